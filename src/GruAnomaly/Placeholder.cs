@@ -1,0 +1,4 @@
+namespace GruAnomaly;
+
+/// <summary>Placeholder.</summary>
+public static class Placeholder { }

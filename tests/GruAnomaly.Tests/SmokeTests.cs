@@ -1,0 +1,7 @@
+namespace GruAnomaly.Tests;
+
+public class SmokeTests
+{
+    [Fact]
+    public void Builds() => Assert.True(true);
+}
