@@ -1,0 +1,321 @@
+using GruAnomaly.Diagnostics;
+using GruAnomaly.Recurrent;
+
+namespace GruAnomaly.Evaluation;
+
+/// <summary>
+/// Compares analytic gradients with central finite differences, so that a cell, a stack of layers or a loss can be
+/// proven right by a unit test. Public on purpose: users call it on their own <see cref="IRecurrentCell"/> variants.
+/// </summary>
+/// <remarks>
+/// The network is evaluated in single precision and the loss accumulated in double; each numeric derivative is the
+/// Richardson extrapolation of central differences at steps ε and ε/2. For a network the loss is
+/// <c>L = Σ G ⊙ outputs + Σ F ⊙ final states</c> with fixed random G and F, so every output and every final state
+/// carries gradient. Each entry's error is <c>|analytic − numeric| / max(|analytic|, |numeric|, floor)</c>, where the
+/// floor (<see cref="GradientCheckOptions.RelativeFloor"/> times the largest numeric gradient of the check) keeps entries
+/// that are zero up to rounding from dominating.
+/// </remarks>
+public static class GradientCheck
+{
+    /// <summary>Checks one cell as a single-layer network over random inputs, random initial state and random parameters.</summary>
+    /// <param name="cell">The cell to check.</param>
+    /// <param name="options">Sizes, seed, step and tolerance; defaults when null.</param>
+    /// <returns>The worst error per parameter, inputs and initial state.</returns>
+    public static GradientCheckReport Check(IRecurrentCell cell, GradientCheckOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(cell);
+        return Check(new RecurrentNetwork([cell]), options);
+    }
+
+    /// <summary>Checks a network with random parameters drawn uniformly from ±<see cref="GradientCheckOptions.ParameterScale"/>.</summary>
+    /// <param name="network">The network to check.</param>
+    /// <param name="options">Sizes, seed, step and tolerance; defaults when null.</param>
+    /// <returns>The worst error per parameter, inputs and initial state.</returns>
+    public static GradientCheckReport Check(RecurrentNetwork network, GradientCheckOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        options ??= new GradientCheckOptions();
+        var random = new Random(options.Seed);
+        var parameters = new float[network.ParameterCount];
+        Fill(parameters, random, options.ParameterScale);
+        return Check(network, parameters, options);
+    }
+
+    /// <summary>Checks a network at the given parameter values.</summary>
+    /// <param name="network">The network to check.</param>
+    /// <param name="parameters">Parameter values, length <see cref="RecurrentNetwork.ParameterCount"/>.</param>
+    /// <param name="options">Sizes, seed, step and tolerance; defaults when null.</param>
+    /// <returns>The worst error per parameter, inputs and initial state.</returns>
+    public static GradientCheckReport Check(RecurrentNetwork network, ReadOnlySpan<float> parameters, GradientCheckOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        options ??= new GradientCheckOptions();
+        options.Validate();
+        Guard.Length(parameters.Length, network.ParameterCount, nameof(parameters), "the network's ParameterCount");
+
+        var problem = new NetworkProblem(network, parameters.ToArray(), options);
+        float[] point = problem.Point();
+        float[] analytic = problem.AnalyticGradient();
+        var groups = new List<(string Name, int Offset, int Length)>();
+        groups.AddRange(network.ParameterSlots.Select(s => (s.Name, s.Offset, s.Length)));
+        groups.Add(("inputs", problem.InputOffset, problem.InputLength));
+        groups.Add(("initial_states", problem.StateOffset, problem.StateLength));
+        return Compare(point, analytic, problem.Loss, groups, options);
+    }
+
+    /// <summary>
+    /// The general form: compares <paramref name="analyticGradient"/> with central differences of <paramref name="loss"/>
+    /// around <paramref name="point"/>, entry by entry, and reports the worst error of each named group of entries.
+    /// </summary>
+    /// <param name="point">Where to differentiate.</param>
+    /// <param name="analyticGradient">The gradient to verify, same length as the point.</param>
+    /// <param name="loss">The scalar function; it receives a perturbed copy of the point and must not keep it.</param>
+    /// <param name="groups">Named ranges of the point to report separately (for example one per parameter).</param>
+    /// <param name="options">Step, tolerance and how many entries to sample; defaults when null.</param>
+    /// <returns>The report.</returns>
+    public static GradientCheckReport Compare(ReadOnlySpan<float> point, ReadOnlySpan<float> analyticGradient,
+        Func<float[], double> loss, IReadOnlyList<(string Name, int Offset, int Length)> groups, GradientCheckOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        ArgumentNullException.ThrowIfNull(groups);
+        options ??= new GradientCheckOptions();
+        options.Validate();
+        Guard.Length(analyticGradient.Length, point.Length, nameof(analyticGradient), "the length of the point");
+
+        float[] probe = point.ToArray();
+        var numeric = new double[point.Length];
+        var checkedEntries = new bool[point.Length];
+        var sampler = new Random(options.Seed ^ 0x5eed);
+        foreach ((string name, int offset, int length) in groups)
+        {
+            if (offset < 0 || length < 0 || offset + length > point.Length)
+            {
+                throw new ArgumentException($"Group '{name}' ({offset}, {length}) lies outside the point of length {point.Length}.", nameof(groups));
+            }
+
+            foreach (int index in SampleIndices(offset, length, options.MaxEntriesPerGroup, sampler))
+            {
+                numeric[index] = RichardsonDerivative(probe, index, options.Epsilon, loss);
+                checkedEntries[index] = true;
+            }
+        }
+
+        double scale = 0;
+        for (int i = 0; i < numeric.Length; i++)
+        {
+            scale = Math.Max(scale, Math.Abs(numeric[i]));
+        }
+
+        double floor = Math.Max(options.RelativeFloor * scale, double.Epsilon);
+        var results = new List<GradientCheckEntry>(groups.Count);
+        foreach ((string name, int offset, int length) in groups)
+        {
+            double worst = 0;
+            int worstIndex = -1, count = 0;
+            for (int i = offset; i < offset + length; i++)
+            {
+                if (!checkedEntries[i])
+                {
+                    continue;
+                }
+
+                count++;
+                double a = analyticGradient[i], n = numeric[i];
+                double error = Math.Abs(a - n) / Math.Max(Math.Max(Math.Abs(a), Math.Abs(n)), floor);
+                if (double.IsNaN(error))
+                {
+                    error = double.PositiveInfinity;
+                }
+
+                if (worstIndex < 0 || error > worst)
+                {
+                    worst = error;
+                    worstIndex = i;
+                }
+            }
+
+            results.Add(worstIndex < 0
+                ? new GradientCheckEntry(name, 0, 0, -1, 0, 0)
+                : new GradientCheckEntry(name, count, worst, worstIndex - offset, analyticGradient[worstIndex], numeric[worstIndex]));
+        }
+
+        return new GradientCheckReport(results, options.Tolerance);
+    }
+
+    /// <summary>
+    /// Central differences at steps ε and ε/2 combined as (4·D(ε/2) − D(ε)) / 3, which cancels the ε² error term; that
+    /// allows a step large enough for single-precision rounding of the loss to stay small.
+    /// </summary>
+    private static double RichardsonDerivative(float[] probe, int index, float epsilon, Func<float[], double> loss)
+    {
+        float original = probe[index];
+        float step = epsilon * Math.Max(1f, Math.Abs(original));
+        double wide = CentralDifference(probe, index, step, loss);
+        double narrow = CentralDifference(probe, index, step / 2, loss);
+        probe[index] = original;
+        return (4 * narrow - wide) / 3;
+    }
+
+    private static double CentralDifference(float[] probe, int index, float step, Func<float[], double> loss)
+    {
+        float original = probe[index];
+        probe[index] = original + step;
+        double plus = loss(probe);
+        probe[index] = original - step;
+        double minus = loss(probe);
+        probe[index] = original;
+
+        // The perturbation actually applied in float, not the one intended.
+        return (plus - minus) / ((double)(original + step) - (original - step));
+    }
+
+    private static IEnumerable<int> SampleIndices(int offset, int length, int maximum, Random sampler)
+    {
+        if (maximum <= 0 || length <= maximum)
+        {
+            return Enumerable.Range(offset, length);
+        }
+
+        int[] all = [.. Enumerable.Range(offset, length)];
+        sampler.Shuffle(all);
+        return all.Take(maximum).Order();
+    }
+
+    private static void Fill(Span<float> values, Random random, float scale)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = (float)((random.NextDouble() * 2 - 1) * scale);
+        }
+    }
+
+    /// <summary>
+    /// The network, its inputs and initial states as one point, with the fixed random linear loss. Under truncation
+    /// the loss is the sum over chunks of each chunk's terms, each chunk starting from the state the unperturbed
+    /// network reached there: the function whose exact gradient truncated backpropagation computes.
+    /// </summary>
+    private sealed class NetworkProblem
+    {
+        private readonly RecurrentNetwork _network;
+        private readonly GradientCheckOptions _options;
+        private readonly float[] _parameters;
+        private readonly float[] _inputs;
+        private readonly float[] _initialStates;
+        private readonly float[] _outputWeights;
+        private readonly float[] _finalStateWeights;
+        private readonly float[][] _chunkStartStates;
+        private readonly NetworkWorkspace _workspace;
+        private readonly int _steps;
+        private readonly int _batch;
+        private readonly int _chunk;
+
+        public NetworkProblem(RecurrentNetwork network, float[] parameters, GradientCheckOptions options)
+        {
+            _network = network;
+            _options = options;
+            _parameters = parameters;
+            _steps = options.Steps;
+            _batch = options.BatchSize;
+            _chunk = options.TruncationSteps > 0 ? options.TruncationSteps : _steps;
+            var random = new Random(options.Seed + 1);
+            _inputs = new float[_steps * _batch * network.InputSize];
+            _initialStates = new float[_batch * network.StateSize];
+            Fill(_inputs, random, 1f);
+            Fill(_initialStates, random, 0.5f);
+            _workspace = network.CreateWorkspace();
+            network.Infer(_parameters, _inputs, _steps, _batch, _workspace, _initialStates);
+            _outputWeights = new float[_workspace.Outputs.Length];
+            _finalStateWeights = new float[_initialStates.Length];
+            Fill(_outputWeights, random, 1f);
+            Fill(_finalStateWeights, random, 1f);
+
+            int chunks = (_steps + _chunk - 1) / _chunk;
+            _chunkStartStates = new float[chunks][];
+            _chunkStartStates[0] = _initialStates;
+            for (int c = 1; c < chunks; c++)
+            {
+                int start = c * _chunk;
+                network.Infer(_parameters, _inputs.AsSpan(0, start * _batch * network.InputSize), start, _batch, _workspace, _initialStates);
+                _chunkStartStates[c] = FinalStates(_workspace);
+            }
+        }
+
+        public int InputOffset => _parameters.Length;
+
+        public int InputLength => _inputs.Length;
+
+        public int StateOffset => _parameters.Length + _inputs.Length;
+
+        public int StateLength => _initialStates.Length;
+
+        public float[] Point() => [.. _parameters, .. _inputs, .. _initialStates];
+
+        public float[] AnalyticGradient()
+        {
+            var gradient = new float[StateOffset + StateLength];
+            _network.Forward(_parameters, _inputs, _steps, _batch, _workspace, _initialStates);
+            _network.Backward(_parameters, _workspace, _outputWeights, gradient.AsSpan(0, _parameters.Length),
+                _finalStateWeights, gradient.AsSpan(InputOffset, InputLength), gradient.AsSpan(StateOffset, StateLength),
+                _options.TruncationSteps);
+            return gradient;
+        }
+
+        public double Loss(float[] point)
+        {
+            ReadOnlySpan<float> parameters = point.AsSpan(0, _parameters.Length);
+            ReadOnlySpan<float> inputs = point.AsSpan(InputOffset, InputLength);
+            int inputWidth = _batch * _network.InputSize;
+            int outputWidth = _network.Head is not null && _network.HeadPlacement == HeadPlacement.LastStep
+                ? 0
+                : _batch * _network.OutputSize;
+            double total = 0;
+            for (int c = 0; c < _chunkStartStates.Length; c++)
+            {
+                int start = c * _chunk, length = Math.Min(_chunk, _steps - start);
+                bool last = c == _chunkStartStates.Length - 1;
+                ReadOnlySpan<float> startStates = c == 0 ? point.AsSpan(StateOffset, StateLength) : _chunkStartStates[c];
+                _network.Infer(parameters, inputs.Slice(start * inputWidth, length * inputWidth), length, _batch, _workspace, startStates);
+                if (outputWidth > 0)
+                {
+                    total += Dot(_workspace.Outputs, _outputWeights.AsSpan(start * outputWidth, length * outputWidth));
+                }
+                else if (last)
+                {
+                    total += Dot(_workspace.Outputs, _outputWeights);
+                }
+
+                if (last)
+                {
+                    total += Dot(FinalStates(_workspace), _finalStateWeights);
+                }
+            }
+
+            return total;
+        }
+
+        private float[] FinalStates(NetworkWorkspace workspace)
+        {
+            var states = new float[_initialStates.Length];
+            int offset = 0;
+            for (int layer = 0; layer < _network.Layers.Count; layer++)
+            {
+                ReadOnlySpan<float> state = workspace.FinalState(layer);
+                state.CopyTo(states.AsSpan(offset));
+                offset += state.Length;
+            }
+
+            return states;
+        }
+
+        private static double Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+        {
+            double sum = 0;
+            for (int i = 0; i < a.Length; i++)
+            {
+                sum += (double)a[i] * b[i];
+            }
+
+            return sum;
+        }
+    }
+}

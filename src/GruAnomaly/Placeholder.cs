@@ -1,4 +1,0 @@
-namespace GruAnomaly;
-
-/// <summary>Placeholder.</summary>
-public static class Placeholder { }

@@ -1,0 +1,161 @@
+using System.Numerics.Tensors;
+using GruAnomaly.Numerics;
+
+namespace GruAnomaly.Recurrent;
+
+/// <summary>
+/// The GRU as PyTorch's <c>nn.GRU</c> and cuDNN compute it, reset gate applied after the recurrent product:
+/// <c>r = σ(x·W_xr + b_xr + h·W_hr + b_hr)</c>, <c>z = σ(x·W_xz + b_xz + h·W_hz + b_hz)</c>,
+/// <c>n = tanh(x·W_xn + b_xn + r ⊙ (h·W_hn + b_hn))</c>, <c>h' = (1 − z) ⊙ n + z ⊙ h</c>.
+/// </summary>
+/// <remarks>
+/// Parameters: <c>input_weights</c> (InputSize × 3·HiddenSize, Glorot uniform), <c>recurrent_weights</c>
+/// (HiddenSize × 3·HiddenSize, orthogonal per gate), <c>input_bias</c> and <c>recurrent_bias</c> (1 × 3·HiddenSize,
+/// zeros). Gate blocks are in PyTorch's order r, z, n; the weight matrices are the transposes of PyTorch's
+/// <c>weight_ih_l{k}</c> and <c>weight_hh_l{k}</c>, and the biases are <c>bias_ih_l{k}</c> and <c>bias_hh_l{k}</c> as they are.
+/// </remarks>
+public sealed class GruResetAfterCell : IRecurrentCell
+{
+    private readonly int _hidden;
+    private readonly int _gates;
+    private readonly int _recurrentOffset;
+    private readonly int _inputBiasOffset;
+    private readonly int _recurrentBiasOffset;
+
+    /// <summary>Creates a cell.</summary>
+    /// <param name="inputSize">Input features per step (positive).</param>
+    /// <param name="hiddenSize">State units (positive).</param>
+    public GruResetAfterCell(int inputSize, int hiddenSize)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hiddenSize);
+        InputSize = inputSize;
+        HiddenSize = hiddenSize;
+        _hidden = hiddenSize;
+        _gates = 3 * hiddenSize;
+        _recurrentOffset = inputSize * _gates;
+        _inputBiasOffset = _recurrentOffset + hiddenSize * _gates;
+        _recurrentBiasOffset = _inputBiasOffset + _gates;
+        Parameters =
+        [
+            new ParameterSpec("input_weights", inputSize, _gates, ParameterInitializer.GlorotUniform),
+            new ParameterSpec("recurrent_weights", hiddenSize, _gates, ParameterInitializer.Orthogonal),
+            new ParameterSpec("input_bias", 1, _gates, ParameterInitializer.Zeros),
+            new ParameterSpec("recurrent_bias", 1, _gates, ParameterInitializer.Zeros),
+        ];
+    }
+
+    /// <inheritdoc />
+    public int InputSize { get; }
+
+    /// <inheritdoc />
+    public int HiddenSize { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<ParameterSpec> Parameters { get; }
+
+    /// <summary>Gets the record per row: r, z, n and the candidate's recurrent term h·W_hn + b_hn (4·HiddenSize).</summary>
+    public int CacheSize => 4 * _hidden;
+
+    /// <inheritdoc />
+    public int ScratchSize => 4 * _hidden;
+
+    /// <summary>Gets the projection width: x·W_x + b_x for the three gates (3·HiddenSize).</summary>
+    public int InputProjectionSize => _gates;
+
+    /// <summary>
+    /// Gets the per-step gradient width: pre-activation gradients laid out [r | z | recurrent n | input n] so that the
+    /// first three blocks are the gradient of <c>h·W_h + b_h</c> (4·HiddenSize).
+    /// </summary>
+    public int StepGradientSize => 4 * _hidden;
+
+    /// <inheritdoc />
+    public void ProjectInputs(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, int rows, Span<float> projections) =>
+        GateMath.ProjectWithBias(inputs, rows, InputSize, parameters[.._recurrentOffset],
+            parameters.Slice(_inputBiasOffset, _gates), projections, _gates);
+
+    /// <inheritdoc />
+    public void Forward(in CellForward step) =>
+        Step(step.BatchSize, step.Parameters, step.InputProjection, step.PreviousState, step.State, step.Cache);
+
+    /// <inheritdoc />
+    public void Infer(in CellInference step) =>
+        Step(step.BatchSize, step.Parameters, step.InputProjection, step.PreviousState, step.State, step.Scratch);
+
+    /// <inheritdoc />
+    public void Backward(in CellBackward step)
+    {
+        int batch = step.BatchSize, h = _hidden, width = CacheSize;
+        for (int row = 0; row < batch; row++)
+        {
+            ReadOnlySpan<float> cache = step.Cache.Slice(row * width, width);
+            ReadOnlySpan<float> r = cache[..h], z = cache.Slice(h, h), n = cache.Slice(2 * h, h), recurrentN = cache.Slice(3 * h, h);
+            Span<float> gradient = step.StepGradient.Slice(row * width, width);
+            GateMath.BackwardBlend(step.StateGradient.Slice(row * h, h), z, n, step.PreviousState.Slice(row * h, h),
+                step.PreviousStateGradient.Slice(row * h, h), gradient.Slice(h, h), gradient.Slice(3 * h, h));
+            ReadOnlySpan<float> candidateGradient = gradient.Slice(3 * h, h);
+            TensorPrimitives.Multiply(candidateGradient, r, gradient.Slice(2 * h, h));
+            TensorPrimitives.Multiply(candidateGradient, recurrentN, gradient[..h]);
+            GateMath.SigmoidDerivativeInPlace(gradient[..h], r);
+        }
+
+        Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, batch, h, _gates,
+            1f, step.StepGradient, width, step.Parameters.Slice(_recurrentOffset, h * _gates), _gates,
+            1f, step.PreviousStateGradient, h);
+    }
+
+    /// <inheritdoc />
+    public void FinishBackward(in CellSequenceBackward sequence)
+    {
+        int rows = sequence.Rows, h = _hidden, width = StepGradientSize;
+        ReadOnlySpan<float> stepGradients = sequence.StepGradients;
+        Span<float> gradients = sequence.ParameterGradients;
+        Span<float> inputWeightGradients = gradients[.._recurrentOffset];
+        Span<float> inputBiasGradients = gradients.Slice(_inputBiasOffset, _gates);
+
+        // Input side: blocks r, z from columns [0, 2h) and n from the last block [3h, 4h).
+        GateMath.AccumulateProjectionGradients(sequence.Inputs, rows, InputSize, stepGradients, 2 * h, width,
+            inputWeightGradients, _gates, inputBiasGradients);
+        GateMath.AccumulateProjectionGradients(sequence.Inputs, rows, InputSize, stepGradients[(3 * h)..], h, width,
+            inputWeightGradients[(2 * h)..], _gates, inputBiasGradients[(2 * h)..]);
+        GateMath.AccumulateProjectionGradients(sequence.PreviousStates, rows, h, stepGradients, _gates, width,
+            gradients.Slice(_recurrentOffset, h * _gates), _gates, gradients.Slice(_recurrentBiasOffset, _gates));
+
+        if (!sequence.InputGradients.IsEmpty)
+        {
+            ReadOnlySpan<float> inputWeights = sequence.Parameters[.._recurrentOffset];
+            Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, rows, InputSize, 2 * h,
+                1f, stepGradients, width, inputWeights, _gates, 1f, sequence.InputGradients, InputSize);
+            Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, rows, InputSize, h,
+                1f, stepGradients[(3 * h)..], width, inputWeights[(2 * h)..], _gates, 1f, sequence.InputGradients, InputSize);
+        }
+    }
+
+    private void Step(int batch, ReadOnlySpan<float> parameters, ReadOnlySpan<float> projection,
+        ReadOnlySpan<float> previousState, Span<float> state, Span<float> record)
+    {
+        int h = _hidden, width = CacheSize;
+        ReadOnlySpan<float> recurrentBias = parameters.Slice(_recurrentBiasOffset, _gates);
+
+        // Record row layout [r | z | n | h·W_hn + b_hn]: first h·W_h + b_h for all gates, then the gates in place.
+        for (int row = 0; row < batch; row++)
+        {
+            recurrentBias.CopyTo(record.Slice(row * width, _gates));
+        }
+
+        Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.None, batch, _gates, h,
+            1f, previousState, h, parameters.Slice(_recurrentOffset, h * _gates), _gates, 1f, record, width);
+        for (int row = 0; row < batch; row++)
+        {
+            Span<float> cache = record.Slice(row * width, width);
+            ReadOnlySpan<float> input = projection.Slice(row * _gates, _gates);
+            Span<float> gates = cache[..(2 * h)], n = cache.Slice(2 * h, h), recurrentN = cache.Slice(3 * h, h);
+            n.CopyTo(recurrentN);
+            TensorPrimitives.Add(gates, input[..(2 * h)], gates);
+            TensorPrimitives.Sigmoid(gates, gates);
+            TensorPrimitives.MultiplyAdd(cache[..h], recurrentN, input[(2 * h)..], n);
+            TensorPrimitives.Tanh(n, n);
+            GateMath.Blend(cache.Slice(h, h), n, previousState.Slice(row * h, h), state.Slice(row * h, h));
+        }
+    }
+}

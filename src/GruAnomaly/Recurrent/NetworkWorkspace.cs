@@ -1,0 +1,122 @@
+namespace GruAnomaly.Recurrent;
+
+/// <summary>
+/// The buffers of one <see cref="RecurrentNetwork"/> pass: inputs, every state, the records backward needs and the
+/// gradients flowing back. Sized on first use for a shape and reused afterwards, so repeated passes allocate nothing.
+/// </summary>
+/// <remarks>Not thread-safe: give each concurrent caller its own workspace (the network itself is shared freely).</remarks>
+public sealed class NetworkWorkspace
+{
+    private readonly RecurrentNetwork _network;
+    private readonly LayerBuffers[] _layers;
+    private float[] _inputs = [];
+    private float[] _headOutputs = [];
+
+    internal NetworkWorkspace(RecurrentNetwork network)
+    {
+        _network = network;
+        _layers = new LayerBuffers[network.Layers.Count];
+        for (int i = 0; i < _layers.Length; i++)
+        {
+            _layers[i] = new LayerBuffers();
+        }
+    }
+
+    /// <summary>Gets the number of steps of the last pass.</summary>
+    public int Steps { get; private set; }
+
+    /// <summary>Gets the batch size of the last pass.</summary>
+    public int BatchSize { get; private set; }
+
+    /// <summary>Gets a value indicating whether the last pass recorded what <see cref="RecurrentNetwork.Backward"/> needs.</summary>
+    public bool CanBackward { get; private set; }
+
+    /// <summary>
+    /// Gets the outputs of the last pass: the head's predictions (batch×outputs for <see cref="HeadPlacement.LastStep"/>,
+    /// steps×batch×outputs for <see cref="HeadPlacement.EveryStep"/>), or the top layer's states (steps×batch×hidden)
+    /// when the network has no head.
+    /// </summary>
+    public ReadOnlySpan<float> Outputs => _network.Head is null
+        ? LayerOutputs(_layers.Length - 1)
+        : _headOutputs.AsSpan(0, HeadRows * _network.Head.OutputSize);
+
+    internal RecurrentNetwork Network => _network;
+
+    internal int HeadRows => _network.HeadPlacement == HeadPlacement.LastStep ? BatchSize : Steps * BatchSize;
+
+    /// <summary>Gets every step's output state of one layer, steps×batch×hidden.</summary>
+    /// <param name="layer">Layer index, 0 at the bottom.</param>
+    public ReadOnlySpan<float> LayerOutputs(int layer)
+    {
+        int stateWidth = BatchSize * _network.Layers[layer].HiddenSize;
+        return _layers[layer].States.AsSpan(stateWidth, Steps * stateWidth);
+    }
+
+    /// <summary>Gets one layer's state after the last step, batch×hidden.</summary>
+    /// <param name="layer">Layer index, 0 at the bottom.</param>
+    public ReadOnlySpan<float> FinalState(int layer)
+    {
+        int stateWidth = BatchSize * _network.Layers[layer].HiddenSize;
+        return _layers[layer].States.AsSpan(Steps * stateWidth, stateWidth);
+    }
+
+    internal Span<float> Inputs => _inputs.AsSpan(0, Steps * BatchSize * _network.InputSize);
+
+    internal Span<float> HeadOutputs => _headOutputs;
+
+    internal LayerBuffers Layer(int index) => _layers[index];
+
+    internal void Prepare(int steps, int batch, bool record)
+    {
+        Steps = steps;
+        BatchSize = batch;
+        CanBackward = false;
+        int rows = steps * batch;
+        Grow(ref _inputs, rows * _network.InputSize);
+        for (int i = 0; i < _layers.Length; i++)
+        {
+            IRecurrentCell cell = _network.Layers[i];
+            LayerBuffers layer = _layers[i];
+            Grow(ref layer.States, (steps + 1) * batch * cell.HiddenSize);
+            Grow(ref layer.Projections, rows * cell.InputProjectionSize);
+            Grow(ref layer.Scratch, batch * cell.ScratchSize);
+            if (record)
+            {
+                Grow(ref layer.Caches, rows * cell.CacheSize);
+                Grow(ref layer.StepGradients, rows * cell.StepGradientSize);
+                Grow(ref layer.OutputGradients, rows * cell.HiddenSize);
+                Grow(ref layer.CarriedGradient, batch * cell.HiddenSize);
+                Grow(ref layer.NextCarriedGradient, batch * cell.HiddenSize);
+            }
+        }
+
+        if (_network.Head is { } head)
+        {
+            Grow(ref _headOutputs, HeadRows * head.OutputSize);
+        }
+    }
+
+    internal void MarkRecorded() => CanBackward = true;
+
+    private static void Grow(ref float[] buffer, int length)
+    {
+        if (buffer.Length < length)
+        {
+            buffer = new float[length];
+        }
+    }
+
+    internal sealed class LayerBuffers
+    {
+        // (steps + 1) × batch × hidden: row block 0 is the initial state, block t + 1 the state after step t, so the
+        // previous states of all steps and the outputs of all steps are both contiguous views of one array.
+        public float[] States = [];
+        public float[] Projections = [];
+        public float[] Scratch = [];
+        public float[] Caches = [];
+        public float[] StepGradients = [];
+        public float[] OutputGradients = [];
+        public float[] CarriedGradient = [];
+        public float[] NextCarriedGradient = [];
+    }
+}
