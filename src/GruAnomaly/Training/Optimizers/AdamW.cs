@@ -1,0 +1,65 @@
+using GruAnomaly.Diagnostics;
+
+namespace GruAnomaly.Training.Optimizers;
+
+/// <summary>
+/// Adam with decoupled weight decay (Loshchilov and Hutter), following <c>torch.optim.AdamW</c> (without AMSGrad).
+/// </summary>
+/// <remarks>
+/// With learning rate γ, step t computes
+/// <code>
+/// θ = θ · (1 − γ·λ)
+/// m = β₁·m + (1 − β₁)·∇
+/// v = β₂·v + (1 − β₂)·∇²
+/// θ = θ − γ/(1 − β₁ᵗ) · m / (√v / √(1 − β₂ᵗ) + ε)
+/// </code>
+/// The decay shrinks every parameter by the same factor regardless of its gradient history, unlike <see cref="Adam"/>'s L2 penalty.
+/// </remarks>
+public sealed class AdamW : IOptimizer
+{
+    /// <summary>Creates an AdamW configuration.</summary>
+    /// <param name="beta1">The decay rate β₁ of the first moment; in [0, 1).</param>
+    /// <param name="beta2">The decay rate β₂ of the second moment; in [0, 1).</param>
+    /// <param name="epsilon">The term ε added to the denominator; finite and positive.</param>
+    /// <param name="weightDecay">The decoupled decay rate λ; finite and non-negative.</param>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// An argument is out of range; the message lists every problem and <see cref="ArgumentException.ParamName"/> names the first.
+    /// </exception>
+    public AdamW(float beta1 = 0.9f, float beta2 = 0.999f, float epsilon = 1e-8f, float weightDecay = 0.01f)
+    {
+        ArgumentProblems problems = new();
+        AdamState.Validate(problems, beta1, beta2, epsilon, weightDecay);
+        problems.ThrowIfAny();
+        Beta1 = beta1;
+        Beta2 = beta2;
+        Epsilon = epsilon;
+        WeightDecay = weightDecay;
+    }
+
+    /// <summary>The decay rate β₁ of the first moment.</summary>
+    /// <value>The default value is 0.9.</value>
+    public float Beta1 { get; }
+
+    /// <summary>The decay rate β₂ of the second moment.</summary>
+    /// <value>The default value is 0.999.</value>
+    public float Beta2 { get; }
+
+    /// <summary>The term ε added to the denominator.</summary>
+    /// <value>The default value is 1e-8.</value>
+    public float Epsilon { get; }
+
+    /// <summary>The decoupled decay rate λ: each step multiplies the parameters by <c>1 − learningRate·λ</c>.</summary>
+    /// <value>The default value is 0.01.</value>
+    public float WeightDecay { get; }
+
+    /// <inheritdoc/>
+    /// <value>Always <c>"AdamW"</c>.</value>
+    public string Name => "AdamW";
+
+    /// <inheritdoc/>
+    public IOptimizerState CreateState(int parameterCount)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(parameterCount);
+        return new AdamState(parameterCount, Beta1, Beta2, Epsilon, WeightDecay, decoupledWeightDecay: true);
+    }
+}

@@ -1,0 +1,336 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
+using GruAnomaly.Data;
+using GruAnomaly.Diagnostics;
+using GruAnomaly.Losses;
+using GruAnomaly.Recurrent;
+using GruAnomaly.Training.Optimizers;
+using GruAnomaly.Training.Schedules;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace GruAnomaly.Training;
+
+/// <summary>
+/// Fits a <see cref="RecurrentNetwork"/> to a <see cref="ISequenceDataset"/> with mini-batches, a validation split
+/// taken from the end, early stopping, learning-rate schedules, gradient clipping and cancellation between mini-batches.
+/// </summary>
+/// <remarks>
+/// The trainer never writes into the caller's parameters: it trains a private copy and returns the chosen weights in a
+/// <see cref="TrainingResult"/>, so a failed or cancelled fit can never leave a model half-updated. Buffers are sized
+/// once per fit, so mini-batch steps allocate nothing. Single-threaded and deterministic: the same seed, data and
+/// options give bit-identical weights.
+/// </remarks>
+public sealed class Trainer
+{
+    private readonly ILogger _logger;
+
+    /// <summary>Creates a trainer.</summary>
+    /// <param name="options">The settings; defaults when null.</param>
+    /// <param name="logger">Receives structured training events; none when null.</param>
+    /// <exception cref="ArgumentException">An option is out of range (every problem is listed).</exception>
+    public Trainer(TrainerOptions? options = null, ILogger? logger = null)
+    {
+        Options = options ?? new TrainerOptions();
+        Options.Validate();
+        _logger = logger ?? NullLogger.Instance;
+    }
+
+    /// <summary>Gets the settings.</summary>
+    public TrainerOptions Options { get; }
+
+    /// <summary>Trains on a background thread; see <see cref="Fit"/>.</summary>
+    /// <param name="network">The architecture.</param>
+    /// <param name="initialParameters">Starting weights (not modified).</param>
+    /// <param name="data">The examples, in time order.</param>
+    /// <param name="progress">Receives a report after every mini-batch.</param>
+    /// <param name="cancellationToken">Stops training between mini-batches.</param>
+    /// <returns>The trained weights and the history.</returns>
+    public Task<TrainingResult> FitAsync(RecurrentNetwork network, ReadOnlyMemory<float> initialParameters, ISequenceDataset data,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default) =>
+        Task.Run(() => Fit(network, initialParameters.Span, data, progress, cancellationToken), CancellationToken.None);
+
+    /// <summary>
+    /// Trains <paramref name="network"/> starting from <paramref name="initialParameters"/>. On cancellation it stops
+    /// between mini-batches and returns normally with <see cref="StopReason.Cancelled"/>, the weights of the last completed
+    /// step (or of the best epoch when <see cref="TrainerOptions.RestoreBestWeights"/> is set and an epoch completed), and
+    /// how many batches of the interrupted epoch ran.
+    /// </summary>
+    /// <param name="network">The architecture.</param>
+    /// <param name="initialParameters">Starting weights (not modified).</param>
+    /// <param name="data">The examples, in time order.</param>
+    /// <param name="progress">Receives a report after every mini-batch.</param>
+    /// <param name="cancellationToken">Stops training between mini-batches.</param>
+    /// <returns>The trained weights and the history.</returns>
+    /// <exception cref="ArgumentException">The data, the network and the loss do not fit together, or the weights are not finite.</exception>
+    /// <exception cref="NotFiniteNumberException">The loss or gradient became NaN or infinite and the options say to stop.</exception>
+    public TrainingResult Fit(RecurrentNetwork network, ReadOnlySpan<float> initialParameters, ISequenceDataset data,
+        IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(data);
+        Guard.Length(initialParameters.Length, network.ParameterCount, nameof(initialParameters), "the network's ParameterCount");
+        Guard.Finite(initialParameters, nameof(initialParameters), "initial weights");
+        (int trainCount, int validationCount) = Split(network, data);
+        var run = new Run(this, network, initialParameters, data, trainCount, validationCount);
+        return run.Execute(progress, cancellationToken);
+    }
+
+    private (int Train, int Validation) Split(RecurrentNetwork network, ISequenceDataset data)
+    {
+        ILoss loss = Options.Loss;
+        if (data.InputSize != network.InputSize)
+        {
+            throw new ArgumentException($"The data has {data.InputSize} input features but the network expects {network.InputSize}.", nameof(data));
+        }
+
+        int expectedOutputs = data.TargetSize * loss.PredictionsPerTarget;
+        if (network.OutputSize != expectedOutputs)
+        {
+            throw new ArgumentException(
+                $"The network outputs {network.OutputSize} values per step but the loss {loss.Name} needs {expectedOutputs} " +
+                $"({data.TargetSize} targets × {loss.PredictionsPerTarget} predictions per target).", nameof(network));
+        }
+
+        bool lastStepOnly = network.Head is not null && network.HeadPlacement == HeadPlacement.LastStep;
+        int expectedTargetSteps = lastStepOnly ? 1 : data.Steps;
+        if (data.TargetSteps != expectedTargetSteps)
+        {
+            throw new ArgumentException(
+                $"The data has targets for {data.TargetSteps} steps but the network predicts {expectedTargetSteps} (head placement).", nameof(data));
+        }
+
+        int validation = Options.ValidationFraction == 0 ? 0 : Math.Max(1, (int)Math.Round(data.Count * Options.ValidationFraction));
+        int train = data.Count - validation;
+        if (train < 1)
+        {
+            throw new ArgumentException(
+                $"The data has {data.Count} examples: too few for a validation fraction of {Options.ValidationFraction} and at least one training example.", nameof(data));
+        }
+
+        return (train, validation);
+    }
+
+    /// <summary>The state of one fit: buffers sized once, then reused by every mini-batch.</summary>
+    private sealed class Run
+    {
+        private readonly Trainer _trainer;
+        private readonly TrainerOptions _options;
+        private readonly RecurrentNetwork _network;
+        private readonly ISequenceDataset _data;
+        private readonly int _trainCount;
+        private readonly int _validationCount;
+        private readonly float[] _parameters;
+        private readonly float[] _best;
+        private readonly float[] _gradients;
+        private readonly float[] _inputs;
+        private readonly float[] _targets;
+        private readonly float[] _predictionGradients;
+        private readonly int[] _order;
+        private readonly int[] _validationIndices;
+        private readonly NetworkWorkspace _workspace;
+        private readonly IOptimizerState _optimizer;
+        private readonly ILearningRateScheduler _scheduler;
+        private readonly Random _random;
+        private readonly Stopwatch _clock = new();
+
+        public Run(Trainer trainer, RecurrentNetwork network, ReadOnlySpan<float> initialParameters, ISequenceDataset data, int trainCount, int validationCount)
+        {
+            _trainer = trainer;
+            _options = trainer.Options;
+            _network = network;
+            _data = data;
+            _trainCount = trainCount;
+            _validationCount = validationCount;
+            _parameters = initialParameters.ToArray();
+            _best = new float[_parameters.Length];
+            _gradients = new float[_parameters.Length];
+            int batch = _options.BatchSize;
+            _inputs = new float[data.Steps * batch * data.InputSize];
+            _targets = new float[data.TargetSteps * batch * data.TargetSize];
+            _predictionGradients = new float[_targets.Length * _options.Loss.PredictionsPerTarget];
+            _order = [.. Enumerable.Range(0, trainCount)];
+            _validationIndices = new int[batch];
+            _workspace = network.CreateWorkspace();
+            _optimizer = _options.Optimizer.CreateState(_parameters.Length);
+            _scheduler = _options.Schedule.Start(_options.LearningRate);
+            _random = new Random(_options.Seed);
+        }
+
+        private ILogger Logger => _trainer._logger;
+
+        public TrainingResult Execute(IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+        {
+            int batchSize = _options.BatchSize;
+            int batches = (_trainCount + batchSize - 1) / batchSize;
+            var epochs = new List<EpochSummary>();
+            double bestLoss = double.PositiveInfinity, lastValidation = double.NaN;
+            int bestEpoch = 0, sinceImprovement = 0, batchesDone = 0;
+            StopReason reason = StopReason.Completed;
+            Logger.TrainingStarted(_trainCount, _validationCount, _parameters.Length, _options.Epochs, batches);
+            _clock.Start();
+
+            for (int epoch = 1; epoch <= _options.Epochs && reason == StopReason.Completed; epoch++)
+            {
+                float learningRate = _scheduler.LearningRate;
+                if (_options.Shuffle)
+                {
+                    _random.Shuffle(_order);
+                }
+
+                double lossSum = 0;
+                long lossCount = 0;
+                int skipped = 0;
+                long examples = 0;
+                TimeSpan epochStart = _clock.Elapsed;
+                for (batchesDone = 0; batchesDone < batches; batchesDone++)
+                {
+                    if (cancellationToken.IsCancellationRequested)
+                    {
+                        reason = StopReason.Cancelled;
+                        Logger.TrainingCancelled(epoch, batchesDone);
+                        break;
+                    }
+
+                    int start = batchesDone * batchSize, size = Math.Min(batchSize, _trainCount - start);
+                    if (TrainBatch(epoch, batchesDone + 1, _order.AsSpan(start, size), learningRate, out LossValue value))
+                    {
+                        lossSum += value.Sum;
+                        lossCount += value.Count;
+                    }
+                    else
+                    {
+                        skipped++;
+                    }
+
+                    examples += size;
+                    progress?.Report(new TrainingProgress(epoch, _options.Epochs, batchesDone + 1, batches,
+                        Mean(lossSum, lossCount), lastValidation, learningRate, _clock.Elapsed,
+                        examples / Math.Max((_clock.Elapsed - epochStart).TotalSeconds, 1e-9)));
+                }
+
+                if (reason == StopReason.Cancelled)
+                {
+                    break;
+                }
+
+                double trainingLoss = Mean(lossSum, lossCount);
+                lastValidation = _validationCount > 0 ? ValidationLoss() : double.NaN;
+                double monitored = _validationCount > 0 ? lastValidation : trainingLoss;
+                double throughput = examples / Math.Max((_clock.Elapsed - epochStart).TotalSeconds, 1e-9);
+                epochs.Add(new EpochSummary(epoch, trainingLoss, lastValidation, learningRate, _clock.Elapsed, throughput, skipped));
+                Logger.EpochCompleted(epoch, _options.Epochs, trainingLoss, lastValidation, learningRate, throughput);
+
+                if (monitored < bestLoss - _options.EarlyStoppingMinDelta)
+                {
+                    bestLoss = monitored;
+                    bestEpoch = epoch;
+                    sinceImprovement = 0;
+                    _parameters.CopyTo(_best, 0);
+                }
+                else if (_options.EarlyStoppingPatience > 0 && ++sinceImprovement >= _options.EarlyStoppingPatience)
+                {
+                    reason = StopReason.EarlyStopping;
+                    Logger.EarlyStopped(epoch, _options.EarlyStoppingPatience, bestEpoch);
+                }
+
+                _scheduler.OnEpochEnd(epoch, monitored);
+            }
+
+            _clock.Stop();
+            bool useBest = _options.RestoreBestWeights && bestEpoch > 0;
+            float[] chosen = useBest ? _best : _parameters;
+            var history = new TrainingHistory(epochs, reason, bestEpoch, reason == StopReason.Cancelled ? batchesDone : 0, _clock.Elapsed);
+            Logger.TrainingFinished(reason.ToString(), epochs.Count, _clock.Elapsed, bestEpoch);
+            return new TrainingResult([.. chosen], history);
+        }
+
+        /// <summary>One mini-batch step; false when the batch was skipped for a non-finite loss or gradient.</summary>
+        private bool TrainBatch(int epoch, int batchNumber, ReadOnlySpan<int> examples, float learningRate, out LossValue value)
+        {
+            int size = examples.Length;
+            ReadOnlySpan<float> targets = Gather(examples);
+            _network.Forward(_parameters, _inputs.AsSpan(0, _data.Steps * size * _data.InputSize), _data.Steps, size, _workspace);
+            Span<float> predictionGradients = _predictionGradients.AsSpan(0, _workspace.Outputs.Length);
+            value = _options.Loss.Evaluate(_workspace.Outputs, targets, _data.TargetSize, predictionGradients);
+            if (value.Count == 0)
+            {
+                // Every target of the batch is missing: nothing to learn from.
+                return true;
+            }
+
+            Array.Clear(_gradients);
+            _network.Backward(_parameters, _workspace, predictionGradients, _gradients, truncationSteps: _options.TruncationSteps);
+            float norm = GradientClipping.GlobalNorm(_gradients);
+            if (!double.IsFinite(value.Mean) || !float.IsFinite(norm))
+            {
+                if (_options.NonFiniteBehavior == NonFiniteBehavior.SkipBatch)
+                {
+                    Logger.BatchSkipped(epoch, batchNumber, value.Mean, norm);
+                    return false;
+                }
+
+                throw new NotFiniteNumberException(
+                    $"Training diverged in epoch {epoch}, batch {batchNumber}: loss {value.Mean}, gradient norm {norm}. " +
+                    "No weights were changed by this batch; lower the learning rate, clip gradients (GradientClipNorm) " +
+                    "or set NonFiniteBehavior.SkipBatch.", value.Mean);
+            }
+
+            if (_options.GradientClipNorm is float clip)
+            {
+                GradientClipping.ClipByGlobalNorm(_gradients, clip);
+            }
+
+            _optimizer.Step(_parameters, _gradients, learningRate);
+            if (!TensorPrimitives.IsFiniteAll(_parameters))
+            {
+                // The optimizer's moments are now suspect too, so skipping is not safe: stop.
+                throw new NotFiniteNumberException(
+                    $"The optimizer step of epoch {epoch}, batch {batchNumber} produced non-finite weights (learning rate {learningRate}). " +
+                    "The returned weights are unchanged; lower the learning rate or clip gradients.");
+            }
+
+            return true;
+        }
+
+        private double ValidationLoss()
+        {
+            double sum = 0;
+            long count = 0;
+            int batchSize = _options.BatchSize;
+            for (int start = 0; start < _validationCount; start += batchSize)
+            {
+                int size = Math.Min(batchSize, _validationCount - start);
+                Span<int> indices = _validationIndices.AsSpan(0, size);
+                for (int slot = 0; slot < size; slot++)
+                {
+                    indices[slot] = _trainCount + start + slot;
+                }
+
+                ReadOnlySpan<float> targets = Gather(indices);
+                _network.Infer(_parameters, _inputs.AsSpan(0, _data.Steps * size * _data.InputSize), _data.Steps, size, _workspace);
+                LossValue value = _options.Loss.Evaluate(_workspace.Outputs, targets, _data.TargetSize,
+                    _predictionGradients.AsSpan(0, _workspace.Outputs.Length));
+                sum += value.Sum;
+                count += value.Count;
+            }
+
+            return Mean(sum, count);
+        }
+
+        private ReadOnlySpan<float> Gather(ReadOnlySpan<int> examples)
+        {
+            int size = examples.Length;
+            Span<float> targets = _targets.AsSpan(0, _data.TargetSteps * size * _data.TargetSize);
+            for (int slot = 0; slot < size; slot++)
+            {
+                _data.WriteInputs(examples[slot], _inputs, size, slot);
+                _data.WriteTargets(examples[slot], targets, size, slot);
+            }
+
+            return targets;
+        }
+
+        private static double Mean(double sum, long count) => count == 0 ? double.NaN : sum / count;
+    }
+}

@@ -1,0 +1,101 @@
+using GruAnomaly.Losses;
+using GruAnomaly.Training.Optimizers;
+using GruAnomaly.Training.Schedules;
+
+namespace GruAnomaly.Training;
+
+/// <summary>What the trainer does when a loss or gradient is NaN or infinite.</summary>
+public enum NonFiniteBehavior
+{
+    /// <summary>Stop with a <see cref="NotFiniteNumberException"/>; the weights stay at the last good step.</summary>
+    Throw = 0,
+
+    /// <summary>Skip the mini-batch (no update), log a warning and count it in the history.</summary>
+    SkipBatch = 1,
+}
+
+/// <summary>Settings of a <see cref="Trainer"/>. Validated, with every problem listed, when the trainer is created.</summary>
+public sealed class TrainerOptions
+{
+    /// <summary>Maximum number of passes over the training examples.</summary>
+    /// <value>The default value is 50.</value>
+    public int Epochs { get; init; } = 50;
+
+    /// <summary>Examples per mini-batch (the last batch of an epoch may be smaller).</summary>
+    /// <value>The default value is 32.</value>
+    public int BatchSize { get; init; } = 32;
+
+    /// <summary>Initial learning rate, handed to the schedule.</summary>
+    /// <value>The default value is 0.001.</value>
+    public float LearningRate { get; init; } = 1e-3f;
+
+    /// <summary>The update rule.</summary>
+    /// <value>The default value is <see cref="Adam"/> with PyTorch's defaults.</value>
+    public IOptimizer Optimizer { get; init; } = new Adam();
+
+    /// <summary>How the learning rate changes from epoch to epoch.</summary>
+    /// <value>The default value is a constant rate.</value>
+    public ILearningRateSchedule Schedule { get; init; } = LearningRateSchedule.Constant;
+
+    /// <summary>The loss to minimize.</summary>
+    /// <value>The default value is mean squared error.</value>
+    public ILoss Loss { get; init; } = Losses.Loss.Mse;
+
+    /// <summary>Fraction of the examples, taken from the end (the latest in time), held out for validation.</summary>
+    /// <value>The default value is 0.2; 0 trains on everything and disables early stopping.</value>
+    public double ValidationFraction { get; init; } = 0.2;
+
+    /// <summary>Stop after this many epochs without improvement of the validation loss; 0 never stops early.</summary>
+    /// <value>The default value is 0.</value>
+    public int EarlyStoppingPatience { get; init; }
+
+    /// <summary>Smallest decrease of the validation loss that counts as an improvement.</summary>
+    /// <value>The default value is 0.</value>
+    public double EarlyStoppingMinDelta { get; init; }
+
+    /// <summary>Whether the result holds the weights of the best validation epoch rather than the last.</summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool RestoreBestWeights { get; init; } = true;
+
+    /// <summary>Truncated backpropagation chunk length; 0 backpropagates through the whole window.</summary>
+    /// <value>The default value is 0.</value>
+    public int TruncationSteps { get; init; }
+
+    /// <summary>Largest global gradient norm; larger gradients are scaled down. Null disables clipping.</summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    public float? GradientClipNorm { get; init; }
+
+    /// <summary>Whether training examples are shuffled each epoch (seeded); validation is never shuffled.</summary>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool Shuffle { get; init; } = true;
+
+    /// <summary>Seed of the shuffling; with the same seed, data and options training is bit-for-bit repeatable.</summary>
+    /// <value>The default value is 0.</value>
+    public int Seed { get; init; }
+
+    /// <summary>What to do with a NaN or infinite loss or gradient.</summary>
+    /// <value>The default value is <see cref="NonFiniteBehavior.Throw"/>.</value>
+    public NonFiniteBehavior NonFiniteBehavior { get; init; } = NonFiniteBehavior.Throw;
+
+    internal void Validate()
+    {
+        var errors = new List<string>();
+        if (Epochs <= 0) errors.Add($"Epochs must be positive; got {Epochs}.");
+        if (BatchSize <= 0) errors.Add($"BatchSize must be positive; got {BatchSize}.");
+        if (!(LearningRate > 0) || !float.IsFinite(LearningRate)) errors.Add($"LearningRate must be positive and finite; got {LearningRate}.");
+        if (Optimizer is null) errors.Add("Optimizer must not be null.");
+        if (Schedule is null) errors.Add("Schedule must not be null.");
+        if (Loss is null) errors.Add("Loss must not be null.");
+        if (!(ValidationFraction >= 0 && ValidationFraction < 1)) errors.Add($"ValidationFraction must be in [0, 1); got {ValidationFraction}.");
+        if (EarlyStoppingPatience < 0) errors.Add($"EarlyStoppingPatience must be 0 (off) or positive; got {EarlyStoppingPatience}.");
+        if (EarlyStoppingPatience > 0 && ValidationFraction == 0) errors.Add("EarlyStoppingPatience needs a validation split (ValidationFraction > 0).");
+        if (!(EarlyStoppingMinDelta >= 0)) errors.Add($"EarlyStoppingMinDelta must be 0 or positive; got {EarlyStoppingMinDelta}.");
+        if (TruncationSteps < 0) errors.Add($"TruncationSteps must be 0 (full) or positive; got {TruncationSteps}.");
+        if (GradientClipNorm is float clip && !(clip > 0 && float.IsFinite(clip))) errors.Add($"GradientClipNorm must be positive and finite; got {clip}.");
+        if (!Enum.IsDefined(NonFiniteBehavior)) errors.Add($"NonFiniteBehavior {NonFiniteBehavior} is not defined.");
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("Invalid trainer options: " + string.Join(" ", errors));
+        }
+    }
+}
