@@ -1,4 +1,5 @@
 using GruAnomaly.Diagnostics;
+using GruAnomaly.Losses;
 using GruAnomaly.Recurrent;
 
 namespace GruAnomaly.Evaluation;
@@ -53,7 +54,12 @@ public static class GradientCheck
         options.Validate();
         Guard.Length(parameters.Length, network.ParameterCount, nameof(parameters), "the network's ParameterCount");
 
-        var problem = new NetworkProblem(network, parameters.ToArray(), options);
+        return CheckNetwork(network, parameters.ToArray(), options, new LinearObjective(options.Seed + 2));
+    }
+
+    private static GradientCheckReport CheckNetwork(RecurrentNetwork network, float[] parameters, GradientCheckOptions options, Objective objective)
+    {
+        var problem = new NetworkProblem(network, parameters, options, objective);
         float[] point = problem.Point();
         float[] analytic = problem.AnalyticGradient();
         var groups = new List<(string Name, int Offset, int Length)>();
@@ -61,6 +67,58 @@ public static class GradientCheck
         groups.Add(("inputs", problem.InputOffset, problem.InputLength));
         groups.Add(("initial_states", problem.StateOffset, problem.StateLength));
         return Compare(point, analytic, problem.Loss, groups, options);
+    }
+
+    /// <summary>
+    /// Checks a network trained with <paramref name="loss"/>: random parameters, inputs and targets (about one target in
+    /// five missing, to exercise the mask), the loss's own gradient fed to backpropagation.
+    /// </summary>
+    /// <param name="network">The network; its output width must be a multiple of the loss's predictions per target.</param>
+    /// <param name="loss">The loss.</param>
+    /// <param name="options">Sizes, seed, step and tolerance; defaults when null.</param>
+    /// <returns>The worst error per parameter, inputs and initial state.</returns>
+    public static GradientCheckReport Check(RecurrentNetwork network, ILoss loss, GradientCheckOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        ArgumentNullException.ThrowIfNull(loss);
+        options ??= new GradientCheckOptions();
+        options.Validate();
+        if (network.OutputSize % loss.PredictionsPerTarget != 0)
+        {
+            throw new ArgumentException(
+                $"The network outputs {network.OutputSize} values per row, not a multiple of the {loss.PredictionsPerTarget} predictions per target of {loss.Name}.", nameof(loss));
+        }
+
+        var random = new Random(options.Seed);
+        var parameters = new float[network.ParameterCount];
+        Fill(parameters, random, options.ParameterScale);
+        return CheckNetwork(network, parameters, options, new LossObjective(loss, network.OutputSize / loss.PredictionsPerTarget, options.Seed + 2));
+    }
+
+    /// <summary>
+    /// Checks a loss by itself: its gradient with respect to random predictions, against random targets with one missing.
+    /// </summary>
+    /// <param name="loss">The loss.</param>
+    /// <param name="targetWidth">Target values per row.</param>
+    /// <param name="options">Rows (<see cref="GradientCheckOptions.BatchSize"/>), seed, step and tolerance; defaults when null.</param>
+    /// <returns>The worst error over the predictions.</returns>
+    public static GradientCheckReport Check(ILoss loss, int targetWidth = 3, GradientCheckOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(loss);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(targetWidth);
+        options ??= new GradientCheckOptions();
+        options.Validate();
+        var random = new Random(options.Seed);
+        var predictions = new float[options.BatchSize * targetWidth * loss.PredictionsPerTarget];
+        var targets = new float[options.BatchSize * targetWidth];
+        Fill(predictions, random, 1f);
+        Fill(targets, random, 1f);
+        targets[0] = float.NaN;
+        var gradient = new float[predictions.Length];
+        loss.Evaluate(predictions, targets, targetWidth, gradient);
+        var scratch = new float[predictions.Length];
+        return Compare(predictions, gradient, p => loss.Evaluate(p, targets, targetWidth, scratch).Mean,
+            [("predictions", 0, predictions.Length)], options);
     }
 
     /// <summary>
@@ -189,30 +247,109 @@ public static class GradientCheck
         }
     }
 
+    /// <summary>A scalar function of a network's outputs and final states, with its gradient.</summary>
+    private abstract class Objective
+    {
+        public abstract void Prepare(int outputLength, int stateLength);
+
+        public abstract double Value(ReadOnlySpan<float> outputs, ReadOnlySpan<float> finalStates);
+
+        public abstract void Gradient(ReadOnlySpan<float> outputs, Span<float> outputGradients, Span<float> finalStateGradients);
+    }
+
+    /// <summary><c>Σ G ⊙ outputs + Σ F ⊙ final states</c> with fixed random G and F: every output and state carries gradient.</summary>
+    private sealed class LinearObjective(int seed) : Objective
+    {
+        private float[] _outputWeights = [];
+        private float[] _stateWeights = [];
+
+        public override void Prepare(int outputLength, int stateLength)
+        {
+            var random = new Random(seed);
+            _outputWeights = new float[outputLength];
+            _stateWeights = new float[stateLength];
+            Fill(_outputWeights, random, 1f);
+            Fill(_stateWeights, random, 1f);
+        }
+
+        public override double Value(ReadOnlySpan<float> outputs, ReadOnlySpan<float> finalStates) =>
+            Dot(outputs, _outputWeights) + Dot(finalStates, _stateWeights);
+
+        public override void Gradient(ReadOnlySpan<float> outputs, Span<float> outputGradients, Span<float> finalStateGradients)
+        {
+            _outputWeights.CopyTo(outputGradients);
+            _stateWeights.CopyTo(finalStateGradients);
+        }
+
+        private static double Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+        {
+            double sum = 0;
+            for (int i = 0; i < a.Length; i++)
+            {
+                sum += (double)a[i] * b[i];
+            }
+
+            return sum;
+        }
+    }
+
+    /// <summary>A user's loss against fixed random targets, about one in five missing.</summary>
+    private sealed class LossObjective(ILoss loss, int targetWidth, int seed) : Objective
+    {
+        private float[] _targets = [];
+        private float[] _scratch = [];
+
+        public override void Prepare(int outputLength, int stateLength)
+        {
+            var random = new Random(seed);
+            _targets = new float[outputLength / loss.PredictionsPerTarget];
+            Fill(_targets, random, 1f);
+            for (int i = 0; i < _targets.Length; i++)
+            {
+                if (random.NextDouble() < 0.2)
+                {
+                    _targets[i] = float.NaN;
+                }
+            }
+
+            _scratch = new float[outputLength];
+        }
+
+        public override double Value(ReadOnlySpan<float> outputs, ReadOnlySpan<float> finalStates) =>
+            loss.Evaluate(outputs, _targets, targetWidth, _scratch).Mean;
+
+        public override void Gradient(ReadOnlySpan<float> outputs, Span<float> outputGradients, Span<float> finalStateGradients)
+        {
+            loss.Evaluate(outputs, _targets, targetWidth, outputGradients);
+            finalStateGradients.Clear();
+        }
+    }
+
     /// <summary>
-    /// The network, its inputs and initial states as one point, with the fixed random linear loss. Under truncation
-    /// the loss is the sum over chunks of each chunk's terms, each chunk starting from the state the unperturbed
-    /// network reached there: the function whose exact gradient truncated backpropagation computes.
+    /// The network, its inputs and initial states as one point, with an objective of its outputs. Under truncation
+    /// every chunk starts from the state the unperturbed network reached there, so the objective is exactly the function
+    /// whose gradient truncated backpropagation computes.
     /// </summary>
     private sealed class NetworkProblem
     {
         private readonly RecurrentNetwork _network;
         private readonly GradientCheckOptions _options;
+        private readonly Objective _objective;
         private readonly float[] _parameters;
         private readonly float[] _inputs;
         private readonly float[] _initialStates;
-        private readonly float[] _outputWeights;
-        private readonly float[] _finalStateWeights;
+        private readonly float[] _outputs;
         private readonly float[][] _chunkStartStates;
         private readonly NetworkWorkspace _workspace;
         private readonly int _steps;
         private readonly int _batch;
         private readonly int _chunk;
 
-        public NetworkProblem(RecurrentNetwork network, float[] parameters, GradientCheckOptions options)
+        public NetworkProblem(RecurrentNetwork network, float[] parameters, GradientCheckOptions options, Objective objective)
         {
             _network = network;
             _options = options;
+            _objective = objective;
             _parameters = parameters;
             _steps = options.Steps;
             _batch = options.BatchSize;
@@ -224,10 +361,8 @@ public static class GradientCheck
             Fill(_initialStates, random, 0.5f);
             _workspace = network.CreateWorkspace();
             network.Infer(_parameters, _inputs, _steps, _batch, _workspace, _initialStates);
-            _outputWeights = new float[_workspace.Outputs.Length];
-            _finalStateWeights = new float[_initialStates.Length];
-            Fill(_outputWeights, random, 1f);
-            Fill(_finalStateWeights, random, 1f);
+            _outputs = new float[_workspace.Outputs.Length];
+            objective.Prepare(_outputs.Length, _initialStates.Length);
 
             int chunks = (_steps + _chunk - 1) / _chunk;
             _chunkStartStates = new float[chunks][];
@@ -253,9 +388,12 @@ public static class GradientCheck
         public float[] AnalyticGradient()
         {
             var gradient = new float[StateOffset + StateLength];
+            var outputGradients = new float[_outputs.Length];
+            var finalStateGradients = new float[_initialStates.Length];
             _network.Forward(_parameters, _inputs, _steps, _batch, _workspace, _initialStates);
-            _network.Backward(_parameters, _workspace, _outputWeights, gradient.AsSpan(0, _parameters.Length),
-                _finalStateWeights, gradient.AsSpan(InputOffset, InputLength), gradient.AsSpan(StateOffset, StateLength),
+            _objective.Gradient(_workspace.Outputs, outputGradients, finalStateGradients);
+            _network.Backward(_parameters, _workspace, outputGradients, gradient.AsSpan(0, _parameters.Length),
+                finalStateGradients, gradient.AsSpan(InputOffset, InputLength), gradient.AsSpan(StateOffset, StateLength),
                 _options.TruncationSteps);
             return gradient;
         }
@@ -265,32 +403,26 @@ public static class GradientCheck
             ReadOnlySpan<float> parameters = point.AsSpan(0, _parameters.Length);
             ReadOnlySpan<float> inputs = point.AsSpan(InputOffset, InputLength);
             int inputWidth = _batch * _network.InputSize;
-            int outputWidth = _network.Head is not null && _network.HeadPlacement == HeadPlacement.LastStep
-                ? 0
-                : _batch * _network.OutputSize;
-            double total = 0;
+            bool lastStepOnly = _network.Head is not null && _network.HeadPlacement == HeadPlacement.LastStep;
+            int outputWidth = _batch * _network.OutputSize;
             for (int c = 0; c < _chunkStartStates.Length; c++)
             {
                 int start = c * _chunk, length = Math.Min(_chunk, _steps - start);
-                bool last = c == _chunkStartStates.Length - 1;
                 ReadOnlySpan<float> startStates = c == 0 ? point.AsSpan(StateOffset, StateLength) : _chunkStartStates[c];
                 _network.Infer(parameters, inputs.Slice(start * inputWidth, length * inputWidth), length, _batch, _workspace, startStates);
-                if (outputWidth > 0)
+                if (!lastStepOnly)
                 {
-                    total += Dot(_workspace.Outputs, _outputWeights.AsSpan(start * outputWidth, length * outputWidth));
-                }
-                else if (last)
-                {
-                    total += Dot(_workspace.Outputs, _outputWeights);
-                }
-
-                if (last)
-                {
-                    total += Dot(FinalStates(_workspace), _finalStateWeights);
+                    _workspace.Outputs.CopyTo(_outputs.AsSpan(start * outputWidth));
                 }
             }
 
-            return total;
+            // The workspace now holds the last chunk: its final states, and the head's output when it reads the last step.
+            if (lastStepOnly)
+            {
+                _workspace.Outputs.CopyTo(_outputs);
+            }
+
+            return _objective.Value(_outputs, FinalStates(_workspace));
         }
 
         private float[] FinalStates(NetworkWorkspace workspace)
@@ -305,17 +437,6 @@ public static class GradientCheck
             }
 
             return states;
-        }
-
-        private static double Dot(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
-        {
-            double sum = 0;
-            for (int i = 0; i < a.Length; i++)
-            {
-                sum += (double)a[i] * b[i];
-            }
-
-            return sum;
         }
     }
 }
