@@ -112,6 +112,21 @@ public class TrainerTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_cell_defined_only_in_the_tests_trains_through_the_same_trainer()
+    {
+        float[] series = NoisySine(800, seed: 13);
+        var data = WindowedSeries.Univariate(series, window: 20);
+        var network = new RecurrentNetwork([new GruAnomaly.Tests.Recurrent.MinimalGatedUnitCell(1, 12)], new DenseHead(12, 1));
+
+        TrainingResult result = SmallTrainer(epochs: 10).Fit(network, network.CreateParameters(5), data);
+
+        double naive = NaiveValidationMse(series, data, (int)Math.Round(data.Count * 0.2));
+        double model = result.History.Epochs[result.History.BestEpoch - 1].ValidationLoss;
+        output.WriteLine($"minimal gated unit validation MSE {model:F4}, repeat-last-value {naive:F4}");
+        Assert.True(model < naive / 2, $"MGU {model:F4} is not well below repeat-last-value {naive:F4}.");
+    }
+
+    [Fact]
     public void The_same_seed_data_and_options_give_bit_identical_weights()
     {
         float[] series = NoisySine(400, seed: 5);
