@@ -1,0 +1,183 @@
+using System.Diagnostics;
+using System.Globalization;
+
+using GruAnomaly.Data;
+using GruAnomaly.Recurrent;
+using GruAnomaly.Training;
+
+namespace GruAnomaly.Benchmarks.Comparison;
+
+/// <summary>
+/// The GruAnomaly side of the PyTorch comparison (benchmarks/compare.sh), timed without BenchmarkDotNet so both sides
+/// are measured alike: warm-up, then the median of repeats with a <see cref="Stopwatch"/>. Prints one JSON line per
+/// workload, the same as benchmarks/compare/pytorch_workloads.py.
+/// </summary>
+public static class ComparisonWorkloads
+{
+    private const double WarmupSeconds = 1.0;
+
+    private static readonly int[] Hiddens = [32, 64, 128, 256, 512];
+
+    private static readonly string[] All =
+    [
+        "seed_epoch",
+        .. Hiddens.Select(h => $"layer_fb_h{h}"),
+        .. Hiddens.Select(h => $"layer_f_h{h}"),
+        "stream_point",
+    ];
+
+    /// <summary>Runs the selected workloads.</summary>
+    /// <param name="args">Optional <c>--workloads a,b,c</c> and <c>--repeats N</c>.</param>
+    /// <returns>The process exit code.</returns>
+    public static int Run(string[] args)
+    {
+        ArgumentNullException.ThrowIfNull(args);
+        string[] selected = All;
+        int repeatsOverride = 0;
+        for (int i = 0; i < args.Length; i++)
+        {
+            switch (args[i])
+            {
+                case "--workloads" when i + 1 < args.Length:
+                    selected = args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    break;
+                case "--repeats" when i + 1 < args.Length:
+                    repeatsOverride = int.Parse(args[++i], CultureInfo.InvariantCulture);
+                    break;
+                default:
+                    Console.Error.WriteLine($"Unknown argument '{args[i]}'. Usage: compare [--workloads {string.Join(',', All)}] [--repeats N]");
+                    return 2;
+            }
+        }
+
+        foreach (string name in selected)
+        {
+            if (!All.Contains(name))
+            {
+                Console.Error.WriteLine($"Unknown workload '{name}'; expected one of {string.Join(", ", All)}.");
+                return 2;
+            }
+
+            int repeats = repeatsOverride > 0 ? repeatsOverride : DefaultRepeats(name);
+            double seconds = name switch
+            {
+                "seed_epoch" => SeedEpoch(repeats),
+                "stream_point" => StreamPoint(repeats),
+                _ when name.StartsWith("layer_fb_h", StringComparison.Ordinal) => Layer(int.Parse(name["layer_fb_h".Length..], CultureInfo.InvariantCulture), backward: true, repeats),
+                _ => Layer(int.Parse(name["layer_f_h".Length..], CultureInfo.InvariantCulture), backward: false, repeats),
+            };
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{{\"workload\": \"{name}\", \"seconds\": {seconds:R}, \"repeats\": {repeats}}}"));
+        }
+
+        return 0;
+    }
+
+    private static int DefaultRepeats(string name) => name switch
+    {
+        "seed_epoch" => 3,
+        "stream_point" => 5,
+        _ when name.EndsWith("_h512", StringComparison.Ordinal) => 3,
+        _ when name.EndsWith("_h256", StringComparison.Ordinal) => 5,
+        _ => 10,
+    };
+
+    private static double MedianTime(Action action, int repeats, int warmup = 1)
+    {
+        // Warm-up: at least `warmup` calls and at least WarmupSeconds, so the tiered JIT has promoted the hot
+        // methods (the Python side warms up the same way).
+        long warmupStart = Stopwatch.GetTimestamp();
+        for (int i = 0; i < warmup || Stopwatch.GetElapsedTime(warmupStart).TotalSeconds < WarmupSeconds; i++)
+        {
+            action();
+        }
+
+        var times = new double[repeats];
+        for (int i = 0; i < repeats; i++)
+        {
+            long start = Stopwatch.GetTimestamp();
+            action();
+            times[i] = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        }
+
+        Array.Sort(times);
+        return repeats % 2 == 1 ? times[repeats / 2] : (times[(repeats / 2) - 1] + times[repeats / 2]) / 2;
+    }
+
+    private static float[] Sine(int length)
+    {
+        var values = new float[length];
+        for (int i = 0; i < length; i++)
+        {
+            values[i] = MathF.Sin(0.1f * i);
+        }
+
+        return values;
+    }
+
+    /// <summary>One training epoch: 2×GRU(1→64) + dense head on the last step, 1000 windows of 100, batch 32, Adam, MSE.</summary>
+    private static double SeedEpoch(int repeats)
+    {
+        WindowedSeries data = WindowedSeries.Univariate(Sine(1100), window: 100);
+        RecurrentNetwork network = RecurrentNetwork.CreateGru(inputSize: 1, hiddenSize: 64, layers: 2, outputSize: 1);
+        float[] parameters = network.CreateParameters(seed: 1);
+        var trainer = new Trainer(new TrainerOptions { Epochs = 1, BatchSize = 32, ValidationFraction = 0, Shuffle = true, Seed = 1 });
+        return MedianTime(() => trainer.Fit(network, parameters, data), repeats);
+    }
+
+    /// <summary>One reset-after GRU layer (PyTorch's form), 8 inputs, 100 steps, batch 32, no head.</summary>
+    private static double Layer(int hidden, bool backward, int repeats)
+    {
+        const int Steps = 100, Batch = 32, Inputs = 8;
+        RecurrentNetwork network = RecurrentNetwork.CreateGru(Inputs, hidden, layers: 1, outputSize: null, GruVariant.ResetAfter);
+        float[] parameters = network.CreateParameters(seed: 1);
+        NetworkWorkspace workspace = network.CreateWorkspace();
+        var random = new Random(1);
+        var inputs = new float[Steps * Batch * Inputs];
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            inputs[i] = (float)((random.NextDouble() * 2) - 1);
+        }
+
+        if (!backward)
+        {
+            return MedianTime(() => network.Infer(parameters, inputs, Steps, Batch, workspace), repeats, warmup: 2);
+        }
+
+        var outputGradients = new float[Steps * Batch * hidden];
+        Array.Fill(outputGradients, 1f);
+        var gradients = new float[network.ParameterCount];
+        return MedianTime(() =>
+        {
+            Array.Clear(gradients);
+            network.Forward(parameters, inputs, Steps, Batch, workspace);
+            network.Backward(parameters, workspace, outputGradients, gradients);
+        }, repeats, warmup: 2);
+    }
+
+    /// <summary>Streaming: 2×GRU(1→64), batch 1, one step per call carrying the state; seconds per point.</summary>
+    private static double StreamPoint(int repeats)
+    {
+        const int Points = 2000;
+        RecurrentNetwork network = RecurrentNetwork.CreateGru(inputSize: 1, hiddenSize: 64, layers: 2, outputSize: null, GruVariant.ResetAfter);
+        float[] parameters = network.CreateParameters(seed: 1);
+        NetworkWorkspace workspace = network.CreateWorkspace();
+        float[] values = Sine(Points);
+        var state = new float[network.StateSize];
+        return MedianTime(() =>
+        {
+            Array.Clear(state);
+            for (int i = 0; i < Points; i++)
+            {
+                network.Infer(parameters, values.AsSpan(i, 1), steps: 1, batchSize: 1, workspace, state);
+                int offset = 0;
+                for (int layer = 0; layer < network.Layers.Count; layer++)
+                {
+                    ReadOnlySpan<float> final = workspace.FinalState(layer);
+                    final.CopyTo(state.AsSpan(offset));
+                    offset += final.Length;
+                }
+            }
+        }, repeats) / Points;
+    }
+}
