@@ -170,13 +170,7 @@ public static class ComparisonWorkloads
             for (int i = 0; i < Points; i++)
             {
                 network.Infer(parameters, values.AsSpan(i, 1), steps: 1, batchSize: 1, workspace, state);
-                int offset = 0;
-                for (int layer = 0; layer < network.Layers.Count; layer++)
-                {
-                    ReadOnlySpan<float> final = workspace.FinalState(layer);
-                    final.CopyTo(state.AsSpan(offset));
-                    offset += final.Length;
-                }
+                workspace.CopyFinalStates(state);
             }
         }, repeats) / Points;
     }

@@ -428,14 +428,7 @@ public static class GradientCheck
         private float[] FinalStates(NetworkWorkspace workspace)
         {
             var states = new float[_initialStates.Length];
-            int offset = 0;
-            for (int layer = 0; layer < _network.Layers.Count; layer++)
-            {
-                ReadOnlySpan<float> state = workspace.FinalState(layer);
-                state.CopyTo(states.AsSpan(offset));
-                offset += state.Length;
-            }
-
+            workspace.CopyFinalStates(states);
             return states;
         }
     }

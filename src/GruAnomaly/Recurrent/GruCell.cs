@@ -16,7 +16,6 @@ namespace GruAnomaly.Recurrent;
 /// </remarks>
 public sealed class GruCell : IRecurrentCell
 {
-    private readonly int _hidden;
     private readonly int _gates;
     private readonly int _recurrentOffset;
     private readonly int _biasOffset;
@@ -30,7 +29,6 @@ public sealed class GruCell : IRecurrentCell
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hiddenSize);
         InputSize = inputSize;
         HiddenSize = hiddenSize;
-        _hidden = hiddenSize;
         _gates = 3 * hiddenSize;
         _recurrentOffset = inputSize * _gates;
         _biasOffset = _recurrentOffset + hiddenSize * _gates;
@@ -52,10 +50,10 @@ public sealed class GruCell : IRecurrentCell
     public IReadOnlyList<ParameterSpec> Parameters { get; }
 
     /// <summary>Gets the record per row: r, z, n and r ⊙ h (4·HiddenSize).</summary>
-    public int CacheSize => 4 * _hidden;
+    public int CacheSize => 4 * HiddenSize;
 
     /// <inheritdoc />
-    public int ScratchSize => 4 * _hidden;
+    public int ScratchSize => 4 * HiddenSize;
 
     /// <summary>Gets the projection width: the input part of all three pre-activations plus bias (3·HiddenSize).</summary>
     public int InputProjectionSize => _gates;
@@ -79,7 +77,7 @@ public sealed class GruCell : IRecurrentCell
     /// <inheritdoc />
     public void Backward(in CellBackward step)
     {
-        int batch = step.BatchSize, h = _hidden, record = CacheSize;
+        int batch = step.BatchSize, h = HiddenSize, record = CacheSize;
         ReadOnlySpan<float> recurrent = step.Parameters.Slice(_recurrentOffset, h * _gates);
         Span<float> resetStateGradient = step.Scratch[..(batch * h)];
 
@@ -118,7 +116,7 @@ public sealed class GruCell : IRecurrentCell
     /// <inheritdoc />
     public void FinishBackward(in CellSequenceBackward sequence)
     {
-        int rows = sequence.Rows, h = _hidden;
+        int rows = sequence.Rows, h = HiddenSize;
         Span<float> gradients = sequence.ParameterGradients;
         ReadOnlySpan<float> preactivationGradients = sequence.StepGradients;
 
@@ -139,7 +137,7 @@ public sealed class GruCell : IRecurrentCell
     private void Step(int batch, ReadOnlySpan<float> parameters, ReadOnlySpan<float> projection,
         ReadOnlySpan<float> previousState, Span<float> state, Span<float> record)
     {
-        int h = _hidden, width = CacheSize;
+        int h = HiddenSize, width = CacheSize;
         ReadOnlySpan<float> recurrent = parameters.Slice(_recurrentOffset, h * _gates);
 
         // Record row layout [r | z | n | r⊙h]: the pre-activations are built in place, then squashed.

@@ -16,7 +16,6 @@ namespace GruAnomaly.Recurrent;
 /// </remarks>
 public sealed class GruResetAfterCell : IRecurrentCell
 {
-    private readonly int _hidden;
     private readonly int _gates;
     private readonly int _recurrentOffset;
     private readonly int _inputBiasOffset;
@@ -31,7 +30,6 @@ public sealed class GruResetAfterCell : IRecurrentCell
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hiddenSize);
         InputSize = inputSize;
         HiddenSize = hiddenSize;
-        _hidden = hiddenSize;
         _gates = 3 * hiddenSize;
         _recurrentOffset = inputSize * _gates;
         _inputBiasOffset = _recurrentOffset + hiddenSize * _gates;
@@ -55,10 +53,10 @@ public sealed class GruResetAfterCell : IRecurrentCell
     public IReadOnlyList<ParameterSpec> Parameters { get; }
 
     /// <summary>Gets the record per row: r, z, n and the candidate's recurrent term h·W_hn + b_hn (4·HiddenSize).</summary>
-    public int CacheSize => 4 * _hidden;
+    public int CacheSize => 4 * HiddenSize;
 
     /// <inheritdoc />
-    public int ScratchSize => 4 * _hidden;
+    public int ScratchSize => 4 * HiddenSize;
 
     /// <summary>Gets the projection width: x·W_x + b_x for the three gates (3·HiddenSize).</summary>
     public int InputProjectionSize => _gates;
@@ -67,7 +65,7 @@ public sealed class GruResetAfterCell : IRecurrentCell
     /// Gets the per-step gradient width: pre-activation gradients laid out [r | z | recurrent n | input n] so that the
     /// first three blocks are the gradient of <c>h·W_h + b_h</c> (4·HiddenSize).
     /// </summary>
-    public int StepGradientSize => 4 * _hidden;
+    public int StepGradientSize => 4 * HiddenSize;
 
     /// <inheritdoc />
     public void ProjectInputs(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, int rows, Span<float> projections) =>
@@ -85,7 +83,7 @@ public sealed class GruResetAfterCell : IRecurrentCell
     /// <inheritdoc />
     public void Backward(in CellBackward step)
     {
-        int batch = step.BatchSize, h = _hidden, width = CacheSize;
+        int batch = step.BatchSize, h = HiddenSize, width = CacheSize;
         for (int row = 0; row < batch; row++)
         {
             ReadOnlySpan<float> cache = step.Cache.Slice(row * width, width);
@@ -107,7 +105,7 @@ public sealed class GruResetAfterCell : IRecurrentCell
     /// <inheritdoc />
     public void FinishBackward(in CellSequenceBackward sequence)
     {
-        int rows = sequence.Rows, h = _hidden, width = StepGradientSize;
+        int rows = sequence.Rows, h = HiddenSize, width = StepGradientSize;
         ReadOnlySpan<float> stepGradients = sequence.StepGradients;
         Span<float> gradients = sequence.ParameterGradients;
         Span<float> inputWeightGradients = gradients[.._recurrentOffset];
@@ -134,7 +132,7 @@ public sealed class GruResetAfterCell : IRecurrentCell
     private void Step(int batch, ReadOnlySpan<float> parameters, ReadOnlySpan<float> projection,
         ReadOnlySpan<float> previousState, Span<float> state, Span<float> record)
     {
-        int h = _hidden, width = CacheSize;
+        int h = HiddenSize, width = CacheSize;
         ReadOnlySpan<float> recurrentBias = parameters.Slice(_recurrentBiasOffset, _gates);
 
         // Record row layout [r | z | n | h·W_hn + b_hn]: first h·W_h + b_h for all gates, then the gates in place.

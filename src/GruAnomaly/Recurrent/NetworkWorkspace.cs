@@ -60,6 +60,28 @@ public sealed class NetworkWorkspace
         return _layers[layer].States.AsSpan(Steps * stateWidth, stateWidth);
     }
 
+    /// <summary>
+    /// Copies every layer's final state into <paramref name="destination"/> in the layout that the networks' initial
+    /// states take (batch×hidden per layer, bottom first), so a sequence can continue where this pass stopped.
+    /// </summary>
+    /// <param name="destination">batch×StateSize values.</param>
+    /// <exception cref="ArgumentException">The destination has another length.</exception>
+    public void CopyFinalStates(Span<float> destination)
+    {
+        Diagnostics.Guard.Length(destination.Length, BatchSize * _network.StateSize, nameof(destination), "batch × StateSize");
+        for (int layer = 0; layer < _layers.Length; layer++)
+        {
+            ReadOnlySpan<float> state = FinalState(layer);
+            state.CopyTo(destination);
+            destination = destination[state.Length..];
+        }
+    }
+
+    /// <summary>Gets what the head reads: the top layer's last state, or all its states.</summary>
+    internal ReadOnlySpan<float> HeadInputs => _network.HeadPlacement == HeadPlacement.LastStep
+        ? FinalState(_layers.Length - 1)
+        : LayerOutputs(_layers.Length - 1);
+
     internal Span<float> Inputs => _inputs.AsSpan(0, Steps * BatchSize * _network.InputSize);
 
     internal Span<float> HeadOutputs => _headOutputs;

@@ -250,13 +250,10 @@ public sealed class RecurrentNetwork
         {
             topGradients.Clear();
             int headRows = workspace.HeadRows, width = Head.InputSize;
-            ReadOnlySpan<float> headInputs = HeadPlacement == HeadPlacement.LastStep
-                ? workspace.FinalState(top)
-                : workspace.LayerOutputs(top);
             Span<float> headInputGradients = HeadPlacement == HeadPlacement.LastStep
                 ? topGradients.Slice((steps - 1) * batch * width, batch * width)
                 : topGradients;
-            Head.Backward(parameters[_headOffset..], headInputs, outputGradients, headRows,
+            Head.Backward(parameters[_headOffset..], workspace.HeadInputs, outputGradients, headRows,
                 parameterGradients[_headOffset..], headInputGradients);
         }
 
@@ -399,11 +396,7 @@ public sealed class RecurrentNetwork
 
         if (Head is not null)
         {
-            int top = Layers.Count - 1;
-            ReadOnlySpan<float> headInputs = HeadPlacement == HeadPlacement.LastStep
-                ? workspace.FinalState(top)
-                : workspace.LayerOutputs(top);
-            Head.Forward(parameters[_headOffset..], headInputs, workspace.HeadRows, workspace.HeadOutputs);
+            Head.Forward(parameters[_headOffset..], workspace.HeadInputs, workspace.HeadRows, workspace.HeadOutputs);
         }
 
         if (record)

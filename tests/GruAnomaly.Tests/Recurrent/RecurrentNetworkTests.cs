@@ -38,7 +38,8 @@ public class RecurrentNetworkTests
         network.Infer(parameters, inputs, 10, 3, whole);
 
         network.Infer(parameters, inputs.AsSpan(0, 6 * 3 * 2), 6, 3, part);
-        float[] carried = [.. part.FinalState(0), .. part.FinalState(1)];
+        var carried = new float[3 * network.StateSize];
+        part.CopyFinalStates(carried);
         network.Infer(parameters, inputs.AsSpan(6 * 3 * 2), 4, 3, part, carried);
 
         Assert.Equal(whole.Outputs[(6 * 3 * 8)..].ToArray(), part.Outputs.ToArray());
