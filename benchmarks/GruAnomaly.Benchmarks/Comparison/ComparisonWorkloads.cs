@@ -115,11 +115,11 @@ public static class ComparisonWorkloads
         return values;
     }
 
-    /// <summary>One training epoch: 2×GRU(1→64) + dense head on the last step, 1000 windows of 100, batch 32, Adam, MSE.</summary>
+    /// <summary>One training epoch: 2×GRU(1→64) (reset-after, as PyTorch) + dense head on the last step, 1000 windows of 100, batch 32, Adam, MSE.</summary>
     private static double SeedEpoch(int repeats)
     {
         WindowedSeries data = WindowedSeries.Univariate(Sine(1100), window: 100);
-        RecurrentNetwork network = RecurrentNetwork.CreateGru(inputSize: 1, hiddenSize: 64, layers: 2, outputSize: 1);
+        RecurrentNetwork network = RecurrentNetwork.CreateGru(inputSize: 1, hiddenSize: 64, layers: 2, outputSize: 1, GruVariant.ResetAfter);
         float[] parameters = network.CreateParameters(seed: 1);
         var trainer = new Trainer(new TrainerOptions { Epochs = 1, BatchSize = 32, ValidationFraction = 0, Shuffle = true, Seed = 1 });
         return MedianTime(() => trainer.Fit(network, parameters, data), repeats);
