@@ -117,6 +117,14 @@ public sealed class AnomalyEventsTests
     }
 
     [Fact]
+    public void A_drop_equal_to_p_counts_as_separated()
+    {
+        // Peak 8, highest normal score 6: drop (8 − 6)/8 = 0.25 exactly (all exact in double).
+        Assert.Single(AnomalyEvents.Find([8, 6], Flags("10"), new EventRules { MinimumPercentDecrease = 0.25 }));
+        Assert.Empty(AnomalyEvents.Find([8, 6], Flags("10"), new EventRules { MinimumPercentDecrease = 0.250001 }));
+    }
+
+    [Fact]
     public void Pruning_treats_equal_peaks_alike()
     {
         // Peaks 10 and 10, outside 1: drops 0 and 0.9 → both kept.
