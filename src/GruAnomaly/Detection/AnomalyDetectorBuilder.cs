@@ -1,0 +1,216 @@
+using GruAnomaly.Losses;
+using GruAnomaly.Preprocessing;
+using GruAnomaly.Recurrent;
+using GruAnomaly.Scoring;
+using GruAnomaly.Thresholds;
+using GruAnomaly.Training;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace GruAnomaly.Detection;
+
+/// <summary>
+/// Collects the choices of a detector; <see cref="Build"/> checks them all at once and returns an immutable
+/// <see cref="AnomalyDetector"/>. A builder builds once.
+/// </summary>
+public sealed class AnomalyDetectorBuilder
+{
+    private int _window = 32;
+    private int _stride = 1;
+    private IModelFactory _model = Recurrent.Model.Gru(hiddenSize: 32);
+    private IAnomalyScorer _scorer = Scoring.Scorer.Forecast();
+    private TrainerOptions _trainer = new();
+    private ILoss? _loss;
+    private IScalerStrategy _scaler = Preprocessing.Scaler.Standard();
+    private MissingValuePolicy _missingValues = MissingValuePolicy.Mask;
+    private IErrorCombination _combination = ErrorCombination.Mean;
+    private int _smoothingSpan = 1;
+    private IThresholdStrategy _threshold = Thresholds.Threshold.PeaksOverThreshold(riskLevel: 1e-3);
+    private EventRules _eventRules = new();
+    private ILogger _logger = NullLogger.Instance;
+    private bool _built;
+
+    internal AnomalyDetectorBuilder()
+    {
+    }
+
+    /// <summary>Sets the context length and the distance between training windows.</summary>
+    /// <param name="window">Points of context the model reads; the default is 32.</param>
+    /// <param name="stride">Distance between the starts of training windows, 1 to <paramref name="window"/>; the default is 1.</param>
+    /// <returns>This builder.</returns>
+    public AnomalyDetectorBuilder WithWindow(int window, int stride = 1)
+    {
+        _window = window;
+        _stride = stride;
+        return Touch();
+    }
+
+    /// <summary>Sets which recurrent layers to build, for example <c>Model.Gru(hiddenSize: 64, layers: 2)</c> or a custom cell.</summary>
+    /// <param name="model">The model strategy; the default is <c>Model.Gru(hiddenSize: 32)</c>.</param>
+    /// <returns>This builder.</returns>
+    public AnomalyDetectorBuilder WithModel(IModelFactory model)
+    {
+        _model = model;
+        return Touch();
+    }
+
+    /// <summary>Sets how a window becomes an error: <c>Scorer.Forecast()</c> or <c>Scorer.Reconstruction()</c>, or your own.</summary>
+    /// <param name="scorer">The scoring strategy; the default is one-step forecasting.</param>
+    /// <returns>This builder.</returns>
+    public AnomalyDetectorBuilder WithScorer(IAnomalyScorer scorer)
+    {
+        _scorer = scorer;
+        return Touch();
+    }
+
+    /// <summary>Sets the trainer options (epochs, batch size, optimizer, early stopping, seed, …).</summary>
+    /// <param name="options">The options; their <see cref="TrainerOptions.Loss"/> is replaced by <see cref="WithLoss"/> when that is called.</param>
+    /// <returns>This builder.</returns>
+    public AnomalyDetectorBuilder WithTrainer(TrainerOptions options)
+    {
+        _trainer = options;
+        return Touch();
+    }
+
+    /// <summary>Adjusts the trainer options, starting from the current ones: <c>t => t with { Epochs = 20 }</c>.</summary>
+    /// <param name="configure">Returns the new options.</param>
+    /// <returns>This builder.</returns>
+    public AnomalyDetectorBuilder WithTrainer(Func<TrainerOptions, TrainerOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        _trainer = configure(_trainer);
+        return Touch();
+    }
+
+    /// <summary>Sets the training loss; a likelihood loss such as <see cref="Loss.GaussianNll"/> makes the score a negative log-likelihood.</summary>
+    /// <param name="loss">The loss; the default is the trainer options' loss (mean squared error).</param>
+    /// <returns>This builder.</returns>
+    public AnomalyDetectorBuilder WithLoss(ILoss loss)
+    {
+        _loss = loss;
+        return Touch();
+    }
+
+    /// <summary>Sets how each feature is scaled, fitted on the training series only.</summary>
+    /// <param name="scaler">The scaler; the default is standardization (z-score).</param>
+    /// <returns>This builder.</returns>
+    public AnomalyDetectorBuilder WithScaler(IScalerStrategy scaler)
+    {
+        _scaler = scaler;
+        return Touch();
+    }
+
+    /// <summary>Sets what happens to missing values (NaN).</summary>
+    /// <param name="policy">The policy; the default masks them (not scored, skipped in the loss, the model reads the last value).</param>
+    /// <returns>This builder.</returns>
+    public AnomalyDetectorBuilder WithMissingValues(MissingValuePolicy policy)
+    {
+        _missingValues = policy;
+        return Touch();
+    }
+
+    /// <summary>Sets how the per-feature errors of a time step become one score.</summary>
+    /// <param name="combination">The combination; the default is the mean.</param>
+    /// <returns>This builder.</returns>
+    public AnomalyDetectorBuilder WithErrorCombination(IErrorCombination combination)
+    {
+        _combination = combination;
+        return Touch();
+    }
+
+    /// <summary>Smooths scores with an exponentially weighted moving average before thresholding, as telemanom does.</summary>
+    /// <param name="span">The span in time steps, at least 1; the default 1 means no smoothing.</param>
+    /// <returns>This builder.</returns>
+    public AnomalyDetectorBuilder WithSmoothing(int span)
+    {
+        _smoothingSpan = span;
+        return Touch();
+    }
+
+    /// <summary>Sets the threshold strategy, fitted on held-out training scores.</summary>
+    /// <param name="threshold">The strategy; the default is peaks-over-threshold at risk 10⁻³.</param>
+    /// <returns>This builder.</returns>
+    public AnomalyDetectorBuilder WithThreshold(IThresholdStrategy threshold)
+    {
+        _threshold = threshold;
+        return Touch();
+    }
+
+    /// <summary>Sets how flagged points become events (merging, minimum length, suppression, pruning).</summary>
+    /// <param name="rules">The rules; the default keeps every run of flagged points as an event.</param>
+    /// <returns>This builder.</returns>
+    public AnomalyDetectorBuilder WithEventRules(EventRules rules)
+    {
+        _eventRules = rules;
+        return Touch();
+    }
+
+    /// <summary>Sets where fitting reports go.</summary>
+    /// <param name="logger">The logger; the default discards.</param>
+    /// <returns>This builder.</returns>
+    public AnomalyDetectorBuilder WithLogger(ILogger logger)
+    {
+        _logger = logger;
+        return Touch();
+    }
+
+    /// <summary>Checks every choice and creates the detector.</summary>
+    /// <returns>The immutable, unfitted detector.</returns>
+    /// <exception cref="ArgumentException">Some choices are invalid; the message lists all of them with the allowed ranges.</exception>
+    /// <exception cref="InvalidOperationException">This builder has already built a detector.</exception>
+    public AnomalyDetector Build()
+    {
+        ThrowIfBuilt();
+        var errors = new List<string>();
+        if (_window < 1) errors.Add($"WithWindow: window must be at least 1; got {_window}.");
+        if (_stride < 1 || _stride > Math.Max(_window, 1)) errors.Add($"WithWindow: stride must be in [1, window = {_window}]; got {_stride}.");
+        if (_model is null) errors.Add("WithModel: the model must not be null.");
+        if (_scorer is null) errors.Add("WithScorer: the scorer must not be null.");
+        if (_scaler is null) errors.Add("WithScaler: the scaler must not be null.");
+        if (_combination is null) errors.Add("WithErrorCombination: the combination must not be null.");
+        if (_threshold is null) errors.Add("WithThreshold: the threshold must not be null.");
+        if (_eventRules is null) errors.Add("WithEventRules: the rules must not be null.");
+        if (_logger is null) errors.Add("WithLogger: the logger must not be null.");
+        if (!Enum.IsDefined(_missingValues)) errors.Add($"WithMissingValues: {_missingValues} is not one of Mask, Interpolate, ForwardFill.");
+        if (_smoothingSpan < 1) errors.Add($"WithSmoothing: span must be at least 1 (1 = none); got {_smoothingSpan}.");
+        TrainerOptions? trainer = _trainer is null ? null : _loss is null ? _trainer : _trainer with { Loss = _loss };
+        if (trainer is null)
+        {
+            errors.Add("WithTrainer: the options must not be null.");
+        }
+        else
+        {
+            var trainerErrors = new List<string>();
+            trainer.Validate(trainerErrors);
+            errors.AddRange(trainerErrors.Select(e => "WithTrainer: " + e));
+            if (trainer.Loss is ILoss loss && _combination is { RequiresSignedErrors: true } && loss.PredictionsPerTarget > 1)
+            {
+                errors.Add($"WithErrorCombination: {_combination.Name} needs signed residuals, but the loss {loss.Name} makes the scorer " +
+                    "report per-feature likelihood losses; use ErrorCombination.Mean or a point loss.");
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("Invalid detector configuration: " + string.Join(" ", errors));
+        }
+
+        _built = true;
+        return new AnomalyDetector(new DetectorSettings(_window, _stride, _model!, _scorer!, trainer!, _scaler!, _missingValues,
+            _combination!, _smoothingSpan == 1 ? null : new ExponentialSmoothing(_smoothingSpan), _threshold!, _eventRules!), _logger!);
+    }
+
+    private AnomalyDetectorBuilder Touch()
+    {
+        ThrowIfBuilt();
+        return this;
+    }
+
+    private void ThrowIfBuilt()
+    {
+        if (_built)
+        {
+            throw new InvalidOperationException("This builder has already built a detector; create a new one with AnomalyDetector.CreateBuilder().");
+        }
+    }
+}
