@@ -1,0 +1,23 @@
+namespace GruAnomaly.Preprocessing;
+
+/// <summary>How missing (NaN) values of a series are treated before training or scoring.</summary>
+public enum MissingValuePolicy
+{
+    /// <summary>
+    /// Leave NaN in place. The losses ignore NaN targets and the network's input forward-fills, so the model learns only
+    /// from observed values and never reads NaN.
+    /// </summary>
+    Mask = 0,
+
+    /// <summary>
+    /// Linear interpolation between the nearest observed values of the same feature before and after the gap; NaNs
+    /// before the first or after the last observation take that observation's value.
+    /// </summary>
+    Interpolate = 1,
+
+    /// <summary>
+    /// The last observed value of the same feature; NaNs before the first observation take the first observed value
+    /// (a backward fill, since there is nothing to carry forward).
+    /// </summary>
+    ForwardFill = 2,
+}
