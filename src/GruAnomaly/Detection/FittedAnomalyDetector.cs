@@ -108,10 +108,13 @@ public sealed class FittedAnomalyDetector
         return new DetectionResult(features, scores, thresholds, tail, flags, scored, expected, contributions, events, series.Timestamps);
     }
 
-    /// <summary>Scores one window given as time-major values (for a forecaster: the context and the point to judge).</summary>
+    /// <summary>
+    /// Scores one window given as time-major values with <see cref="Features"/> values per step (for a forecaster: the
+    /// context and the point to judge), without building a <see cref="TimeSeries"/>.
+    /// </summary>
     /// <param name="values">At least <see cref="MinimumLength"/> time steps of <see cref="Features"/> values.</param>
     /// <returns>The result for those points.</returns>
-    public DetectionResult Detect(ReadOnlySpan<float> values) => Detect(new TimeSeries(values, Features));
+    public DetectionResult DetectWindow(ReadOnlySpan<float> values) => Detect(new TimeSeries(values, Features));
 
     /// <summary>
     /// Explains the score of one time step: each feature's share of the (unsmoothed) score, and the gradient of that

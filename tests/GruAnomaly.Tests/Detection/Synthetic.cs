@@ -1,7 +1,7 @@
 namespace GruAnomaly.Tests.Detection;
 
 /// <summary>Seeded synthetic series with one labelled anomaly of a known kind.</summary>
-internal static class Synthetic
+public static class Synthetic
 {
     public const int Period = 40;
     public const float Noise = 0.1f;
@@ -84,6 +84,6 @@ internal static class Synthetic
         return (values, labels, features);
     }
 
-    public static float Gaussian(Random random) =>
+    internal static float Gaussian(Random random) =>
         (float)(Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble()));
 }
