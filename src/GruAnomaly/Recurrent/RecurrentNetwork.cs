@@ -365,10 +365,15 @@ public sealed class RecurrentNetwork : ISequenceModel
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         Guard.Length(parameters.Length, ParameterCount, nameof(parameters), "the network's ParameterCount");
-        Guard.Length(inputs.Length, steps * batchSize * InputSize, nameof(inputs),
-            $"steps × batch × InputSize = {steps} × {batchSize} × {InputSize}");
-        Guard.LengthOrEmpty(initialStates.Length, batchSize * StateSize, nameof(initialStates),
-            $"batch × StateSize = {batchSize} × {StateSize}");
+        if (inputs.Length != steps * batchSize * InputSize || (!initialStates.IsEmpty && initialStates.Length != batchSize * StateSize))
+        {
+            // Messages are formatted only on failure, so a pass in a warm workspace allocates nothing.
+            Guard.Length(inputs.Length, steps * batchSize * InputSize, nameof(inputs),
+                $"steps × batch × InputSize = {steps} × {batchSize} × {InputSize}");
+            Guard.LengthOrEmpty(initialStates.Length, batchSize * StateSize, nameof(initialStates),
+                $"batch × StateSize = {batchSize} × {StateSize}");
+        }
+
         Guard.Finite(parameters, nameof(parameters), "network parameters");
         Guard.Finite(inputs, nameof(inputs), "inputs");
         Guard.Finite(initialStates, nameof(initialStates), "initial states");
