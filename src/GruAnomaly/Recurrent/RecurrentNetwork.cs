@@ -12,7 +12,7 @@ namespace GruAnomaly.Recurrent;
 /// precomputes the input side of all steps at once (<see cref="IRecurrentCell.ProjectInputs"/>), runs its recurrence step
 /// by step, and in backward accumulates the weight gradients of all steps at once (<see cref="IRecurrentCell.FinishBackward"/>).
 /// </remarks>
-public sealed class RecurrentNetwork
+public sealed class RecurrentNetwork : ISequenceModel
 {
     private readonly int[] _layerOffsets;
     private readonly int _headOffset;
@@ -365,10 +365,15 @@ public sealed class RecurrentNetwork
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         Guard.Length(parameters.Length, ParameterCount, nameof(parameters), "the network's ParameterCount");
-        Guard.Length(inputs.Length, steps * batchSize * InputSize, nameof(inputs),
-            $"steps × batch × InputSize = {steps} × {batchSize} × {InputSize}");
-        Guard.LengthOrEmpty(initialStates.Length, batchSize * StateSize, nameof(initialStates),
-            $"batch × StateSize = {batchSize} × {StateSize}");
+        if (inputs.Length != steps * batchSize * InputSize || (!initialStates.IsEmpty && initialStates.Length != batchSize * StateSize))
+        {
+            // Messages are formatted only on failure, so a pass in a warm workspace allocates nothing.
+            Guard.Length(inputs.Length, steps * batchSize * InputSize, nameof(inputs),
+                $"steps × batch × InputSize = {steps} × {batchSize} × {InputSize}");
+            Guard.LengthOrEmpty(initialStates.Length, batchSize * StateSize, nameof(initialStates),
+                $"batch × StateSize = {batchSize} × {StateSize}");
+        }
+
         Guard.Finite(parameters, nameof(parameters), "network parameters");
         Guard.Finite(inputs, nameof(inputs), "inputs");
         Guard.Finite(initialStates, nameof(initialStates), "initial states");
@@ -448,4 +453,34 @@ public sealed class RecurrentNetwork
 
     private ReadOnlySpan<float> LayerInputs(NetworkWorkspace workspace, int layer) =>
         layer == 0 ? workspace.Inputs : workspace.LayerOutputs(layer - 1);
+
+    // ISequenceModel: the network seen by the trainer. Initial and final states stay zero and unused there.
+
+    /// <inheritdoc />
+    bool ISequenceModel.OutputsEveryStep => Head is null || HeadPlacement == HeadPlacement.EveryStep;
+
+    /// <inheritdoc />
+    ISequenceWorkspace ISequenceModel.CreateWorkspace() => CreateWorkspace();
+
+    /// <inheritdoc />
+    void ISequenceModel.Forward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, int steps, int batchSize, ISequenceWorkspace workspace) =>
+        Forward(parameters, inputs, steps, batchSize, OwnWorkspace(workspace));
+
+    /// <inheritdoc />
+    void ISequenceModel.Infer(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, int steps, int batchSize, ISequenceWorkspace workspace) =>
+        Infer(parameters, inputs, steps, batchSize, OwnWorkspace(workspace));
+
+    /// <inheritdoc />
+    void ISequenceModel.Backward(ReadOnlySpan<float> parameters, ISequenceWorkspace workspace, ReadOnlySpan<float> outputGradients,
+        Span<float> parameterGradients, Span<float> inputGradients, int truncationSteps) =>
+        Backward(parameters, OwnWorkspace(workspace), outputGradients, parameterGradients,
+            inputGradients: inputGradients, truncationSteps: truncationSteps);
+
+    private static NetworkWorkspace OwnWorkspace(ISequenceWorkspace workspace)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        return workspace as NetworkWorkspace ?? throw new ArgumentException(
+            $"The workspace is a {workspace.GetType().Name}; a RecurrentNetwork needs the NetworkWorkspace from its own CreateWorkspace().",
+            nameof(workspace));
+    }
 }
