@@ -12,7 +12,11 @@ namespace GruAnomaly.Thresholds;
 /// <para>
 /// Static (<see cref="Streaming"/> false): z_q stays fixed after fitting. Streaming: during <c>Apply</c> every score
 /// that is not an alarm and lies above t is added to the peaks and the GPD and z_q are refitted; alarms are never
-/// added, so an anomaly cannot raise the threshold (Algorithm 1 of the paper).
+/// added, so an anomaly cannot raise the threshold (Algorithm 1 of the paper). As in the paper, z_q is recomputed only
+/// when a peak is added (other normal scores just count towards n), and each refit costs a few hundred passes over
+/// the peaks. Because normal scores above z_q are treated as alarms, the tail seen by the refits is truncated at z_q
+/// and z_q tends to drift down slightly on long normal streams (about 0.3 below the true quantile after 20 000 Exp(1)
+/// scores at q = 10⁻³ in the tests).
 /// </para>
 /// <para>
 /// Needs at least <see cref="PeaksOverThresholdTail.MinimumPeaks"/> calibration scores above t, that is at least
