@@ -27,7 +27,7 @@ namespace GruAnomaly.Detection;
 public sealed class AnomalyDetector
 {
     /// <summary>The fewest scored training points the threshold is fitted on before all training scores are used instead of held-out ones.</summary>
-    public const int MinimumHeldOutScores = 200;
+    public const int MinimumHeldOutScores = 1000;
 
     private readonly ILogger _logger;
 
@@ -40,7 +40,10 @@ public sealed class AnomalyDetector
     /// <summary>Gets every choice of this detector.</summary>
     public DetectorSettings Settings { get; }
 
-    /// <summary>Starts a builder with the defaults: window 32, GRU(32), one-step forecasting, MSE, standard scaling, masked missing values, mean combination, peaks-over-threshold at risk 10⁻³.</summary>
+    /// <summary>
+    /// Starts a builder with the defaults: window 32, GRU(32), one-step forecasting, MSE, standard scaling, masked missing
+    /// values, mean combination, no smoothing, peaks-over-threshold at risk 10⁻³, telemanom's pruning of weak events.
+    /// </summary>
     /// <returns>A new builder.</returns>
     public static AnomalyDetectorBuilder CreateBuilder() => new();
 

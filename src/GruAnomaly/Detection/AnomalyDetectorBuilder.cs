@@ -15,6 +15,9 @@ namespace GruAnomaly.Detection;
 /// </summary>
 public sealed class AnomalyDetectorBuilder
 {
+    /// <summary>The default pruning of weak events (telemanom's default).</summary>
+    public const double DefaultMinimumPercentDecrease = Thresholds.DynamicThreshold.DefaultMinimumPercentDecrease;
+
     private int _window = 32;
     private int _stride = 1;
     private IModelFactory _model = Recurrent.Model.Gru(hiddenSize: 32);
@@ -26,7 +29,7 @@ public sealed class AnomalyDetectorBuilder
     private IErrorCombination _combination = ErrorCombination.Mean;
     private int _smoothingSpan = 1;
     private IThresholdStrategy _threshold = Thresholds.Threshold.PeaksOverThreshold(riskLevel: 1e-3);
-    private EventRules _eventRules = new();
+    private EventRules? _eventRules;
     private ILogger _logger = NullLogger.Instance;
     private bool _built;
 
@@ -40,9 +43,10 @@ public sealed class AnomalyDetectorBuilder
     /// <returns>This builder.</returns>
     public AnomalyDetectorBuilder WithWindow(int window, int stride = 1)
     {
+        ThrowIfBuilt();
         _window = window;
         _stride = stride;
-        return Touch();
+        return this;
     }
 
     /// <summary>Sets which recurrent layers to build, for example <c>Model.Gru(hiddenSize: 64, layers: 2)</c> or a custom cell.</summary>
@@ -50,8 +54,9 @@ public sealed class AnomalyDetectorBuilder
     /// <returns>This builder.</returns>
     public AnomalyDetectorBuilder WithModel(IModelFactory model)
     {
+        ThrowIfBuilt();
         _model = model;
-        return Touch();
+        return this;
     }
 
     /// <summary>Sets how a window becomes an error: <c>Scorer.Forecast()</c> or <c>Scorer.Reconstruction()</c>, or your own.</summary>
@@ -59,8 +64,9 @@ public sealed class AnomalyDetectorBuilder
     /// <returns>This builder.</returns>
     public AnomalyDetectorBuilder WithScorer(IAnomalyScorer scorer)
     {
+        ThrowIfBuilt();
         _scorer = scorer;
-        return Touch();
+        return this;
     }
 
     /// <summary>Sets the trainer options (epochs, batch size, optimizer, early stopping, seed, …).</summary>
@@ -68,8 +74,9 @@ public sealed class AnomalyDetectorBuilder
     /// <returns>This builder.</returns>
     public AnomalyDetectorBuilder WithTrainer(TrainerOptions options)
     {
+        ThrowIfBuilt();
         _trainer = options;
-        return Touch();
+        return this;
     }
 
     /// <summary>Adjusts the trainer options, starting from the current ones: <c>t => t with { Epochs = 20 }</c>.</summary>
@@ -77,9 +84,10 @@ public sealed class AnomalyDetectorBuilder
     /// <returns>This builder.</returns>
     public AnomalyDetectorBuilder WithTrainer(Func<TrainerOptions, TrainerOptions> configure)
     {
+        ThrowIfBuilt();
         ArgumentNullException.ThrowIfNull(configure);
         _trainer = configure(_trainer);
-        return Touch();
+        return this;
     }
 
     /// <summary>Sets the training loss; a likelihood loss such as <see cref="Loss.GaussianNll"/> makes the score a negative log-likelihood.</summary>
@@ -87,8 +95,9 @@ public sealed class AnomalyDetectorBuilder
     /// <returns>This builder.</returns>
     public AnomalyDetectorBuilder WithLoss(ILoss loss)
     {
+        ThrowIfBuilt();
         _loss = loss;
-        return Touch();
+        return this;
     }
 
     /// <summary>Sets how each feature is scaled, fitted on the training series only.</summary>
@@ -96,8 +105,9 @@ public sealed class AnomalyDetectorBuilder
     /// <returns>This builder.</returns>
     public AnomalyDetectorBuilder WithScaler(IScalerStrategy scaler)
     {
+        ThrowIfBuilt();
         _scaler = scaler;
-        return Touch();
+        return this;
     }
 
     /// <summary>Sets what happens to missing values (NaN).</summary>
@@ -105,8 +115,9 @@ public sealed class AnomalyDetectorBuilder
     /// <returns>This builder.</returns>
     public AnomalyDetectorBuilder WithMissingValues(MissingValuePolicy policy)
     {
+        ThrowIfBuilt();
         _missingValues = policy;
-        return Touch();
+        return this;
     }
 
     /// <summary>Sets how the per-feature errors of a time step become one score.</summary>
@@ -114,8 +125,9 @@ public sealed class AnomalyDetectorBuilder
     /// <returns>This builder.</returns>
     public AnomalyDetectorBuilder WithErrorCombination(IErrorCombination combination)
     {
+        ThrowIfBuilt();
         _combination = combination;
-        return Touch();
+        return this;
     }
 
     /// <summary>Smooths scores with an exponentially weighted moving average before thresholding, as telemanom does.</summary>
@@ -123,8 +135,9 @@ public sealed class AnomalyDetectorBuilder
     /// <returns>This builder.</returns>
     public AnomalyDetectorBuilder WithSmoothing(int span)
     {
+        ThrowIfBuilt();
         _smoothingSpan = span;
-        return Touch();
+        return this;
     }
 
     /// <summary>Sets the threshold strategy, fitted on held-out training scores.</summary>
@@ -132,17 +145,23 @@ public sealed class AnomalyDetectorBuilder
     /// <returns>This builder.</returns>
     public AnomalyDetectorBuilder WithThreshold(IThresholdStrategy threshold)
     {
+        ThrowIfBuilt();
         _threshold = threshold;
-        return Touch();
+        return this;
     }
 
     /// <summary>Sets how flagged points become events (merging, minimum length, suppression, pruning).</summary>
-    /// <param name="rules">The rules; the default keeps every run of flagged points as an event.</param>
+    /// <param name="rules">
+    /// The rules; the default prunes weak events as telemanom does (minimum percent decrease 0.13) when scores are
+    /// errors, and keeps every run of flagged points when they are negative log-likelihoods (which can be negative).
+    /// </param>
     /// <returns>This builder.</returns>
     public AnomalyDetectorBuilder WithEventRules(EventRules rules)
     {
+        ThrowIfBuilt();
+        ArgumentNullException.ThrowIfNull(rules);
         _eventRules = rules;
-        return Touch();
+        return this;
     }
 
     /// <summary>Sets where fitting reports go.</summary>
@@ -150,8 +169,9 @@ public sealed class AnomalyDetectorBuilder
     /// <returns>This builder.</returns>
     public AnomalyDetectorBuilder WithLogger(ILogger logger)
     {
+        ThrowIfBuilt();
         _logger = logger;
-        return Touch();
+        return this;
     }
 
     /// <summary>Checks every choice and creates the detector.</summary>
@@ -169,7 +189,6 @@ public sealed class AnomalyDetectorBuilder
         if (_scaler is null) errors.Add("WithScaler: the scaler must not be null.");
         if (_combination is null) errors.Add("WithErrorCombination: the combination must not be null.");
         if (_threshold is null) errors.Add("WithThreshold: the threshold must not be null.");
-        if (_eventRules is null) errors.Add("WithEventRules: the rules must not be null.");
         if (_logger is null) errors.Add("WithLogger: the logger must not be null.");
         if (!Enum.IsDefined(_missingValues)) errors.Add($"WithMissingValues: {_missingValues} is not one of Mask, Interpolate, ForwardFill.");
         if (_smoothingSpan < 1) errors.Add($"WithSmoothing: span must be at least 1 (1 = none); got {_smoothingSpan}.");
@@ -183,6 +202,12 @@ public sealed class AnomalyDetectorBuilder
             var trainerErrors = new List<string>();
             trainer.Validate(trainerErrors);
             errors.AddRange(trainerErrors.Select(e => "WithTrainer: " + e));
+            if (trainer.Loss is ILoss { PredictionsPerTarget: > 1 } likelihood && _eventRules?.MinimumPercentDecrease is not null)
+            {
+                errors.Add($"WithEventRules: pruning by minimum percent decrease needs non-negative scores, but the loss {likelihood.Name} " +
+                    "makes the score a negative log-likelihood, which can be negative; leave MinimumPercentDecrease null.");
+            }
+
             if (trainer.Loss is ILoss loss && _combination is { RequiresSignedErrors: true } && loss.PredictionsPerTarget > 1)
             {
                 errors.Add($"WithErrorCombination: {_combination.Name} needs signed residuals, but the loss {loss.Name} makes the scorer " +
@@ -196,14 +221,11 @@ public sealed class AnomalyDetectorBuilder
         }
 
         _built = true;
+        EventRules rules = _eventRules ?? (trainer!.Loss.PredictionsPerTarget > 1
+            ? new EventRules()
+            : new EventRules { MinimumPercentDecrease = DefaultMinimumPercentDecrease });
         return new AnomalyDetector(new DetectorSettings(_window, _stride, _model!, _scorer!, trainer!, _scaler!, _missingValues,
-            _combination!, _smoothingSpan == 1 ? null : new ExponentialSmoothing(_smoothingSpan), _threshold!, _eventRules!), _logger!);
-    }
-
-    private AnomalyDetectorBuilder Touch()
-    {
-        ThrowIfBuilt();
-        return this;
+            _combination!, _smoothingSpan == 1 ? null : new ExponentialSmoothing(_smoothingSpan), _threshold!, rules), _logger!);
     }
 
     private void ThrowIfBuilt()
