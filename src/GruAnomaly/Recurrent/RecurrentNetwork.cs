@@ -1,4 +1,5 @@
 using GruAnomaly.Diagnostics;
+using GruAnomaly.Numerics;
 
 namespace GruAnomaly.Recurrent;
 
@@ -21,8 +22,10 @@ public sealed class RecurrentNetwork : ISequenceModel
     /// <param name="layers">The cells, bottom first; each one's input size must equal the hidden size below it.</param>
     /// <param name="head">An optional output layer on top; its input size must equal the top hidden size.</param>
     /// <param name="headPlacement">Which steps the head reads.</param>
+    /// <param name="matrixProvider">Computes every matrix product; <see langword="null"/> for <see cref="ManagedMatrixProvider.Instance"/>.</param>
     /// <exception cref="ArgumentException">The layers do not fit together.</exception>
-    public RecurrentNetwork(IEnumerable<IRecurrentCell> layers, DenseHead? head = null, HeadPlacement headPlacement = HeadPlacement.LastStep)
+    public RecurrentNetwork(IEnumerable<IRecurrentCell> layers, DenseHead? head = null, HeadPlacement headPlacement = HeadPlacement.LastStep,
+        IMatrixProvider? matrixProvider = null)
     {
         ArgumentNullException.ThrowIfNull(layers);
         IRecurrentCell[] cells = [.. layers];
@@ -55,6 +58,7 @@ public sealed class RecurrentNetwork : ISequenceModel
         Layers = cells;
         Head = head;
         HeadPlacement = headPlacement;
+        MatrixProvider = matrixProvider ?? ManagedMatrixProvider.Instance;
 
         var slots = new List<ParameterSlot>();
         _layerOffsets = new int[cells.Length + 1];
@@ -94,6 +98,10 @@ public sealed class RecurrentNetwork : ISequenceModel
     /// <summary>Gets which steps the head reads.</summary>
     public HeadPlacement HeadPlacement { get; }
 
+    /// <summary>Gets the provider that computes every matrix product of this network's passes.</summary>
+    /// <value>The default value is <see cref="ManagedMatrixProvider.Instance"/>.</value>
+    public IMatrixProvider MatrixProvider { get; }
+
     /// <summary>Gets the number of input features per step.</summary>
     public int InputSize => Layers[0].InputSize;
 
@@ -116,9 +124,10 @@ public sealed class RecurrentNetwork : ISequenceModel
     /// <param name="outputSize">Outputs of a dense head, or <see langword="null"/> for no head.</param>
     /// <param name="variant">Which GRU formulation.</param>
     /// <param name="headPlacement">Which steps the head reads.</param>
+    /// <param name="matrixProvider">Computes every matrix product; <see langword="null"/> for <see cref="ManagedMatrixProvider.Instance"/>.</param>
     /// <returns>The network.</returns>
     public static RecurrentNetwork CreateGru(int inputSize, int hiddenSize, int layers = 1, int? outputSize = null,
-        GruVariant variant = GruVariant.ResetBefore, HeadPlacement headPlacement = HeadPlacement.LastStep)
+        GruVariant variant = GruVariant.ResetBefore, HeadPlacement headPlacement = HeadPlacement.LastStep, IMatrixProvider? matrixProvider = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(layers);
         var cells = new IRecurrentCell[layers];
@@ -133,7 +142,7 @@ public sealed class RecurrentNetwork : ISequenceModel
             };
         }
 
-        return new RecurrentNetwork(cells, outputSize is int outputs ? new DenseHead(hiddenSize, outputs) : null, headPlacement);
+        return new RecurrentNetwork(cells, outputSize is int outputs ? new DenseHead(hiddenSize, outputs) : null, headPlacement, matrixProvider);
     }
 
     /// <summary>Finds a parameter by its qualified name (for example <c>layers.1.recurrent_weights</c>).</summary>
@@ -254,7 +263,7 @@ public sealed class RecurrentNetwork : ISequenceModel
                 ? topGradients.Slice((steps - 1) * batch * width, batch * width)
                 : topGradients;
             Head.Backward(parameters[_headOffset..], workspace.HeadInputs, outputGradients, headRows,
-                parameterGradients[_headOffset..], headInputGradients);
+                parameterGradients[_headOffset..], headInputGradients, MatrixProvider);
         }
 
         int stateOffset = StateSize * batch;
@@ -323,6 +332,7 @@ public sealed class RecurrentNetwork : ISequenceModel
                 StepGradient = buffers.StepGradients.AsSpan(t * stepGradientWidth, stepGradientWidth),
                 ParameterGradients = cellGradients,
                 Scratch = buffers.Scratch.AsSpan(0, batch * cell.ScratchSize),
+                Matrix = MatrixProvider,
             });
 
             if (truncationSteps > 0 && t % truncationSteps == 0 && t > 0)
@@ -350,6 +360,7 @@ public sealed class RecurrentNetwork : ISequenceModel
             StepGradients = buffers.StepGradients.AsSpan(0, rows * cell.StepGradientSize),
             ParameterGradients = cellGradients,
             InputGradients = inputGradients,
+            Matrix = MatrixProvider,
         });
     }
 
@@ -401,7 +412,7 @@ public sealed class RecurrentNetwork : ISequenceModel
 
         if (Head is not null)
         {
-            Head.Forward(parameters[_headOffset..], workspace.HeadInputs, workspace.HeadRows, workspace.HeadOutputs);
+            Head.Forward(parameters[_headOffset..], workspace.HeadInputs, workspace.HeadRows, workspace.HeadOutputs, MatrixProvider);
         }
 
         if (record)
@@ -422,7 +433,7 @@ public sealed class RecurrentNetwork : ISequenceModel
         Span<float> projections = buffers.Projections.AsSpan(0, rows * cell.InputProjectionSize);
         if (cell.InputProjectionSize > 0)
         {
-            cell.ProjectInputs(cellParameters, inputs, rows, projections);
+            cell.ProjectInputs(cellParameters, inputs, rows, projections, MatrixProvider);
         }
 
         Span<float> scratch = buffers.Scratch.AsSpan(0, batch * cell.ScratchSize);
@@ -438,6 +449,7 @@ public sealed class RecurrentNetwork : ISequenceModel
                 {
                     BatchSize = batch, Parameters = cellParameters, Input = input, InputProjection = projection,
                     PreviousState = previous, State = state, Cache = buffers.Caches.AsSpan(t * cacheWidth, cacheWidth),
+                    Matrix = MatrixProvider,
                 });
             }
             else
@@ -445,7 +457,7 @@ public sealed class RecurrentNetwork : ISequenceModel
                 cell.Infer(new CellInference
                 {
                     BatchSize = batch, Parameters = cellParameters, Input = input, InputProjection = projection,
-                    PreviousState = previous, State = state, Scratch = scratch,
+                    PreviousState = previous, State = state, Scratch = scratch, Matrix = MatrixProvider,
                 });
             }
         }
