@@ -28,4 +28,12 @@ internal static partial class Log
     [LoggerMessage(EventId = 6, Level = LogLevel.Information,
         Message = "Training finished ({StopReason}) after {Epochs} epochs in {Elapsed}; best epoch {BestEpoch}")]
     public static partial void TrainingFinished(this ILogger logger, string stopReason, int epochs, TimeSpan elapsed, int bestEpoch);
+
+    [LoggerMessage(EventId = 7, Level = LogLevel.Information,
+        Message = "Matrix products use {Provider}")]
+    public static partial void MatrixProviderSelected(this ILogger logger, string provider);
+
+    [LoggerMessage(EventId = 8, Level = LogLevel.Warning,
+        Message = "Intel MKL is not available to MathNet.Numerics (the packages MathNet.Numerics.Providers.MKL and MathNet.Numerics.MKL.<platform> are not referenced, or MKL's native library did not load); matrix products use {Provider} instead")]
+    public static partial void NativeMklUnavailable(this ILogger logger, string provider);
 }

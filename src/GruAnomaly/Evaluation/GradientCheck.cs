@@ -96,6 +96,88 @@ public static class GradientCheck
     }
 
     /// <summary>
+    /// Checks any <see cref="ISequenceModel"/> (for example an <see cref="EncoderDecoderNetwork"/>) with random parameters
+    /// drawn uniformly from ±<see cref="GradientCheckOptions.ParameterScale"/>: the gradients of every parameter and of the
+    /// inputs, under <c>L = Σ G ⊙ outputs</c> with fixed random G.
+    /// </summary>
+    /// <param name="model">The model to check.</param>
+    /// <param name="options">Sizes, seed, step and tolerance; defaults when null. Truncation is not supported here.</param>
+    /// <returns>The worst error per parameter and over the inputs.</returns>
+    /// <exception cref="ArgumentException">The options ask for truncated backpropagation.</exception>
+    public static GradientCheckReport Check(ISequenceModel model, GradientCheckOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        options ??= new GradientCheckOptions();
+        var parameters = new float[model.ParameterCount];
+        Fill(parameters, new Random(options.Seed), options.ParameterScale);
+        return Check(model, parameters, options);
+    }
+
+    /// <summary>Checks any <see cref="ISequenceModel"/> at the given parameter values (parameters and inputs).</summary>
+    /// <param name="model">The model to check.</param>
+    /// <param name="parameters">Parameter values, length <see cref="ISequenceModel.ParameterCount"/>.</param>
+    /// <param name="options">Sizes, seed, step and tolerance; defaults when null. Truncation is not supported here.</param>
+    /// <returns>The worst error per parameter and over the inputs.</returns>
+    /// <exception cref="ArgumentException">The parameters have another length, or the options ask for truncated backpropagation.</exception>
+    public static GradientCheckReport Check(ISequenceModel model, ReadOnlySpan<float> parameters, GradientCheckOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        options = ValidateForModel(options);
+        Guard.Length(parameters.Length, model.ParameterCount, nameof(parameters), "the model's ParameterCount");
+        return CheckModel(model, parameters.ToArray(), options, new LinearObjective(options.Seed + 2));
+    }
+
+    /// <summary>
+    /// Checks any <see cref="ISequenceModel"/> trained with <paramref name="loss"/>: random parameters, inputs and targets
+    /// (about one target in five missing), the loss's own gradient fed to backpropagation.
+    /// </summary>
+    /// <param name="model">The model; its output width must be a multiple of the loss's predictions per target.</param>
+    /// <param name="loss">The loss.</param>
+    /// <param name="options">Sizes, seed, step and tolerance; defaults when null. Truncation is not supported here.</param>
+    /// <returns>The worst error per parameter and over the inputs.</returns>
+    /// <exception cref="ArgumentException">The model and loss do not fit together, or the options ask for truncated backpropagation.</exception>
+    public static GradientCheckReport Check(ISequenceModel model, ILoss loss, GradientCheckOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(loss);
+        options = ValidateForModel(options);
+        if (model.OutputSize % loss.PredictionsPerTarget != 0)
+        {
+            throw new ArgumentException(
+                $"The model outputs {model.OutputSize} values per row, not a multiple of the {loss.PredictionsPerTarget} predictions per target of {loss.Name}.", nameof(loss));
+        }
+
+        var parameters = new float[model.ParameterCount];
+        Fill(parameters, new Random(options.Seed), options.ParameterScale);
+        return CheckModel(model, parameters, options, new LossObjective(loss, model.OutputSize / loss.PredictionsPerTarget, options.Seed + 2));
+    }
+
+    private static GradientCheckOptions ValidateForModel(GradientCheckOptions? options)
+    {
+        options ??= new GradientCheckOptions();
+        options.Validate();
+        if (options.TruncationSteps != 0)
+        {
+            // Which function truncated backpropagation differentiates depends on the model's structure; only
+            // RecurrentNetwork's chunked loss is known here.
+            throw new ArgumentException(
+                $"TruncationSteps is {options.TruncationSteps}; a check through ISequenceModel covers full backpropagation only (0). " +
+                "Check a RecurrentNetwork directly to verify truncation.", nameof(options));
+        }
+
+        return options;
+    }
+
+    private static GradientCheckReport CheckModel(ISequenceModel model, float[] parameters, GradientCheckOptions options, Objective objective)
+    {
+        var problem = new ModelProblem(model, parameters, options, objective);
+        var groups = new List<(string Name, int Offset, int Length)>();
+        groups.AddRange(model.ParameterSlots.Select(s => (s.Name, s.Offset, s.Length)));
+        groups.Add(("inputs", parameters.Length, problem.InputLength));
+        return Compare(problem.Point(), problem.AnalyticGradient(), problem.Loss, groups, options);
+    }
+
+    /// <summary>
     /// Checks a loss by itself: its gradient with respect to random predictions, against random targets with one missing.
     /// </summary>
     /// <param name="loss">The loss.</param>
@@ -430,6 +512,53 @@ public static class GradientCheck
             var states = new float[_initialStates.Length];
             workspace.CopyFinalStates(states);
             return states;
+        }
+    }
+
+    /// <summary>A model's parameters and inputs as one point, with an objective of its outputs.</summary>
+    private sealed class ModelProblem
+    {
+        private readonly ISequenceModel _model;
+        private readonly Objective _objective;
+        private readonly float[] _parameters;
+        private readonly float[] _inputs;
+        private readonly ISequenceWorkspace _workspace;
+        private readonly int _steps;
+        private readonly int _batch;
+
+        public ModelProblem(ISequenceModel model, float[] parameters, GradientCheckOptions options, Objective objective)
+        {
+            _model = model;
+            _objective = objective;
+            _parameters = parameters;
+            _steps = options.Steps;
+            _batch = options.BatchSize;
+            _inputs = new float[_steps * _batch * model.InputSize];
+            Fill(_inputs, new Random(options.Seed + 1), 1f);
+            _workspace = model.CreateWorkspace();
+            model.Infer(_parameters, _inputs, _steps, _batch, _workspace);
+            objective.Prepare(_workspace.Outputs.Length, 0);
+        }
+
+        public int InputLength => _inputs.Length;
+
+        public float[] Point() => [.. _parameters, .. _inputs];
+
+        public float[] AnalyticGradient()
+        {
+            var gradient = new float[_parameters.Length + _inputs.Length];
+            _model.Forward(_parameters, _inputs, _steps, _batch, _workspace);
+            var outputGradients = new float[_workspace.Outputs.Length];
+            _objective.Gradient(_workspace.Outputs, outputGradients, default);
+            _model.Backward(_parameters, _workspace, outputGradients, gradient.AsSpan(0, _parameters.Length),
+                gradient.AsSpan(_parameters.Length));
+            return gradient;
+        }
+
+        public double Loss(float[] point)
+        {
+            _model.Infer(point.AsSpan(0, _parameters.Length), point.AsSpan(_parameters.Length), _steps, _batch, _workspace);
+            return _objective.Value(_workspace.Outputs, default);
         }
     }
 }

@@ -123,7 +123,8 @@ public static class Gemm
         }
     }
 
-    private static void Validate(
+    /// <summary>The argument checks of Multiply, shared with every <see cref="IMatrixProvider"/> so that all of them reject the same inputs with the same messages.</summary>
+    internal static void Validate(
         MatrixTranspose transposeA, MatrixTranspose transposeB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, ReadOnlySpan<float> c, int ldc)
     {

@@ -1,3 +1,5 @@
+using GruAnomaly.Numerics;
+
 namespace GruAnomaly.Recurrent;
 
 /// <summary>The spans of one training forward step over a mini-batch (see <see cref="IRecurrentCell.Forward"/>).</summary>
@@ -23,6 +25,10 @@ public readonly ref struct CellForward
 
     /// <summary>Gets this step's record for backward, batch×CacheSize, to write.</summary>
     public Span<float> Cache { get; init; }
+
+    /// <summary>Gets the source of this step's matrix products.</summary>
+    /// <value>The network's <see cref="RecurrentNetwork.MatrixProvider"/>; <see cref="ManagedMatrixProvider.Instance"/> when not set.</value>
+    public IMatrixProvider Matrix { get => field ?? ManagedMatrixProvider.Instance; init; }
 }
 
 /// <summary>The spans of one inference step (see <see cref="IRecurrentCell.Infer"/>).</summary>
@@ -48,6 +54,10 @@ public readonly ref struct CellInference
 
     /// <summary>Gets scratch space, batch×ScratchSize, with undefined contents.</summary>
     public Span<float> Scratch { get; init; }
+
+    /// <summary>Gets the source of this step's matrix products.</summary>
+    /// <value>The network's <see cref="RecurrentNetwork.MatrixProvider"/>; <see cref="ManagedMatrixProvider.Instance"/> when not set.</value>
+    public IMatrixProvider Matrix { get => field ?? ManagedMatrixProvider.Instance; init; }
 }
 
 /// <summary>The spans of one backward step (see <see cref="IRecurrentCell.Backward"/>).</summary>
@@ -94,6 +104,10 @@ public readonly ref struct CellBackward
 
     /// <summary>Gets scratch space, batch×ScratchSize, with undefined contents.</summary>
     public Span<float> Scratch { get; init; }
+
+    /// <summary>Gets the source of this step's matrix products.</summary>
+    /// <value>The network's <see cref="RecurrentNetwork.MatrixProvider"/>; <see cref="ManagedMatrixProvider.Instance"/> when not set.</value>
+    public IMatrixProvider Matrix { get => field ?? ManagedMatrixProvider.Instance; init; }
 }
 
 /// <summary>The spans of a whole sequence after its backward steps (see <see cref="IRecurrentCell.FinishBackward"/>).</summary>
@@ -123,4 +137,8 @@ public readonly ref struct CellSequenceBackward
 
     /// <summary>Gets the gradients with respect to every step's input, rows×InputSize, to add to; empty when not needed.</summary>
     public Span<float> InputGradients { get; init; }
+
+    /// <summary>Gets the source of this step's matrix products.</summary>
+    /// <value>The network's <see cref="RecurrentNetwork.MatrixProvider"/>; <see cref="ManagedMatrixProvider.Instance"/> when not set.</value>
+    public IMatrixProvider Matrix { get => field ?? ManagedMatrixProvider.Instance; init; }
 }

@@ -36,8 +36,9 @@ public sealed class DenseHead
     /// <param name="inputs">rows×InputSize.</param>
     /// <param name="rows">Number of rows.</param>
     /// <param name="outputs">rows×OutputSize, overwritten.</param>
-    public void Forward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, int rows, Span<float> outputs) =>
-        GateMath.ProjectWithBias(inputs, rows, InputSize, parameters[..(InputSize * OutputSize)],
+    /// <param name="matrix">The source of the matrix product; <see langword="null"/> for <see cref="ManagedMatrixProvider.Instance"/>.</param>
+    public void Forward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, int rows, Span<float> outputs, IMatrixProvider? matrix = null) =>
+        GateMath.ProjectWithBias(matrix ?? ManagedMatrixProvider.Instance, inputs, rows, InputSize, parameters[..(InputSize * OutputSize)],
             parameters.Slice(InputSize * OutputSize, OutputSize), outputs, OutputSize);
 
     /// <summary>Adds the gradients of the parameters and, when requested, of the inputs.</summary>
@@ -47,15 +48,17 @@ public sealed class DenseHead
     /// <param name="rows">Number of rows.</param>
     /// <param name="parameterGradients">Added to.</param>
     /// <param name="inputGradients">rows×InputSize, added to; empty when not needed.</param>
+    /// <param name="matrix">The source of the matrix products; <see langword="null"/> for <see cref="ManagedMatrixProvider.Instance"/>.</param>
     public void Backward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, ReadOnlySpan<float> outputGradients, int rows,
-        Span<float> parameterGradients, Span<float> inputGradients)
+        Span<float> parameterGradients, Span<float> inputGradients, IMatrixProvider? matrix = null)
     {
         int weightCount = InputSize * OutputSize;
-        GateMath.AccumulateProjectionGradients(inputs, rows, InputSize, outputGradients, OutputSize, OutputSize,
+        matrix ??= ManagedMatrixProvider.Instance;
+        GateMath.AccumulateProjectionGradients(matrix, inputs, rows, InputSize, outputGradients, OutputSize, OutputSize,
             parameterGradients[..weightCount], OutputSize, parameterGradients.Slice(weightCount, OutputSize));
         if (!inputGradients.IsEmpty)
         {
-            Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, rows, InputSize, OutputSize,
+            matrix.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, rows, InputSize, OutputSize,
                 1f, outputGradients, OutputSize, parameters[..weightCount], OutputSize, 1f, inputGradients, InputSize);
         }
     }

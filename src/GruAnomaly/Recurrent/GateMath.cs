@@ -10,7 +10,7 @@ namespace GruAnomaly.Recurrent;
 internal static class GateMath
 {
     /// <summary><c>projections[row] = bias + inputs[row]·weights</c> for every row.</summary>
-    public static void ProjectWithBias(ReadOnlySpan<float> inputs, int rows, int inputSize,
+    public static void ProjectWithBias(IMatrixProvider matrix, ReadOnlySpan<float> inputs, int rows, int inputSize,
         ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> projections, int width)
     {
         for (int row = 0; row < rows; row++)
@@ -18,7 +18,7 @@ internal static class GateMath
             bias.CopyTo(projections.Slice(row * width, width));
         }
 
-        Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.None, rows, width, inputSize,
+        matrix.Multiply(MatrixTranspose.None, MatrixTranspose.None, rows, width, inputSize,
             1f, inputs, inputSize, weights, width, 1f, projections, width);
     }
 
@@ -27,11 +27,11 @@ internal static class GateMath
     /// <paramref name="width"/> columns of dA (leading dimension <paramref name="stride"/>) and of W (leading dimension
     /// <paramref name="weightStride"/>).
     /// </summary>
-    public static void AccumulateProjectionGradients(ReadOnlySpan<float> inputs, int rows, int inputSize,
+    public static void AccumulateProjectionGradients(IMatrixProvider matrix, ReadOnlySpan<float> inputs, int rows, int inputSize,
         ReadOnlySpan<float> preactivationGradients, int width, int stride,
         Span<float> weightGradients, int weightStride, Span<float> biasGradients)
     {
-        Gemm.Multiply(MatrixTranspose.Transpose, MatrixTranspose.None, inputSize, width, rows,
+        matrix.Multiply(MatrixTranspose.Transpose, MatrixTranspose.None, inputSize, width, rows,
             1f, inputs, inputSize, preactivationGradients, stride, 1f, weightGradients, weightStride);
         for (int row = 0; row < rows; row++)
         {

@@ -62,17 +62,17 @@ public sealed class GruCell : IRecurrentCell
     public int StepGradientSize => _gates;
 
     /// <inheritdoc />
-    public void ProjectInputs(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, int rows, Span<float> projections) =>
+    public void ProjectInputs(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, int rows, Span<float> projections, IMatrixProvider matrix) =>
         GateMath.ProjectWithBias(
-            inputs, rows, InputSize, parameters[.._recurrentOffset], parameters.Slice(_biasOffset, _gates), projections, _gates);
+            matrix, inputs, rows, InputSize, parameters[.._recurrentOffset], parameters.Slice(_biasOffset, _gates), projections, _gates);
 
     /// <inheritdoc />
     public void Forward(in CellForward step) =>
-        Step(step.BatchSize, step.Parameters, step.InputProjection, step.PreviousState, step.State, step.Cache);
+        Step(step.Matrix, step.BatchSize, step.Parameters, step.InputProjection, step.PreviousState, step.State, step.Cache);
 
     /// <inheritdoc />
     public void Infer(in CellInference step) =>
-        Step(step.BatchSize, step.Parameters, step.InputProjection, step.PreviousState, step.State, step.Scratch);
+        Step(step.Matrix, step.BatchSize, step.Parameters, step.InputProjection, step.PreviousState, step.State, step.Scratch);
 
     /// <inheritdoc />
     public void Backward(in CellBackward step)
@@ -93,7 +93,7 @@ public sealed class GruCell : IRecurrentCell
         }
 
         // (r ⊙ h) fed the candidate's recurrent product: its gradient flows to r and to h.
-        Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, batch, h, h,
+        step.Matrix.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, batch, h, h,
             1f, step.StepGradient[(2 * h)..], _gates, recurrent[(2 * h)..], _gates, 0f, resetStateGradient, h);
 
         for (int row = 0; row < batch; row++)
@@ -109,7 +109,7 @@ public sealed class GruCell : IRecurrentCell
             GateMath.SigmoidDerivativeInPlace(preactivation[..h], r);
         }
 
-        Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, batch, h, 2 * h,
+        step.Matrix.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, batch, h, 2 * h,
             1f, step.StepGradient, _gates, recurrent, _gates, 1f, step.PreviousStateGradient, h);
     }
 
@@ -120,21 +120,21 @@ public sealed class GruCell : IRecurrentCell
         Span<float> gradients = sequence.ParameterGradients;
         ReadOnlySpan<float> preactivationGradients = sequence.StepGradients;
 
-        GateMath.AccumulateProjectionGradients(sequence.Inputs, rows, InputSize, preactivationGradients, _gates, _gates,
+        GateMath.AccumulateProjectionGradients(sequence.Matrix, sequence.Inputs, rows, InputSize, preactivationGradients, _gates, _gates,
             gradients[.._recurrentOffset], _gates, gradients.Slice(_biasOffset, _gates));
         Span<float> recurrentGradient = gradients.Slice(_recurrentOffset, h * _gates);
-        Gemm.Multiply(MatrixTranspose.Transpose, MatrixTranspose.None, h, 2 * h, rows,
+        sequence.Matrix.Multiply(MatrixTranspose.Transpose, MatrixTranspose.None, h, 2 * h, rows,
             1f, sequence.PreviousStates, h, preactivationGradients, _gates, 1f, recurrentGradient, _gates);
-        Gemm.Multiply(MatrixTranspose.Transpose, MatrixTranspose.None, h, h, rows,
+        sequence.Matrix.Multiply(MatrixTranspose.Transpose, MatrixTranspose.None, h, h, rows,
             1f, sequence.Caches[(3 * h)..], CacheSize, preactivationGradients[(2 * h)..], _gates, 1f, recurrentGradient[(2 * h)..], _gates);
         if (!sequence.InputGradients.IsEmpty)
         {
-            Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, rows, InputSize, _gates,
+            sequence.Matrix.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, rows, InputSize, _gates,
                 1f, preactivationGradients, _gates, sequence.Parameters[.._recurrentOffset], _gates, 1f, sequence.InputGradients, InputSize);
         }
     }
 
-    private void Step(int batch, ReadOnlySpan<float> parameters, ReadOnlySpan<float> projection,
+    private void Step(IMatrixProvider matrix, int batch, ReadOnlySpan<float> parameters, ReadOnlySpan<float> projection,
         ReadOnlySpan<float> previousState, Span<float> state, Span<float> record)
     {
         int h = HiddenSize, width = CacheSize;
@@ -146,7 +146,7 @@ public sealed class GruCell : IRecurrentCell
             projection.Slice(row * _gates, _gates).CopyTo(record.Slice(row * width, _gates));
         }
 
-        Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.None, batch, 2 * h, h,
+        matrix.Multiply(MatrixTranspose.None, MatrixTranspose.None, batch, 2 * h, h,
             1f, previousState, h, recurrent, _gates, 1f, record, width);
         for (int row = 0; row < batch; row++)
         {
@@ -155,7 +155,7 @@ public sealed class GruCell : IRecurrentCell
             TensorPrimitives.Multiply(cache[..h], previousState.Slice(row * h, h), cache.Slice(3 * h, h));
         }
 
-        Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.None, batch, h, h,
+        matrix.Multiply(MatrixTranspose.None, MatrixTranspose.None, batch, h, h,
             1f, record[(3 * h)..], width, recurrent[(2 * h)..], _gates, 1f, record[(2 * h)..], width);
         for (int row = 0; row < batch; row++)
         {

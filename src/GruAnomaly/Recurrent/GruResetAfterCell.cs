@@ -68,17 +68,17 @@ public sealed class GruResetAfterCell : IRecurrentCell
     public int StepGradientSize => 4 * HiddenSize;
 
     /// <inheritdoc />
-    public void ProjectInputs(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, int rows, Span<float> projections) =>
-        GateMath.ProjectWithBias(inputs, rows, InputSize, parameters[.._recurrentOffset],
+    public void ProjectInputs(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, int rows, Span<float> projections, IMatrixProvider matrix) =>
+        GateMath.ProjectWithBias(matrix, inputs, rows, InputSize, parameters[.._recurrentOffset],
             parameters.Slice(_inputBiasOffset, _gates), projections, _gates);
 
     /// <inheritdoc />
     public void Forward(in CellForward step) =>
-        Step(step.BatchSize, step.Parameters, step.InputProjection, step.PreviousState, step.State, step.Cache);
+        Step(step.Matrix, step.BatchSize, step.Parameters, step.InputProjection, step.PreviousState, step.State, step.Cache);
 
     /// <inheritdoc />
     public void Infer(in CellInference step) =>
-        Step(step.BatchSize, step.Parameters, step.InputProjection, step.PreviousState, step.State, step.Scratch);
+        Step(step.Matrix, step.BatchSize, step.Parameters, step.InputProjection, step.PreviousState, step.State, step.Scratch);
 
     /// <inheritdoc />
     public void Backward(in CellBackward step)
@@ -97,7 +97,7 @@ public sealed class GruResetAfterCell : IRecurrentCell
             GateMath.SigmoidDerivativeInPlace(gradient[..h], r);
         }
 
-        Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, batch, h, _gates,
+        step.Matrix.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, batch, h, _gates,
             1f, step.StepGradient, width, step.Parameters.Slice(_recurrentOffset, h * _gates), _gates,
             1f, step.PreviousStateGradient, h);
     }
@@ -112,24 +112,24 @@ public sealed class GruResetAfterCell : IRecurrentCell
         Span<float> inputBiasGradients = gradients.Slice(_inputBiasOffset, _gates);
 
         // Input side: blocks r, z from columns [0, 2h) and n from the last block [3h, 4h).
-        GateMath.AccumulateProjectionGradients(sequence.Inputs, rows, InputSize, stepGradients, 2 * h, width,
+        GateMath.AccumulateProjectionGradients(sequence.Matrix, sequence.Inputs, rows, InputSize, stepGradients, 2 * h, width,
             inputWeightGradients, _gates, inputBiasGradients);
-        GateMath.AccumulateProjectionGradients(sequence.Inputs, rows, InputSize, stepGradients[(3 * h)..], h, width,
+        GateMath.AccumulateProjectionGradients(sequence.Matrix, sequence.Inputs, rows, InputSize, stepGradients[(3 * h)..], h, width,
             inputWeightGradients[(2 * h)..], _gates, inputBiasGradients[(2 * h)..]);
-        GateMath.AccumulateProjectionGradients(sequence.PreviousStates, rows, h, stepGradients, _gates, width,
+        GateMath.AccumulateProjectionGradients(sequence.Matrix, sequence.PreviousStates, rows, h, stepGradients, _gates, width,
             gradients.Slice(_recurrentOffset, h * _gates), _gates, gradients.Slice(_recurrentBiasOffset, _gates));
 
         if (!sequence.InputGradients.IsEmpty)
         {
             ReadOnlySpan<float> inputWeights = sequence.Parameters[.._recurrentOffset];
-            Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, rows, InputSize, 2 * h,
+            sequence.Matrix.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, rows, InputSize, 2 * h,
                 1f, stepGradients, width, inputWeights, _gates, 1f, sequence.InputGradients, InputSize);
-            Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, rows, InputSize, h,
+            sequence.Matrix.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, rows, InputSize, h,
                 1f, stepGradients[(3 * h)..], width, inputWeights[(2 * h)..], _gates, 1f, sequence.InputGradients, InputSize);
         }
     }
 
-    private void Step(int batch, ReadOnlySpan<float> parameters, ReadOnlySpan<float> projection,
+    private void Step(IMatrixProvider matrix, int batch, ReadOnlySpan<float> parameters, ReadOnlySpan<float> projection,
         ReadOnlySpan<float> previousState, Span<float> state, Span<float> record)
     {
         int h = HiddenSize, width = CacheSize;
@@ -141,7 +141,7 @@ public sealed class GruResetAfterCell : IRecurrentCell
             recurrentBias.CopyTo(record.Slice(row * width, _gates));
         }
 
-        Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.None, batch, _gates, h,
+        matrix.Multiply(MatrixTranspose.None, MatrixTranspose.None, batch, _gates, h,
             1f, previousState, h, parameters.Slice(_recurrentOffset, h * _gates), _gates, 1f, record, width);
         for (int row = 0; row < batch; row++)
         {

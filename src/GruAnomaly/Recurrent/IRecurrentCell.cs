@@ -1,3 +1,5 @@
+using GruAnomaly.Numerics;
+
 namespace GruAnomaly.Recurrent;
 
 /// <summary>
@@ -51,7 +53,8 @@ public interface IRecurrentCell
     /// <param name="inputs">rows×<see cref="InputSize"/>.</param>
     /// <param name="rows">Number of rows (steps·batch).</param>
     /// <param name="projections">rows×<see cref="InputProjectionSize"/>, overwritten.</param>
-    void ProjectInputs(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, int rows, Span<float> projections)
+    /// <param name="matrix">The source of the matrix products (the network's <see cref="RecurrentNetwork.MatrixProvider"/>).</param>
+    void ProjectInputs(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, int rows, Span<float> projections, IMatrixProvider matrix)
     {
     }
 

@@ -5,7 +5,7 @@ namespace GruAnomaly.Recurrent;
 /// gradients flowing back. Sized on first use for a shape and reused afterwards, so repeated passes allocate nothing.
 /// </summary>
 /// <remarks>Not thread-safe: give each concurrent caller its own workspace (the network itself is shared freely).</remarks>
-public sealed class NetworkWorkspace
+public sealed class NetworkWorkspace : ISequenceWorkspace
 {
     private readonly RecurrentNetwork _network;
     private readonly LayerBuffers[] _layers;

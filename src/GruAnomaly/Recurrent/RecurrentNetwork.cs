@@ -1,4 +1,5 @@
 using GruAnomaly.Diagnostics;
+using GruAnomaly.Numerics;
 
 namespace GruAnomaly.Recurrent;
 
@@ -12,7 +13,7 @@ namespace GruAnomaly.Recurrent;
 /// precomputes the input side of all steps at once (<see cref="IRecurrentCell.ProjectInputs"/>), runs its recurrence step
 /// by step, and in backward accumulates the weight gradients of all steps at once (<see cref="IRecurrentCell.FinishBackward"/>).
 /// </remarks>
-public sealed class RecurrentNetwork
+public sealed class RecurrentNetwork : ISequenceModel
 {
     private readonly int[] _layerOffsets;
     private readonly int _headOffset;
@@ -21,8 +22,10 @@ public sealed class RecurrentNetwork
     /// <param name="layers">The cells, bottom first; each one's input size must equal the hidden size below it.</param>
     /// <param name="head">An optional output layer on top; its input size must equal the top hidden size.</param>
     /// <param name="headPlacement">Which steps the head reads.</param>
+    /// <param name="matrixProvider">Computes every matrix product; <see langword="null"/> for <see cref="ManagedMatrixProvider.Instance"/>.</param>
     /// <exception cref="ArgumentException">The layers do not fit together.</exception>
-    public RecurrentNetwork(IEnumerable<IRecurrentCell> layers, DenseHead? head = null, HeadPlacement headPlacement = HeadPlacement.LastStep)
+    public RecurrentNetwork(IEnumerable<IRecurrentCell> layers, DenseHead? head = null, HeadPlacement headPlacement = HeadPlacement.LastStep,
+        IMatrixProvider? matrixProvider = null)
     {
         ArgumentNullException.ThrowIfNull(layers);
         IRecurrentCell[] cells = [.. layers];
@@ -55,6 +58,7 @@ public sealed class RecurrentNetwork
         Layers = cells;
         Head = head;
         HeadPlacement = headPlacement;
+        MatrixProvider = matrixProvider ?? ManagedMatrixProvider.Instance;
 
         var slots = new List<ParameterSlot>();
         _layerOffsets = new int[cells.Length + 1];
@@ -94,6 +98,10 @@ public sealed class RecurrentNetwork
     /// <summary>Gets which steps the head reads.</summary>
     public HeadPlacement HeadPlacement { get; }
 
+    /// <summary>Gets the provider that computes every matrix product of this network's passes.</summary>
+    /// <value>The default value is <see cref="ManagedMatrixProvider.Instance"/>.</value>
+    public IMatrixProvider MatrixProvider { get; }
+
     /// <summary>Gets the number of input features per step.</summary>
     public int InputSize => Layers[0].InputSize;
 
@@ -116,9 +124,10 @@ public sealed class RecurrentNetwork
     /// <param name="outputSize">Outputs of a dense head, or <see langword="null"/> for no head.</param>
     /// <param name="variant">Which GRU formulation.</param>
     /// <param name="headPlacement">Which steps the head reads.</param>
+    /// <param name="matrixProvider">Computes every matrix product; <see langword="null"/> for <see cref="ManagedMatrixProvider.Instance"/>.</param>
     /// <returns>The network.</returns>
     public static RecurrentNetwork CreateGru(int inputSize, int hiddenSize, int layers = 1, int? outputSize = null,
-        GruVariant variant = GruVariant.ResetBefore, HeadPlacement headPlacement = HeadPlacement.LastStep)
+        GruVariant variant = GruVariant.ResetBefore, HeadPlacement headPlacement = HeadPlacement.LastStep, IMatrixProvider? matrixProvider = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(layers);
         var cells = new IRecurrentCell[layers];
@@ -133,7 +142,7 @@ public sealed class RecurrentNetwork
             };
         }
 
-        return new RecurrentNetwork(cells, outputSize is int outputs ? new DenseHead(hiddenSize, outputs) : null, headPlacement);
+        return new RecurrentNetwork(cells, outputSize is int outputs ? new DenseHead(hiddenSize, outputs) : null, headPlacement, matrixProvider);
     }
 
     /// <summary>Finds a parameter by its qualified name (for example <c>layers.1.recurrent_weights</c>).</summary>
@@ -254,7 +263,7 @@ public sealed class RecurrentNetwork
                 ? topGradients.Slice((steps - 1) * batch * width, batch * width)
                 : topGradients;
             Head.Backward(parameters[_headOffset..], workspace.HeadInputs, outputGradients, headRows,
-                parameterGradients[_headOffset..], headInputGradients);
+                parameterGradients[_headOffset..], headInputGradients, MatrixProvider);
         }
 
         int stateOffset = StateSize * batch;
@@ -323,6 +332,7 @@ public sealed class RecurrentNetwork
                 StepGradient = buffers.StepGradients.AsSpan(t * stepGradientWidth, stepGradientWidth),
                 ParameterGradients = cellGradients,
                 Scratch = buffers.Scratch.AsSpan(0, batch * cell.ScratchSize),
+                Matrix = MatrixProvider,
             });
 
             if (truncationSteps > 0 && t % truncationSteps == 0 && t > 0)
@@ -350,6 +360,7 @@ public sealed class RecurrentNetwork
             StepGradients = buffers.StepGradients.AsSpan(0, rows * cell.StepGradientSize),
             ParameterGradients = cellGradients,
             InputGradients = inputGradients,
+            Matrix = MatrixProvider,
         });
     }
 
@@ -365,10 +376,15 @@ public sealed class RecurrentNetwork
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         Guard.Length(parameters.Length, ParameterCount, nameof(parameters), "the network's ParameterCount");
-        Guard.Length(inputs.Length, steps * batchSize * InputSize, nameof(inputs),
-            $"steps × batch × InputSize = {steps} × {batchSize} × {InputSize}");
-        Guard.LengthOrEmpty(initialStates.Length, batchSize * StateSize, nameof(initialStates),
-            $"batch × StateSize = {batchSize} × {StateSize}");
+        if (inputs.Length != steps * batchSize * InputSize || (!initialStates.IsEmpty && initialStates.Length != batchSize * StateSize))
+        {
+            // Messages are formatted only on failure, so a pass in a warm workspace allocates nothing.
+            Guard.Length(inputs.Length, steps * batchSize * InputSize, nameof(inputs),
+                $"steps × batch × InputSize = {steps} × {batchSize} × {InputSize}");
+            Guard.LengthOrEmpty(initialStates.Length, batchSize * StateSize, nameof(initialStates),
+                $"batch × StateSize = {batchSize} × {StateSize}");
+        }
+
         Guard.Finite(parameters, nameof(parameters), "network parameters");
         Guard.Finite(inputs, nameof(inputs), "inputs");
         Guard.Finite(initialStates, nameof(initialStates), "initial states");
@@ -396,7 +412,7 @@ public sealed class RecurrentNetwork
 
         if (Head is not null)
         {
-            Head.Forward(parameters[_headOffset..], workspace.HeadInputs, workspace.HeadRows, workspace.HeadOutputs);
+            Head.Forward(parameters[_headOffset..], workspace.HeadInputs, workspace.HeadRows, workspace.HeadOutputs, MatrixProvider);
         }
 
         if (record)
@@ -417,7 +433,7 @@ public sealed class RecurrentNetwork
         Span<float> projections = buffers.Projections.AsSpan(0, rows * cell.InputProjectionSize);
         if (cell.InputProjectionSize > 0)
         {
-            cell.ProjectInputs(cellParameters, inputs, rows, projections);
+            cell.ProjectInputs(cellParameters, inputs, rows, projections, MatrixProvider);
         }
 
         Span<float> scratch = buffers.Scratch.AsSpan(0, batch * cell.ScratchSize);
@@ -433,6 +449,7 @@ public sealed class RecurrentNetwork
                 {
                     BatchSize = batch, Parameters = cellParameters, Input = input, InputProjection = projection,
                     PreviousState = previous, State = state, Cache = buffers.Caches.AsSpan(t * cacheWidth, cacheWidth),
+                    Matrix = MatrixProvider,
                 });
             }
             else
@@ -440,7 +457,7 @@ public sealed class RecurrentNetwork
                 cell.Infer(new CellInference
                 {
                     BatchSize = batch, Parameters = cellParameters, Input = input, InputProjection = projection,
-                    PreviousState = previous, State = state, Scratch = scratch,
+                    PreviousState = previous, State = state, Scratch = scratch, Matrix = MatrixProvider,
                 });
             }
         }
@@ -448,4 +465,34 @@ public sealed class RecurrentNetwork
 
     private ReadOnlySpan<float> LayerInputs(NetworkWorkspace workspace, int layer) =>
         layer == 0 ? workspace.Inputs : workspace.LayerOutputs(layer - 1);
+
+    // ISequenceModel: the network seen by the trainer. Initial and final states stay zero and unused there.
+
+    /// <inheritdoc />
+    bool ISequenceModel.OutputsEveryStep => Head is null || HeadPlacement == HeadPlacement.EveryStep;
+
+    /// <inheritdoc />
+    ISequenceWorkspace ISequenceModel.CreateWorkspace() => CreateWorkspace();
+
+    /// <inheritdoc />
+    void ISequenceModel.Forward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, int steps, int batchSize, ISequenceWorkspace workspace) =>
+        Forward(parameters, inputs, steps, batchSize, OwnWorkspace(workspace));
+
+    /// <inheritdoc />
+    void ISequenceModel.Infer(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, int steps, int batchSize, ISequenceWorkspace workspace) =>
+        Infer(parameters, inputs, steps, batchSize, OwnWorkspace(workspace));
+
+    /// <inheritdoc />
+    void ISequenceModel.Backward(ReadOnlySpan<float> parameters, ISequenceWorkspace workspace, ReadOnlySpan<float> outputGradients,
+        Span<float> parameterGradients, Span<float> inputGradients, int truncationSteps) =>
+        Backward(parameters, OwnWorkspace(workspace), outputGradients, parameterGradients,
+            inputGradients: inputGradients, truncationSteps: truncationSteps);
+
+    private static NetworkWorkspace OwnWorkspace(ISequenceWorkspace workspace)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        return workspace as NetworkWorkspace ?? throw new ArgumentException(
+            $"The workspace is a {workspace.GetType().Name}; a RecurrentNetwork needs the NetworkWorkspace from its own CreateWorkspace().",
+            nameof(workspace));
+    }
 }

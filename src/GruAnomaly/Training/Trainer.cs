@@ -12,7 +12,8 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace GruAnomaly.Training;
 
 /// <summary>
-/// Fits a <see cref="RecurrentNetwork"/> to a <see cref="ISequenceDataset"/> with mini-batches, a validation split
+/// Fits an <see cref="ISequenceModel"/> (a <see cref="RecurrentNetwork"/>, an <see cref="EncoderDecoderNetwork"/>, or
+/// a model of your own) to an <see cref="ISequenceDataset"/> with mini-batches, a validation split
 /// taken from the end, early stopping, learning-rate schedules, gradient clipping and cancellation between mini-batches.
 /// </summary>
 /// <remarks>
@@ -40,13 +41,13 @@ public sealed class Trainer
     public TrainerOptions Options { get; }
 
     /// <summary>Trains on a background thread; see <see cref="Fit"/>.</summary>
-    /// <param name="network">The architecture.</param>
+    /// <param name="network">The model: a <see cref="RecurrentNetwork"/>, an <see cref="EncoderDecoderNetwork"/> or your own.</param>
     /// <param name="initialParameters">Starting weights (not modified).</param>
     /// <param name="data">The examples, in time order.</param>
     /// <param name="progress">Receives a report after every mini-batch.</param>
     /// <param name="cancellationToken">Stops training between mini-batches.</param>
     /// <returns>The trained weights and the history.</returns>
-    public Task<TrainingResult> FitAsync(RecurrentNetwork network, ReadOnlyMemory<float> initialParameters, ISequenceDataset data,
+    public Task<TrainingResult> FitAsync(ISequenceModel network, ReadOnlyMemory<float> initialParameters, ISequenceDataset data,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default) =>
         Task.Run(() => Fit(network, initialParameters.Span, data, progress, cancellationToken), CancellationToken.None);
 
@@ -56,7 +57,7 @@ public sealed class Trainer
     /// step (or of the best epoch when <see cref="TrainerOptions.RestoreBestWeights"/> is set and an epoch completed), and
     /// how many batches of the interrupted epoch ran.
     /// </summary>
-    /// <param name="network">The architecture.</param>
+    /// <param name="network">The model: a <see cref="RecurrentNetwork"/>, an <see cref="EncoderDecoderNetwork"/> or your own.</param>
     /// <param name="initialParameters">Starting weights (not modified).</param>
     /// <param name="data">The examples, in time order.</param>
     /// <param name="progress">Receives a report after every mini-batch.</param>
@@ -64,7 +65,7 @@ public sealed class Trainer
     /// <returns>The trained weights and the history.</returns>
     /// <exception cref="ArgumentException">The data, the network and the loss do not fit together, or the weights are not finite.</exception>
     /// <exception cref="NotFiniteNumberException">The loss or gradient became NaN or infinite and the options say to stop.</exception>
-    public TrainingResult Fit(RecurrentNetwork network, ReadOnlySpan<float> initialParameters, ISequenceDataset data,
+    public TrainingResult Fit(ISequenceModel network, ReadOnlySpan<float> initialParameters, ISequenceDataset data,
         IProgress<TrainingProgress>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(network);
@@ -76,7 +77,7 @@ public sealed class Trainer
         return run.Execute(progress, cancellationToken);
     }
 
-    private (int Train, int Validation) Split(RecurrentNetwork network, ISequenceDataset data)
+    private (int Train, int Validation) Split(ISequenceModel network, ISequenceDataset data)
     {
         ILoss loss = Options.Loss;
         if (data.InputSize != network.InputSize)
@@ -92,12 +93,12 @@ public sealed class Trainer
                 $"({data.TargetSize} targets × {loss.PredictionsPerTarget} predictions per target).", nameof(network));
         }
 
-        bool lastStepOnly = network.Head is not null && network.HeadPlacement == HeadPlacement.LastStep;
-        int expectedTargetSteps = lastStepOnly ? 1 : data.Steps;
+        int expectedTargetSteps = network.OutputsEveryStep ? data.Steps : 1;
         if (data.TargetSteps != expectedTargetSteps)
         {
             throw new ArgumentException(
-                $"The data has targets for {data.TargetSteps} steps but the network predicts {expectedTargetSteps} (head placement).", nameof(data));
+                $"The data has targets for {data.TargetSteps} steps but the network predicts {expectedTargetSteps} " +
+                "(one per step, or one per sequence for a head on the last step).", nameof(data));
         }
 
         int validation = Options.ValidationFraction == 0 ? 0 : Math.Max(1, (int)Math.Round(data.Count * Options.ValidationFraction));
@@ -116,7 +117,7 @@ public sealed class Trainer
     {
         private readonly Trainer _trainer;
         private readonly TrainerOptions _options;
-        private readonly RecurrentNetwork _network;
+        private readonly ISequenceModel _network;
         private readonly ISequenceDataset _data;
         private readonly int _trainCount;
         private readonly int _validationCount;
@@ -128,13 +129,13 @@ public sealed class Trainer
         private readonly float[] _predictionGradients;
         private readonly int[] _order;
         private readonly int[] _validationIndices;
-        private readonly NetworkWorkspace _workspace;
+        private readonly ISequenceWorkspace _workspace;
         private readonly IOptimizerState _optimizer;
         private readonly ILearningRateScheduler _scheduler;
         private readonly Random _random;
         private readonly Stopwatch _clock = new();
 
-        public Run(Trainer trainer, RecurrentNetwork network, ReadOnlySpan<float> initialParameters, ISequenceDataset data, int trainCount, int validationCount)
+        public Run(Trainer trainer, ISequenceModel network, ReadOnlySpan<float> initialParameters, ISequenceDataset data, int trainCount, int validationCount)
         {
             _trainer = trainer;
             _options = trainer.Options;

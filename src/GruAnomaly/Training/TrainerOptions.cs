@@ -15,7 +15,7 @@ public enum NonFiniteBehavior
 }
 
 /// <summary>Settings of a <see cref="Trainer"/>. Validated, with every problem listed, when the trainer is created.</summary>
-public sealed class TrainerOptions
+public sealed record TrainerOptions
 {
     /// <summary>Maximum number of passes over the training examples.</summary>
     /// <value>The default value is 50.</value>
@@ -80,6 +80,16 @@ public sealed class TrainerOptions
     internal void Validate()
     {
         var errors = new List<string>();
+        Validate(errors);
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("Invalid trainer options: " + string.Join(" ", errors));
+        }
+    }
+
+    /// <summary>Adds one message per invalid option, so a builder can report them with its own.</summary>
+    internal void Validate(List<string> errors)
+    {
         if (Epochs <= 0) errors.Add($"Epochs must be positive; got {Epochs}.");
         if (BatchSize <= 0) errors.Add($"BatchSize must be positive; got {BatchSize}.");
         if (!(LearningRate > 0) || !float.IsFinite(LearningRate)) errors.Add($"LearningRate must be positive and finite; got {LearningRate}.");
@@ -93,9 +103,5 @@ public sealed class TrainerOptions
         if (TruncationSteps < 0) errors.Add($"TruncationSteps must be 0 (full) or positive; got {TruncationSteps}.");
         if (GradientClipNorm is float clip && !(clip > 0 && float.IsFinite(clip))) errors.Add($"GradientClipNorm must be positive and finite; got {clip}.");
         if (!Enum.IsDefined(NonFiniteBehavior)) errors.Add($"NonFiniteBehavior {NonFiniteBehavior} is not defined.");
-        if (errors.Count > 0)
-        {
-            throw new ArgumentException("Invalid trainer options: " + string.Join(" ", errors));
-        }
     }
 }

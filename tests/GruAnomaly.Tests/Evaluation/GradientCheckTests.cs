@@ -1,5 +1,6 @@
 using GruAnomaly.Evaluation;
 using GruAnomaly.Losses;
+using GruAnomaly.Numerics;
 using GruAnomaly.Recurrent;
 using GruAnomaly.Tests.Recurrent;
 
@@ -206,8 +207,8 @@ public class GradientCheckTests(ITestOutputHelper output)
 
         public int StepGradientSize => inner.StepGradientSize;
 
-        public void ProjectInputs(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, int rows, Span<float> projections) =>
-            inner.ProjectInputs(parameters, inputs, rows, projections);
+        public void ProjectInputs(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, int rows, Span<float> projections, IMatrixProvider matrix) =>
+            inner.ProjectInputs(parameters, inputs, rows, projections, matrix);
 
         public void Forward(in CellForward step) => inner.Forward(step);
 

@@ -1,0 +1,149 @@
+namespace GruAnomaly.Data;
+
+/// <summary>
+/// Reconstruction examples cut from a (possibly multivariate) series by a sliding window: the inputs are
+/// <see cref="Window"/> consecutive points and the targets the same points, for an autoencoder such as
+/// <see cref="Recurrent.EncoderDecoderNetwork"/> that outputs every step.
+/// </summary>
+/// <remarks>
+/// Missing values are NaN. In targets they stay NaN, so a masked loss ignores them; in inputs each is replaced by the last
+/// observed value of its feature (the first observed value before any), as in <see cref="WindowedSeries"/>, so the
+/// network never reads NaN and is never asked to reconstruct a value it did not observe.
+/// </remarks>
+public sealed class ReconstructionWindows : ISequenceDataset
+{
+    private readonly float[] _filled;
+    private readonly float[] _raw;
+
+    /// <summary>Creates the windows of a time-major series (<c>values[t·features + f]</c>).</summary>
+    /// <param name="values">The series, time-major; NaN marks a missing value.</param>
+    /// <param name="features">Values per time step.</param>
+    /// <param name="window">Window length.</param>
+    /// <param name="stride">Distance between the starts of consecutive windows.</param>
+    /// <exception cref="ArgumentException">The series is too short, holds infinities, or a feature is never observed.</exception>
+    public ReconstructionWindows(ReadOnlySpan<float> values, int features, int window, int stride = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(features);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(window);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(stride);
+        if (values.Length % features != 0)
+        {
+            throw new ArgumentException($"The series has {values.Length} values, not a whole number of time steps of {features} features.", nameof(values));
+        }
+
+        int length = values.Length / features;
+        if (length < window)
+        {
+            throw new ArgumentException($"The series has {length} time steps; at least one window of {window} is needed.", nameof(values));
+        }
+
+        _raw = values.ToArray();
+        _filled = ForwardFill(_raw, features);
+        Features = features;
+        Length = length;
+        Window = window;
+        Stride = stride;
+        Count = (length - window) / stride + 1;
+    }
+
+    /// <summary>Gets the number of features per time step.</summary>
+    public int Features { get; }
+
+    /// <summary>Gets the number of time steps of the series.</summary>
+    public int Length { get; }
+
+    /// <summary>Gets the window length.</summary>
+    public int Window { get; }
+
+    /// <summary>Gets the distance between consecutive windows.</summary>
+    public int Stride { get; }
+
+    /// <inheritdoc />
+    public int Count { get; }
+
+    /// <inheritdoc />
+    public int Steps => Window;
+
+    /// <inheritdoc />
+    public int InputSize => Features;
+
+    /// <summary>Gets the target width: every feature of a step.</summary>
+    public int TargetSize => Features;
+
+    /// <summary>Gets the number of target steps: every step of the window.</summary>
+    public int TargetSteps => Window;
+
+    /// <summary>Creates the windows of a univariate series.</summary>
+    /// <param name="values">The series; NaN marks a missing value.</param>
+    /// <param name="window">Window length.</param>
+    /// <param name="stride">Distance between consecutive windows.</param>
+    /// <returns>The dataset.</returns>
+    public static ReconstructionWindows Univariate(ReadOnlySpan<float> values, int window, int stride = 1) =>
+        new(values, 1, window, stride);
+
+    /// <summary>Gets the time index of the first point of an example.</summary>
+    /// <param name="example">Example index, in [0, <see cref="Count"/>).</param>
+    /// <returns>The time index.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">The index is outside [0, <see cref="Count"/>).</exception>
+    public int StartOf(int example)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(example);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(example, Count);
+        return example * Stride;
+    }
+
+    /// <inheritdoc />
+    public void WriteInputs(int example, Span<float> batchInputs, int batchSize, int slot) =>
+        CopyWindow(_filled, example, batchInputs, batchSize, slot);
+
+    /// <inheritdoc />
+    public void WriteTargets(int example, Span<float> batchTargets, int batchSize, int slot) =>
+        CopyWindow(_raw, example, batchTargets, batchSize, slot);
+
+    private void CopyWindow(float[] source, int example, Span<float> batch, int batchSize, int slot)
+    {
+        int start = StartOf(example);
+        for (int t = 0; t < Window; t++)
+        {
+            source.AsSpan((start + t) * Features, Features).CopyTo(batch.Slice((t * batchSize + slot) * Features, Features));
+        }
+    }
+
+    // The same rule as WindowedSeries, kept private there; a shared helper is a candidate once both files can change.
+    private static float[] ForwardFill(float[] values, int features)
+    {
+        var filled = new float[values.Length];
+        int length = values.Length / features;
+        for (int f = 0; f < features; f++)
+        {
+            float last = float.NaN;
+            for (int t = 0; t < length; t++)
+            {
+                float value = values[t * features + f];
+                if (float.IsInfinity(value))
+                {
+                    throw new ArgumentException($"The series holds {value} at time {t}, feature {f}; values must be finite or NaN (missing).", nameof(values));
+                }
+
+                if (float.IsNaN(last) && !float.IsNaN(value))
+                {
+                    // Points before the first observation take its value.
+                    for (int earlier = 0; earlier < t; earlier++)
+                    {
+                        filled[earlier * features + f] = value;
+                    }
+                }
+
+                last = float.IsNaN(value) ? last : value;
+                filled[t * features + f] = last;
+            }
+
+            if (float.IsNaN(last))
+            {
+                throw new ArgumentException($"Feature {f} is never observed (every value is NaN).", nameof(values));
+            }
+        }
+
+        return filled;
+    }
+}

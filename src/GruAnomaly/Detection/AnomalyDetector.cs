@@ -1,0 +1,122 @@
+using GruAnomaly.Diagnostics;
+using GruAnomaly.Preprocessing;
+using GruAnomaly.Scoring;
+using GruAnomaly.Thresholds;
+using GruAnomaly.Training;
+using Microsoft.Extensions.Logging;
+
+namespace GruAnomaly.Detection;
+
+/// <summary>
+/// An unfitted anomaly detector: the validated choices of model, trainer, loss, scorer and threshold. Immutable;
+/// <see cref="Fit"/> returns a separate <see cref="FittedAnomalyDetector"/>, so one configuration can be fitted to many series.
+/// </summary>
+/// <example>
+/// <code>
+/// var detector = AnomalyDetector.CreateBuilder()
+///     .WithWindow(100)
+///     .WithModel(Model.Gru(hiddenSize: 64, layers: 2))
+///     .WithTrainer(new TrainerOptions { Epochs = 50, BatchSize = 32, EarlyStoppingPatience = 5 })
+///     .WithLoss(Loss.Mse)
+///     .WithThreshold(Threshold.PeaksOverThreshold(riskLevel: 1e-3))
+///     .Build();
+/// FittedAnomalyDetector fitted = await detector.FitAsync(training, progress, cancellationToken);
+/// DetectionResult result = fitted.Detect(test);
+/// </code>
+/// </example>
+public sealed class AnomalyDetector
+{
+    /// <summary>The fewest scored training points the threshold is fitted on before all training scores are used instead of held-out ones.</summary>
+    public const int MinimumHeldOutScores = 1000;
+
+    private readonly ILogger _logger;
+
+    internal AnomalyDetector(DetectorSettings settings, ILogger logger)
+    {
+        Settings = settings;
+        _logger = logger;
+    }
+
+    /// <summary>Gets every choice of this detector.</summary>
+    public DetectorSettings Settings { get; }
+
+    /// <summary>
+    /// Starts a builder with the defaults: window 32, GRU(32), one-step forecasting, MSE, standard scaling, masked missing
+    /// values, mean combination, no smoothing, peaks-over-threshold at risk 10⁻³, telemanom's pruning of weak events.
+    /// </summary>
+    /// <returns>A new builder.</returns>
+    public static AnomalyDetectorBuilder CreateBuilder() => new();
+
+    /// <summary>Fits the detector on a training series on a background thread.</summary>
+    /// <param name="training">Mostly normal data.</param>
+    /// <param name="progress">Receives training progress; may be null.</param>
+    /// <param name="cancellationToken">Cancels fitting; nothing is kept.</param>
+    /// <returns>The fitted detector.</returns>
+    /// <exception cref="OperationCanceledException">Fitting was cancelled.</exception>
+    public Task<FittedAnomalyDetector> FitAsync(TimeSeries training, IProgress<TrainingProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(training);
+        return Task.Run(() => Fit(training, progress, cancellationToken), cancellationToken);
+    }
+
+    /// <summary>Fits the detector: scaler, model, error combination and threshold, all on the training series.</summary>
+    /// <param name="training">Mostly normal data.</param>
+    /// <param name="progress">Receives training progress; may be null.</param>
+    /// <param name="cancellationToken">Cancels fitting; nothing is kept.</param>
+    /// <returns>The fitted detector.</returns>
+    /// <exception cref="ArgumentException">The series is too short for the window, or a feature is never observed.</exception>
+    /// <exception cref="OperationCanceledException">Fitting was cancelled.</exception>
+    public FittedAnomalyDetector Fit(TimeSeries training, IProgress<TrainingProgress>? progress = null,
+        CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(training);
+        DetectorSettings s = Settings;
+        int minimum = s.Scorer.MinimumLength(s.Window) + s.Window;
+        if (training.Length < minimum)
+        {
+            throw new ArgumentException(
+                $"The training series has {training.Length} time steps; window {s.Window} with scorer {s.Scorer.Name} needs at least {minimum}.",
+                nameof(training));
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        FittedScaler scaler = s.Scaler.Fit(training.Values, training.Features);
+        SeriesPreparation.Prepare(training, scaler, s.MissingValues, out float[] inputs, out float[] observed);
+        _logger.DetectorFitting(s.Scorer.Name, s.Model.Name, training.Length, training.Features, s.Window);
+
+        IFittedScorer scorer = s.Scorer.Fit(new ScorerFitContext
+        {
+            Inputs = inputs,
+            Observed = observed,
+            Features = training.Features,
+            Window = s.Window,
+            Stride = s.Stride,
+            Model = s.Model,
+            Trainer = s.Trainer,
+            Logger = _logger,
+        }, progress, cancellationToken);
+        if (scorer.History?.StopReason == StopReason.Cancelled)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        var expected = new float[inputs.Length];
+        var errors = new float[inputs.Length];
+        scorer.Score(inputs, observed, expected, errors);
+        int warmUp = scorer.WarmUp;
+        IFittedErrorCombination combination = s.Combination.Fit(errors.AsSpan(warmUp * training.Features), training.Features, scorer.ErrorsAreSigned);
+
+        var scores = new double[training.Length];
+        var contributions = new double[inputs.Length];
+        var scored = new bool[training.Length];
+        ScorePipeline.Combine(errors, training.Features, warmUp, combination, s.Smoothing, scores, contributions, scored);
+
+        int heldOutFrom = Math.Max(scorer.HeldOutFrom, warmUp);
+        double[] heldOut = ScorePipeline.Scored(scores, scored, heldOutFrom);
+        double[] calibration = heldOut.Length >= MinimumHeldOutScores ? heldOut : ScorePipeline.Scored(scores, scored, warmUp);
+        IFittedThreshold threshold = s.Threshold.Fit(calibration);
+        _logger.DetectorFitted(calibration.Length, calibration.Length == heldOut.Length ? "held-out" : "all training", threshold.Name, threshold.Threshold);
+        return new FittedAnomalyDetector(this, scaler, scorer, combination, threshold, training.Features, calibration.Length);
+    }
+}

@@ -1,0 +1,238 @@
+using GruAnomaly.Losses;
+using GruAnomaly.Preprocessing;
+using GruAnomaly.Recurrent;
+using GruAnomaly.Scoring;
+using GruAnomaly.Thresholds;
+using GruAnomaly.Training;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace GruAnomaly.Detection;
+
+/// <summary>
+/// Collects the choices of a detector; <see cref="Build"/> checks them all at once and returns an immutable
+/// <see cref="AnomalyDetector"/>. A builder builds once.
+/// </summary>
+public sealed class AnomalyDetectorBuilder
+{
+    /// <summary>The default pruning of weak events (telemanom's default).</summary>
+    public const double DefaultMinimumPercentDecrease = Thresholds.DynamicThreshold.DefaultMinimumPercentDecrease;
+
+    private int _window = 32;
+    private int _stride = 1;
+    private IModelFactory _model = Recurrent.Model.Gru(hiddenSize: 32);
+    private IAnomalyScorer _scorer = Scoring.Scorer.Forecast();
+    private TrainerOptions _trainer = new();
+    private ILoss? _loss;
+    private IScalerStrategy _scaler = Preprocessing.Scaler.Standard();
+    private MissingValuePolicy _missingValues = MissingValuePolicy.Mask;
+    private IErrorCombination _combination = ErrorCombination.Mean;
+    private int _smoothingSpan = 1;
+    private IThresholdStrategy _threshold = Thresholds.Threshold.PeaksOverThreshold(riskLevel: 1e-3);
+    private EventRules? _eventRules;
+    private ILogger _logger = NullLogger.Instance;
+    private bool _built;
+
+    internal AnomalyDetectorBuilder()
+    {
+    }
+
+    /// <summary>Sets the context length and the distance between training windows.</summary>
+    /// <param name="window">Points of context the model reads; the default is 32.</param>
+    /// <param name="stride">Distance between the starts of training windows, 1 to <paramref name="window"/>; the default is 1.</param>
+    /// <returns>This builder.</returns>
+    public AnomalyDetectorBuilder WithWindow(int window, int stride = 1)
+    {
+        ThrowIfBuilt();
+        _window = window;
+        _stride = stride;
+        return this;
+    }
+
+    /// <summary>Sets which recurrent layers to build, for example <c>Model.Gru(hiddenSize: 64, layers: 2)</c> or a custom cell.</summary>
+    /// <param name="model">The model strategy; the default is <c>Model.Gru(hiddenSize: 32)</c>.</param>
+    /// <returns>This builder.</returns>
+    public AnomalyDetectorBuilder WithModel(IModelFactory model)
+    {
+        ThrowIfBuilt();
+        _model = model;
+        return this;
+    }
+
+    /// <summary>Sets how a window becomes an error: <c>Scorer.Forecast()</c> or <c>Scorer.Reconstruction()</c>, or your own.</summary>
+    /// <param name="scorer">The scoring strategy; the default is one-step forecasting.</param>
+    /// <returns>This builder.</returns>
+    public AnomalyDetectorBuilder WithScorer(IAnomalyScorer scorer)
+    {
+        ThrowIfBuilt();
+        _scorer = scorer;
+        return this;
+    }
+
+    /// <summary>Sets the trainer options (epochs, batch size, optimizer, early stopping, seed, …).</summary>
+    /// <param name="options">The options; their <see cref="TrainerOptions.Loss"/> is replaced by <see cref="WithLoss"/> when that is called.</param>
+    /// <returns>This builder.</returns>
+    public AnomalyDetectorBuilder WithTrainer(TrainerOptions options)
+    {
+        ThrowIfBuilt();
+        _trainer = options;
+        return this;
+    }
+
+    /// <summary>Adjusts the trainer options, starting from the current ones: <c>t => t with { Epochs = 20 }</c>.</summary>
+    /// <param name="configure">Returns the new options.</param>
+    /// <returns>This builder.</returns>
+    public AnomalyDetectorBuilder WithTrainer(Func<TrainerOptions, TrainerOptions> configure)
+    {
+        ThrowIfBuilt();
+        ArgumentNullException.ThrowIfNull(configure);
+        _trainer = configure(_trainer);
+        return this;
+    }
+
+    /// <summary>Sets the training loss; a likelihood loss such as <see cref="Loss.GaussianNll"/> makes the score a negative log-likelihood.</summary>
+    /// <param name="loss">The loss; the default is the trainer options' loss (mean squared error).</param>
+    /// <returns>This builder.</returns>
+    public AnomalyDetectorBuilder WithLoss(ILoss loss)
+    {
+        ThrowIfBuilt();
+        _loss = loss;
+        return this;
+    }
+
+    /// <summary>Sets how each feature is scaled, fitted on the training series only.</summary>
+    /// <param name="scaler">The scaler; the default is standardization (z-score).</param>
+    /// <returns>This builder.</returns>
+    public AnomalyDetectorBuilder WithScaler(IScalerStrategy scaler)
+    {
+        ThrowIfBuilt();
+        _scaler = scaler;
+        return this;
+    }
+
+    /// <summary>Sets what happens to missing values (NaN).</summary>
+    /// <param name="policy">The policy; the default masks them (not scored, skipped in the loss, the model reads the last value).</param>
+    /// <returns>This builder.</returns>
+    public AnomalyDetectorBuilder WithMissingValues(MissingValuePolicy policy)
+    {
+        ThrowIfBuilt();
+        _missingValues = policy;
+        return this;
+    }
+
+    /// <summary>Sets how the per-feature errors of a time step become one score.</summary>
+    /// <param name="combination">The combination; the default is the mean.</param>
+    /// <returns>This builder.</returns>
+    public AnomalyDetectorBuilder WithErrorCombination(IErrorCombination combination)
+    {
+        ThrowIfBuilt();
+        _combination = combination;
+        return this;
+    }
+
+    /// <summary>Smooths scores with an exponentially weighted moving average before thresholding, as telemanom does.</summary>
+    /// <param name="span">The span in time steps, at least 1; the default 1 means no smoothing.</param>
+    /// <returns>This builder.</returns>
+    public AnomalyDetectorBuilder WithSmoothing(int span)
+    {
+        ThrowIfBuilt();
+        _smoothingSpan = span;
+        return this;
+    }
+
+    /// <summary>Sets the threshold strategy, fitted on held-out training scores.</summary>
+    /// <param name="threshold">The strategy; the default is peaks-over-threshold at risk 10⁻³.</param>
+    /// <returns>This builder.</returns>
+    public AnomalyDetectorBuilder WithThreshold(IThresholdStrategy threshold)
+    {
+        ThrowIfBuilt();
+        _threshold = threshold;
+        return this;
+    }
+
+    /// <summary>Sets how flagged points become events (merging, minimum length, suppression, pruning).</summary>
+    /// <param name="rules">
+    /// The rules; the default prunes weak events as telemanom does (minimum percent decrease 0.13) when scores are
+    /// errors, and keeps every run of flagged points when they are negative log-likelihoods (which can be negative).
+    /// </param>
+    /// <returns>This builder.</returns>
+    public AnomalyDetectorBuilder WithEventRules(EventRules rules)
+    {
+        ThrowIfBuilt();
+        ArgumentNullException.ThrowIfNull(rules);
+        _eventRules = rules;
+        return this;
+    }
+
+    /// <summary>Sets where fitting reports go.</summary>
+    /// <param name="logger">The logger; the default discards.</param>
+    /// <returns>This builder.</returns>
+    public AnomalyDetectorBuilder WithLogger(ILogger logger)
+    {
+        ThrowIfBuilt();
+        _logger = logger;
+        return this;
+    }
+
+    /// <summary>Checks every choice and creates the detector.</summary>
+    /// <returns>The immutable, unfitted detector.</returns>
+    /// <exception cref="ArgumentException">Some choices are invalid; the message lists all of them with the allowed ranges.</exception>
+    /// <exception cref="InvalidOperationException">This builder has already built a detector.</exception>
+    public AnomalyDetector Build()
+    {
+        ThrowIfBuilt();
+        var errors = new List<string>();
+        if (_window < 1) errors.Add($"WithWindow: window must be at least 1; got {_window}.");
+        if (_stride < 1 || _stride > Math.Max(_window, 1)) errors.Add($"WithWindow: stride must be in [1, window = {_window}]; got {_stride}.");
+        if (_model is null) errors.Add("WithModel: the model must not be null.");
+        if (_scorer is null) errors.Add("WithScorer: the scorer must not be null.");
+        if (_scaler is null) errors.Add("WithScaler: the scaler must not be null.");
+        if (_combination is null) errors.Add("WithErrorCombination: the combination must not be null.");
+        if (_threshold is null) errors.Add("WithThreshold: the threshold must not be null.");
+        if (_logger is null) errors.Add("WithLogger: the logger must not be null.");
+        if (!Enum.IsDefined(_missingValues)) errors.Add($"WithMissingValues: {_missingValues} is not one of Mask, Interpolate, ForwardFill.");
+        if (_smoothingSpan < 1) errors.Add($"WithSmoothing: span must be at least 1 (1 = none); got {_smoothingSpan}.");
+        TrainerOptions? trainer = _trainer is null ? null : _loss is null ? _trainer : _trainer with { Loss = _loss };
+        if (trainer is null)
+        {
+            errors.Add("WithTrainer: the options must not be null.");
+        }
+        else
+        {
+            var trainerErrors = new List<string>();
+            trainer.Validate(trainerErrors);
+            errors.AddRange(trainerErrors.Select(e => "WithTrainer: " + e));
+            if (trainer.Loss is ILoss { PredictionsPerTarget: > 1 } likelihood && _eventRules?.MinimumPercentDecrease is not null)
+            {
+                errors.Add($"WithEventRules: pruning by minimum percent decrease needs non-negative scores, but the loss {likelihood.Name} " +
+                    "makes the score a negative log-likelihood, which can be negative; leave MinimumPercentDecrease null.");
+            }
+
+            if (trainer.Loss is ILoss loss && _combination is { RequiresSignedErrors: true } && loss.PredictionsPerTarget > 1)
+            {
+                errors.Add($"WithErrorCombination: {_combination.Name} needs signed residuals, but the loss {loss.Name} makes the scorer " +
+                    "report per-feature likelihood losses; use ErrorCombination.Mean or a point loss.");
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("Invalid detector configuration: " + string.Join(" ", errors));
+        }
+
+        _built = true;
+        EventRules rules = _eventRules ?? (trainer!.Loss.PredictionsPerTarget > 1
+            ? new EventRules()
+            : new EventRules { MinimumPercentDecrease = DefaultMinimumPercentDecrease });
+        return new AnomalyDetector(new DetectorSettings(_window, _stride, _model!, _scorer!, trainer!, _scaler!, _missingValues,
+            _combination!, _smoothingSpan == 1 ? null : new ExponentialSmoothing(_smoothingSpan), _threshold!, rules), _logger!);
+    }
+
+    private void ThrowIfBuilt()
+    {
+        if (_built)
+        {
+            throw new InvalidOperationException("This builder has already built a detector; create a new one with AnomalyDetector.CreateBuilder().");
+        }
+    }
+}

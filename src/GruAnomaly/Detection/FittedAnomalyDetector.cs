@@ -1,0 +1,173 @@
+using GruAnomaly.Preprocessing;
+using GruAnomaly.Scoring;
+using GruAnomaly.Thresholds;
+using GruAnomaly.Training;
+
+namespace GruAnomaly.Detection;
+
+/// <summary>
+/// A fitted detector: scaler, trained scorer, error combination and threshold. Immutable and safe to use from
+/// several threads at once.
+/// </summary>
+public sealed class FittedAnomalyDetector
+{
+    internal FittedAnomalyDetector(AnomalyDetector detector, FittedScaler scaler, IFittedScorer scorer,
+        IFittedErrorCombination combination, IFittedThreshold threshold, int features, int calibrationScores)
+    {
+        Settings = detector.Settings;
+        Scaler = scaler;
+        Scorer = scorer;
+        Combination = combination;
+        Threshold = threshold;
+        Features = features;
+        CalibrationScores = calibrationScores;
+    }
+
+    /// <summary>Gets the choices the detector was built with.</summary>
+    public DetectorSettings Settings { get; }
+
+    /// <summary>Gets the number of features per time step the detector expects.</summary>
+    public int Features { get; }
+
+    /// <summary>Gets the context length.</summary>
+    public int Window => Settings.Window;
+
+    /// <summary>Gets the per-feature scaling fitted on the training series.</summary>
+    public FittedScaler Scaler { get; }
+
+    /// <summary>Gets the trained scorer.</summary>
+    public IFittedScorer Scorer { get; }
+
+    /// <summary>Gets the fitted error combination.</summary>
+    public IFittedErrorCombination Combination { get; }
+
+    /// <summary>Gets the fitted threshold.</summary>
+    public IFittedThreshold Threshold { get; }
+
+    /// <summary>Gets how many training scores the threshold was fitted on.</summary>
+    public int CalibrationScores { get; }
+
+    /// <summary>Gets the training history of the scorer's model, or null when it has none.</summary>
+    public TrainingHistory? History => Scorer.History;
+
+    /// <summary>Gets the fewest time steps a series needs to receive a score.</summary>
+    public int MinimumLength => Settings.Scorer.MinimumLength(Window);
+
+    /// <summary>Scores a series, applies the threshold and the event rules.</summary>
+    /// <param name="series">The series, with <see cref="Features"/> features and at least <see cref="MinimumLength"/> time steps.</param>
+    /// <returns>Per time step: score, threshold, flag, expected value, contributions; and the events.</returns>
+    /// <exception cref="ArgumentException">The series has the wrong number of features, is too short, or a feature is never observed.</exception>
+    public DetectionResult Detect(TimeSeries series)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        ValidateSeries(series);
+        int length = series.Length, features = Features;
+        SeriesPreparation.Prepare(series, Scaler, Settings.MissingValues, out float[] inputs, out float[] observed);
+        var expected = new float[inputs.Length];
+        var errors = new float[inputs.Length];
+        Scorer.Score(inputs, observed, expected, errors);
+
+        var scores = new double[length];
+        var contributions = new double[inputs.Length];
+        var scored = new bool[length];
+        ScorePipeline.Combine(errors, features, Scorer.WarmUp, Combination, Settings.Smoothing, scores, contributions, scored);
+
+        double[] compact = ScorePipeline.Scored(scores, scored, 0);
+        var compactThresholds = new double[compact.Length];
+        Threshold.Apply(compact, compactThresholds);
+
+        var thresholds = new double[length];
+        var tail = new double[length];
+        var flags = new bool[length];
+        double inForce = Threshold.Threshold;
+        for (int t = 0, k = 0; t < length; t++)
+        {
+            if (scored[t])
+            {
+                inForce = compactThresholds[k++];
+                flags[t] = scores[t] > inForce;
+                tail[t] = Threshold.TailProbability(scores[t]);
+            }
+            else
+            {
+                scores[t] = 0;
+                tail[t] = 1;
+            }
+
+            thresholds[t] = inForce;
+        }
+
+        IReadOnlyList<AnomalyEvent> events = AnomalyEvents.Find(scores, flags, Settings.EventRules);
+        AnomalyEvents.ToFlags(events, flags);
+        for (int i = 0; i < expected.Length; i++)
+        {
+            int f = i % features;
+            expected[i] = float.IsNaN(expected[i]) ? float.NaN : Scaler.InverseTransform(expected[i], f);
+        }
+
+        return new DetectionResult(features, scores, thresholds, tail, flags, scored, expected, contributions, events, series.Timestamps);
+    }
+
+    /// <summary>
+    /// Scores one window given as time-major values with <see cref="Features"/> values per step (for a forecaster: the
+    /// context and the point to judge), without building a <see cref="TimeSeries"/>.
+    /// </summary>
+    /// <param name="values">At least <see cref="MinimumLength"/> time steps of <see cref="Features"/> values.</param>
+    /// <returns>The result for those points.</returns>
+    public DetectionResult DetectWindow(ReadOnlySpan<float> values) => Detect(new TimeSeries(values, Features));
+
+    /// <summary>
+    /// Explains the score of one time step: each feature's share of the (unsmoothed) score, and the gradient of that
+    /// score with respect to every input value the model read for it (the saliency), in the series' own units.
+    /// </summary>
+    /// <param name="series">The series.</param>
+    /// <param name="time">A scored time step of <paramref name="series"/>.</param>
+    /// <returns>The explanation.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="time"/> is in the warm-up or past the end.</exception>
+    /// <exception cref="ArgumentException">The series does not fit the detector, or the time step is not observed.</exception>
+    public Explanation Explain(TimeSeries series, int time)
+    {
+        ArgumentNullException.ThrowIfNull(series);
+        ValidateSeries(series);
+        ArgumentOutOfRangeException.ThrowIfLessThan(time, Scorer.WarmUp);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(time, series.Length);
+        int features = Features;
+        SeriesPreparation.Prepare(series, Scaler, Settings.MissingValues, out float[] inputs, out float[] observed);
+        var expected = new float[inputs.Length];
+        var errors = new float[inputs.Length];
+        Scorer.Score(inputs, observed, expected, errors);
+        ReadOnlySpan<float> row = errors.AsSpan(time * features, features);
+        if (!ScorePipeline.HasObservation(row))
+        {
+            throw new ArgumentException($"Time step {time} has every feature missing; there is no score to explain.", nameof(time));
+        }
+
+        var contributions = new double[features];
+        double score = Combination.Combine(row, contributions);
+        var errorGradient = new float[features];
+        Combination.Gradient(row, errorGradient);
+        var saliency = new float[Window * features];
+        int start = Scorer.Saliency(inputs, observed, time, errorGradient, saliency);
+        for (int i = 0; i < saliency.Length; i++)
+        {
+            // The model read scaled inputs x' = (x − offset) / scale, so ∂score/∂x = ∂score/∂x' / scale.
+            saliency[i] /= Scaler.Scales[i % features];
+        }
+
+        return new Explanation(time, score, contributions, start, Window, features, saliency);
+    }
+
+    private void ValidateSeries(TimeSeries series)
+    {
+        if (series.Features != Features)
+        {
+            throw new ArgumentException($"The series has {series.Features} features; this detector was fitted on {Features}.", nameof(series));
+        }
+
+        if (series.Length < MinimumLength)
+        {
+            throw new ArgumentException(
+                $"The series has {series.Length} time steps; this detector needs at least {MinimumLength} (window {Window}).", nameof(series));
+        }
+    }
+}

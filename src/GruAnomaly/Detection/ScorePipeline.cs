@@ -1,0 +1,72 @@
+using GruAnomaly.Preprocessing;
+using GruAnomaly.Scoring;
+
+namespace GruAnomaly.Detection;
+
+/// <summary>The steps between a scorer's errors and thresholded scores, shared by fitting and detection.</summary>
+internal static class ScorePipeline
+{
+    /// <summary>
+    /// Combines each scored time step's errors into a score (then smooths). Unscored steps (warm-up, or every feature
+    /// missing) get a NaN score, which smoothing passes over and the caller reports as not scored.
+    /// </summary>
+    public static void Combine(ReadOnlySpan<float> errors, int features, int warmUp, IFittedErrorCombination combination,
+        ExponentialSmoothing? smoothing, Span<double> scores, Span<double> contributions, Span<bool> scored)
+    {
+        int length = scores.Length;
+        contributions.Clear();
+        for (int t = 0; t < length; t++)
+        {
+            ReadOnlySpan<float> row = errors.Slice(t * features, features);
+            scored[t] = t >= warmUp && HasObservation(row);
+            scores[t] = scored[t] ? combination.Combine(row, contributions.Slice(t * features, features)) : double.NaN;
+        }
+
+        smoothing?.Apply(scores, scores);
+    }
+
+    /// <summary>The scored values from <paramref name="from"/> on, in time order.</summary>
+    public static double[] Scored(ReadOnlySpan<double> scores, ReadOnlySpan<bool> scored, int from)
+    {
+        var list = new List<double>(scores.Length);
+        for (int t = from; t < scores.Length; t++)
+        {
+            if (scored[t])
+            {
+                list.Add(scores[t]);
+            }
+        }
+
+        return [.. list];
+    }
+
+    internal static bool HasObservation(ReadOnlySpan<float> row)
+    {
+        foreach (float value in row)
+        {
+            if (!float.IsNaN(value))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+}
+
+/// <summary>Turns a raw series into what the scorer reads and what it is measured against.</summary>
+internal static class SeriesPreparation
+{
+    /// <summary>
+    /// Scales the series; <paramref name="inputs"/> has missing values filled by the policy (forward fill when masked, so
+    /// the model reads the last value), <paramref name="observed"/> keeps them NaN only when masked.
+    /// </summary>
+    public static void Prepare(TimeSeries series, FittedScaler scaler, MissingValuePolicy policy, out float[] inputs, out float[] observed)
+    {
+        var scaled = new float[series.Values.Length];
+        scaler.Transform(series.Values, scaled);
+        inputs = new float[scaled.Length];
+        MissingValues.Fill(scaled, series.Features, policy == MissingValuePolicy.Mask ? MissingValuePolicy.ForwardFill : policy, inputs);
+        observed = policy == MissingValuePolicy.Mask ? scaled : inputs;
+    }
+}

@@ -1,0 +1,16 @@
+namespace GruAnomaly.Recurrent;
+
+/// <summary>
+/// The model strategy of a detector: which recurrent layers to stack. The scorer decides what sits around them
+/// (a forecasting head, or an encoder and a decoder), so one factory serves every scorer.
+/// </summary>
+public interface IModelFactory
+{
+    /// <summary>Gets a short description for logs and reports, for example <c>GRU(64)×2</c>.</summary>
+    string Name { get; }
+
+    /// <summary>Creates a fresh stack of layers, bottom first; layer i + 1 reads layer i's hidden state.</summary>
+    /// <param name="inputSize">Features per step read by the bottom layer.</param>
+    /// <returns>The cells, at least one.</returns>
+    IReadOnlyList<IRecurrentCell> CreateLayers(int inputSize);
+}

@@ -1,0 +1,110 @@
+namespace GruAnomaly.Recurrent;
+
+/// <summary>The built-in model strategies.</summary>
+public static class Model
+{
+    /// <summary>A stack of GRU layers of equal width.</summary>
+    /// <param name="hiddenSize">Units per layer; positive.</param>
+    /// <param name="layers">Number of stacked layers; positive.</param>
+    /// <param name="variant">Reset-before (classic) or reset-after (PyTorch's) formulation.</param>
+    /// <returns>The factory.</returns>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive, or the variant is unknown.</exception>
+    public static IModelFactory Gru(int hiddenSize = 64, int layers = 1, GruVariant variant = GruVariant.ResetBefore) =>
+        new GruModelFactory(hiddenSize, layers, variant);
+
+    /// <summary>A stack of user-defined cells, for example a custom gate variant.</summary>
+    /// <param name="name">A short description for logs.</param>
+    /// <param name="layers">Number of stacked layers; positive.</param>
+    /// <param name="createCell">Creates layer <c>index</c> reading <c>inputSize</c> features; called anew for every fit.</param>
+    /// <returns>The factory.</returns>
+    public static IModelFactory Cells(string name, int layers, Func<int, int, IRecurrentCell> createCell) =>
+        new CellModelFactory(name, layers, createCell);
+}
+
+/// <summary>Stacked GRU layers of one width.</summary>
+public sealed class GruModelFactory : IModelFactory
+{
+    /// <summary>Creates the factory.</summary>
+    /// <param name="hiddenSize">Units per layer; positive.</param>
+    /// <param name="layers">Number of stacked layers; positive.</param>
+    /// <param name="variant">The GRU formulation.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive, or the variant is unknown.</exception>
+    public GruModelFactory(int hiddenSize, int layers, GruVariant variant)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hiddenSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(layers);
+        if (!Enum.IsDefined(variant))
+        {
+            throw new ArgumentOutOfRangeException(nameof(variant), variant, "Expected ResetBefore or ResetAfter.");
+        }
+
+        HiddenSize = hiddenSize;
+        Layers = layers;
+        Variant = variant;
+    }
+
+    /// <summary>Gets the units per layer.</summary>
+    public int HiddenSize { get; }
+
+    /// <summary>Gets the number of layers.</summary>
+    public int Layers { get; }
+
+    /// <summary>Gets the GRU formulation.</summary>
+    public GruVariant Variant { get; }
+
+    /// <inheritdoc />
+    public string Name => $"GRU{(Variant == GruVariant.ResetAfter ? "-reset-after" : "")}({HiddenSize})×{Layers}";
+
+    /// <inheritdoc />
+    public IReadOnlyList<IRecurrentCell> CreateLayers(int inputSize) =>
+        RecurrentNetwork.CreateGru(inputSize, HiddenSize, Layers, variant: Variant).Layers;
+}
+
+/// <summary>Stacked user-defined cells.</summary>
+public sealed class CellModelFactory : IModelFactory
+{
+    private readonly Func<int, int, IRecurrentCell> _createCell;
+
+    /// <summary>Creates the factory.</summary>
+    /// <param name="name">A short description for logs.</param>
+    /// <param name="layers">Number of stacked layers; positive.</param>
+    /// <param name="createCell">Creates layer <c>index</c> (second argument) reading <c>inputSize</c> (first argument) features.</param>
+    /// <exception cref="ArgumentNullException">An argument is null.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="layers"/> is not positive.</exception>
+    public CellModelFactory(string name, int layers, Func<int, int, IRecurrentCell> createCell)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(layers);
+        ArgumentNullException.ThrowIfNull(createCell);
+        Name = name;
+        Layers = layers;
+        _createCell = createCell;
+    }
+
+    /// <inheritdoc />
+    public string Name { get; }
+
+    /// <summary>Gets the number of layers.</summary>
+    public int Layers { get; }
+
+    /// <inheritdoc />
+    public IReadOnlyList<IRecurrentCell> CreateLayers(int inputSize)
+    {
+        var cells = new IRecurrentCell[Layers];
+        for (int i = 0; i < Layers; i++)
+        {
+            IRecurrentCell cell = _createCell(i == 0 ? inputSize : cells[i - 1].HiddenSize, i)
+                ?? throw new InvalidOperationException($"The cell factory of '{Name}' returned null for layer {i}.");
+            int expected = i == 0 ? inputSize : cells[i - 1].HiddenSize;
+            if (cell.InputSize != expected)
+            {
+                throw new InvalidOperationException(
+                    $"The cell factory of '{Name}' returned a layer {i} reading {cell.InputSize} inputs; expected {expected}.");
+            }
+
+            cells[i] = cell;
+        }
+
+        return cells;
+    }
+}

@@ -1,0 +1,254 @@
+using GruAnomaly.Data;
+using GruAnomaly.Losses;
+using GruAnomaly.Recurrent;
+using GruAnomaly.Training;
+
+namespace GruAnomaly.Scoring;
+
+/// <summary>
+/// Forecast-error scoring: a recurrent network reads <c>window</c> points and predicts the next
+/// <see cref="Horizon"/> points; the error of a point is observed − expected, where the expected value is the mean of
+/// every prediction made for that point (one per horizon step). With a likelihood loss (two predictions per value,
+/// such as <see cref="Loss.GaussianNll"/>) the error is instead the loss of the observation, for example its negative
+/// log-likelihood.
+/// </summary>
+public sealed class ForecastScorer : IAnomalyScorer
+{
+    /// <summary>Creates the scorer.</summary>
+    /// <param name="horizon">Points predicted per window; positive.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="horizon"/> is not positive.</exception>
+    public ForecastScorer(int horizon = 1)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(horizon);
+        Horizon = horizon;
+    }
+
+    /// <summary>Gets the number of points predicted from each window.</summary>
+    /// <value>The default value is 1.</value>
+    public int Horizon { get; }
+
+    /// <inheritdoc />
+    public string Name => Horizon == 1 ? "forecast" : $"forecast({Horizon})";
+
+    /// <inheritdoc />
+    public int MinimumLength(int window) => window + 1;
+
+    /// <inheritdoc />
+    public IFittedScorer Fit(ScorerFitContext context, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        int features = context.Features, window = context.Window;
+        ILoss loss = context.Trainer.Loss;
+        IReadOnlyList<IRecurrentCell> layers = context.Model.CreateLayers(features);
+        var head = new DenseHead(layers[^1].HiddenSize, Horizon * features * loss.PredictionsPerTarget);
+        var network = new RecurrentNetwork(layers, head, HeadPlacement.LastStep);
+        var data = new WindowedSeries(context.Observed.Span, features, window, Horizon, context.Stride);
+        float[] initial = network.CreateParameters(context.Trainer.Seed);
+        TrainingResult result = new Trainer(context.Trainer, context.Logger).Fit(network, initial, data, progress, cancellationToken);
+
+        int validation = ValidationSplit.Count(data.Count, context.Trainer.ValidationFraction);
+        int heldOutFrom = validation == 0 ? data.Length : data.StartOf(data.Count - validation) + window;
+        return new FittedForecastScorer(network, result.Parameters.ToArray(), loss, features, window, Horizon, heldOutFrom, result.History);
+    }
+}
+
+/// <summary>A trained <see cref="ForecastScorer"/>.</summary>
+public sealed class FittedForecastScorer : IFittedScorer
+{
+    private const int WindowsPerBatch = 128;
+    private readonly float[] _parameters;
+    private readonly ILoss _loss;
+
+    internal FittedForecastScorer(RecurrentNetwork network, float[] parameters, ILoss loss, int features, int window, int horizon,
+        int heldOutFrom, TrainingHistory? history)
+    {
+        Network = network;
+        _parameters = parameters;
+        _loss = loss;
+        Features = features;
+        Window = window;
+        Horizon = horizon;
+        HeldOutFrom = heldOutFrom;
+        History = history;
+    }
+
+    /// <summary>Gets the forecasting network (recurrent layers and a dense head on the last step).</summary>
+    public RecurrentNetwork Network { get; }
+
+    /// <summary>Gets the trained weights (a copy is never needed: they are never written).</summary>
+    public ReadOnlySpan<float> Parameters => _parameters;
+
+    /// <summary>Gets the loss the network was trained with.</summary>
+    public ILoss Loss => _loss;
+
+    /// <summary>Gets the number of points predicted per window.</summary>
+    public int Horizon { get; }
+
+    /// <inheritdoc />
+    public string Name => Horizon == 1 ? "forecast" : $"forecast({Horizon})";
+
+    /// <inheritdoc />
+    public int Features { get; }
+
+    /// <inheritdoc />
+    public int Window { get; }
+
+    /// <inheritdoc />
+    public bool ErrorsAreSigned => _loss.PredictionsPerTarget == 1;
+
+    /// <inheritdoc />
+    public int WarmUp => Window;
+
+    /// <inheritdoc />
+    public int HeldOutFrom { get; }
+
+    /// <inheritdoc />
+    public TrainingHistory? History { get; }
+
+    /// <inheritdoc />
+    public void Score(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, Span<float> expected, Span<float> errors)
+    {
+        int length = ScoringArguments.Validate(inputs, observed, expected, errors, Features, Window + 1);
+        int width = Horizon * Features, predictions = _loss.PredictionsPerTarget;
+        int windows = length - Window;
+        expected.Fill(float.NaN);
+        errors.Fill(float.NaN);
+        var sums = new float[(length - Window) * Features];
+        var losses = new float[sums.Length];
+        var counts = new int[length - Window];
+
+        NetworkWorkspace workspace = Network.CreateWorkspace();
+        int batchCapacity = Math.Min(WindowsPerBatch, windows);
+        var batch = new float[Window * batchCapacity * Features];
+        var pointLoss = new float[Features];
+        for (int first = 0; first < windows; first += batchCapacity)
+        {
+            int size = Math.Min(batchCapacity, windows - first);
+            WriteWindows(inputs, first, size, batch);
+            Network.Infer(_parameters, batch.AsSpan(0, Window * size * Features), Window, size, workspace);
+            ReadOnlySpan<float> outputs = workspace.Outputs;
+            for (int slot = 0; slot < size; slot++)
+            {
+                int start = first + slot;
+                ReadOnlySpan<float> row = outputs.Slice(slot * width * predictions, width * predictions);
+                for (int h = 0; h < Horizon; h++)
+                {
+                    int time = start + Window + h;
+                    if (time >= length)
+                    {
+                        break;
+                    }
+
+                    int at = (time - Window) * Features;
+                    counts[time - Window]++;
+                    for (int f = 0; f < Features; f++)
+                    {
+                        sums[at + f] += row[h * Features + f];
+                    }
+
+                    if (predictions > 1)
+                    {
+                        PointLosses(row, h, observed.Slice(time * Features, Features), pointLoss);
+                        for (int f = 0; f < Features; f++)
+                        {
+                            losses[at + f] += pointLoss[f];
+                        }
+                    }
+                }
+            }
+        }
+
+        for (int time = Window; time < length; time++)
+        {
+            int at = (time - Window) * Features;
+            for (int f = 0; f < Features; f++)
+            {
+                float mean = sums[at + f] / counts[time - Window];
+                float value = observed[time * Features + f];
+                expected[time * Features + f] = mean;
+                errors[time * Features + f] = float.IsNaN(value) ? float.NaN
+                    : predictions > 1 ? losses[at + f] / counts[time - Window]
+                    : value - mean;
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public int Saliency(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, int time, ReadOnlySpan<float> errorGradient, Span<float> inputGradient)
+    {
+        int length = ScoringArguments.Validate(inputs, observed, Features, Window + 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(time, Window);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(time, length);
+        Diagnostics.Guard.Length(errorGradient.Length, Features, nameof(errorGradient), "one value per feature");
+        Diagnostics.Guard.Length(inputGradient.Length, Window * Features, nameof(inputGradient), "window × features");
+
+        // The expected value at `time` averages up to Horizon predictions; the saliency follows the one-step-ahead
+        // prediction from the window just before `time`, which carries 1/count of it.
+        int count = Math.Min(Horizon, time - Window + 1);
+        int start = time - Window, width = Horizon * Features, predictions = _loss.PredictionsPerTarget;
+        NetworkWorkspace workspace = Network.CreateWorkspace();
+        float[] window = inputs.Slice(start * Features, Window * Features).ToArray();
+        Network.Forward(_parameters, window, Window, 1, workspace);
+        var outputGradient = new float[width * predictions];
+        ReadOnlySpan<float> target = observed.Slice(time * Features, Features);
+        if (predictions == 1)
+        {
+            // error = observed − expected, so ∂error/∂prediction = −1/count.
+            for (int f = 0; f < Features; f++)
+            {
+                outputGradient[f] = float.IsNaN(target[f]) ? 0f : -errorGradient[f] / count;
+            }
+        }
+        else
+        {
+            var single = new float[width];
+            var gradient = new float[width * predictions];
+            for (int f = 0; f < Features; f++)
+            {
+                if (float.IsNaN(target[f]) || errorGradient[f] == 0f)
+                {
+                    continue;
+                }
+
+                // With exactly one observed target the loss's gradient (of its mean) is that target's own gradient.
+                single.AsSpan().Fill(float.NaN);
+                single[f] = target[f];
+                _loss.Evaluate(workspace.Outputs, single, width, gradient);
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(gradient, errorGradient[f] / count, outputGradient, outputGradient);
+            }
+        }
+
+        var parameterGradients = new float[_parameters.Length];
+        inputGradient.Clear();
+        Network.Backward(_parameters, workspace, outputGradient, parameterGradients, inputGradients: inputGradient);
+        return start;
+    }
+
+    private void PointLosses(ReadOnlySpan<float> row, int h, ReadOnlySpan<float> target, Span<float> losses)
+    {
+        // The loss lays a row out as all means, then all second predictions: pick this horizon step's pair per feature.
+        int width = Horizon * Features, predictions = _loss.PredictionsPerTarget;
+        Span<float> pair = stackalloc float[predictions];
+        for (int f = 0; f < Features; f++)
+        {
+            for (int p = 0; p < predictions; p++)
+            {
+                pair[p] = row[(p * width) + (h * Features) + f];
+            }
+
+            _loss.PointLosses(pair, target.Slice(f, 1), 1, losses.Slice(f, 1));
+        }
+    }
+
+    private void WriteWindows(ReadOnlySpan<float> inputs, int first, int size, Span<float> batch)
+    {
+        for (int slot = 0; slot < size; slot++)
+        {
+            int start = first + slot;
+            for (int t = 0; t < Window; t++)
+            {
+                inputs.Slice((start + t) * Features, Features).CopyTo(batch.Slice(((t * size) + slot) * Features, Features));
+            }
+        }
+    }
+}

@@ -1,0 +1,213 @@
+using GruAnomaly.Data;
+using GruAnomaly.Losses;
+using GruAnomaly.Recurrent;
+using GruAnomaly.Training;
+
+namespace GruAnomaly.Scoring;
+
+/// <summary>
+/// Reconstruction-error scoring (EncDec-AD, Malhotra et al. 2016): a GRU encoder reads a window, a GRU decoder started
+/// from the encoder's final states reconstructs it in reverse; the error of a point is observed − reconstructed. A
+/// series is scored in consecutive windows (the last one aligned to the end), so every point is scored and there is no
+/// warm-up. Needs a point loss (one prediction per value).
+/// </summary>
+public sealed class ReconstructionScorer : IAnomalyScorer
+{
+    /// <summary>Creates the scorer.</summary>
+    /// <param name="decoderInput">
+    /// What the decoder reads when scoring: the true previous value (teacher forcing, as in training) or its own previous
+    /// reconstruction (autoregressive, as EncDec-AD scores). The default is teacher forcing.
+    /// </param>
+    /// <exception cref="ArgumentOutOfRangeException">The decoder input is not defined.</exception>
+    public ReconstructionScorer(DecoderInput decoderInput = DecoderInput.TeacherForcing)
+    {
+        if (!Enum.IsDefined(decoderInput))
+        {
+            throw new ArgumentOutOfRangeException(nameof(decoderInput), decoderInput, "Expected TeacherForcing or Autoregressive.");
+        }
+
+        DecoderInput = decoderInput;
+    }
+
+    /// <summary>Gets what the decoder reads when scoring.</summary>
+    public DecoderInput DecoderInput { get; }
+
+    /// <inheritdoc />
+    public string Name => DecoderInput == DecoderInput.TeacherForcing ? "reconstruction" : "reconstruction(autoregressive)";
+
+    /// <inheritdoc />
+    public int MinimumLength(int window) => window;
+
+    /// <inheritdoc />
+    public IFittedScorer Fit(ScorerFitContext context, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        ILoss loss = context.Trainer.Loss;
+        if (loss.PredictionsPerTarget != 1)
+        {
+            throw new ArgumentException(
+                $"The reconstruction scorer needs a point loss (one prediction per value); {loss.Name} needs {loss.PredictionsPerTarget}.", nameof(context));
+        }
+
+        int features = context.Features, window = context.Window;
+        IReadOnlyList<IRecurrentCell> encoderLayers = context.Model.CreateLayers(features);
+        IReadOnlyList<IRecurrentCell> decoderLayers = context.Model.CreateLayers(features);
+        var network = new EncoderDecoderNetwork(
+            new RecurrentNetwork(encoderLayers),
+            new RecurrentNetwork(decoderLayers, new DenseHead(decoderLayers[^1].HiddenSize, features), HeadPlacement.EveryStep));
+        var data = new ReconstructionWindows(context.Observed.Span, features, window, context.Stride);
+        float[] initial = network.CreateParameters(context.Trainer.Seed);
+        TrainingResult result = new Trainer(context.Trainer, context.Logger).Fit(network, initial, data, progress, cancellationToken);
+
+        int validation = ValidationSplit.Count(data.Count, context.Trainer.ValidationFraction);
+        int heldOutFrom = validation == 0 ? data.Length : data.StartOf(data.Count - validation) + window;
+        return new FittedReconstructionScorer(network, result.Parameters.ToArray(), DecoderInput, features, window, heldOutFrom, result.History);
+    }
+}
+
+/// <summary>A trained <see cref="ReconstructionScorer"/>.</summary>
+public sealed class FittedReconstructionScorer : IFittedScorer
+{
+    private const int WindowsPerBatch = 64;
+    private readonly float[] _parameters;
+
+    internal FittedReconstructionScorer(EncoderDecoderNetwork network, float[] parameters, DecoderInput decoderInput, int features, int window,
+        int heldOutFrom, TrainingHistory? history)
+    {
+        Network = network;
+        _parameters = parameters;
+        DecoderInput = decoderInput;
+        Features = features;
+        Window = window;
+        HeldOutFrom = heldOutFrom;
+        History = history;
+    }
+
+    /// <summary>Gets the encoder–decoder.</summary>
+    public EncoderDecoderNetwork Network { get; }
+
+    /// <summary>Gets the trained weights.</summary>
+    public ReadOnlySpan<float> Parameters => _parameters;
+
+    /// <summary>Gets what the decoder reads when scoring.</summary>
+    public DecoderInput DecoderInput { get; }
+
+    /// <inheritdoc />
+    public string Name => DecoderInput == DecoderInput.TeacherForcing ? "reconstruction" : "reconstruction(autoregressive)";
+
+    /// <inheritdoc />
+    public int Features { get; }
+
+    /// <inheritdoc />
+    public int Window { get; }
+
+    /// <inheritdoc />
+    public bool ErrorsAreSigned => true;
+
+    /// <inheritdoc />
+    public int WarmUp => 0;
+
+    /// <inheritdoc />
+    public int HeldOutFrom { get; }
+
+    /// <inheritdoc />
+    public TrainingHistory? History { get; }
+
+    /// <inheritdoc />
+    public void Score(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, Span<float> expected, Span<float> errors)
+    {
+        int length = ScoringArguments.Validate(inputs, observed, expected, errors, Features, Window);
+        int windows = (length + Window - 1) / Window;
+        var sums = new float[inputs.Length];
+        var counts = new int[length];
+        EncoderDecoderWorkspace workspace = Network.CreateWorkspace();
+        int capacity = Math.Min(WindowsPerBatch, windows);
+        var batch = new float[Window * capacity * Features];
+        for (int first = 0; first < windows; first += capacity)
+        {
+            int size = Math.Min(capacity, windows - first);
+            for (int slot = 0; slot < size; slot++)
+            {
+                WriteWindow(inputs, StartOf(first + slot, length), batch, size, slot);
+            }
+
+            Network.Infer(_parameters, batch.AsSpan(0, Window * size * Features), Window, size, workspace, DecoderInput);
+            ReadOnlySpan<float> outputs = workspace.Outputs;
+            for (int slot = 0; slot < size; slot++)
+            {
+                int start = StartOf(first + slot, length);
+                for (int t = 0; t < Window; t++)
+                {
+                    counts[start + t]++;
+                    for (int f = 0; f < Features; f++)
+                    {
+                        sums[((start + t) * Features) + f] += outputs[(((t * size) + slot) * Features) + f];
+                    }
+                }
+            }
+        }
+
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            float mean = sums[i] / counts[i / Features];
+            expected[i] = mean;
+            errors[i] = observed[i] - mean;
+        }
+    }
+
+    /// <inheritdoc />
+    public int Saliency(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, int time, ReadOnlySpan<float> errorGradient, Span<float> inputGradient)
+    {
+        int length = ScoringArguments.Validate(inputs, observed, Features, Window);
+        ArgumentOutOfRangeException.ThrowIfNegative(time);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(time, length);
+        Diagnostics.Guard.Length(errorGradient.Length, Features, nameof(errorGradient), "one value per feature");
+        Diagnostics.Guard.Length(inputGradient.Length, Window * Features, nameof(inputGradient), "window × features");
+
+        // Follow the first window of the scoring tiling that contains `time`.
+        int start = Math.Min(time / Window * Window, length - Window);
+        int count = CoverCount(time, length), offset = time - start;
+        float[] window = inputs.Slice(start * Features, Window * Features).ToArray();
+        EncoderDecoderWorkspace workspace = Network.CreateWorkspace();
+        Network.Forward(_parameters, window, Window, 1, workspace);
+        var outputGradient = new float[Window * Features];
+        ReadOnlySpan<float> target = observed.Slice(time * Features, Features);
+        for (int f = 0; f < Features; f++)
+        {
+            // error = observed − mean reconstruction: −1/count through this window's reconstruction.
+            outputGradient[(offset * Features) + f] = float.IsNaN(target[f]) ? 0f : -errorGradient[f] / count;
+        }
+
+        inputGradient.Clear();
+        Network.Backward(_parameters, workspace, outputGradient, new float[_parameters.Length], inputGradient);
+        for (int f = 0; f < Features; f++)
+        {
+            // The observation itself is also an input of its own error.
+            inputGradient[(offset * Features) + f] += float.IsNaN(target[f]) ? 0f : errorGradient[f];
+        }
+
+        return start;
+    }
+
+    private int StartOf(int windowIndex, int length) => Math.Min(windowIndex * Window, length - Window);
+
+    private int CoverCount(int time, int length)
+    {
+        int windows = (length + Window - 1) / Window, count = 0;
+        for (int w = 0; w < windows; w++)
+        {
+            int start = StartOf(w, length);
+            count += time >= start && time < start + Window ? 1 : 0;
+        }
+
+        return count;
+    }
+
+    private void WriteWindow(ReadOnlySpan<float> inputs, int start, Span<float> batch, int size, int slot)
+    {
+        for (int t = 0; t < Window; t++)
+        {
+            inputs.Slice((start + t) * Features, Features).CopyTo(batch.Slice(((t * size) + slot) * Features, Features));
+        }
+    }
+}

@@ -1,0 +1,16 @@
+namespace GruAnomaly.Scoring;
+
+/// <summary>The built-in scoring strategies.</summary>
+public static class Scorer
+{
+    /// <summary>Forecast-error scoring: predict the next <paramref name="horizon"/> points, score the prediction error.</summary>
+    /// <param name="horizon">Points predicted per window; positive.</param>
+    /// <returns>A <see cref="ForecastScorer"/>.</returns>
+    public static IAnomalyScorer Forecast(int horizon = 1) => new ForecastScorer(horizon);
+
+    /// <summary>Reconstruction-error scoring with a GRU encoder–decoder (EncDec-AD).</summary>
+    /// <param name="decoderInput">What the decoder reads when scoring; teacher forcing by default.</param>
+    /// <returns>A <see cref="ReconstructionScorer"/>.</returns>
+    public static IAnomalyScorer Reconstruction(Recurrent.DecoderInput decoderInput = Recurrent.DecoderInput.TeacherForcing) =>
+        new ReconstructionScorer(decoderInput);
+}
