@@ -1,9 +1,12 @@
-// Trains a GRU forecaster on the training split of a labelled series and shows where its forecast errors on the
-// test split are largest, next to the labels. Usage: dotnet run --project src/GruAnomaly.Example -- [file.csv] [column]
+// Fits an anomaly detector on the training split of a labelled series, runs it on the test split and compares what it
+// flags with the labels. Usage: dotnet run -c Release --project src/GruAnomaly.Example -- [file.csv] [column]
 // The CSV has the layout of the shared labelled datasets: index,<value columns...>,label,split.
 using System.Globalization;
-using GruAnomaly.Data;
+using GruAnomaly.Detection;
+using GruAnomaly.Evaluation;
 using GruAnomaly.Recurrent;
+using GruAnomaly.Scoring;
+using GruAnomaly.Thresholds;
 using GruAnomaly.Training;
 
 string path = args.Length > 0 ? args[0] : Path.Combine("..", "shared", "data", "space_shuttle", "TEK16.csv");
@@ -15,57 +18,62 @@ if (!File.Exists(path))
 }
 
 var rows = File.ReadLines(path).Skip(1).Select(line => line.Split(',')).ToArray();
-float[] values = [.. rows.Select(r => float.Parse(r[1 + column], CultureInfo.InvariantCulture))];
-bool[] labels = [.. rows.Select(r => r[^2] == "1")];
-int[] train = [.. Enumerable.Range(0, rows.Length).Where(i => rows[i][^1] == "train")];
-int[] test = [.. Enumerable.Range(0, rows.Length).Where(i => rows[i][^1] == "test")];
+float[] Column(string split) =>
+    [.. rows.Where(r => r[^1] == split).Select(r => float.Parse(r[1 + column], CultureInfo.InvariantCulture))];
+bool[] labels = [.. rows.Where(r => r[^1] == "test").Select(r => r[^2] == "1")];
+float[] training = Column("train"), test = Column("test");
 
-// Standardize with the training split's statistics only.
-double mean = train.Average(i => values[i]);
-double std = Math.Sqrt(train.Average(i => (values[i] - mean) * (values[i] - mean)));
-float[] Scaled(int[] indices) => [.. indices.Select(i => (float)((values[i] - mean) / std))];
+AnomalyDetector detector = AnomalyDetector.CreateBuilder()
+    .WithWindow(64)
+    .WithModel(Model.Gru(hiddenSize: 32, layers: 2))
+    .WithScorer(Scorer.Reconstruction())                                  // GRU encoder-decoder (EncDec-AD)
+    .WithTrainer(new TrainerOptions { Epochs = 15, BatchSize = 32, LearningRate = 3e-3f, EarlyStoppingPatience = 4, Seed = 1 })
+    .WithSmoothing(30)                                                    // telemanom-style EWMA of the errors
+    .WithThreshold(Threshold.PeaksOverThreshold(riskLevel: 1e-2, initialQuantile: 0.95))
+    .Build();
 
-const int window = 64;
-var trainingData = WindowedSeries.Univariate(Scaled(train), window);
-var network = RecurrentNetwork.CreateGru(inputSize: 1, hiddenSize: 32, layers: 2, outputSize: 1);
-var trainer = new Trainer(new TrainerOptions { Epochs = 15, BatchSize = 32, LearningRate = 3e-3f, EarlyStoppingPatience = 4, Seed = 1 });
 var progress = new Progress<TrainingProgress>(p =>
 {
     if (p.Batch == p.Batches)
     {
-        Console.WriteLine($"epoch {p.Epoch,2}: training MSE {p.TrainingLoss:F4}, {p.ExamplesPerSecond:F0} windows/s");
+        Console.WriteLine($"epoch {p.Epoch,2}: training reconstruction MSE {p.TrainingLoss:F4}, {p.ExamplesPerSecond:F0} windows/s");
     }
 });
 
-Console.WriteLine($"{Path.GetFileName(path)}: {train.Length} training points, {test.Length} test points, window {window}");
-TrainingResult result = trainer.Fit(network, network.CreateParameters(seed: 1), trainingData, progress);
-Console.WriteLine($"stopped: {result.History.StopReason}, best epoch {result.History.BestEpoch}, " +
-    $"validation MSE {result.History.Epochs[result.History.BestEpoch - 1].ValidationLoss:F4}, {result.History.Elapsed.TotalSeconds:F1} s");
+Console.WriteLine($"{Path.GetFileName(path)}: {training.Length} training points, {test.Length} test points, window 64");
+FittedAnomalyDetector fitted = await detector.FitAsync(training, progress);
+TrainingHistory history = fitted.History!;
+Console.WriteLine($"stopped: {history.StopReason} after {history.Epochs.Count} epochs (best {history.BestEpoch}), {history.Elapsed.TotalSeconds:F1} s; " +
+    $"threshold {fitted.Threshold.Threshold:F3} ({fitted.Threshold.Name}, from {fitted.CalibrationScores} training scores)");
 
-// Forecast every test point from the window before it; the squared error is a first anomaly score.
-var testData = WindowedSeries.Univariate(Scaled(test), window);
-var workspace = network.CreateWorkspace();
-var inputs = new float[window * testData.Count];
-var targets = new float[testData.Count];
-for (int i = 0; i < testData.Count; i++)
+DetectionResult result = fitted.Detect(test);
+Console.WriteLine($"{result.FlaggedCount} points flagged in {result.Events.Count} events:");
+foreach (AnomalyEvent e in result.Events)
 {
-    testData.WriteInputs(i, inputs, testData.Count, i);
-    testData.WriteTargets(i, targets, testData.Count, i);
+    bool labelled = Enumerable.Range(e.Start, e.Length).Any(t => labels[t]);
+    Console.WriteLine($"  test steps {e.Start}-{e.End}: peak score {e.PeakScore:F3} at {e.PeakIndex}" +
+        $" (expected {result.ExpectedAt(e.PeakIndex)[0]:F3}, observed {test[e.PeakIndex]:F3}){(labelled ? "  [labelled anomaly]" : string.Empty)}");
 }
 
-network.Infer(result.Parameters.Span, inputs, window, testData.Count, workspace);
-double[] errors = [.. Enumerable.Range(0, testData.Count).Select(i => Math.Pow(workspace.Outputs[i] - targets[i], 2))];
-double naive = Enumerable.Range(0, testData.Count).Average(i => Math.Pow(inputs[((window - 1) * testData.Count) + i] - targets[i], 2));
-Console.WriteLine($"test forecast MSE {errors.Average():F4} (repeat-last-value {naive:F4})");
+bool[] scored = result.IsScored.ToArray();
+bool[] flags = [.. result.Flags.ToArray().Where((_, t) => scored[t])];
+bool[] truth = [.. labels.Where((_, t) => scored[t])];
+double[] scores = [.. result.Scores.ToArray().Where((_, t) => scored[t])];
+DetectionScores points = AnomalyMetrics.PointWise(truth, flags);
+RangeDetectionScores ranges = AnomalyMetrics.RangeBased(truth, flags);
+Console.WriteLine($"point-wise: precision {points.Precision:F2}, recall {points.Recall:F2}, F1 {points.F1:F2}");
+Console.WriteLine($"range-based (Tatbul et al.): precision {ranges.Precision:F2}, recall {ranges.Recall:F2}, F1 {ranges.F1:F2}");
+Console.WriteLine($"area under the PA%K F1 curve {AnomalyMetrics.PointAdjustedAtKCurve(truth, flags).Area:F2} " +
+    $"(point-adjusted F1 {AnomalyMetrics.PointAdjusted(truth, flags).F1:F2} is optimistic)");
+Console.WriteLine($"scores: ROC-AUC {AnomalyMetrics.RocAuc(truth, scores):F3}, average precision {AnomalyMetrics.AveragePrecision(truth, scores):F3}");
 
-int top = Math.Max(1, errors.Length / 100);
-int[] worst = [.. Enumerable.Range(0, errors.Length).OrderByDescending(i => errors[i]).Take(top)];
-int labelled = worst.Count(i => labels[test[i + window]]);
-double baseRate = Enumerable.Range(window, test.Length - window).Average(i => labels[test[i]] ? 1.0 : 0.0);
-Console.WriteLine($"largest 1% of errors ({top} points): {labelled} inside labelled anomalies (base rate {baseRate:P1})");
-foreach (int i in worst.Take(5))
+if (result.Events.Count > 0)
 {
-    Console.WriteLine($"  index {rows[test[i + window]][0],6}: squared error {errors[i]:F3}{(labels[test[i + window]] ? "  [labelled anomaly]" : string.Empty)}");
+    AnomalyEvent strongest = result.Events.MaxBy(e => e.PeakScore);
+    Explanation why = fitted.Explain(test, strongest.PeakIndex);
+    int moment = Enumerable.Range(0, why.Window).MaxBy(s => Math.Abs(why.SaliencyAt(s, 0)));
+    Console.WriteLine($"strongest alarm at test step {strongest.PeakIndex}: the input most responsible is step {why.WindowStart + moment} " +
+        $"({strongest.PeakIndex - why.WindowStart - moment} steps earlier)");
 }
 
 return 0;
