@@ -38,7 +38,7 @@ public sealed class ReconstructionWindows : ISequenceDataset
         }
 
         _raw = values.ToArray();
-        _filled = ForwardFill(_raw, features);
+        _filled = SeriesFill.ForwardFill(_raw, features);
         Features = features;
         Length = length;
         Window = window;
@@ -107,43 +107,5 @@ public sealed class ReconstructionWindows : ISequenceDataset
         {
             source.AsSpan((start + t) * Features, Features).CopyTo(batch.Slice((t * batchSize + slot) * Features, Features));
         }
-    }
-
-    // The same rule as WindowedSeries, kept private there; a shared helper is a candidate once both files can change.
-    private static float[] ForwardFill(float[] values, int features)
-    {
-        var filled = new float[values.Length];
-        int length = values.Length / features;
-        for (int f = 0; f < features; f++)
-        {
-            float last = float.NaN;
-            for (int t = 0; t < length; t++)
-            {
-                float value = values[t * features + f];
-                if (float.IsInfinity(value))
-                {
-                    throw new ArgumentException($"The series holds {value} at time {t}, feature {f}; values must be finite or NaN (missing).", nameof(values));
-                }
-
-                if (float.IsNaN(last) && !float.IsNaN(value))
-                {
-                    // Points before the first observation take its value.
-                    for (int earlier = 0; earlier < t; earlier++)
-                    {
-                        filled[earlier * features + f] = value;
-                    }
-                }
-
-                last = float.IsNaN(value) ? last : value;
-                filled[t * features + f] = last;
-            }
-
-            if (float.IsNaN(last))
-            {
-                throw new ArgumentException($"Feature {f} is never observed (every value is NaN).", nameof(values));
-            }
-        }
-
-        return filled;
     }
 }

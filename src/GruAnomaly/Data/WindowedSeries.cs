@@ -47,7 +47,7 @@ public sealed class WindowedSeries : ISequenceDataset
         }
 
         _raw = values.ToArray();
-        _filled = ForwardFill(_raw, features);
+        _filled = SeriesFill.ForwardFill(_raw, features);
         Features = features;
         Length = length;
         Window = window;
@@ -122,42 +122,5 @@ public sealed class WindowedSeries : ISequenceDataset
                 row[h * width + f] = _raw[(first + h) * Features + _targetFeatures[f]];
             }
         }
-    }
-
-    private static float[] ForwardFill(float[] values, int features)
-    {
-        var filled = new float[values.Length];
-        int length = values.Length / features;
-        for (int f = 0; f < features; f++)
-        {
-            float last = float.NaN;
-            for (int t = 0; t < length; t++)
-            {
-                float value = values[t * features + f];
-                if (float.IsInfinity(value))
-                {
-                    throw new ArgumentException($"The series holds {value} at time {t}, feature {f}; values must be finite or NaN (missing).", nameof(values));
-                }
-
-                if (float.IsNaN(last) && !float.IsNaN(value))
-                {
-                    // Points before the first observation take its value.
-                    for (int earlier = 0; earlier < t; earlier++)
-                    {
-                        filled[earlier * features + f] = value;
-                    }
-                }
-
-                last = float.IsNaN(value) ? last : value;
-                filled[t * features + f] = last;
-            }
-
-            if (float.IsNaN(last))
-            {
-                throw new ArgumentException($"Feature {f} is never observed (every value is NaN).", nameof(values));
-            }
-        }
-
-        return filled;
     }
 }

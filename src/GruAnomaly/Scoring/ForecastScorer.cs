@@ -43,11 +43,7 @@ public sealed class ForecastScorer : IAnomalyScorer
         var head = new DenseHead(layers[^1].HiddenSize, Horizon * features * loss.PredictionsPerTarget);
         var network = new RecurrentNetwork(layers, head, HeadPlacement.LastStep);
         var data = new WindowedSeries(context.Observed.Span, features, window, Horizon, context.Stride);
-        float[] initial = network.CreateParameters(context.Trainer.Seed);
-        TrainingResult result = new Trainer(context.Trainer, context.Logger).Fit(network, initial, data, progress, cancellationToken);
-
-        int validation = ValidationSplit.Count(data.Count, context.Trainer.ValidationFraction);
-        int heldOutFrom = validation == 0 ? data.Length : data.StartOf(data.Count - validation) + window;
+        TrainingResult result = ScorerTraining.Train(network, data, data.StartOf, data.Length, context, progress, cancellationToken, out int heldOutFrom);
         return new FittedForecastScorer(network, result.Parameters.ToArray(), loss, features, window, Horizon, heldOutFrom, result.History);
     }
 }

@@ -56,11 +56,7 @@ public sealed class ReconstructionScorer : IAnomalyScorer
             new RecurrentNetwork(encoderLayers),
             new RecurrentNetwork(decoderLayers, new DenseHead(decoderLayers[^1].HiddenSize, features), HeadPlacement.EveryStep));
         var data = new ReconstructionWindows(context.Observed.Span, features, window, context.Stride);
-        float[] initial = network.CreateParameters(context.Trainer.Seed);
-        TrainingResult result = new Trainer(context.Trainer, context.Logger).Fit(network, initial, data, progress, cancellationToken);
-
-        int validation = ValidationSplit.Count(data.Count, context.Trainer.ValidationFraction);
-        int heldOutFrom = validation == 0 ? data.Length : data.StartOf(data.Count - validation) + window;
+        TrainingResult result = ScorerTraining.Train(network, data, data.StartOf, data.Length, context, progress, cancellationToken, out int heldOutFrom);
         return new FittedReconstructionScorer(network, result.Parameters.ToArray(), DecoderInput, features, window, heldOutFrom, result.History);
     }
 }

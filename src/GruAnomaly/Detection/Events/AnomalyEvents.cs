@@ -1,3 +1,5 @@
+using GruAnomaly.Data;
+
 namespace GruAnomaly.Detection;
 
 /// <summary>Turns point alarms into <see cref="AnomalyEvent"/>s under <see cref="EventRules"/>, and back into flags.</summary>
@@ -103,29 +105,16 @@ public static class AnomalyEvents
     private static List<AnomalyEvent> Merge(ReadOnlySpan<double> scores, ReadOnlySpan<bool> flags, int maxGap, out double outsideMax)
     {
         var runs = new List<(int Start, int End)>();
-        int i = 0;
-        while (i < flags.Length)
+        foreach (Run run in Run.Find(flags))
         {
-            if (!flags[i])
-            {
-                i++;
-                continue;
-            }
-
-            int start = i;
-            while (i < flags.Length && flags[i])
-            {
-                i++;
-            }
-
             // Compared as start − end − 1 ≤ maxGap rather than start ≤ end + maxGap + 1, which overflows for a huge gap.
-            if (runs.Count > 0 && start - runs[^1].End - 1 <= maxGap)
+            if (runs.Count > 0 && run.Start - runs[^1].End - 1 <= maxGap)
             {
-                runs[^1] = (runs[^1].Start, i - 1);
+                runs[^1] = (runs[^1].Start, run.End - 1);
             }
             else
             {
-                runs.Add((start, i - 1));
+                runs.Add((run.Start, run.End - 1));
             }
         }
 

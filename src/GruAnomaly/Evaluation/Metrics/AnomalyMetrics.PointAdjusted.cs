@@ -1,3 +1,5 @@
+using GruAnomaly.Data;
+
 namespace GruAnomaly.Evaluation;
 
 public static partial class AnomalyMetrics

@@ -1,4 +1,4 @@
-namespace GruAnomaly.Evaluation;
+namespace GruAnomaly.Data;
 
 /// <summary>A maximal run of consecutive true flags: one event (a labelled anomaly or a predicted one).</summary>
 /// <param name="Start">Index of the first flag of the run.</param>
