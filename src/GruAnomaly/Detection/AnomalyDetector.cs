@@ -94,6 +94,7 @@ public sealed class AnomalyDetector
             Stride = s.Stride,
             Model = s.Model,
             Trainer = s.Trainer,
+            MatrixProvider = s.MatrixProvider,
             Logger = _logger,
         }, progress, cancellationToken);
         if (scorer.History?.StopReason == StopReason.Cancelled)

@@ -1,4 +1,5 @@
 using GruAnomaly.Losses;
+using GruAnomaly.Numerics;
 using GruAnomaly.Preprocessing;
 using GruAnomaly.Recurrent;
 using GruAnomaly.Scoring;
@@ -30,6 +31,7 @@ public sealed class AnomalyDetectorBuilder
     private int _smoothingSpan = 1;
     private IThresholdStrategy _threshold = Thresholds.Threshold.PeaksOverThreshold(riskLevel: 1e-3);
     private EventRules? _eventRules;
+    private IMatrixProvider _matrixProvider = ManagedMatrixProvider.Instance;
     private ILogger _logger = NullLogger.Instance;
     private bool _built;
 
@@ -164,6 +166,19 @@ public sealed class AnomalyDetectorBuilder
         return this;
     }
 
+    /// <summary>
+    /// Sets what computes the models' matrix products, for example <c>MatrixProviders.TryUseNativeMkl(logger, out var provider)</c>
+    /// or a <see cref="NativeBlasMatrixProvider"/>.
+    /// </summary>
+    /// <param name="provider">The provider; the default is the managed SIMD kernel.</param>
+    /// <returns>This builder.</returns>
+    public AnomalyDetectorBuilder WithMatrixProvider(IMatrixProvider provider)
+    {
+        ThrowIfBuilt();
+        _matrixProvider = provider;
+        return this;
+    }
+
     /// <summary>Sets where fitting reports go.</summary>
     /// <param name="logger">The logger; the default discards.</param>
     /// <returns>This builder.</returns>
@@ -190,6 +205,7 @@ public sealed class AnomalyDetectorBuilder
         if (_combination is null) errors.Add("WithErrorCombination: the combination must not be null.");
         if (_threshold is null) errors.Add("WithThreshold: the threshold must not be null.");
         if (_logger is null) errors.Add("WithLogger: the logger must not be null.");
+        if (_matrixProvider is null) errors.Add("WithMatrixProvider: the provider must not be null.");
         if (!Enum.IsDefined(_missingValues)) errors.Add($"WithMissingValues: {_missingValues} is not one of Mask, Interpolate, ForwardFill.");
         if (_smoothingSpan < 1) errors.Add($"WithSmoothing: span must be at least 1 (1 = none); got {_smoothingSpan}.");
         TrainerOptions? trainer = _trainer is null ? null : _loss is null ? _trainer : _trainer with { Loss = _loss };
@@ -225,7 +241,7 @@ public sealed class AnomalyDetectorBuilder
             ? new EventRules()
             : new EventRules { MinimumPercentDecrease = DefaultMinimumPercentDecrease });
         return new AnomalyDetector(new DetectorSettings(_window, _stride, _model!, _scorer!, trainer!, _scaler!, _missingValues,
-            _combination!, _smoothingSpan == 1 ? null : new ExponentialSmoothing(_smoothingSpan), _threshold!, rules), _logger!);
+            _combination!, _smoothingSpan == 1 ? null : new ExponentialSmoothing(_smoothingSpan), _threshold!, rules, _matrixProvider!), _logger!);
     }
 
     private void ThrowIfBuilt()

@@ -1,3 +1,4 @@
+using GruAnomaly.Numerics;
 using GruAnomaly.Preprocessing;
 using GruAnomaly.Recurrent;
 using GruAnomaly.Scoring;
@@ -18,6 +19,7 @@ namespace GruAnomaly.Detection;
 /// <param name="Smoothing">Score smoothing, or null for none.</param>
 /// <param name="Threshold">How the threshold is set.</param>
 /// <param name="EventRules">How flagged points become events.</param>
+/// <param name="MatrixProvider">What computes the models' matrix products.</param>
 public sealed record DetectorSettings(
     int Window,
     int Stride,
@@ -29,4 +31,5 @@ public sealed record DetectorSettings(
     IErrorCombination Combination,
     ExponentialSmoothing? Smoothing,
     IThresholdStrategy Threshold,
-    EventRules EventRules);
+    EventRules EventRules,
+    IMatrixProvider MatrixProvider);

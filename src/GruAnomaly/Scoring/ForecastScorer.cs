@@ -41,7 +41,7 @@ public sealed class ForecastScorer : IAnomalyScorer
         ILoss loss = context.Trainer.Loss;
         IReadOnlyList<IRecurrentCell> layers = context.Model.CreateLayers(features);
         var head = new DenseHead(layers[^1].HiddenSize, Horizon * features * loss.PredictionsPerTarget);
-        var network = new RecurrentNetwork(layers, head, HeadPlacement.LastStep);
+        var network = new RecurrentNetwork(layers, head, HeadPlacement.LastStep, context.MatrixProvider);
         var data = new WindowedSeries(context.Observed.Span, features, window, Horizon, context.Stride);
         TrainingResult result = ScorerTraining.Train(network, data, data.StartOf, data.Length, context, progress, cancellationToken, out int heldOutFrom);
         return new FittedForecastScorer(network, result.Parameters.ToArray(), loss, features, window, Horizon, heldOutFrom, result.History);

@@ -1,3 +1,4 @@
+using GruAnomaly.Numerics;
 using GruAnomaly.Recurrent;
 using GruAnomaly.Training;
 using Microsoft.Extensions.Logging;
@@ -100,6 +101,10 @@ public sealed class ScorerFitContext
 
     /// <summary>Gets the trainer settings, including the loss and the seed.</summary>
     public required TrainerOptions Trainer { get; init; }
+
+    /// <summary>Gets what computes the models' matrix products.</summary>
+    /// <value>The default value is <see cref="ManagedMatrixProvider.Instance"/>.</value>
+    public IMatrixProvider MatrixProvider { get; init; } = ManagedMatrixProvider.Instance;
 
     /// <summary>Gets where training reports go; never null.</summary>
     public required ILogger Logger { get; init; }

@@ -53,8 +53,8 @@ public sealed class ReconstructionScorer : IAnomalyScorer
         IReadOnlyList<IRecurrentCell> encoderLayers = context.Model.CreateLayers(features);
         IReadOnlyList<IRecurrentCell> decoderLayers = context.Model.CreateLayers(features);
         var network = new EncoderDecoderNetwork(
-            new RecurrentNetwork(encoderLayers),
-            new RecurrentNetwork(decoderLayers, new DenseHead(decoderLayers[^1].HiddenSize, features), HeadPlacement.EveryStep));
+            new RecurrentNetwork(encoderLayers, matrixProvider: context.MatrixProvider),
+            new RecurrentNetwork(decoderLayers, new DenseHead(decoderLayers[^1].HiddenSize, features), HeadPlacement.EveryStep, context.MatrixProvider));
         var data = new ReconstructionWindows(context.Observed.Span, features, window, context.Stride);
         TrainingResult result = ScorerTraining.Train(network, data, data.StartOf, data.Length, context, progress, cancellationToken, out int heldOutFrom);
         return new FittedReconstructionScorer(network, result.Parameters.ToArray(), DecoderInput, features, window, heldOutFrom, result.History);

@@ -1,5 +1,6 @@
 using GruAnomaly.Detection;
 using GruAnomaly.Losses;
+using GruAnomaly.Numerics;
 using GruAnomaly.Preprocessing;
 using GruAnomaly.Recurrent;
 using GruAnomaly.Scoring;
@@ -175,6 +176,29 @@ public sealed class AnomalyDetectorTests(ITestOutputHelper output)
         FittedAnomalyDetector fitted = await detector.FitAsync(training, cancellationToken: TestContext.Current.CancellationToken);
 
         Assert.Equal(detector.Fit(training).Detect(test).Scores.ToArray(), fitted.Detect(test).Scores.ToArray());
+    }
+
+    [Fact]
+    public void AnotherMatrixProviderGivesTheSameDetections()
+    {
+        var training = new TimeSeries(Synthetic.Normal(600, seed: 5));
+        float[] test = Synthetic.Normal(300, seed: 6);
+        test[200] += 3f;
+
+        DetectionResult managed = QuickBuilder().Build().Fit(training).Detect(test);
+        DetectionResult mathNet = QuickBuilder().WithMatrixProvider(MatrixProviders.MathNet()).Build().Fit(training).Detect(test);
+
+        // Same arithmetic in another summation order: after training, scores agree to float rounding, not bit for bit.
+        double worst = 0;
+        for (int t = 0; t < managed.Length; t++)
+        {
+            worst = Math.Max(worst, Math.Abs(managed.Scores[t] - mathNet.Scores[t]));
+        }
+
+        output.WriteLine($"largest score difference {worst:E2}");
+        double largest = managed.Scores.ToArray().Max();
+        Assert.True(worst < 1e-5 * largest, $"scores differ by up to {worst} (largest score {largest})");
+        Assert.Equal(managed.Flags.ToArray(), mathNet.Flags.ToArray());
     }
 
     [Fact]
