@@ -365,10 +365,18 @@ public sealed class RecurrentNetwork
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         Guard.Length(parameters.Length, ParameterCount, nameof(parameters), "the network's ParameterCount");
-        Guard.Length(inputs.Length, steps * batchSize * InputSize, nameof(inputs),
-            $"steps × batch × InputSize = {steps} × {batchSize} × {InputSize}");
-        Guard.LengthOrEmpty(initialStates.Length, batchSize * StateSize, nameof(initialStates),
-            $"batch × StateSize = {batchSize} × {StateSize}");
+        // Shape messages are built only on failure: an interpolated argument would allocate on every pass.
+        if (inputs.Length != steps * batchSize * InputSize)
+        {
+            Guard.Length(inputs.Length, steps * batchSize * InputSize, nameof(inputs),
+                $"steps × batch × InputSize = {steps} × {batchSize} × {InputSize}");
+        }
+
+        if (!initialStates.IsEmpty && initialStates.Length != batchSize * StateSize)
+        {
+            Guard.LengthOrEmpty(initialStates.Length, batchSize * StateSize, nameof(initialStates),
+                $"batch × StateSize = {batchSize} × {StateSize}");
+        }
         Guard.Finite(parameters, nameof(parameters), "network parameters");
         Guard.Finite(inputs, nameof(inputs), "inputs");
         Guard.Finite(initialStates, nameof(initialStates), "initial states");
