@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 using GruAnomaly.Diagnostics;
 
 namespace GruAnomaly.Recurrent;
@@ -95,6 +97,9 @@ public sealed class NetworkStreamer
     /// <exception cref="ArgumentException">
     /// The state belongs to another network, the input or output has another length, or the input is not finite.
     /// </exception>
+    // Compiled fully optimized at its first call: with tiering, a process measured 8–12 µs per point instead of 3 µs one
+    // second after start on a busy machine, because tier-0 code ran until the background compiler caught up.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Step(StreamState state, ReadOnlySpan<float> input, Span<float> output)
     {
         ArgumentNullException.ThrowIfNull(state);

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace GruAnomaly.Recurrent;
 
@@ -63,6 +64,8 @@ internal sealed class PackedGruLayer
     /// One step: <paramref name="state"/> = the new state from <paramref name="input"/> and <paramref name="previous"/>
     /// (which must not overlap it).
     /// </summary>
+    // Optimized at first call rather than after tiering: see NetworkStreamer.Step.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Step(ReadOnlySpan<float> input, ReadOnlySpan<float> previous, Span<float> state, Span<float> scratch)
     {
         int h = _hidden;
