@@ -24,24 +24,31 @@ internal sealed class PackedMatrix
     private readonly float[] _panels;
     private readonly float[] _bias;
 
-    /// <summary>Creates an all-zero matrix and bias.</summary>
+    /// <summary>Creates an all-zero matrix and bias for the widest accelerated instruction set.</summary>
     public PackedMatrix(int rows, int columns)
+        : this(rows, columns, SimdLevels.Best)
     {
+    }
+
+    /// <summary>
+    /// Creates an all-zero matrix and bias for exactly <paramref name="level"/>, even one the hardware does not
+    /// accelerate (then emulated, slowly), so that tests check every level's code on one machine.
+    /// </summary>
+    internal PackedMatrix(int rows, int columns, SimdLevel level)
+    {
+        Level = level;
+        PanelWidth = PanelWidthOf(level);
         Rows = rows;
         Columns = columns;
-        PaddedColumns = Pad(columns);
+        PaddedColumns = (columns + PanelWidth - 1) / PanelWidth * PanelWidth;
         _panels = new float[rows * PaddedColumns];
         _bias = new float[PaddedColumns];
     }
 
-    /// <summary>Gets the floats per panel: four vectors of the widest accelerated width.</summary>
-    public static int PanelWidth { get; } = PanelVectors * SimdLevels.Best switch
-    {
-        SimdLevel.Vector512 => Vector512<float>.Count,
-        SimdLevel.Vector256 => Vector256<float>.Count,
-        SimdLevel.Vector128 => Vector128<float>.Count,
-        _ => 1,
-    };
+    public SimdLevel Level { get; }
+
+    /// <summary>Gets the floats per panel: four vectors of <see cref="Level"/>'s width.</summary>
+    public int PanelWidth { get; }
 
     public int Rows { get; }
 
@@ -53,8 +60,20 @@ internal sealed class PackedMatrix
     /// <summary>Gets the bias, padded with zeros to <see cref="PaddedColumns"/>.</summary>
     public ReadOnlySpan<float> Bias => _bias;
 
-    /// <summary>Rounds a width up to whole panels.</summary>
-    public static int Pad(int columns) => (columns + PanelWidth - 1) / PanelWidth * PanelWidth;
+    /// <summary>Rounds a width up to whole panels of the widest accelerated instruction set (what the streamer packs for).</summary>
+    public static int Pad(int columns)
+    {
+        int width = PanelWidthOf(SimdLevels.Best);
+        return (columns + width - 1) / width * width;
+    }
+
+    private static int PanelWidthOf(SimdLevel level) => PanelVectors * level switch
+    {
+        SimdLevel.Vector512 => Vector512<float>.Count,
+        SimdLevel.Vector256 => Vector256<float>.Count,
+        SimdLevel.Vector128 => Vector128<float>.Count,
+        _ => 1,
+    };
 
     /// <summary>
     /// Copies <paramref name="count"/> rows of a row-major source (leading dimension <paramref name="ld"/>, starting at
@@ -98,7 +117,7 @@ internal sealed class PackedMatrix
         ref float w = ref MemoryMarshal.GetArrayDataReference(_panels);
         ref float a = ref MemoryMarshal.GetReference(addend);
         ref float o = ref MemoryMarshal.GetReference(y);
-        switch (SimdLevels.Best)
+        switch (Level)
         {
             case SimdLevel.Vector512:
                 Multiply<Vector512Ops, Vector512<float>>(first.Length, ref f, second.Length, ref s, ref w, ref a, ref o);
