@@ -155,22 +155,24 @@ public static class ComparisonWorkloads
         }, repeats, warmup: 2);
     }
 
-    /// <summary>Streaming: 2×GRU(1→64), batch 1, one step per call carrying the state; seconds per point.</summary>
+    /// <summary>
+    /// Streaming: 2×GRU(1→64) (reset-after, as PyTorch), batch 1, one step per call carrying the state, through
+    /// <see cref="NetworkStreamer"/>; seconds per point.
+    /// </summary>
     private static double StreamPoint(int repeats)
     {
         const int Points = 2000;
         RecurrentNetwork network = RecurrentNetwork.CreateGru(inputSize: 1, hiddenSize: 64, layers: 2, outputSize: null, GruVariant.ResetAfter);
-        float[] parameters = network.CreateParameters(seed: 1);
-        NetworkWorkspace workspace = network.CreateWorkspace();
+        NetworkStreamer streamer = network.CreateStreamer(network.CreateParameters(seed: 1));
+        StreamState state = streamer.CreateState();
         float[] values = Sine(Points);
-        var state = new float[network.StateSize];
+        var output = new float[streamer.OutputSize];
         return MedianTime(() =>
         {
-            Array.Clear(state);
+            state.Reset();
             for (int i = 0; i < Points; i++)
             {
-                network.Infer(parameters, values.AsSpan(i, 1), steps: 1, batchSize: 1, workspace, state);
-                workspace.CopyFinalStates(state);
+                streamer.Step(state, values.AsSpan(i, 1), output);
             }
         }, repeats) / Points;
     }

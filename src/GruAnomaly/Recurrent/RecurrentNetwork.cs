@@ -495,4 +495,13 @@ public sealed class RecurrentNetwork : ISequenceModel
             $"The workspace is a {workspace.GetType().Name}; a RecurrentNetwork needs the NetworkWorkspace from its own CreateWorkspace().",
             nameof(workspace));
     }
+
+    /// <summary>
+    /// Creates a streamer that runs this network with fixed weights one point at a time, validating and packing the
+    /// weights once (see <see cref="NetworkStreamer"/>).
+    /// </summary>
+    /// <param name="parameters">The flat parameter vector (copied).</param>
+    /// <returns>The streamer.</returns>
+    /// <exception cref="ArgumentException">The parameters have another length or are not finite.</exception>
+    public NetworkStreamer CreateStreamer(ReadOnlySpan<float> parameters) => new(this, parameters);
 }

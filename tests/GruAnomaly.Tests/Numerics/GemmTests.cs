@@ -212,29 +212,6 @@ public sealed class GemmTests
     }
 
     [Theory]
-    [InlineData(32, 192, 64, MatrixTranspose.None, MatrixTranspose.None)]
-    [InlineData(32, 192, 64, MatrixTranspose.None, MatrixTranspose.Transpose)]
-    [InlineData(64, 192, 32, MatrixTranspose.Transpose, MatrixTranspose.None)]
-    [InlineData(9, 500, 300, MatrixTranspose.Transpose, MatrixTranspose.Transpose)]
-    [InlineData(1, 192, 64, MatrixTranspose.None, MatrixTranspose.None)]
-    [InlineData(1, 192, 64, MatrixTranspose.Transpose, MatrixTranspose.Transpose)]
-    [InlineData(40, 1, 64, MatrixTranspose.Transpose, MatrixTranspose.None)]
-    public void Multiply_AfterWarmUp_DoesNotAllocate(int m, int n, int k, MatrixTranspose transposeA, MatrixTranspose transposeB)
-    {
-        var problem = Problem.Create(seed: 3, m, n, k, transposeA, transposeB, padded: true, nanC: false);
-        for (int i = 0; i < 3; i++)
-        {
-            problem.Run(1f, 0f, Gemm.Multiply);
-        }
-
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        problem.Run(1f, 0f, Gemm.Multiply);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-
-        Assert.Equal(0, allocated);
-    }
-
-    [Theory]
     [InlineData(-1, 2, 2, "m")]
     [InlineData(2, -1, 2, "n")]
     [InlineData(2, 2, -1, "k")]
@@ -308,7 +285,7 @@ public sealed class GemmTests
         Assert.Equal("transposeA", ex.ParamName);
     }
 
-    private delegate void GemmCall(
+    internal delegate void GemmCall(
         MatrixTranspose transposeA, MatrixTranspose transposeB, int m, int n, int k,
         float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc);
 
@@ -317,7 +294,7 @@ public sealed class GemmTests
     /// in the padding of a and b (a kernel that reads outside op(a) or op(b) poisons its result), a finite
     /// sentinel around and inside the padding of c (a kernel that writes outside c is caught).
     /// </summary>
-    private sealed class Problem
+    internal sealed class Problem
     {
         private readonly float[] _a;
         private readonly float[] _b;
@@ -451,5 +428,32 @@ public sealed class GemmTests
         }
 
         private static float Uniform(Random random) => (float)((random.NextDouble() * 2) - 1);
+    }
+}
+
+[Collection(typeof(AllocationMeasurementCollection))]
+public class GemmAllocationTests
+{
+    [Theory]
+    [InlineData(32, 192, 64, MatrixTranspose.None, MatrixTranspose.None)]
+    [InlineData(32, 192, 64, MatrixTranspose.None, MatrixTranspose.Transpose)]
+    [InlineData(64, 192, 32, MatrixTranspose.Transpose, MatrixTranspose.None)]
+    [InlineData(9, 500, 300, MatrixTranspose.Transpose, MatrixTranspose.Transpose)]
+    [InlineData(1, 192, 64, MatrixTranspose.None, MatrixTranspose.None)]
+    [InlineData(1, 192, 64, MatrixTranspose.Transpose, MatrixTranspose.Transpose)]
+    [InlineData(40, 1, 64, MatrixTranspose.Transpose, MatrixTranspose.None)]
+    public void Multiply_AfterWarmUp_DoesNotAllocate(int m, int n, int k, MatrixTranspose transposeA, MatrixTranspose transposeB)
+    {
+        var problem = GemmTests.Problem.Create(seed: 3, m, n, k, transposeA, transposeB, padded: true, nanC: false);
+        for (int i = 0; i < 3; i++)
+        {
+            problem.Run(1f, 0f, Gemm.Multiply);
+        }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        problem.Run(1f, 0f, Gemm.Multiply);
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+
+        Assert.Equal(0, allocated);
     }
 }

@@ -2,6 +2,7 @@ using GruAnomaly.Recurrent;
 
 namespace GruAnomaly.Tests.Recurrent;
 
+[Collection(typeof(AllocationMeasurementCollection))]
 public class EncoderDecoderNetworkTests(ITestOutputHelper output)
 {
     private static float[] RandomValues(int count, int seed, float scale = 1f)

@@ -144,10 +144,6 @@ public sealed class MatrixProvidersTests
     }
 }
 
-/// <summary>Measurements of process-wide allocation, which other tests running in parallel would disturb.</summary>
-[CollectionDefinition(DisableParallelization = true)]
-public sealed class AllocationMeasurementCollection;
-
 [Collection(typeof(AllocationMeasurementCollection))]
 public sealed class MathNetMatrixProviderAllocationTests
 {

@@ -1,0 +1,116 @@
+namespace GruAnomaly.Recurrent;
+
+/// <summary>
+/// The memory of one or more streams of a network: the carried states and the scratch of a step, sized once so that
+/// steps allocate nothing. States are layer-major, the layout of <see cref="RecurrentNetwork"/>'s initial states:
+/// layer 0's streams×hidden block first, so one layer of all streams is one matrix for a batch product.
+/// </summary>
+internal sealed class StreamBuffers
+{
+    private readonly int[] _layerOffsets;
+
+    public StreamBuffers(RecurrentNetwork network, int streams)
+    {
+        Network = network;
+        Streams = streams;
+        int stateSize = network.StateSize;
+        Current = new float[streams * stateSize];
+        Next = new float[streams * stateSize];
+        StepsSeen = new long[streams];
+        _layerOffsets = new int[network.Layers.Count];
+        int offset = 0, projection = 0, scratch = 0;
+        for (int layer = 0; layer < network.Layers.Count; layer++)
+        {
+            IRecurrentCell cell = network.Layers[layer];
+            _layerOffsets[layer] = offset;
+            offset += streams * cell.HiddenSize;
+            projection = Math.Max(projection, cell.InputProjectionSize);
+            scratch = Math.Max(scratch, Math.Max(cell.ScratchSize, PackedGruLayer.ScratchSize(cell.HiddenSize)));
+        }
+
+        if (network.Head is { } head)
+        {
+            scratch = Math.Max(scratch, PackedMatrix.Pad(head.OutputSize));
+        }
+
+        ProjectionStride = projection;
+        ScratchStride = scratch;
+        Projections = new float[streams * projection];
+        Scratch = new float[streams * scratch];
+        Inputs = new float[streams * network.InputSize];
+        Outputs = new float[streams * network.OutputSize];
+    }
+
+    public RecurrentNetwork Network { get; }
+
+    public int Streams { get; }
+
+    /// <summary>Gets the carried states, streams×StateSize, layer-major.</summary>
+    public float[] Current { get; private set; }
+
+    /// <summary>Gets where a step writes the new states; swapped with <see cref="Current"/> after the step.</summary>
+    public float[] Next { get; private set; }
+
+    public long[] StepsSeen { get; }
+
+    /// <summary>Gets the floats per stream of <see cref="Projections"/>: the widest layer's input projection.</summary>
+    public int ProjectionStride { get; }
+
+    public float[] Projections { get; }
+
+    /// <summary>Gets the floats per stream of <see cref="Scratch"/>: the most any layer, packed or not, or the head needs.</summary>
+    public int ScratchStride { get; }
+
+    public float[] Scratch { get; }
+
+    /// <summary>Gets a copy of a parallel step's inputs (lambdas cannot capture the caller's spans).</summary>
+    public float[] Inputs { get; }
+
+    /// <summary>Gets where a parallel step's threads write their outputs before they are copied to the caller's span.</summary>
+    public float[] Outputs { get; }
+
+    /// <summary>Index of layer <paramref name="layer"/>'s block in <see cref="Current"/> and <see cref="Next"/>.</summary>
+    public int LayerOffset(int layer) => _layerOffsets[layer];
+
+    public void Swap()
+    {
+        (Current, Next) = (Next, Current);
+        for (int stream = 0; stream < StepsSeen.Length; stream++)
+        {
+            StepsSeen[stream]++;
+        }
+    }
+
+    /// <summary>Copies one stream's state, all layers bottom first, into <paramref name="destination"/> (StateSize values).</summary>
+    public void CopyStream(int stream, Span<float> destination)
+    {
+        for (int layer = 0; layer < _layerOffsets.Length; layer++)
+        {
+            int hidden = Network.Layers[layer].HiddenSize;
+            Current.AsSpan(_layerOffsets[layer] + (stream * hidden), hidden).CopyTo(destination);
+            destination = destination[hidden..];
+        }
+    }
+
+    /// <summary>Sets one stream's state from <paramref name="source"/> (StateSize values, all layers bottom first).</summary>
+    public void RestoreStream(int stream, ReadOnlySpan<float> source)
+    {
+        for (int layer = 0; layer < _layerOffsets.Length; layer++)
+        {
+            int hidden = Network.Layers[layer].HiddenSize;
+            source[..hidden].CopyTo(Current.AsSpan(_layerOffsets[layer] + (stream * hidden), hidden));
+            source = source[hidden..];
+        }
+    }
+
+    public void ClearStream(int stream)
+    {
+        for (int layer = 0; layer < _layerOffsets.Length; layer++)
+        {
+            int hidden = Network.Layers[layer].HiddenSize;
+            Current.AsSpan(_layerOffsets[layer] + (stream * hidden), hidden).Clear();
+        }
+
+        StepsSeen[stream] = 0;
+    }
+}
