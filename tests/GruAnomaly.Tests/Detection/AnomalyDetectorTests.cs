@@ -202,6 +202,35 @@ public sealed class AnomalyDetectorTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void DetectWindowScoresOneWindowLikeDetect()
+    {
+        FittedAnomalyDetector fitted = QuickBuilder().Build().Fit(Synthetic.Normal(600, seed: 5));
+        float[] window = Synthetic.Normal(fitted.MinimumLength, seed: 6);
+        window[^1] += 3f;
+
+        DetectionResult one = fitted.DetectWindow(window);
+
+        Assert.Equal(fitted.Detect(window).Scores.ToArray(), one.Scores.ToArray());
+        Assert.Equal(fitted.Window + 1, one.Length);
+        Assert.True(one.IsScored[^1] && !one.IsScored[^2]);
+        Assert.True(one.Flags[^1]);
+    }
+
+    [Fact]
+    public void AFeatureThatIsNeverObservedIsRefused()
+    {
+        FittedAnomalyDetector fitted = QuickBuilder().Build().Fit(new TimeSeries(Synthetic.Normal(600, seed: 5, features: 2), 2));
+        float[] test = Synthetic.Normal(100, seed: 6, features: 2);
+        for (int t = 0; t < 100; t++)
+        {
+            test[(2 * t) + 1] = float.NaN;
+        }
+
+        var exception = Assert.Throws<ArgumentException>(() => fitted.Detect(new TimeSeries(test, 2)));
+        Assert.Contains("feature 1", exception.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
     public void TooShortTrainingSeriesIsRefused()
     {
         var exception = Assert.Throws<ArgumentException>(() => QuickBuilder().Build().Fit(Synthetic.Normal(30, seed: 1)));
