@@ -1,8 +1,9 @@
-using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using GruAnomaly.Numerics;
+using GruAnomaly.Numerics.Kernels;
 
 namespace GruAnomaly.Recurrent;
 
@@ -50,65 +51,106 @@ internal static class GateMath
     /// </summary>
     public static void BackwardBlend(ReadOnlySpan<float> stateGradient, ReadOnlySpan<float> z, ReadOnlySpan<float> n,
         ReadOnlySpan<float> previous, Span<float> previousGradient, Span<float> updatePreactivationGradient,
+        Span<float> candidatePreactivationGradient) =>
+        BackwardBlend(SimdLevels.Best, stateGradient, z, n, previous, previousGradient, updatePreactivationGradient, candidatePreactivationGradient);
+
+    /// <summary>As <see cref="BackwardBlend(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float})"/>, at a chosen vector width (tests reach every width).</summary>
+    internal static void BackwardBlend(SimdLevel level, ReadOnlySpan<float> stateGradient, ReadOnlySpan<float> z, ReadOnlySpan<float> n,
+        ReadOnlySpan<float> previous, Span<float> previousGradient, Span<float> updatePreactivationGradient,
         Span<float> candidatePreactivationGradient)
     {
         int length = stateGradient.Length;
-        ref float dh = ref MemoryMarshal.GetReference(stateGradient);
-        ref float zr = ref MemoryMarshal.GetReference(z);
-        ref float nr = ref MemoryMarshal.GetReference(n);
-        ref float pr = ref MemoryMarshal.GetReference(previous);
-        ref float dp = ref MemoryMarshal.GetReference(previousGradient);
-        ref float dz = ref MemoryMarshal.GetReference(updatePreactivationGradient);
-        ref float dn = ref MemoryMarshal.GetReference(candidatePreactivationGradient);
+        if (length == 0)
+        {
+            return;
+        }
+
+        // One bounds check per operand up front; the loops below index without checks.
         _ = previousGradient[length - 1] + updatePreactivationGradient[length - 1] + candidatePreactivationGradient[length - 1]
             + z[length - 1] + n[length - 1] + previous[length - 1];
-
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
+        var operands = new BlendOperands(stateGradient, z, n, previous, previousGradient, updatePreactivationGradient, candidatePreactivationGradient);
+        int done = level switch
         {
-            Vector<float> one = Vector<float>.One;
-            for (; i <= length - Vector<float>.Count; i += Vector<float>.Count)
-            {
-                var g = Vector.LoadUnsafe(ref dh, (nuint)i);
-                var zv = Vector.LoadUnsafe(ref zr, (nuint)i);
-                var nv = Vector.LoadUnsafe(ref nr, (nuint)i);
-                var pv = Vector.LoadUnsafe(ref pr, (nuint)i);
-                (Vector.LoadUnsafe(ref dp, (nuint)i) + g * zv).StoreUnsafe(ref dp, (nuint)i);
-                (g * (pv - nv) * zv * (one - zv)).StoreUnsafe(ref dz, (nuint)i);
-                (g * (one - zv) * (one - nv * nv)).StoreUnsafe(ref dn, (nuint)i);
-            }
-        }
+            SimdLevel.Vector512 => BackwardBlend<Vector512Ops, Vector512<float>>(operands, length),
+            SimdLevel.Vector256 => BackwardBlend<Vector256Ops, Vector256<float>>(operands, length),
+            SimdLevel.Vector128 => BackwardBlend<Vector128Ops, Vector128<float>>(operands, length),
+            _ => 0,
+        };
 
-        for (; i < length; i++)
-        {
-            float g = Unsafe.Add(ref dh, i), zv = Unsafe.Add(ref zr, i), nv = Unsafe.Add(ref nr, i);
-            Unsafe.Add(ref dp, i) += g * zv;
-            Unsafe.Add(ref dz, i) = g * (Unsafe.Add(ref pr, i) - nv) * zv * (1 - zv);
-            Unsafe.Add(ref dn, i) = g * (1 - zv) * (1 - nv * nv);
-        }
+        BackwardBlend<ScalarOps, float>(operands, length, done);
     }
 
     /// <summary><c>gradient ⊙= s(1 − s)</c>: turns the gradient of a sigmoid's output into that of its input.</summary>
-    public static void SigmoidDerivativeInPlace(Span<float> gradient, ReadOnlySpan<float> sigmoid)
+    public static void SigmoidDerivativeInPlace(Span<float> gradient, ReadOnlySpan<float> sigmoid) =>
+        SigmoidDerivativeInPlace(SimdLevels.Best, gradient, sigmoid);
+
+    /// <summary>As <see cref="SigmoidDerivativeInPlace(Span{float}, ReadOnlySpan{float})"/>, at a chosen vector width.</summary>
+    internal static void SigmoidDerivativeInPlace(SimdLevel level, Span<float> gradient, ReadOnlySpan<float> sigmoid)
     {
         int length = gradient.Length;
+        if (length == 0)
+        {
+            return;
+        }
+
         _ = sigmoid[length - 1];
         ref float g = ref MemoryMarshal.GetReference(gradient);
         ref float s = ref MemoryMarshal.GetReference(sigmoid);
-        int i = 0;
-        if (Vector.IsHardwareAccelerated)
+        int done = level switch
         {
-            for (; i <= length - Vector<float>.Count; i += Vector<float>.Count)
-            {
-                var sv = Vector.LoadUnsafe(ref s, (nuint)i);
-                (Vector.LoadUnsafe(ref g, (nuint)i) * sv * (Vector<float>.One - sv)).StoreUnsafe(ref g, (nuint)i);
-            }
+            SimdLevel.Vector512 => SigmoidDerivative<Vector512Ops, Vector512<float>>(ref g, ref s, length, 0),
+            SimdLevel.Vector256 => SigmoidDerivative<Vector256Ops, Vector256<float>>(ref g, ref s, length, 0),
+            SimdLevel.Vector128 => SigmoidDerivative<Vector128Ops, Vector128<float>>(ref g, ref s, length, 0),
+            _ => 0,
+        };
+
+        SigmoidDerivative<ScalarOps, float>(ref g, ref s, length, done);
+    }
+
+    /// <summary>Runs whole vectors of <typeparamref name="TOps"/> from <paramref name="start"/>; returns where it stopped.</summary>
+    private static int BackwardBlend<TOps, TVector>(in BlendOperands o, int length, int start = 0)
+        where TOps : ISimdOps<TVector>
+        where TVector : struct
+    {
+        TVector one = TOps.Broadcast(1f);
+        int i = start;
+        for (; i <= length - TOps.Count; i += TOps.Count)
+        {
+            TVector g = TOps.Load(ref o.StateGradient, i), zv = TOps.Load(ref o.Z, i), nv = TOps.Load(ref o.N, i);
+            TVector pv = TOps.Load(ref o.Previous, i), oneMinusZ = TOps.Subtract(one, zv);
+            TOps.Store(TOps.Add(TOps.Load(ref o.PreviousGradient, i), TOps.Multiply(g, zv)), ref o.PreviousGradient, i);
+            TOps.Store(TOps.Multiply(TOps.Multiply(TOps.Multiply(g, TOps.Subtract(pv, nv)), zv), oneMinusZ), ref o.UpdateGradient, i);
+            TOps.Store(TOps.Multiply(TOps.Multiply(g, oneMinusZ), TOps.Subtract(one, TOps.Multiply(nv, nv))), ref o.CandidateGradient, i);
         }
 
-        for (; i < length; i++)
+        return i;
+    }
+
+    private static int SigmoidDerivative<TOps, TVector>(ref float gradient, ref float sigmoid, int length, int start)
+        where TOps : ISimdOps<TVector>
+        where TVector : struct
+    {
+        TVector one = TOps.Broadcast(1f);
+        int i = start;
+        for (; i <= length - TOps.Count; i += TOps.Count)
         {
-            float sv = Unsafe.Add(ref s, i);
-            Unsafe.Add(ref g, i) *= sv * (1 - sv);
+            TVector sv = TOps.Load(ref sigmoid, i);
+            TOps.Store(TOps.Multiply(TOps.Multiply(TOps.Load(ref gradient, i), sv), TOps.Subtract(one, sv)), ref gradient, i);
         }
+
+        return i;
+    }
+
+    /// <summary>The operands of <see cref="BackwardBlend(SimdLevel, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float})"/> as references, so one generic loop serves every width.</summary>
+    private readonly ref struct BlendOperands(ReadOnlySpan<float> stateGradient, ReadOnlySpan<float> z, ReadOnlySpan<float> n,
+        ReadOnlySpan<float> previous, Span<float> previousGradient, Span<float> updateGradient, Span<float> candidateGradient)
+    {
+        public readonly ref float StateGradient = ref MemoryMarshal.GetReference(stateGradient);
+        public readonly ref float Z = ref MemoryMarshal.GetReference(z);
+        public readonly ref float N = ref MemoryMarshal.GetReference(n);
+        public readonly ref float Previous = ref MemoryMarshal.GetReference(previous);
+        public readonly ref float PreviousGradient = ref MemoryMarshal.GetReference(previousGradient);
+        public readonly ref float UpdateGradient = ref MemoryMarshal.GetReference(updateGradient);
+        public readonly ref float CandidateGradient = ref MemoryMarshal.GetReference(candidateGradient);
     }
 }

@@ -36,6 +36,9 @@ internal interface ISimdOps<TVector>
     /// <summary><c>a + b</c>.</summary>
     static abstract TVector Add(TVector a, TVector b);
 
+    /// <summary><c>a − b</c> per lane.</summary>
+    static abstract TVector Subtract(TVector a, TVector b);
+
     /// <summary>Sum of all lanes.</summary>
     static abstract float Sum(TVector value);
 }
@@ -64,6 +67,9 @@ internal readonly struct ScalarOps : ISimdOps<float>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Add(float a, float b) => a + b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Subtract(float a, float b) => a - b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sum(float value) => value;
@@ -95,6 +101,9 @@ internal readonly struct Vector128Ops : ISimdOps<Vector128<float>>
     public static Vector128<float> Add(Vector128<float> a, Vector128<float> b) => a + b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Subtract(Vector128<float> a, Vector128<float> b) => a - b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sum(Vector128<float> value) => Vector128.Sum(value);
 }
 
@@ -124,6 +133,9 @@ internal readonly struct Vector256Ops : ISimdOps<Vector256<float>>
     public static Vector256<float> Add(Vector256<float> a, Vector256<float> b) => a + b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Subtract(Vector256<float> a, Vector256<float> b) => a - b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sum(Vector256<float> value) => Vector256.Sum(value);
 }
 
@@ -151,6 +163,9 @@ internal readonly struct Vector512Ops : ISimdOps<Vector512<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Add(Vector512<float> a, Vector512<float> b) => a + b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Subtract(Vector512<float> a, Vector512<float> b) => a - b;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sum(Vector512<float> value) => Vector512.Sum(value);
