@@ -85,7 +85,7 @@ public sealed class AnomalyDetector
         SeriesPreparation.Prepare(training, scaler, s.MissingValues, out float[] inputs, out float[] observed);
         _logger.DetectorFitting(s.Scorer.Name, s.Model.Name, training.Length, training.Features, s.Window);
 
-        IFittedScorer scorer = s.Scorer.Fit(new ScorerFitContext
+        IFittedScorer scorer = WithContext(training, $"train the {s.Scorer.Name} scorer with window {s.Window}", () => s.Scorer.Fit(new ScorerFitContext
         {
             Inputs = inputs,
             Observed = observed,
@@ -96,7 +96,7 @@ public sealed class AnomalyDetector
             Trainer = s.Trainer,
             MatrixProvider = s.MatrixProvider,
             Logger = _logger,
-        }, progress, cancellationToken);
+        }, progress, cancellationToken));
         if (scorer.History?.StopReason == StopReason.Cancelled)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -105,19 +105,38 @@ public sealed class AnomalyDetector
         var expected = new float[inputs.Length];
         var errors = new float[inputs.Length];
         scorer.Score(inputs, observed, expected, errors);
-        int warmUp = scorer.WarmUp;
-        IFittedErrorCombination combination = s.Combination.Fit(errors.AsSpan(warmUp * training.Features), training.Features, scorer.ErrorsAreSigned);
+        int warmUp = scorer.WarmUp, features = training.Features;
+        int heldOutFrom = Math.Max(scorer.HeldOutFrom, warmUp);
+        // With enough held-out points, the combination learns from the rest, so the calibration scores stay out of sample.
+        bool calibrateOnHeldOut = ScorePipeline.CountScorable(errors, features, heldOutFrom) >= MinimumHeldOutScores;
+        int combinationEnd = calibrateOnHeldOut ? heldOutFrom : training.Length;
+        IFittedErrorCombination combination = s.Combination.Fit(
+            errors.AsSpan(warmUp * features, (combinationEnd - warmUp) * features), features, scorer.ErrorsAreSigned);
 
         var scores = new double[training.Length];
         var contributions = new double[inputs.Length];
         var scored = new bool[training.Length];
-        ScorePipeline.Combine(errors, training.Features, warmUp, combination, s.Smoothing, scores, contributions, scored);
-
-        int heldOutFrom = Math.Max(scorer.HeldOutFrom, warmUp);
-        double[] heldOut = ScorePipeline.Scored(scores, scored, heldOutFrom);
-        double[] calibration = heldOut.Length >= MinimumHeldOutScores ? heldOut : ScorePipeline.Scored(scores, scored, warmUp);
-        IFittedThreshold threshold = s.Threshold.Fit(calibration);
-        _logger.DetectorFitted(calibration.Length, calibration.Length == heldOut.Length ? "held-out" : "all training", threshold.Name, threshold.Threshold);
+        ScorePipeline.Combine(errors, features, warmUp, combination, s.Smoothing, scores, contributions, scored);
+        double[] calibration = ScorePipeline.Scored(scores, scored, calibrateOnHeldOut ? heldOutFrom : warmUp);
+        IFittedThreshold threshold = WithContext(training,
+            $"fit {s.Threshold.Name} on its {calibration.Length}{(calibrateOnHeldOut ? " held-out" : string.Empty)} training scores (a longer series gives more)",
+            () => s.Threshold.Fit(calibration));
+        _logger.DetectorFitted(calibration.Length, calibrateOnHeldOut ? "held-out" : "all training", threshold.Name, threshold.Threshold);
         return new FittedAnomalyDetector(this, scaler, scorer, combination, threshold, training.Features, calibration.Length);
+    }
+
+    /// <summary>Reports a strategy's refusal of the training series against the argument the caller actually passed.</summary>
+    private static T WithContext<T>(TimeSeries training, string what, Func<T> fit)
+    {
+        try
+        {
+            return fit();
+        }
+        catch (ArgumentException e) when (e is not ArgumentNullException)
+        {
+            throw new ArgumentException(
+                $"The training series ({training.Length} time steps of {training.Features} features) is not enough to {what}: {e.Message}",
+                nameof(training), e);
+        }
     }
 }

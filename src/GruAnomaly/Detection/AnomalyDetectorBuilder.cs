@@ -218,6 +218,13 @@ public sealed class AnomalyDetectorBuilder
             var trainerErrors = new List<string>();
             trainer.Validate(trainerErrors);
             errors.AddRange(trainerErrors.Select(e => "WithTrainer: " + e));
+            if (_scorer is not null)
+            {
+                var scorerErrors = new List<string>();
+                _scorer.Validate(trainer, scorerErrors);
+                errors.AddRange(scorerErrors.Select(e => "WithScorer: " + e));
+            }
+
             if (trainer.Loss is ILoss { PredictionsPerTarget: > 1 } likelihood && _eventRules?.MinimumPercentDecrease is not null)
             {
                 errors.Add($"WithEventRules: pruning by minimum percent decrease needs non-negative scores, but the loss {likelihood.Name} " +

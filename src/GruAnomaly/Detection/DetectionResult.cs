@@ -3,8 +3,9 @@ namespace GruAnomaly.Detection;
 /// <summary>
 /// What a detector found in a series, per time step and as events. Steps that received no score (the warm-up before
 /// a full window of context, or a step with every feature missing under the masking policy) report score 0, tail
-/// probability 1, no flag, and <see cref="IsScored"/> false; no value of the result is ever NaN except the expected
-/// values of the warm-up.
+/// probability 1 and <see cref="IsScored"/> false; they are never flagged on their own, but one inside a gap that the
+/// event rules merge is flagged with its event. No value of the result is ever NaN except the expected values of the
+/// warm-up (and of a feature that was never observed).
 /// </summary>
 public sealed class DetectionResult
 {

@@ -29,7 +29,7 @@ public sealed class Explanation
     /// <summary>Gets the first time step of the input window the saliency covers.</summary>
     public int WindowStart { get; }
 
-    /// <summary>Gets the number of time steps the saliency covers.</summary>
+    /// <summary>Gets the number of time steps the saliency covers: the window, or more when several windows fed the score.</summary>
     public int Window { get; }
 
     /// <summary>Gets the number of features per time step.</summary>

@@ -125,6 +125,7 @@ public sealed class FittedAnomalyDetector
     /// <returns>The explanation.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="time"/> is in the warm-up or past the end.</exception>
     /// <exception cref="ArgumentException">The series does not fit the detector, or the time step is not observed.</exception>
+    /// <exception cref="NotSupportedException">The scorer cannot differentiate its scores (an autoregressive reconstruction).</exception>
     public Explanation Explain(TimeSeries series, int time)
     {
         ArgumentNullException.ThrowIfNull(series);
@@ -146,15 +147,16 @@ public sealed class FittedAnomalyDetector
         double score = Combination.Combine(row, contributions);
         var errorGradient = new float[features];
         Combination.Gradient(row, errorGradient);
-        var saliency = new float[Window * features];
-        int start = Scorer.Saliency(inputs, observed, time, errorGradient, saliency);
+        var buffer = new float[Scorer.MaximumSaliencySteps * features];
+        int start = Scorer.Saliency(inputs, observed, time, errorGradient, buffer, out int steps);
+        float[] saliency = buffer[..(steps * features)];
         for (int i = 0; i < saliency.Length; i++)
         {
             // The model read scaled inputs x' = (x − offset) / scale, so ∂score/∂x = ∂score/∂x' / scale.
             saliency[i] /= Scaler.Scales[i % features];
         }
 
-        return new Explanation(time, score, contributions, start, Window, features, saliency);
+        return new Explanation(time, score, contributions, start, steps, features, saliency);
     }
 
     private void ValidateSeries(TimeSeries series)

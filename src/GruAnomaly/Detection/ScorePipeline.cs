@@ -25,6 +25,18 @@ internal static class ScorePipeline
         smoothing?.Apply(scores, scores);
     }
 
+    /// <summary>How many time steps from <paramref name="from"/> on have at least one observed error.</summary>
+    public static int CountScorable(ReadOnlySpan<float> errors, int features, int from)
+    {
+        int count = 0;
+        for (int start = from * features; start < errors.Length; start += features)
+        {
+            count += HasObservation(errors.Slice(start, features)) ? 1 : 0;
+        }
+
+        return count;
+    }
+
     /// <summary>The scored values from <paramref name="from"/> on, in time order.</summary>
     public static double[] Scored(ReadOnlySpan<double> scores, ReadOnlySpan<bool> scored, int from)
     {
@@ -59,14 +71,29 @@ internal static class SeriesPreparation
 {
     /// <summary>
     /// Scales the series; <paramref name="inputs"/> has missing values filled by the policy (forward fill when masked, so
-    /// the model reads the last value), <paramref name="observed"/> keeps them NaN only when masked.
+    /// the model reads the last value), <paramref name="observed"/> keeps them NaN only when masked. When masked, a
+    /// feature never observed in the series is read as 0 (its training offset) and never scored.
     /// </summary>
     public static void Prepare(TimeSeries series, FittedScaler scaler, MissingValuePolicy policy, out float[] inputs, out float[] observed)
     {
+        int features = series.Features;
         var scaled = new float[series.Values.Length];
         scaler.Transform(series.Values, scaled);
-        inputs = new float[scaled.Length];
-        MissingValues.Fill(scaled, series.Features, policy == MissingValuePolicy.Mask ? MissingValuePolicy.ForwardFill : policy, inputs);
-        observed = policy == MissingValuePolicy.Mask ? scaled : inputs;
+        observed = scaled;
+        if (policy == MissingValuePolicy.Mask)
+        {
+            int[] missing = MissingValues.CountMissing(scaled, features);
+            if (missing.Contains(series.Length))
+            {
+                scaled = [.. scaled];
+                for (int i = 0; i < scaled.Length; i++)
+                {
+                    scaled[i] = missing[i % features] == series.Length ? 0f : scaled[i];
+                }
+            }
+        }
+
+        inputs = MissingValues.Fill(scaled, features, policy == MissingValuePolicy.Mask ? MissingValuePolicy.ForwardFill : policy);
+        observed = policy == MissingValuePolicy.Mask ? observed : inputs;
     }
 }

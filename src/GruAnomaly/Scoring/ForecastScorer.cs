@@ -43,7 +43,7 @@ public sealed class ForecastScorer : IAnomalyScorer
         var head = new DenseHead(layers[^1].HiddenSize, Horizon * features * loss.PredictionsPerTarget);
         var network = new RecurrentNetwork(layers, head, HeadPlacement.LastStep, context.MatrixProvider);
         var data = new WindowedSeries(context.Observed.Span, features, window, Horizon, context.Stride);
-        TrainingResult result = ScorerTraining.Train(network, data, data.StartOf, data.Length, context, progress, cancellationToken, out int heldOutFrom);
+        TrainingResult result = ScorerTraining.Train(network, data, data.StartOf, data.Length, window + Horizon, context, progress, cancellationToken, out int heldOutFrom);
         return new FittedForecastScorer(network, result.Parameters.ToArray(), loss, features, window, Horizon, heldOutFrom, result.History);
     }
 }
@@ -170,35 +170,38 @@ public sealed class FittedForecastScorer : IFittedScorer
     }
 
     /// <inheritdoc />
-    public int Saliency(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, int time, ReadOnlySpan<float> errorGradient, Span<float> inputGradient)
+    public int MaximumSaliencySteps => Window + Horizon - 1;
+
+    /// <inheritdoc />
+    public int Saliency(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, int time, ReadOnlySpan<float> errorGradient,
+        Span<float> inputGradient, out int steps)
     {
         int length = ScoringArguments.Validate(inputs, observed, Features, Window + 1);
         ArgumentOutOfRangeException.ThrowIfLessThan(time, Window);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(time, length);
         Diagnostics.Guard.Length(errorGradient.Length, Features, nameof(errorGradient), "one value per feature");
-        Diagnostics.Guard.Length(inputGradient.Length, Window * Features, nameof(inputGradient), "window × features");
+        Diagnostics.Guard.Length(inputGradient.Length, MaximumSaliencySteps * Features, nameof(inputGradient), "MaximumSaliencySteps × features");
 
-        // The expected value at `time` averages up to Horizon predictions; the saliency follows the one-step-ahead
-        // prediction from the window just before `time`, which carries 1/count of it.
+        // The expected value at `time` is the mean of `count` predictions, made h = 0 … count − 1 steps ahead of the
+        // window that starts at time − Window − h; each window's share of the gradient lands on its own rows.
         int count = Math.Min(Horizon, time - Window + 1);
-        int start = time - Window, width = Horizon * Features, predictions = _loss.PredictionsPerTarget;
+        int first = time - Window - (count - 1), width = Horizon * Features, predictions = _loss.PredictionsPerTarget;
+        steps = Window + count - 1;
+        inputGradient.Clear();
         NetworkWorkspace workspace = Network.CreateWorkspace();
-        float[] window = inputs.Slice(start * Features, Window * Features).ToArray();
-        Network.Forward(_parameters, window, Window, 1, workspace);
+        var window = new float[Window * Features];
         var outputGradient = new float[width * predictions];
+        var windowGradient = new float[Window * Features];
+        var parameterGradients = new float[_parameters.Length];
+        var single = new float[width];
+        var lossGradient = new float[width * predictions];
         ReadOnlySpan<float> target = observed.Slice(time * Features, Features);
-        if (predictions == 1)
+        for (int h = 0; h < count; h++)
         {
-            // error = observed − expected, so ∂error/∂prediction = −1/count.
-            for (int f = 0; f < Features; f++)
-            {
-                outputGradient[f] = float.IsNaN(target[f]) ? 0f : -errorGradient[f] / count;
-            }
-        }
-        else
-        {
-            var single = new float[width];
-            var gradient = new float[width * predictions];
+            int start = time - Window - h;
+            inputs.Slice(start * Features, Window * Features).CopyTo(window);
+            Network.Forward(_parameters, window, Window, 1, workspace);
+            Array.Clear(outputGradient);
             for (int f = 0; f < Features; f++)
             {
                 if (float.IsNaN(target[f]) || errorGradient[f] == 0f)
@@ -206,18 +209,27 @@ public sealed class FittedForecastScorer : IFittedScorer
                     continue;
                 }
 
+                if (predictions == 1)
+                {
+                    // error = observed − mean prediction: ∂error/∂prediction = −1/count.
+                    outputGradient[(h * Features) + f] = -errorGradient[f] / count;
+                    continue;
+                }
+
                 // With exactly one observed target the loss's gradient (of its mean) is that target's own gradient.
                 single.AsSpan().Fill(float.NaN);
-                single[f] = target[f];
-                _loss.Evaluate(workspace.Outputs, single, width, gradient);
-                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(gradient, errorGradient[f] / count, outputGradient, outputGradient);
+                single[(h * Features) + f] = target[f];
+                _loss.Evaluate(workspace.Outputs, single, width, lossGradient);
+                System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(lossGradient, errorGradient[f] / count, outputGradient, outputGradient);
             }
+
+            Array.Clear(windowGradient);
+            Network.Backward(_parameters, workspace, outputGradient, parameterGradients, inputGradients: windowGradient);
+            Span<float> rows = inputGradient.Slice((start - first) * Features, Window * Features);
+            System.Numerics.Tensors.TensorPrimitives.Add(rows, windowGradient, rows);
         }
 
-        var parameterGradients = new float[_parameters.Length];
-        inputGradient.Clear();
-        Network.Backward(_parameters, workspace, outputGradient, parameterGradients, inputGradients: inputGradient);
-        return start;
+        return first;
     }
 
     private void PointLosses(ReadOnlySpan<float> row, int h, ReadOnlySpan<float> target, Span<float> losses)

@@ -20,6 +20,16 @@ public interface IAnomalyScorer
     /// <returns>The minimum length.</returns>
     int MinimumLength(int window);
 
+    /// <summary>
+    /// Adds a message per choice this scorer cannot work with (for example a loss it cannot score), so that
+    /// <c>AnomalyDetectorBuilder.Build</c> reports it with the others instead of failing at fit time.
+    /// </summary>
+    /// <param name="trainer">The trainer options, with the loss in force.</param>
+    /// <param name="problems">Receives the messages.</param>
+    void Validate(TrainerOptions trainer, ICollection<string> problems)
+    {
+    }
+
     /// <summary>Trains the scorer's model. Must not keep a reference to mutable caller data.</summary>
     /// <param name="context">The training series and the choices made on the detector.</param>
     /// <param name="progress">Receives training progress; may be null.</param>
@@ -65,17 +75,25 @@ public interface IFittedScorer
     /// <param name="errors">Receives errors, time-major, same length as the series.</param>
     void Score(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, Span<float> expected, Span<float> errors);
 
+    /// <summary>Gets the most input time steps one saliency can cover (several windows can contribute to one point).</summary>
+    int MaximumSaliencySteps { get; }
+
     /// <summary>
     /// Backpropagates a gradient of the score with respect to the errors at time <paramref name="time"/> to the model's
-    /// inputs: the saliency of every input step and feature for that point.
+    /// inputs: the saliency of every input step and feature for that point, through every window that contributed to it.
     /// </summary>
     /// <param name="inputs">As for <see cref="Score"/>.</param>
     /// <param name="observed">As for <see cref="Score"/>.</param>
     /// <param name="time">A scored time step (at least <see cref="WarmUp"/>).</param>
     /// <param name="errorGradient">∂score/∂error per feature at <paramref name="time"/>.</param>
-    /// <param name="inputGradient">Receives ∂score/∂input for <see cref="Window"/> × <see cref="Features"/> inputs, time-major.</param>
+    /// <param name="inputGradient">
+    /// <see cref="MaximumSaliencySteps"/> × <see cref="Features"/> values, time-major; receives ∂score/∂input in its first
+    /// <paramref name="steps"/> rows and zeros after.
+    /// </param>
+    /// <param name="steps">Receives how many time steps the saliency covers.</param>
     /// <returns>The time step of the first input row of <paramref name="inputGradient"/>.</returns>
-    int Saliency(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, int time, ReadOnlySpan<float> errorGradient, Span<float> inputGradient);
+    int Saliency(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, int time, ReadOnlySpan<float> errorGradient,
+        Span<float> inputGradient, out int steps);
 }
 
 /// <summary>What a scorer is trained on and with.</summary>

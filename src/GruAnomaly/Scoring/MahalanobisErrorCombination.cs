@@ -74,6 +74,13 @@ public sealed class MahalanobisErrorCombination : IErrorCombination
             }
         }
 
+        if (Enumerable.Range(0, features).All(f => covariance[(f * features) + f] == 0))
+        {
+            throw new ArgumentException(
+                "The training residuals have zero variance in every feature (a constant training series?); the Mahalanobis " +
+                "distance needs residuals that vary. Use ErrorCombination.Mean.", nameof(errors));
+        }
+
         return new FittedMahalanobisCombination(mean, covariance);
     }
 
@@ -99,6 +106,12 @@ public sealed class FittedMahalanobisCombination : IFittedErrorCombination
     /// (for example two identical features) invertible without visibly changing well-conditioned ones.
     /// </summary>
     public const double RelativeRidge = 1e-6;
+
+    /// <summary>
+    /// The smallest ridge, in the squared units of the residuals (scaled series, so of order 1): keeps a feature whose
+    /// residuals never varied finite instead of dividing by nothing.
+    /// </summary>
+    public const double MinimumRidge = 1e-12;
 
     private readonly double[] _mean;
     private readonly double[] _covariance;
@@ -129,7 +142,7 @@ public sealed class FittedMahalanobisCombination : IFittedErrorCombination
             throw new ArgumentException("The covariance must be symmetric.", nameof(covariance));
         }
 
-        double ridge = Math.Max(sigma.Diagonal().Average() * RelativeRidge, double.Epsilon);
+        double ridge = Math.Max(sigma.Diagonal().Average() * RelativeRidge, MinimumRidge);
         Matrix<double> regularized = sigma + Matrix<double>.Build.DenseIdentity(features) * ridge;
         Matrix<double> precision;
         try
@@ -139,6 +152,11 @@ public sealed class FittedMahalanobisCombination : IFittedErrorCombination
         catch (ArgumentException e)
         {
             throw new ArgumentException("The covariance must be positive semi-definite.", nameof(covariance), e);
+        }
+
+        if (!precision.Enumerate().All(double.IsFinite))
+        {
+            throw new ArgumentException("The covariance is too close to singular to invert.", nameof(covariance));
         }
 
         _precision = new double[features * features];

@@ -39,6 +39,17 @@ public sealed class ReconstructionScorer : IAnomalyScorer
     public int MinimumLength(int window) => window;
 
     /// <inheritdoc />
+    public void Validate(TrainerOptions trainer, ICollection<string> problems)
+    {
+        ArgumentNullException.ThrowIfNull(trainer);
+        ArgumentNullException.ThrowIfNull(problems);
+        if (trainer.Loss is { PredictionsPerTarget: not 1 } loss)
+        {
+            problems.Add($"The reconstruction scorer needs a point loss (one prediction per value); {loss.Name} needs {loss.PredictionsPerTarget}.");
+        }
+    }
+
+    /// <inheritdoc />
     public IFittedScorer Fit(ScorerFitContext context, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -56,7 +67,7 @@ public sealed class ReconstructionScorer : IAnomalyScorer
             new RecurrentNetwork(encoderLayers, matrixProvider: context.MatrixProvider),
             new RecurrentNetwork(decoderLayers, new DenseHead(decoderLayers[^1].HiddenSize, features), HeadPlacement.EveryStep, context.MatrixProvider));
         var data = new ReconstructionWindows(context.Observed.Span, features, window, context.Stride);
-        TrainingResult result = ScorerTraining.Train(network, data, data.StartOf, data.Length, context, progress, cancellationToken, out int heldOutFrom);
+        TrainingResult result = ScorerTraining.Train(network, data, data.StartOf, data.Length, window, context, progress, cancellationToken, out int heldOutFrom);
         return new FittedReconstructionScorer(network, result.Parameters.ToArray(), DecoderInput, features, window, heldOutFrom, result.History);
     }
 }
@@ -152,52 +163,68 @@ public sealed class FittedReconstructionScorer : IFittedScorer
     }
 
     /// <inheritdoc />
-    public int Saliency(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, int time, ReadOnlySpan<float> errorGradient, Span<float> inputGradient)
+    /// <remarks>Where the last window overlaps the one before it, a point is covered by both: up to 2·Window − 1 steps.</remarks>
+    public int MaximumSaliencySteps => (2 * Window) - 1;
+
+    /// <inheritdoc />
+    /// <exception cref="NotSupportedException">
+    /// The scorer decodes autoregressively: its scores come from the fed-back decoder, which the recorded (teacher-forced)
+    /// training pass cannot differentiate.
+    /// </exception>
+    public int Saliency(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, int time, ReadOnlySpan<float> errorGradient,
+        Span<float> inputGradient, out int steps)
     {
+        if (DecoderInput != DecoderInput.TeacherForcing)
+        {
+            throw new NotSupportedException(
+                "Saliency needs the teacher-forced reconstruction scorer; autoregressive scores are not differentiated here.");
+        }
+
         int length = ScoringArguments.Validate(inputs, observed, Features, Window);
         ArgumentOutOfRangeException.ThrowIfNegative(time);
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(time, length);
         Diagnostics.Guard.Length(errorGradient.Length, Features, nameof(errorGradient), "one value per feature");
-        Diagnostics.Guard.Length(inputGradient.Length, Window * Features, nameof(inputGradient), "window × features");
+        Diagnostics.Guard.Length(inputGradient.Length, MaximumSaliencySteps * Features, nameof(inputGradient), "MaximumSaliencySteps × features");
 
-        // Follow the first window of the scoring tiling that contains `time`.
-        int start = Math.Min(time / Window * Window, length - Window);
-        int count = CoverCount(time, length), offset = time - start;
-        float[] window = inputs.Slice(start * Features, Window * Features).ToArray();
+        // Every window of the scoring tiling that contains `time` adds its share (1/count) of the mean reconstruction.
+        int[] covering = [.. Enumerable.Range(0, (length + Window - 1) / Window).Select(w => StartOf(w, length))
+            .Where(start => time >= start && time < start + Window).Distinct()];
+        int first = covering.Min(), count = covering.Length;
+        steps = covering.Max() + Window - first;
+        inputGradient.Clear();
         EncoderDecoderWorkspace workspace = Network.CreateWorkspace();
-        Network.Forward(_parameters, window, Window, 1, workspace);
+        var window = new float[Window * Features];
         var outputGradient = new float[Window * Features];
+        var windowGradient = new float[Window * Features];
+        var parameterGradients = new float[_parameters.Length];
         ReadOnlySpan<float> target = observed.Slice(time * Features, Features);
-        for (int f = 0; f < Features; f++)
+        foreach (int start in covering)
         {
-            // error = observed − mean reconstruction: −1/count through this window's reconstruction.
-            outputGradient[(offset * Features) + f] = float.IsNaN(target[f]) ? 0f : -errorGradient[f] / count;
+            inputs.Slice(start * Features, Window * Features).CopyTo(window);
+            Network.Forward(_parameters, window, Window, 1, workspace);
+            Array.Clear(outputGradient);
+            for (int f = 0; f < Features; f++)
+            {
+                // error = observed − mean reconstruction: −1/count through this window's reconstruction.
+                outputGradient[((time - start) * Features) + f] = float.IsNaN(target[f]) ? 0f : -errorGradient[f] / count;
+            }
+
+            Array.Clear(windowGradient);
+            Network.Backward(_parameters, workspace, outputGradient, parameterGradients, windowGradient);
+            Span<float> rows = inputGradient.Slice((start - first) * Features, Window * Features);
+            System.Numerics.Tensors.TensorPrimitives.Add(rows, windowGradient, rows);
         }
 
-        inputGradient.Clear();
-        Network.Backward(_parameters, workspace, outputGradient, new float[_parameters.Length], inputGradient);
         for (int f = 0; f < Features; f++)
         {
             // The observation itself is also an input of its own error.
-            inputGradient[(offset * Features) + f] += float.IsNaN(target[f]) ? 0f : errorGradient[f];
+            inputGradient[((time - first) * Features) + f] += float.IsNaN(target[f]) ? 0f : errorGradient[f];
         }
 
-        return start;
+        return first;
     }
 
     private int StartOf(int windowIndex, int length) => Math.Min(windowIndex * Window, length - Window);
-
-    private int CoverCount(int time, int length)
-    {
-        int windows = (length + Window - 1) / Window, count = 0;
-        for (int w = 0; w < windows; w++)
-        {
-            int start = StartOf(w, length);
-            count += time >= start && time < start + Window ? 1 : 0;
-        }
-
-        return count;
-    }
 
     private void WriteWindow(ReadOnlySpan<float> inputs, int start, Span<float> batch, int size, int slot)
     {

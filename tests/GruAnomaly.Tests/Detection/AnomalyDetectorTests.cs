@@ -217,17 +217,68 @@ public sealed class AnomalyDetectorTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void AFeatureThatIsNeverObservedIsRefused()
+    public void AFeatureNeverObservedInTheTestSeriesIsNotScoredWhenMaskedAndRefusedWhenFilled()
     {
-        FittedAnomalyDetector fitted = QuickBuilder().Build().Fit(new TimeSeries(Synthetic.Normal(600, seed: 5, features: 2), 2));
+        float[] training = Synthetic.Normal(600, seed: 5, features: 2);
         float[] test = Synthetic.Normal(100, seed: 6, features: 2);
         for (int t = 0; t < 100; t++)
         {
             test[(2 * t) + 1] = float.NaN;
         }
 
-        var exception = Assert.Throws<ArgumentException>(() => fitted.Detect(new TimeSeries(test, 2)));
-        Assert.Contains("feature 1", exception.Message, StringComparison.OrdinalIgnoreCase);
+        test[80 * 2] += 3f;
+        DetectionResult masked = QuickBuilder().Build().Fit(new TimeSeries(training, 2)).Detect(new TimeSeries(test, 2));
+        Assert.All(masked.Scores.ToArray(), s => Assert.True(double.IsFinite(s)));
+        Assert.True(masked.Flags[80], "the spike in the observed feature is still found");
+        Assert.Equal(0, masked.ContributionsAt(80)[1]);
+
+        FittedAnomalyDetector filled = QuickBuilder().WithMissingValues(MissingValuePolicy.Interpolate).Build().Fit(new TimeSeries(training, 2));
+        var exception = Assert.Throws<ArgumentException>(() => filled.Detect(new TimeSeries(test, 2)));
+        Assert.Contains("Feature 1", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void HeldOutScoresStartAfterTheLastTrainingTarget()
+    {
+        // 100 points, window 4, horizon 3: 94 windows, 19 for validation; the last training window starts at 74 and
+        // predicts 78–80, so the first point never used as a target is 81.
+        FittedAnomalyDetector fitted = AnomalyDetector.CreateBuilder()
+            .WithWindow(4)
+            .WithScorer(Scorer.Forecast(horizon: 3))
+            .WithModel(Model.Gru(hiddenSize: 4))
+            .WithTrainer(Quick with { Epochs = 1 })
+            .WithThreshold(Threshold.Quantile(0.9))
+            .Build()
+            .Fit(Synthetic.Normal(100, seed: 1));
+
+        Assert.Equal(81, fitted.Scorer.HeldOutFrom);
+    }
+
+    [Fact]
+    public void FitExplainsWhatTheTrainingSeriesLacks()
+    {
+        var constant = new TimeSeries([.. Enumerable.Repeat(5f, 1200)], 2);
+        var mahalanobis = Assert.Throws<ArgumentException>(() =>
+            QuickBuilder().WithErrorCombination(ErrorCombination.Mahalanobis).Build().Fit(constant));
+        Assert.Contains("zero variance", mahalanobis.Message, StringComparison.Ordinal);
+
+        var tail = Assert.Throws<ArgumentException>(() =>
+            QuickBuilder().WithThreshold(Threshold.PeaksOverThreshold(1e-3)).Build().Fit(Synthetic.Normal(200, seed: 1)));
+        Assert.Equal("training", tail.ParamName);
+        Assert.Contains("training scores (a longer series gives more)", tail.Message, StringComparison.Ordinal);
+
+        var likelihood = Assert.Throws<ArgumentException>(() =>
+            AnomalyDetector.CreateBuilder().WithScorer(Scorer.Reconstruction()).WithLoss(Loss.GaussianNll).Build());
+        Assert.Contains("WithScorer: The reconstruction scorer needs a point loss", likelihood.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AutoregressiveReconstructionCannotBeExplained()
+    {
+        FittedAnomalyDetector fitted = QuickBuilder().WithScorer(Scorer.Reconstruction(DecoderInput.Autoregressive)).Build()
+            .Fit(Synthetic.Normal(600, seed: 5));
+        Assert.Throws<NotSupportedException>(() => fitted.Explain(Synthetic.Normal(100, seed: 6), 50));
+        Assert.True(fitted.Detect(Synthetic.Normal(100, seed: 6)).Length == 100);
     }
 
     [Fact]
@@ -333,22 +384,28 @@ public sealed class AnomalyDetectorTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData("forecast")]
-    [InlineData("reconstruction")]
-    [InlineData("mahalanobis")]
-    public void SaliencyIsTheGradientOfTheScore(string name)
+    [InlineData("forecast", 150)]
+    [InlineData("forecast-3", 150)]
+    [InlineData("reconstruction", 150)]
+    [InlineData("reconstruction", 286)]
+    [InlineData("mahalanobis", 150)]
+    public void SaliencyIsTheGradientOfTheScore(string name, int time)
     {
         AnomalyDetectorBuilder builder = QuickBuilder().WithScaler(Scaler.MinMax(-1, 1));
         builder = name switch
         {
             "reconstruction" => builder.WithScorer(Scorer.Reconstruction()),
+            "forecast-3" => builder.WithScorer(Scorer.Forecast(horizon: 3)),
             "mahalanobis" => builder.WithErrorCombination(ErrorCombination.Mahalanobis),
             _ => builder,
         };
+        // 300 points in windows of 16: the last window (284–299) overlaps the one before it (272–287), so 286 is read twice.
         float[] values = Synthetic.Normal(300, seed: 14, features: 2);
-        values[(150 * 2) + 1] += 1.5f;
+        values[(time * 2) + 1] += 1.5f;
         FittedAnomalyDetector fitted = builder.Build().Fit(new TimeSeries(Synthetic.Normal(600, seed: 15, features: 2), 2));
-        Explanation explanation = fitted.Explain(new TimeSeries(values, 2), 150);
+        Explanation explanation = fitted.Explain(new TimeSeries(values, 2), time);
+        int expectedSteps = name switch { "forecast-3" => 18, "reconstruction" when time == 286 => 28, _ => 16 };
+        Assert.Equal(expectedSteps, explanation.Window);
 
         // Central differences of the score in the series' own units, at the three most salient inputs.
         const float h = 1e-2f;
@@ -358,9 +415,9 @@ public sealed class AnomalyDetectorTests(ITestOutputHelper output)
             int index = (explanation.WindowStart * 2) + i;
             float original = values[index];
             values[index] = original + h;
-            double up = fitted.Explain(new TimeSeries(values, 2), 150).Score;
+            double up = fitted.Explain(new TimeSeries(values, 2), time).Score;
             values[index] = original - h;
-            double down = fitted.Explain(new TimeSeries(values, 2), 150).Score;
+            double down = fitted.Explain(new TimeSeries(values, 2), time).Score;
             values[index] = original;
             double numeric = (up - down) / (2 * h);
             output.WriteLine($"{name} input {i}: analytic {explanation.Saliency[i]:F5}, numeric {numeric:F5}");
