@@ -14,8 +14,8 @@ namespace GruAnomaly.Numerics;
 /// used transposed is stored as its transpose (so <c>op(a)</c> = aᵀ means <c>a</c> holds a k×m matrix).
 /// A leading dimension larger than the row width describes a sub-matrix view.</para>
 /// <para>The widest SIMD instruction set the hardware accelerates is used (AVX-512, AVX2/FMA, SSE or Arm64
-/// AdvSimd), with a register-blocked micro-kernel and cache blocking. Scratch space comes from
-/// <see cref="System.Buffers.ArrayPool{T}.Shared"/>, so calls do not allocate once the pool is warm. The method has
+/// AdvSimd), with a register-blocked micro-kernel and cache blocking. Scratch space is one buffer per
+/// thread, kept between calls, so a thread's calls do not allocate once it has seen its largest shape. The method has
 /// no shared state and is safe to call from several threads at once.</para>
 /// <para>Results agree with a double-precision reference to rounding error, but the summation order depends on the
 /// instruction set and on the shape, so different machines may differ in the last bits.</para>

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -95,7 +94,7 @@ internal static class GemmDriver
         bool packB = transB || m >= PackRowMajorBMinRows;
 
         int aPanelLength = mr * kcMax;
-        float[] buffer = ArrayPool<float>.Shared.Rent(aPanelLength + (kcMax * RoundUp(ncMax, w)));
+        float[] buffer = PackingScratch.Rent(aPanelLength + (kcMax * RoundUp(ncMax, w)));
         Span<float> tile = stackalloc float[mr * GemmKernels.MaxTileVectors * 16];
         try
         {
@@ -174,7 +173,7 @@ internal static class GemmDriver
         }
         finally
         {
-            ArrayPool<float>.Shared.Return(buffer);
+            PackingScratch.Return(buffer);
         }
     }
 
@@ -390,7 +389,7 @@ internal static class GemmDriver
             ref float x = ref a;
             if (transA && lda != 1)
             {
-                gathered = ArrayPool<float>.Shared.Rent(k);
+                gathered = PackingScratch.Rent(k);
                 x = ref MemoryMarshal.GetArrayDataReference(gathered);
                 Gather(ref a, lda, k, ref x);
             }
@@ -408,7 +407,7 @@ internal static class GemmDriver
         {
             if (gathered is not null)
             {
-                ArrayPool<float>.Shared.Return(gathered);
+                PackingScratch.Return(gathered);
             }
         }
     }
@@ -427,7 +426,7 @@ internal static class GemmDriver
             bool strided = transA && ldc != 1;
             if (gather || strided)
             {
-                scratch = ArrayPool<float>.Shared.Rent((gather ? k : 0) + (strided ? m : 0));
+                scratch = PackingScratch.Rent((gather ? k : 0) + (strided ? m : 0));
             }
 
             if (gather)
@@ -460,7 +459,7 @@ internal static class GemmDriver
         {
             if (scratch is not null)
             {
-                ArrayPool<float>.Shared.Return(scratch);
+                PackingScratch.Return(scratch);
             }
         }
     }
