@@ -450,9 +450,7 @@ public class GemmAllocationTests
             problem.Run(1f, 0f, Gemm.Multiply);
         }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        problem.Run(1f, 0f, Gemm.Multiply);
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long allocated = Allocations.On(() => problem.Run(1f, 0f, Gemm.Multiply));
 
         Assert.Equal(0, allocated);
     }

@@ -203,9 +203,7 @@ public class EncoderDecoderNetworkTests(ITestOutputHelper output)
         }
 
         Pass();
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        Pass();
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        long allocated = Allocations.On(Pass);
 
         output.WriteLine($"bytes allocated by a warm pass: {allocated}");
         Assert.Equal(0, allocated);

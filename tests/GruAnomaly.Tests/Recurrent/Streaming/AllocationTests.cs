@@ -21,12 +21,7 @@ public class AllocationTests
         { GruVariant.ResetAfter, true },
     };
 
-    private static long AllocatedBy(Action action)
-    {
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        action();
-        return GC.GetAllocatedBytesForCurrentThread() - before;
-    }
+    private static long AllocatedBy(Action action) => Allocations.On(action);
 
     private static long StreamPointsAllocation(NetworkStreamer streamer, float[] values)
     {
