@@ -127,9 +127,4 @@ public sealed class TimeSeries
     /// <summary>Wraps a [time, feature] array.</summary>
     /// <param name="values">The values.</param>
     public static implicit operator TimeSeries(float[,] values) => FromArray(values);
-
-    /// <summary>Wraps a univariate array (the named alternative to the implicit conversion).</summary>
-    /// <param name="values">The values.</param>
-    /// <returns>The series.</returns>
-    public static TimeSeries FromSingle(float[] values) => Univariate(values);
 }
