@@ -99,11 +99,7 @@ public sealed class FittedAnomalyDetector
 
         IReadOnlyList<AnomalyEvent> events = AnomalyEvents.Find(scores, flags, Settings.EventRules);
         AnomalyEvents.ToFlags(events, flags);
-        for (int i = 0; i < expected.Length; i++)
-        {
-            int f = i % features;
-            expected[i] = float.IsNaN(expected[i]) ? float.NaN : Scaler.InverseTransform(expected[i], f);
-        }
+        Scaler.InverseTransform(expected, expected);
 
         return new DetectionResult(features, scores, thresholds, tail, flags, scored, expected, contributions, events, series.Timestamps);
     }
