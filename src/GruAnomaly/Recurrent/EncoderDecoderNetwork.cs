@@ -147,11 +147,7 @@ public sealed class EncoderDecoderNetwork : ISequenceModel
     public void InitializeParameters(Span<float> parameters, int seed)
     {
         Guard.Length(parameters.Length, ParameterCount, nameof(parameters), "the network's ParameterCount");
-        var random = new Random(seed);
-        foreach (ParameterSlot slot in ParameterSlots)
-        {
-            slot.Spec.Initializer.Initialize(slot.Slice(parameters), slot.Spec.Rows, slot.Spec.Columns, random);
-        }
+        ParameterSlot.InitializeAll(ParameterSlots, parameters, seed);
     }
 
     /// <summary>Creates the reusable buffers for passes of this network.</summary>

@@ -27,4 +27,17 @@ public sealed record ParameterSlot(string Name, ParameterSpec Spec, int Offset)
 
     /// <summary>Returns this parameter's values within <paramref name="parameters"/>.</summary>
     public ReadOnlySpan<float> Slice(ReadOnlySpan<float> parameters) => parameters.Slice(Offset, Length);
+
+    /// <summary>
+    /// Initializes every slot with its declared initializer, in order, drawing from one RNG seeded with
+    /// <paramref name="seed"/>: the same seed gives the same vector.
+    /// </summary>
+    internal static void InitializeAll(IReadOnlyList<ParameterSlot> slots, Span<float> parameters, int seed)
+    {
+        var random = new Random(seed);
+        foreach (ParameterSlot slot in slots)
+        {
+            slot.Spec.Initializer.Initialize(slot.Slice(parameters), slot.Spec.Rows, slot.Spec.Columns, random);
+        }
+    }
 }
