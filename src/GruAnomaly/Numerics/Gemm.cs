@@ -123,6 +123,28 @@ public static class Gemm
         }
     }
 
+    /// <summary>
+    /// The prologue of every <see cref="IMatrixProvider"/>: Multiply's argument checks, then, when there is nothing to
+    /// multiply (an empty dimension or alpha = 0), the remaining <c>c = beta·c</c> done here, reading neither operand and
+    /// clearing NaN at beta = 0. Returns whether the call is complete.
+    /// </summary>
+    internal static bool ValidateOrFinishWithoutProduct(
+        MatrixTranspose transposeA, MatrixTranspose transposeB,
+        int m, int n, int k,
+        float alpha, ReadOnlySpan<float> a, int lda,
+        ReadOnlySpan<float> b, int ldb,
+        float beta, Span<float> c, int ldc)
+    {
+        Validate(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc);
+        if (m != 0 && n != 0 && k != 0 && alpha != 0f)
+        {
+            return false;
+        }
+
+        Multiply(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+        return true;
+    }
+
     /// <summary>The argument checks of Multiply, shared with every <see cref="IMatrixProvider"/> so that all of them reject the same inputs with the same messages.</summary>
     internal static void Validate(
         MatrixTranspose transposeA, MatrixTranspose transposeB, int m, int n, int k,

@@ -53,11 +53,8 @@ public sealed class MathNetMatrixProvider : IMatrixProvider
         ReadOnlySpan<float> b, int ldb,
         float beta, Span<float> c, int ldc)
     {
-        Gemm.Validate(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc);
-        if (m == 0 || n == 0 || k == 0 || alpha == 0f)
+        if (Gemm.ValidateOrFinishWithoutProduct(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc))
         {
-            // Nothing to multiply: only c = beta·c remains, with Gemm's rule that beta = 0 clears NaN.
-            Gemm.Multiply(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
             return;
         }
 

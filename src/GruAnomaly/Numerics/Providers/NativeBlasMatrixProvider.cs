@@ -89,11 +89,9 @@ public sealed unsafe class NativeBlasMatrixProvider : IMatrixProvider
         ReadOnlySpan<float> b, int ldb,
         float beta, Span<float> c, int ldc)
     {
-        Gemm.Validate(transposeA, transposeB, m, n, k, a, lda, b, ldb, c, ldc);
-        if (m == 0 || n == 0 || k == 0 || alpha == 0f)
+        // BLAS implementations differ on whether they read a and b when there is nothing to multiply; Gemm reads neither.
+        if (Gemm.ValidateOrFinishWithoutProduct(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc))
         {
-            // BLAS implementations differ on whether they read a and b here; Gemm reads neither and clears NaN at beta = 0.
-            Gemm.Multiply(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
             return;
         }
 
