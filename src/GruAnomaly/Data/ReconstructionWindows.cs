@@ -100,12 +100,6 @@ public sealed class ReconstructionWindows : ISequenceDataset
     public void WriteTargets(int example, Span<float> batchTargets, int batchSize, int slot) =>
         CopyWindow(_raw, example, batchTargets, batchSize, slot);
 
-    private void CopyWindow(float[] source, int example, Span<float> batch, int batchSize, int slot)
-    {
-        int start = StartOf(example);
-        for (int t = 0; t < Window; t++)
-        {
-            source.AsSpan((start + t) * Features, Features).CopyTo(batch.Slice((t * batchSize + slot) * Features, Features));
-        }
-    }
+    private void CopyWindow(float[] source, int example, Span<float> batch, int batchSize, int slot) =>
+        TimeMajorBatch.WriteWindow(source, Features, StartOf(example), Window, batch, batchSize, slot);
 }

@@ -101,14 +101,8 @@ public sealed class WindowedSeries : ISequenceDataset
     public int StartOf(int example) => example * Stride;
 
     /// <inheritdoc />
-    public void WriteInputs(int example, Span<float> batchInputs, int batchSize, int slot)
-    {
-        int start = StartOf(example);
-        for (int t = 0; t < Window; t++)
-        {
-            _filled.AsSpan((start + t) * Features, Features).CopyTo(batchInputs.Slice((t * batchSize + slot) * Features, Features));
-        }
-    }
+    public void WriteInputs(int example, Span<float> batchInputs, int batchSize, int slot) =>
+        TimeMajorBatch.WriteWindow(_filled, Features, StartOf(example), Window, batchInputs, batchSize, slot);
 
     /// <inheritdoc />
     public void WriteTargets(int example, Span<float> batchTargets, int batchSize, int slot)

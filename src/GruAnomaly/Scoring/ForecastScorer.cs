@@ -252,11 +252,7 @@ public sealed class FittedForecastScorer : IFittedScorer
     {
         for (int slot = 0; slot < size; slot++)
         {
-            int start = first + slot;
-            for (int t = 0; t < Window; t++)
-            {
-                inputs.Slice((start + t) * Features, Features).CopyTo(batch.Slice(((t * size) + slot) * Features, Features));
-            }
+            TimeMajorBatch.WriteWindow(inputs, Features, first + slot, Window, batch, size, slot);
         }
     }
 }

@@ -135,7 +135,7 @@ public sealed class FittedReconstructionScorer : IFittedScorer
             int size = Math.Min(capacity, windows - first);
             for (int slot = 0; slot < size; slot++)
             {
-                WriteWindow(inputs, StartOf(first + slot, length), batch, size, slot);
+                TimeMajorBatch.WriteWindow(inputs, Features, StartOf(first + slot, length), Window, batch, size, slot);
             }
 
             Network.Infer(_parameters, batch.AsSpan(0, Window * size * Features), Window, size, workspace, DecoderInput);
@@ -225,12 +225,4 @@ public sealed class FittedReconstructionScorer : IFittedScorer
     }
 
     private int StartOf(int windowIndex, int length) => Math.Min(windowIndex * Window, length - Window);
-
-    private void WriteWindow(ReadOnlySpan<float> inputs, int start, Span<float> batch, int size, int slot)
-    {
-        for (int t = 0; t < Window; t++)
-        {
-            inputs.Slice((start + t) * Features, Features).CopyTo(batch.Slice(((t * size) + slot) * Features, Features));
-        }
-    }
 }
