@@ -101,7 +101,7 @@ public sealed class Trainer
                 "(one per step, or one per sequence for a head on the last step).", nameof(data));
         }
 
-        int validation = Options.ValidationFraction == 0 ? 0 : Math.Max(1, (int)Math.Round(data.Count * Options.ValidationFraction));
+        int validation = ValidationSplit.Count(data.Count, Options.ValidationFraction);
         int train = data.Count - validation;
         if (train < 1)
         {
