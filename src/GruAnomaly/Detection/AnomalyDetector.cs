@@ -37,8 +37,17 @@ public sealed class AnomalyDetector
         _logger = logger;
     }
 
-    /// <summary>Gets every choice of this detector.</summary>
+    /// <summary>Gets every choice of this detector (null where it is chosen from the training series).</summary>
     public DetectorSettings Settings { get; }
+
+    /// <summary>
+    /// Gets the fewest time steps a training series needs: with a given window, what the scorer needs for one score plus
+    /// one window; with an automatic window, <see cref="FitChoices.MinimumAutomaticTrainingLength"/> (the window then
+    /// shrinks to an eighth of the series).
+    /// </summary>
+    public int MinimumTrainingLength => Settings.Window is int window
+        ? Settings.Scorer.MinimumLength(window) + window
+        : Math.Max(FitChoices.MinimumAutomaticTrainingLength, Settings.Scorer.MinimumLength(FitChoices.MinimumAutomaticWindow) + FitChoices.MinimumAutomaticWindow);
 
     /// <summary>
     /// Starts a builder with the defaults: window 32, GRU(32), one-step forecasting, MSE, standard scaling, masked missing
@@ -72,28 +81,32 @@ public sealed class AnomalyDetector
     {
         ArgumentNullException.ThrowIfNull(training);
         DetectorSettings s = Settings;
-        int minimum = s.Scorer.MinimumLength(s.Window) + s.Window;
-        if (training.Length < minimum)
+        if (training.Length < MinimumTrainingLength)
         {
             throw new ArgumentException(
-                $"The training series has {training.Length} time steps; window {s.Window} with scorer {s.Scorer.Name} needs at least {minimum}.",
+                $"The training series has {training.Length} time steps; {(s.Window is int w ? $"window {w}" : "an automatic window")} with scorer {s.Scorer.Name} needs at least {MinimumTrainingLength}.",
                 nameof(training));
         }
 
         cancellationToken.ThrowIfCancellationRequested();
         FittedScaler scaler = s.Scaler.Fit(training.Values, training.Features);
         SeriesPreparation.Prepare(training, scaler, s.MissingValues, out float[] inputs, out float[] observed);
-        _logger.DetectorFitting(s.Scorer.Name, s.Model.Name, training.Length, training.Features, s.Window);
+        FitChoices choices = FitChoices.Resolve(s, inputs, training.Length, training.Features);
+        foreach (string choice in choices.Automatic)
+        {
+            _logger.AutomaticChoice(choice);
+        }
 
-        IFittedScorer scorer = WithContext(training, $"train the {s.Scorer.Name} scorer with window {s.Window}", () => s.Scorer.Fit(new ScorerFitContext
+        _logger.DetectorFitting(s.Scorer.Name, choices.Model.Name, training.Length, training.Features, choices.Window);
+        IFittedScorer scorer = WithContext(training, $"train the {s.Scorer.Name} scorer with window {choices.Window}", () => s.Scorer.Fit(new ScorerFitContext
         {
             Inputs = inputs,
             Observed = observed,
             Features = training.Features,
-            Window = s.Window,
-            Stride = s.Stride,
-            Model = s.Model,
-            Trainer = s.Trainer,
+            Window = choices.Window,
+            Stride = choices.Stride,
+            Model = choices.Model,
+            Trainer = choices.Trainer,
             MatrixProvider = s.MatrixProvider,
             Logger = _logger,
         }, progress, cancellationToken));
@@ -116,13 +129,17 @@ public sealed class AnomalyDetector
         var scores = new double[training.Length];
         var contributions = new double[inputs.Length];
         var scored = new bool[training.Length];
-        ScorePipeline.Combine(errors, features, warmUp, combination, s.Smoothing, scores, contributions, scored);
+        ScorePipeline.Combine(errors, features, warmUp, combination, choices.SmoothingSpan, scores, contributions, scored);
         double[] calibration = ScorePipeline.Scored(scores, scored, calibrateOnHeldOut ? heldOutFrom : warmUp);
+        var normalizedCalibration = new double[calibration.Length];
+        IFittedScoreNormalization normalization = WithContext(training,
+            $"fit the score normalization {s.Normalization.Name} on its training scores",
+            () => s.Normalization.Fit(calibration, normalizedCalibration));
         IFittedThreshold threshold = WithContext(training,
             $"fit {s.Threshold.Name} on its {calibration.Length}{(calibrateOnHeldOut ? " held-out" : string.Empty)} training scores (a longer series gives more)",
-            () => s.Threshold.Fit(calibration));
+            () => s.Threshold.Fit(normalizedCalibration));
         _logger.DetectorFitted(calibration.Length, calibrateOnHeldOut ? "held-out" : "all training", threshold.Name, threshold.Threshold);
-        return new FittedAnomalyDetector(this, scaler, scorer, combination, threshold, training.Features, calibration.Length);
+        return new FittedAnomalyDetector(this, choices, scaler, scorer, combination, normalization, threshold, training.Features, calibration.Length);
     }
 
     /// <summary>Reports a strategy's refusal of the training series against the argument the caller actually passed.</summary>

@@ -16,20 +16,20 @@ namespace GruAnomaly.Detection;
 /// </summary>
 public sealed class AnomalyDetectorBuilder
 {
-    /// <summary>The default pruning of weak events (telemanom's default).</summary>
-    public const double DefaultMinimumPercentDecrease = Thresholds.DynamicThreshold.DefaultMinimumPercentDecrease;
-
-    private int _window = 32;
-    private int _stride = 1;
-    private IModelFactory _model = Recurrent.Model.Gru(hiddenSize: 32);
+    private int? _window;
+    private int? _stride;
+    private IModelFactory? _model;
+    private bool _modelGiven;
     private IAnomalyScorer _scorer = Scoring.Scorer.Forecast();
-    private TrainerOptions _trainer = new();
+    private TrainerOptions? _trainer;
+    private bool _trainerGiven;
     private ILoss? _loss;
     private IScalerStrategy _scaler = Preprocessing.Scaler.Standard();
     private MissingValuePolicy _missingValues = MissingValuePolicy.Mask;
     private IErrorCombination _combination = ErrorCombination.Mean;
-    private int _smoothingSpan = 1;
-    private IThresholdStrategy _threshold = Thresholds.Threshold.PeaksOverThreshold(riskLevel: 1e-3);
+    private int? _smoothingSpan;
+    private IScoreNormalization _normalization = ScoreNormalization.RobustZ();
+    private IThresholdStrategy _threshold = Thresholds.Threshold.Automatic(riskLevel: 1e-3);
     private EventRules? _eventRules;
     private IMatrixProvider _matrixProvider = ManagedMatrixProvider.Instance;
     private ILogger _logger = NullLogger.Instance;
@@ -40,7 +40,7 @@ public sealed class AnomalyDetectorBuilder
     }
 
     /// <summary>Sets the context length and the distance between training windows.</summary>
-    /// <param name="window">Points of context the model reads; the default is 32.</param>
+    /// <param name="window">Points of context the model reads; by default it is chosen from the training series' dominant period (see <see cref="FitChoices"/>).</param>
     /// <param name="stride">Distance between the starts of training windows, 1 to <paramref name="window"/>; the default is 1.</param>
     /// <returns>This builder.</returns>
     public AnomalyDetectorBuilder WithWindow(int window, int stride = 1)
@@ -52,12 +52,13 @@ public sealed class AnomalyDetectorBuilder
     }
 
     /// <summary>Sets which recurrent layers to build, for example <c>Model.Gru(hiddenSize: 64, layers: 2)</c> or a custom cell.</summary>
-    /// <param name="model">The model strategy; the default is <c>Model.Gru(hiddenSize: 32)</c>.</param>
+    /// <param name="model">The model strategy; by default a one-layer GRU of 16, 32 or 64 units by the length of the training series.</param>
     /// <returns>This builder.</returns>
     public AnomalyDetectorBuilder WithModel(IModelFactory model)
     {
         ThrowIfBuilt();
         _model = model;
+        _modelGiven = true;
         return this;
     }
 
@@ -71,24 +72,29 @@ public sealed class AnomalyDetectorBuilder
         return this;
     }
 
-    /// <summary>Sets the trainer options (epochs, batch size, optimizer, early stopping, seed, …).</summary>
+    /// <summary>
+    /// Sets the trainer options (epochs, batch size, optimizer, early stopping, seed, …). By default the epochs are chosen
+    /// from the series length (10 to 50) with early stopping on the validation tail.
+    /// </summary>
     /// <param name="options">The options; their <see cref="TrainerOptions.Loss"/> is replaced by <see cref="WithLoss"/> when that is called.</param>
     /// <returns>This builder.</returns>
     public AnomalyDetectorBuilder WithTrainer(TrainerOptions options)
     {
         ThrowIfBuilt();
         _trainer = options;
+        _trainerGiven = true;
         return this;
     }
 
-    /// <summary>Adjusts the trainer options, starting from the current ones: <c>t => t with { Epochs = 20 }</c>.</summary>
+    /// <summary>Adjusts the trainer options, starting from the current ones (or <c>new TrainerOptions()</c>): <c>t => t with { Epochs = 20 }</c>.</summary>
     /// <param name="configure">Returns the new options.</param>
     /// <returns>This builder.</returns>
     public AnomalyDetectorBuilder WithTrainer(Func<TrainerOptions, TrainerOptions> configure)
     {
         ThrowIfBuilt();
         ArgumentNullException.ThrowIfNull(configure);
-        _trainer = configure(_trainer);
+        _trainer = configure(_trainer ?? new TrainerOptions());
+        _trainerGiven = true;
         return this;
     }
 
@@ -133,7 +139,7 @@ public sealed class AnomalyDetectorBuilder
     }
 
     /// <summary>Smooths scores with an exponentially weighted moving average before thresholding, as telemanom does.</summary>
-    /// <param name="span">The span in time steps, at least 1; the default 1 means no smoothing.</param>
+    /// <param name="span">The span in time steps, at least 1 (1 means no smoothing); by default half the window.</param>
     /// <returns>This builder.</returns>
     public AnomalyDetectorBuilder WithSmoothing(int span)
     {
@@ -142,8 +148,21 @@ public sealed class AnomalyDetectorBuilder
         return this;
     }
 
+    /// <summary>
+    /// Sets how raw scores are put on the scale of recent scores before the threshold sees them, so that a lasting change
+    /// in the level of normal error does not fire an alarm at every point.
+    /// </summary>
+    /// <param name="normalization">The normalization; the default is <see cref="ScoreNormalization.RobustZ"/> over the last 2000 scores.</param>
+    /// <returns>This builder.</returns>
+    public AnomalyDetectorBuilder WithScoreNormalization(IScoreNormalization normalization)
+    {
+        ThrowIfBuilt();
+        _normalization = normalization;
+        return this;
+    }
+
     /// <summary>Sets the threshold strategy, fitted on held-out training scores.</summary>
-    /// <param name="threshold">The strategy; the default is peaks-over-threshold at risk 10⁻³.</param>
+    /// <param name="threshold">The strategy; the default is <see cref="Threshold.Automatic"/> at risk 10⁻³ (peaks-over-threshold where the calibration scores allow).</param>
     /// <returns>This builder.</returns>
     public AnomalyDetectorBuilder WithThreshold(IThresholdStrategy threshold)
     {
@@ -198,22 +217,23 @@ public sealed class AnomalyDetectorBuilder
         ThrowIfBuilt();
         var errors = new List<string>();
         if (_window < 1) errors.Add($"WithWindow: window must be at least 1; got {_window}.");
-        if (_stride < 1 || _stride > Math.Max(_window, 1)) errors.Add($"WithWindow: stride must be in [1, window = {_window}]; got {_stride}.");
-        if (_model is null) errors.Add("WithModel: the model must not be null.");
+        if (_stride < 1 || _stride > Math.Max(_window ?? 1, 1)) errors.Add($"WithWindow: stride must be in [1, window = {_window}]; got {_stride}.");
+        if (_modelGiven && _model is null) errors.Add("WithModel: the model must not be null.");
+        if (_trainerGiven && _trainer is null) errors.Add("WithTrainer: the options must not be null.");
         if (_scorer is null) errors.Add("WithScorer: the scorer must not be null.");
         if (_scaler is null) errors.Add("WithScaler: the scaler must not be null.");
         if (_combination is null) errors.Add("WithErrorCombination: the combination must not be null.");
         if (_threshold is null) errors.Add("WithThreshold: the threshold must not be null.");
+        if (_normalization is null) errors.Add("WithScoreNormalization: the normalization must not be null.");
         if (_logger is null) errors.Add("WithLogger: the logger must not be null.");
         if (_matrixProvider is null) errors.Add("WithMatrixProvider: the provider must not be null.");
         if (!Enum.IsDefined(_missingValues)) errors.Add($"WithMissingValues: {_missingValues} is not one of Mask, Interpolate, ForwardFill.");
         if (_smoothingSpan < 1) errors.Add($"WithSmoothing: span must be at least 1 (1 = none); got {_smoothingSpan}.");
-        TrainerOptions? trainer = _trainer is null ? null : _loss is null ? _trainer : _trainer with { Loss = _loss };
-        if (trainer is null)
-        {
-            errors.Add("WithTrainer: the options must not be null.");
-        }
-        else
+        TrainerOptions? given = _trainer is null || _loss is null ? _trainer : _trainer with { Loss = _loss };
+        ILoss loss = _loss ?? _trainer?.Loss ?? Losses.Loss.Mse;
+
+        // Automatic trainer options are checked as the defaults they start from, with the loss in force.
+        TrainerOptions trainer = given ?? new TrainerOptions { Loss = loss };
         {
             var trainerErrors = new List<string>();
             trainer.Validate(trainerErrors);
@@ -230,8 +250,14 @@ public sealed class AnomalyDetectorBuilder
                 errors.Add($"WithEventRules: pruning by minimum percent decrease needs non-negative scores, but the loss {likelihood.Name} " +
                     "makes the score a negative log-likelihood, which can be negative; leave MinimumPercentDecrease null.");
             }
+            else if (_normalization is RunningScoreNormalization { Kind: RunningScoreNormalization.Statistic.RobustZ } robust
+                && _eventRules?.MinimumPercentDecrease is not null)
+            {
+                errors.Add($"WithEventRules: pruning by minimum percent decrease needs non-negative scores, but the normalization {robust.Name} " +
+                    "gives negative ones below the median; use ScoreNormalization.RatioToMedian() or ScoreNormalization.None, or leave MinimumPercentDecrease null.");
+            }
 
-            if (trainer.Loss is ILoss loss && _combination is { RequiresSignedErrors: true } && loss.PredictionsPerTarget > 1)
+            if (_combination is { RequiresSignedErrors: true } && loss.PredictionsPerTarget > 1)
             {
                 errors.Add($"WithErrorCombination: {_combination.Name} needs signed residuals, but the loss {loss.Name} makes the scorer " +
                     "report per-feature likelihood losses; use ErrorCombination.Mean or a point loss.");
@@ -244,11 +270,9 @@ public sealed class AnomalyDetectorBuilder
         }
 
         _built = true;
-        EventRules rules = _eventRules ?? (trainer!.Loss.PredictionsPerTarget > 1
-            ? new EventRules()
-            : new EventRules { MinimumPercentDecrease = DefaultMinimumPercentDecrease });
-        return new AnomalyDetector(new DetectorSettings(_window, _stride, _model!, _scorer!, trainer!, _scaler!, _missingValues,
-            _combination!, _smoothingSpan == 1 ? null : new ExponentialSmoothing(_smoothingSpan), _threshold!, rules, _matrixProvider!), _logger!);
+        EventRules rules = _eventRules ?? new EventRules();
+        return new AnomalyDetector(new DetectorSettings(_window, _window is null ? _stride : _stride ?? 1, _model, _scorer!, given, loss, _scaler!,
+            _missingValues, _combination!, _smoothingSpan, _normalization!, _threshold!, rules, _matrixProvider!), _logger!);
     }
 
     private void ThrowIfBuilt()

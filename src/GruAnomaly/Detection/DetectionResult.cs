@@ -9,21 +9,34 @@ namespace GruAnomaly.Detection;
 /// </summary>
 public sealed class DetectionResult
 {
+    private readonly double[] _rawScores;
     private readonly double[] _scores;
     private readonly double[] _thresholds;
     private readonly double[] _tailProbabilities;
+    private readonly double[] _surprise;
+    private readonly bool[] _isAlarm;
     private readonly bool[] _flags;
     private readonly bool[] _scored;
     private readonly float[] _expected;
     private readonly double[] _contributions;
 
-    internal DetectionResult(int features, double[] scores, double[] thresholds, double[] tailProbabilities, bool[] flags, bool[] scored,
-        float[] expected, double[] contributions, IReadOnlyList<AnomalyEvent> events, IReadOnlyList<DateTimeOffset>? timestamps)
+    internal DetectionResult(int features, double[] rawScores, double[] scores, double[] thresholds, double[] tailProbabilities, double[] surprise,
+        bool[] flags, bool[] scored, float[] expected, double[] contributions, IReadOnlyList<int> alarms, IReadOnlyList<AnomalyEvent> events,
+        IReadOnlyList<DateTimeOffset>? timestamps)
     {
         Features = features;
+        _rawScores = rawScores;
         _scores = scores;
         _thresholds = thresholds;
         _tailProbabilities = tailProbabilities;
+        _surprise = surprise;
+        Alarms = alarms;
+        _isAlarm = new bool[scores.Length];
+        foreach (int t in alarms)
+        {
+            _isAlarm[t] = true;
+        }
+
         _flags = flags;
         _scored = scored;
         _expected = expected;
@@ -38,20 +51,51 @@ public sealed class DetectionResult
     /// <summary>Gets the number of features per time step.</summary>
     public int Features { get; }
 
-    /// <summary>Gets the anomaly score per time step (after smoothing, when configured).</summary>
+    /// <summary>Gets the score per time step as the scorer and error combination give it (after smoothing, when configured).</summary>
+    public ReadOnlySpan<double> RawScores => _rawScores;
+
+    /// <summary>
+    /// Gets the score per time step that the threshold judges: the raw score normalized against the scores before it
+    /// (see <see cref="AnomalyDetectorBuilder.WithScoreNormalization"/>).
+    /// </summary>
     public ReadOnlySpan<double> Scores => _scores;
 
-    /// <summary>Gets the threshold in force at each time step.</summary>
+    /// <summary>Gets the threshold in force at each time step, on the scale of <see cref="Scores"/>.</summary>
     public ReadOnlySpan<double> Thresholds => _thresholds;
 
     /// <summary>
-    /// Gets the calibrated score per time step: the probability that a normal score is at least this high, from the
-    /// fitted score distribution. Reads the same across series of different scales.
+    /// Gets the probability that a normal score is at least this high, from the fitted score distribution. It reaches 0
+    /// beyond the fitted tail (and by underflow), so strong anomalies tie at 0; rank and compare with <see cref="Surprise"/>.
     /// </summary>
     public ReadOnlySpan<double> TailProbabilities => _tailProbabilities;
 
-    /// <summary>Gets whether each time step is anomalous, after the event rules (merged gaps count as flagged).</summary>
+    /// <summary>
+    /// Gets the calibrated score per time step: <c>−log₁₀</c> of the calibrated tail probability (3 = one normal score in a
+    /// thousand is this high). Strictly increasing in <see cref="Scores"/> and never saturating, so it orders every anomaly
+    /// and one threshold on it reads the same across series of different scales. 0 where a step is not scored.
+    /// </summary>
+    public ReadOnlySpan<double> Surprise => _surprise;
+
+    /// <summary>
+    /// Gets the anomaly likelihood of a time step in [0, 1): <c>S / (1 + S)</c> of its <see cref="Surprise"/> S, a strictly
+    /// increasing function of the score (0.5 at a tail probability of 0.1, 0.75 at 10⁻³, 0.9 at 10⁻⁹).
+    /// </summary>
+    /// <param name="time">The time step.</param>
+    /// <returns>The likelihood.</returns>
+    public double LikelihoodAt(int time) => AnomalyLikelihood.FromSurprise(_surprise[time]);
+
+    /// <summary>Gets whether each time step is anomalous, after the event rules (merged gaps count as flagged); for analysis.</summary>
     public ReadOnlySpan<bool> Flags => _flags;
+
+    /// <summary>
+    /// Gets the time steps that raise an alarm: the first flagged step, then a flagged step whenever the alarm
+    /// suppression period (<see cref="EventRules.AlarmSuppression"/>) has passed since the last alarm. What a service
+    /// acts on; the same alarms a stream raises live.
+    /// </summary>
+    public IReadOnlyList<int> Alarms { get; }
+
+    /// <summary>Gets whether each time step raises an alarm (see <see cref="Alarms"/>).</summary>
+    public ReadOnlySpan<bool> IsAlarm => _isAlarm;
 
     /// <summary>Gets whether each time step received a score.</summary>
     public ReadOnlySpan<bool> IsScored => _scored;
@@ -62,7 +106,7 @@ public sealed class DetectionResult
     /// <summary>Gets each feature's share of the unsmoothed score, time-major; the shares of a step add up to its unsmoothed score.</summary>
     public ReadOnlySpan<double> Contributions => _contributions;
 
-    /// <summary>Gets the anomaly events: contiguous flagged ranges with their peak.</summary>
+    /// <summary>Gets the anomaly events: contiguous flagged ranges (after the event rules) with their onset, peak and end.</summary>
     public IReadOnlyList<AnomalyEvent> Events { get; }
 
     /// <summary>Gets the series' timestamps, or null when it had none.</summary>

@@ -11,13 +11,15 @@ namespace GruAnomaly.Detection;
 /// </summary>
 public sealed class FittedAnomalyDetector
 {
-    internal FittedAnomalyDetector(AnomalyDetector detector, FittedScaler scaler, IFittedScorer scorer,
-        IFittedErrorCombination combination, IFittedThreshold threshold, int features, int calibrationScores)
+    internal FittedAnomalyDetector(AnomalyDetector detector, FitChoices choices, FittedScaler scaler, IFittedScorer scorer,
+        IFittedErrorCombination combination, IFittedScoreNormalization normalization, IFittedThreshold threshold, int features, int calibrationScores)
     {
         Settings = detector.Settings;
+        Choices = choices;
         Scaler = scaler;
         Scorer = scorer;
         Combination = combination;
+        Normalization = normalization;
         Threshold = threshold;
         Features = features;
         CalibrationScores = calibrationScores;
@@ -26,11 +28,14 @@ public sealed class FittedAnomalyDetector
     /// <summary>Gets the choices the detector was built with.</summary>
     public DetectorSettings Settings { get; }
 
+    /// <summary>Gets what the fit used, including every choice made automatically from the training series, and why.</summary>
+    public FitChoices Choices { get; }
+
     /// <summary>Gets the number of features per time step the detector expects.</summary>
     public int Features { get; }
 
     /// <summary>Gets the context length.</summary>
-    public int Window => Settings.Window;
+    public int Window => Choices.Window;
 
     /// <summary>Gets the per-feature scaling fitted on the training series.</summary>
     public FittedScaler Scaler { get; }
@@ -41,7 +46,10 @@ public sealed class FittedAnomalyDetector
     /// <summary>Gets the fitted error combination.</summary>
     public IFittedErrorCombination Combination { get; }
 
-    /// <summary>Gets the fitted threshold.</summary>
+    /// <summary>Gets the fitted score normalization, holding the history of scores that detection continues from.</summary>
+    public IFittedScoreNormalization Normalization { get; }
+
+    /// <summary>Gets the fitted threshold (on normalized scores).</summary>
     public IFittedThreshold Threshold { get; }
 
     /// <summary>Gets how many training scores the threshold was fitted on.</summary>
@@ -70,23 +78,30 @@ public sealed class FittedAnomalyDetector
         var scores = new double[length];
         var contributions = new double[inputs.Length];
         var scored = new bool[length];
-        ScorePipeline.Combine(errors, features, Scorer.WarmUp, Combination, Settings.Smoothing, scores, contributions, scored);
+        ScorePipeline.Combine(errors, features, Scorer.WarmUp, Combination, Choices.SmoothingSpan, scores, contributions, scored);
 
-        double[] compact = ScorePipeline.Scored(scores, scored, 0);
-        var compactThresholds = new double[compact.Length];
-        Threshold.Apply(compact, compactThresholds);
+        double[] raw = ScorePipeline.Scored(scores, scored, 0);
+        var normalized = new double[raw.Length];
+        Normalization.Apply(raw, normalized);
+        var compactThresholds = new double[raw.Length];
+        Threshold.Apply(normalized, compactThresholds);
 
+        var rawScores = new double[length];
         var thresholds = new double[length];
         var tail = new double[length];
+        var surprise = new double[length];
         var flags = new bool[length];
         double inForce = Threshold.Threshold;
         for (int t = 0, k = 0; t < length; t++)
         {
             if (scored[t])
             {
+                rawScores[t] = raw[k];
+                scores[t] = normalized[k];
                 inForce = compactThresholds[k++];
                 flags[t] = scores[t] > inForce;
                 tail[t] = Threshold.TailProbability(scores[t]);
+                surprise[t] = Threshold.Surprise(scores[t]);
             }
             else
             {
@@ -97,11 +112,13 @@ public sealed class FittedAnomalyDetector
             thresholds[t] = inForce;
         }
 
-        IReadOnlyList<AnomalyEvent> events = AnomalyEvents.Find(scores, flags, Settings.EventRules);
+        EventRules rules = Settings.EventRules;
+        IReadOnlyList<int> alarms = Alarms.Raise(flags, rules.AlarmSuppression ?? (EventRules.DefaultAlarmSuppressionWindows * Window));
+        IReadOnlyList<AnomalyEvent> events = AnomalyEvents.Find(scores, flags, rules);
         AnomalyEvents.ToFlags(events, flags);
         Scaler.InverseTransform(expected, expected);
 
-        return new DetectionResult(features, scores, thresholds, tail, flags, scored, expected, contributions, events, series.Timestamps);
+        return new DetectionResult(features, rawScores, scores, thresholds, tail, surprise, flags, scored, expected, contributions, alarms, events, series.Timestamps);
     }
 
     /// <summary>

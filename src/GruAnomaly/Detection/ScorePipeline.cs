@@ -11,7 +11,7 @@ internal static class ScorePipeline
     /// missing) get a NaN score, which smoothing passes over and the caller reports as not scored.
     /// </summary>
     public static void Combine(ReadOnlySpan<float> errors, int features, int warmUp, IFittedErrorCombination combination,
-        ExponentialSmoothing? smoothing, Span<double> scores, Span<double> contributions, Span<bool> scored)
+        int smoothingSpan, Span<double> scores, Span<double> contributions, Span<bool> scored)
     {
         int length = scores.Length;
         contributions.Clear();
@@ -22,7 +22,10 @@ internal static class ScorePipeline
             scores[t] = scored[t] ? combination.Combine(row, contributions.Slice(t * features, features)) : double.NaN;
         }
 
-        smoothing?.Apply(scores, scores);
+        if (smoothingSpan > 1)
+        {
+            new ExponentialSmoothing(smoothingSpan).Apply(scores, scores);
+        }
     }
 
     /// <summary>How many time steps from <paramref name="from"/> on have at least one observed error.</summary>

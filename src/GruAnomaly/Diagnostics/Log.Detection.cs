@@ -12,4 +12,7 @@ internal static partial class Log
     [LoggerMessage(EventId = 21, Level = LogLevel.Information,
         Message = "Detector fitted: threshold {Threshold} = {Value} from {Scores} {Source} scores")]
     public static partial void DetectorFitted(this ILogger logger, int scores, string source, string threshold, double value);
+
+    [LoggerMessage(EventId = 22, Level = LogLevel.Information, Message = "Chosen automatically: {Choice}")]
+    public static partial void AutomaticChoice(this ILogger logger, string choice);
 }

@@ -183,6 +183,9 @@ public sealed class FittedDriftingPeaksOverThreshold : IFittedThreshold
     /// <returns>A probability in [0, 1].</returns>
     public double TailProbability(double score) => CalibratedTail.Probability(Residuals, Tail, score - MovingAverage);
 
+    /// <inheritdoc/>
+    public double Surprise(double score) => CalibratedTail.Surprise(Residuals, Tail, score - MovingAverage);
+
     internal static string MakeName(int depth, double riskLevel, double initialQuantile) =>
         string.Create(CultureInfo.InvariantCulture, $"DriftingPeaksOverThreshold(depth={depth}, {StrategyNames.Risk(riskLevel, initialQuantile)})");
 }

@@ -107,6 +107,9 @@ public sealed class FittedDynamicThreshold : IFittedThreshold
     /// <inheritdoc/>
     public double TailProbability(double score) => Calibration.TailProbability(score);
 
+    /// <inheritdoc/>
+    public double Surprise(double score) => CalibratedTail.Surprise(Calibration, null, score);
+
     internal static DynamicThresholdOptions Copy(DynamicThresholdOptions options) => new()
     {
         MinimumZ = options.MinimumZ,

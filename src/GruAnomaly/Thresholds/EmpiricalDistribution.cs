@@ -101,7 +101,7 @@ public sealed class EmpiricalDistribution
     }
 
     /// <summary>First index whose value is ≥ <paramref name="value"/>.</summary>
-    private static int LowerBound(double[] sorted, double value)
+    internal static int LowerBound(ReadOnlySpan<double> sorted, double value)
     {
         int low = 0;
         int high = sorted.Length;
@@ -122,7 +122,7 @@ public sealed class EmpiricalDistribution
     }
 
     /// <summary>First index whose value is &gt; <paramref name="value"/>.</summary>
-    private static int UpperBound(double[] sorted, double value)
+    internal static int UpperBound(ReadOnlySpan<double> sorted, double value)
     {
         int low = 0;
         int high = sorted.Length;

@@ -50,13 +50,122 @@ public sealed class FittedStaticThreshold : IFittedThreshold
 
     /// <inheritdoc/>
     public double TailProbability(double score) => CalibratedTail.Probability(Calibration, Tail, score);
+
+    /// <inheritdoc/>
+    public double Surprise(double score) => CalibratedTail.Surprise(Calibration, Tail, score);
 }
 
-/// <summary>Empirical tail probability, switched to the peaks-over-threshold tail above its initial threshold.</summary>
+/// <summary>
+/// The calibrated scales of a score: the tail probability (empirical, switched to the peaks-over-threshold tail above its
+/// initial threshold) and the surprise, a strictly increasing, never saturating version of its −log₁₀.
+/// </summary>
 internal static class CalibratedTail
 {
+    /// <summary>Beyond the excess where a short-tailed (γ &lt; 0) GPD's survival falls to this, its log continues as a straight line.</summary>
+    private const double ShortTailCut = 1e-6;
+
     public static double Probability(EmpiricalDistribution calibration, PeaksOverThresholdTail? tail, double score) =>
         tail is not null && score > tail.InitialThreshold
             ? tail.TailProbability(score)
             : calibration.TailProbability(score);
+
+    /// <summary>
+    /// −log₁₀ of a tail probability p(s) that strictly decreases everywhere: the plotting positions
+    /// <c>#{x ≥ v}/(n + 1)</c> at the distinct calibration values v, joined log-linearly; above the tail's initial
+    /// threshold t exactly the tail's <c>(N_t/n)·P(Y &gt; s − t)</c>; above the largest value (without a tail) an exponential
+    /// tail as steep as the top tenth of the scores; below the smallest value an approach to 1. Computed in logs, so it never
+    /// underflows: a score far beyond anything seen in calibration still reads larger than a slightly smaller one.
+    /// </summary>
+    public static double Surprise(EmpiricalDistribution calibration, PeaksOverThresholdTail? tail, double score)
+    {
+        if (double.IsNaN(score))
+        {
+            return double.NaN;
+        }
+
+        return -LogSurvival(calibration, tail, score) / Math.Log(10);
+    }
+
+    private static double LogSurvival(EmpiricalDistribution calibration, PeaksOverThresholdTail? tail, double score)
+    {
+        ReadOnlySpan<double> sorted = calibration.SortedValues;
+        int n = sorted.Length;
+        if (tail is not null && score >= tail.InitialThreshold)
+        {
+            return Math.Log((double)tail.PeakCount / tail.ObservationCount) + LogGpdSurvival(tail.Excesses, score - tail.InitialThreshold);
+        }
+
+        double spread = Math.Max(calibration.StandardDeviation, 1e-12 * Math.Max(1, Math.Abs(calibration.Mean)));
+        int above = EmpiricalDistribution.UpperBound(sorted, score);
+        if (above == 0)
+        {
+            // Below every calibration score: p rises from n/(n + 1) towards 1.
+            return double.LogP1(-Math.Exp((score - sorted[0]) / spread) / (n + 1));
+        }
+
+        double left = sorted[above - 1];
+        double logLeft = LogPosition(sorted, left);
+        double right, logRight;
+        if (tail is not null && (above == n || sorted[above] >= tail.InitialThreshold))
+        {
+            right = tail.InitialThreshold;
+            logRight = Math.Log((double)tail.PeakCount / tail.ObservationCount);
+        }
+        else if (above == n)
+        {
+            return logLeft - ((score - left) / TopSlope(calibration, spread));
+        }
+        else
+        {
+            right = sorted[above];
+            logRight = LogPosition(sorted, right);
+        }
+
+        return score == left ? logLeft : logLeft + ((logRight - logLeft) * (score - left) / (right - left));
+    }
+
+    /// <summary>ln of the plotting position <c>#{x ≥ v}/(n + 1)</c> of a calibration value v.</summary>
+    private static double LogPosition(ReadOnlySpan<double> sorted, double value) =>
+        Math.Log((double)(sorted.Length - EmpiricalDistribution.LowerBound(sorted, value)) / (sorted.Length + 1));
+
+    /// <summary>The mean excess of the scores above their 0.9 quantile: the scale of an exponential tail fitted to the top tenth.</summary>
+    private static double TopSlope(EmpiricalDistribution calibration, double spread)
+    {
+        double q90 = calibration.Quantile(0.9), sum = 0;
+        int count = 0;
+        foreach (double value in calibration.SortedValues)
+        {
+            if (value > q90)
+            {
+                sum += value - q90;
+                count++;
+            }
+        }
+
+        return count == 0 ? spread : Math.Max(sum / count, 1e-6 * spread);
+    }
+
+    private static double LogGpdSurvival(GeneralizedPareto gpd, double excess)
+    {
+        double shape = gpd.Shape, scale = gpd.Scale;
+        if (excess <= 0)
+        {
+            return 0;
+        }
+
+        if (shape >= 0)
+        {
+            return shape == 0 ? -excess / scale : -double.LogP1(shape * excess / scale) / shape;
+        }
+
+        // A short tail ends at σ/|γ|; close to that end its log falls to −∞. Beyond the excess where the survival is
+        // ShortTailCut, continue with the slope there, so that scores past the end stay ordered.
+        double cut = GeneralizedPareto.ExcessAt(shape, scale, ShortTailCut);
+        if (excess <= cut)
+        {
+            return -double.LogP1(shape * excess / scale) / shape;
+        }
+
+        return Math.Log(ShortTailCut) - ((excess - cut) / (scale + (shape * cut)));
+    }
 }

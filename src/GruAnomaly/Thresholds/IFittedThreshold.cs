@@ -32,4 +32,18 @@ public interface IFittedThreshold
     /// <param name="score">Any score; NaN gives NaN.</param>
     /// <returns>A probability in [0, 1].</returns>
     double TailProbability(double score);
+
+    /// <summary>
+    /// The surprise of a score, <c>−log₁₀ p</c> of a calibrated tail probability p: 0 for the lowest scores, 3 for a
+    /// score that one normal score in a thousand reaches. Unlike <see cref="TailProbability"/>, the built-in thresholds make
+    /// it strictly increasing in the score and never saturating: beyond everything seen in calibration it keeps growing
+    /// (computed in logs, so it never underflows), and two different scores never tie.
+    /// </summary>
+    /// <remarks>
+    /// The default implementation is <c>−log₁₀</c> of <see cref="TailProbability"/>, which saturates where that reaches 0;
+    /// a custom threshold should override it when it can do better.
+    /// </remarks>
+    /// <param name="score">Any score; NaN gives NaN.</param>
+    /// <returns>A value of at least 0.</returns>
+    double Surprise(double score) => -Math.Log10(TailProbability(score));
 }

@@ -143,6 +143,9 @@ public sealed class FittedStreamingPeaksOverThreshold : IFittedThreshold
     /// <inheritdoc/>
     public double TailProbability(double score) => CalibratedTail.Probability(Calibration, Tail, score);
 
+    /// <inheritdoc/>
+    public double Surprise(double score) => CalibratedTail.Surprise(Calibration, Tail, score);
+
     internal static void CheckTailMatches(EmpiricalDistribution calibration, PeaksOverThresholdTail tail)
     {
         if (tail.ObservationCount != calibration.Count || tail.PeakCount != calibration.CountAbove(tail.InitialThreshold))

@@ -27,6 +27,15 @@ public static class Threshold
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> is not finite.</exception>
     public static MedianPlusMadStrategy MedianPlusMad(double k = 3) => new(k);
 
+    /// <summary>
+    /// Peaks-over-threshold (SPOT, static) when there are enough calibration scores to fit a tail, a robust
+    /// median + k·MAD when there are not. The default of a detector.
+    /// </summary>
+    /// <param name="riskLevel">q, the probability that a normal score exceeds the threshold; in (0, 0.02).</param>
+    /// <returns>An <see cref="AutomaticThresholdStrategy"/>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="riskLevel"/> is out of range.</exception>
+    public static AutomaticThresholdStrategy Automatic(double riskLevel = 1e-3) => new(riskLevel);
+
     /// <summary>SPOT with a threshold fixed after fitting.</summary>
     /// <param name="riskLevel">q, the probability that a normal score exceeds the threshold; in (0, 1 − initialQuantile).</param>
     /// <param name="initialQuantile">The level of the initial threshold; in (0, 1).</param>

@@ -12,6 +12,26 @@ public sealed record EventRules
     private readonly int _minLength = 1;
     private readonly int _suppressionPoints;
     private readonly double? _minimumPercentDecrease;
+    private readonly int? _alarmSuppression;
+
+    /// <summary>The default <see cref="AlarmSuppression"/>, in windows of the detector's context length.</summary>
+    public const int DefaultAlarmSuppressionWindows = 4;
+
+    /// <summary>
+    /// After an alarm, further alarms are held back for this many time steps: an alarm is raised at a flagged step when
+    /// no alarm was raised in the <c>AlarmSuppression</c> steps before it. A service gets one alarm at the onset of an
+    /// anomaly, and one more per suppression period while it lasts, instead of one per flagged point.
+    /// </summary>
+    /// <remarks>Alarms are causal: whether a step raises one depends only on the flags up to that step, so streaming and batch detection agree.</remarks>
+    /// <value>The default value is <see langword="null"/>: <see cref="DefaultAlarmSuppressionWindows"/> times the detector's window. 0 raises an alarm at every flagged step.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    public int? AlarmSuppression
+    {
+        get => _alarmSuppression;
+        init => _alarmSuppression = value is not int v || v >= 0
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(AlarmSuppression), value, "AlarmSuppression must be 0 (an alarm per flagged step), positive, or null for the default.");
+    }
 
     /// <summary>Flagged runs separated by at most this many unflagged time steps merge into one event (the gap joins it).</summary>
     /// <value>The default value is 0 (only touching runs form one event); must not be negative.</value>

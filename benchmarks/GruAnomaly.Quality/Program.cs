@@ -1,0 +1,96 @@
+// The quality benchmark: fits the library's default detector, its variants and simple baselines on every labelled series
+// of the shared datasets under two protocols (offline and streaming), and judges their alarms and scores against the
+// labels. Usage (from the repository root):
+//   dotnet run -c Release --project benchmarks/GruAnomaly.Quality -- [--candidates default,baselines,variants]
+//       [--protocols offline,streaming] [--series ecg/] [--data ../shared/data] [--output benchmarks/results/quality.md] [--parallel 2]
+using System.Diagnostics;
+using System.Globalization;
+using GruAnomaly.Quality;
+
+CultureInfo.DefaultThreadCurrentCulture = CultureInfo.InvariantCulture;
+CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+var options = Options.Parse(args);
+string? root = options.Data ?? DataRoot.Find();
+if (root is null || !Directory.Exists(root))
+{
+    Console.WriteLine($"No labelled data found ({(root is null ? "looked for shared/data beside the repository" : root)}); nothing to measure. " +
+        "Pass --data <folder> with CSVs of the form index,<values...>,label,split.");
+    return 0;
+}
+
+IReadOnlyList<Candidate> candidates = Candidates.Select(options.Candidates);
+Protocol[] protocols = [.. options.Protocols.Select(p => p switch
+{
+    "offline" => Protocol.Offline,
+    "streaming" => Protocol.Streaming,
+    _ => throw new ArgumentException($"Unknown protocol '{p}'; expected offline or streaming."),
+})];
+var series = LabelledSeries.Find(root).Where(s => s.Name.Contains(options.Series, StringComparison.Ordinal))
+    .Select(s => LabelledSeries.Load(s.Path, s.Name)).ToList();
+Console.WriteLine($"{series.Count} series, {candidates.Count} candidates, protocols {string.Join(", ", protocols.Select(p => p.Name))}");
+
+var clock = Stopwatch.StartNew();
+var jobs = (from s in series from p in protocols from c in candidates select (s, p, c)).ToList();
+var results = new SeriesResult[jobs.Count];
+Parallel.For(0, jobs.Count, new ParallelOptions { MaxDegreeOfParallelism = options.Parallel }, i =>
+{
+    (LabelledSeries s, Protocol p, Candidate c) = jobs[i];
+    results[i] = SeriesResult.Measure(s, p, c);
+    SeriesResult r = results[i];
+    Console.WriteLine($"{r.Series,-28} {r.Protocol,-9} {r.Candidate,-22} early {r.EarlyStandard,7:F1}  event F1 {r.EventF1,5:F2}  " +
+        $"PR-AUC {r.PrAuc,5:F2}  alarms {r.DetectedWindows}/{r.Windows} +{r.FalseAlarms} false  fit {r.FitSeconds,5:F1} s");
+});
+
+string report = Report.Markdown(results, candidates, protocols, clock.Elapsed, root);
+if (options.Output is not null)
+{
+    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(options.Output))!);
+    File.WriteAllText(options.Output, report);
+    Console.WriteLine($"wrote {options.Output}");
+}
+
+Console.WriteLine(Report.Summary(results, candidates, protocols));
+Console.WriteLine($"total {clock.Elapsed.TotalMinutes:F1} min");
+return 0;
+
+internal sealed record Options(string[] Candidates, string[] Protocols, string Series, string? Data, string? Output, int Parallel)
+{
+    public static Options Parse(string[] args)
+    {
+        var o = new Options(["default", "baselines"], ["offline", "streaming"], string.Empty, null, null, 2);
+        for (int i = 0; i < args.Length; i++)
+        {
+            string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            o = args[i] switch
+            {
+                "--candidates" => o with { Candidates = Next().Split(',') },
+                "--protocols" => o with { Protocols = Next().Split(',') },
+                "--series" => o with { Series = Next() },
+                "--data" => o with { Data = Next() },
+                "--output" => o with { Output = Next() },
+                "--parallel" => o with { Parallel = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                _ => throw new ArgumentException($"Unknown option {args[i]}; see the comment at the top of Program.cs."),
+            };
+        }
+
+        return o;
+    }
+}
+
+internal static class DataRoot
+{
+    /// <summary>The shared datasets live beside the repository: the first <c>../shared/data</c> above the working directory.</summary>
+    public static string? Find()
+    {
+        for (DirectoryInfo? dir = new(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            string candidate = Path.Combine(dir.FullName, "..", "shared", "data");
+            if (Directory.Exists(candidate))
+            {
+                return Path.GetFullPath(candidate);
+            }
+        }
+
+        return null;
+    }
+}

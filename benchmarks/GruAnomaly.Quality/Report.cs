@@ -1,0 +1,123 @@
+using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
+
+namespace GruAnomaly.Quality;
+
+/// <summary>Writes the results as Markdown: a summary per protocol, the default against the best baseline, and every series.</summary>
+internal static class Report
+{
+    public static string Markdown(IReadOnlyList<SeriesResult> results, IReadOnlyList<Candidate> candidates, IReadOnlyList<Protocol> protocols,
+        TimeSpan elapsed, string dataRoot)
+    {
+        var md = new StringBuilder();
+        md.AppendLine(CultureInfo.InvariantCulture, $"# Detection quality, {DateTime.UtcNow:yyyy-MM-dd}");
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture,
+            $"{results.Select(r => r.Series).Distinct().Count()} labelled series from `../shared/data` ({Path.GetFileName(dataRoot.TrimEnd('/'))}), " +
+            $"{RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores, " +
+            $"{elapsed.TotalMinutes:F1} min in all.");
+        md.AppendLine();
+        md.AppendLine("Early-alarm score: NAB-style (Lavin and Ahmad 2015) on the labelled windows; 0 = no alarm, 100 = every window " +
+            "caught at its first point, negative = worse than raising no alarm; mean over the series whose judged part holds a window. " +
+            "Event metrics: range-based precision/recall/F1 (Tatbul et al.) of the flags. PR-AUC: average precision of the raw scores. " +
+            "Delay: steps from a window's start to its first alarm, over the caught windows.");
+        md.AppendLine();
+        md.Append(Summary(results, candidates, protocols));
+        foreach (Protocol protocol in protocols)
+        {
+            md.AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture, $"## {protocol.Name}: every series (early-alarm score / event F1 / PR-AUC; alarms: caught windows/windows +false alarms)");
+            md.AppendLine();
+            md.AppendLine("| series | " + string.Join(" | ", candidates.Select(c => c.Name)) + " |");
+            md.AppendLine("| --- |" + string.Concat(candidates.Select(_ => " --- |")));
+            foreach (IGrouping<string, SeriesResult> series in results.Where(r => r.Protocol == protocol.Name).GroupBy(r => r.Series).OrderBy(g => g.Key, StringComparer.Ordinal))
+            {
+                md.Append(CultureInfo.InvariantCulture, $"| {series.Key} |");
+                foreach (Candidate c in candidates)
+                {
+                    SeriesResult? r = series.FirstOrDefault(x => x.Candidate == c.Name);
+                    md.Append(r is null ? " |" : string.Create(CultureInfo.InvariantCulture,
+                        $" {F(r.EarlyStandard, "F1")} / {F(r.EventF1, "F2")} / {F(r.PrAuc, "F2")} ({r.DetectedWindows}/{r.Windows} +{r.FalseAlarms}) |"));
+                }
+
+                md.AppendLine();
+            }
+        }
+
+        return md.ToString();
+    }
+
+    public static string Summary(IReadOnlyList<SeriesResult> results, IReadOnlyList<Candidate> candidates, IReadOnlyList<Protocol> protocols)
+    {
+        var md = new StringBuilder();
+        foreach (Protocol protocol in protocols)
+        {
+            md.AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture, $"## {protocol.Name}: means over series");
+            md.AppendLine();
+            md.AppendLine("| candidate | early (standard) | early (low FP) | early (low FN) | event P | event R | event F1 | point F1 | PR-AUC | delay | caught | false alarms | fit s | score s |");
+            md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+            foreach (Candidate c in candidates)
+            {
+                var rs = results.Where(r => r.Protocol == protocol.Name && r.Candidate == c.Name).ToList();
+                var windowed = rs.Where(r => r.Windows > 0).ToList();
+                md.AppendLine(CultureInfo.InvariantCulture,
+                    $"| {c.Name}{(c.IsBaseline ? " (baseline)" : string.Empty)} | {F(Mean(windowed, r => r.EarlyStandard), "F1")} | {F(Mean(windowed, r => r.EarlyLowFalsePositives), "F1")} | " +
+                    $"{F(Mean(windowed, r => r.EarlyLowFalseNegatives), "F1")} | {F(Mean(rs, r => r.EventPrecision), "F2")} | {F(Mean(rs, r => r.EventRecall), "F2")} | " +
+                    $"{F(Mean(rs, r => r.EventF1), "F2")} | {F(Mean(rs, r => r.PointF1), "F2")} | {F(Mean(rs, r => r.PrAuc), "F2")} | {F(Mean(rs, r => r.MeanDelay), "F0")} | " +
+                    $"{rs.Sum(r => r.DetectedWindows)}/{rs.Sum(r => r.Windows)} | {rs.Sum(r => r.FalseAlarms)} | {rs.Sum(r => r.FitSeconds):F0} | {rs.Sum(r => r.ScoreSeconds):F1} |");
+            }
+
+            md.Append(AgainstBaselines(results.Where(r => r.Protocol == protocol.Name).ToList(), candidates));
+        }
+
+        return md.ToString();
+    }
+
+    /// <summary>On how many series each non-baseline candidate is worse than the best baseline of that series.</summary>
+    private static string AgainstBaselines(List<SeriesResult> results, IReadOnlyList<Candidate> candidates)
+    {
+        var baselines = candidates.Where(c => c.IsBaseline).Select(c => c.Name).ToHashSet();
+        if (baselines.Count == 0)
+        {
+            return string.Empty;
+        }
+
+        var md = new StringBuilder();
+        md.AppendLine();
+        md.AppendLine("Series on which a candidate is worse than the best baseline of that series (early-alarm score / event F1 / PR-AUC):");
+        md.AppendLine();
+        foreach (Candidate c in candidates.Where(c => !c.IsBaseline))
+        {
+            int early = 0, f1 = 0, ap = 0, series = 0;
+            foreach (IGrouping<string, SeriesResult> g in results.GroupBy(r => r.Series))
+            {
+                SeriesResult? own = g.FirstOrDefault(r => r.Candidate == c.Name);
+                var others = g.Where(r => baselines.Contains(r.Candidate)).ToList();
+                if (own is null || others.Count == 0)
+                {
+                    continue;
+                }
+
+                series++;
+                early += own.Windows > 0 && own.EarlyStandard < others.Max(r => r.EarlyStandard) ? 1 : 0;
+                f1 += own.EventF1 < others.Max(r => double.IsNaN(r.EventF1) ? double.MinValue : r.EventF1) ? 1 : 0;
+                ap += own.PrAuc < others.Max(r => double.IsNaN(r.PrAuc) ? double.MinValue : r.PrAuc) ? 1 : 0;
+            }
+
+            md.AppendLine(CultureInfo.InvariantCulture, $"- {c.Name}: {early} / {f1} / {ap} of {series}");
+        }
+
+        return md.ToString();
+    }
+
+    private static double Mean(List<SeriesResult> results, Func<SeriesResult, double> value)
+    {
+        var values = results.Select(value).Where(v => !double.IsNaN(v)).ToList();
+        return values.Count == 0 ? double.NaN : values.Average();
+    }
+
+    private static string F(double value, string format) =>
+        double.IsNaN(value) ? "–" : value.ToString(format, CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,65 @@
+using System.Diagnostics;
+using GruAnomaly.Detection;
+using GruAnomaly.Evaluation;
+
+namespace GruAnomaly.Quality;
+
+/// <summary>How one candidate did on one series under one protocol.</summary>
+internal sealed record SeriesResult(
+    string Series,
+    string Protocol,
+    string Candidate,
+    int Windows,
+    int DetectedWindows,
+    int FalseAlarms,
+    double EarlyStandard,
+    double EarlyLowFalsePositives,
+    double EarlyLowFalseNegatives,
+    double EventPrecision,
+    double EventRecall,
+    double EventF1,
+    double PointF1,
+    double PrAuc,
+    double MeanDelay,
+    double FitSeconds,
+    double ScoreSeconds,
+    string Notes)
+{
+    /// <summary>Fits <paramref name="candidate"/> under <paramref name="protocol"/> and judges its alarms and scores.</summary>
+    public static SeriesResult Measure(LabelledSeries series, Protocol protocol, Candidate candidate)
+    {
+        AnomalyDetector detector = candidate.Create();
+        var clock = Stopwatch.StartNew();
+        FittedAnomalyDetector fitted = detector.Fit(protocol.FitPart(series));
+        double fitSeconds = clock.Elapsed.TotalSeconds;
+
+        JudgedRun run = protocol.RunPart(series, fitted.Scorer.WarmUp);
+        clock.Restart();
+        DetectionResult result = fitted.Detect(run.Series);
+        double scoreSeconds = clock.Elapsed.TotalSeconds;
+
+        int from = run.JudgedFrom, length = run.Labels.Length;
+        bool[] labels = run.Labels;
+        bool[] flags = result.Flags.Slice(from, length).ToArray();
+        List<int> alarms = [.. result.Alarms.Where(t => t >= from).Select(t => t - from)];
+
+        var standard = TemporaryNab.Score(labels, alarms, 1, 0.11, 1);
+        var lowFp = TemporaryNab.Score(labels, alarms, 1, 0.22, 1);
+        var lowFn = TemporaryNab.Score(labels, alarms, 1, 0.11, 2);
+        bool anyLabel = labels.Contains(true);
+        RangeDetectionScores events = AnomalyMetrics.RangeBased(labels, flags);
+        DetectionScores points = AnomalyMetrics.PointWise(labels, flags);
+
+        // Ranking needs both classes among the scored steps.
+        bool[] scored = result.IsScored.Slice(from, length).ToArray();
+        bool[] rankedLabels = [.. labels.Where((_, t) => scored[t])];
+        double[] rankedScores = [.. result.Scores.Slice(from, length).ToArray().Where((_, t) => scored[t])];
+        double prAuc = rankedLabels.Contains(true) && rankedLabels.Contains(false)
+            ? AnomalyMetrics.AveragePrecision(rankedLabels, rankedScores) : double.NaN;
+
+        return new SeriesResult(series.Name, protocol.Name, candidate.Name, standard.Windows, standard.Detected, standard.FalseAlarms,
+            standard.Normalized, lowFp.Normalized, lowFn.Normalized,
+            anyLabel ? events.Precision : double.NaN, anyLabel ? events.Recall : double.NaN, anyLabel ? events.F1 : double.NaN,
+            anyLabel ? points.F1 : double.NaN, prAuc, standard.MeanDelay, fitSeconds, scoreSeconds, fitted.Threshold.Name);
+    }
+}

@@ -1,0 +1,82 @@
+namespace GruAnomaly.Scoring;
+
+/// <summary>
+/// How raw scores are put on the scale of recent normal scores before the threshold sees them, so that a lasting change
+/// in the level of normal error (a noisier sensor, a new operating regime, a test period unlike the training period)
+/// does not fire an alarm at every point.
+/// </summary>
+/// <remarks>Implementations are immutable and safe to share between threads. Create them with <see cref="ScoreNormalization"/>.</remarks>
+public interface IScoreNormalization
+{
+    /// <summary>A short, stable, human-readable name including the settings.</summary>
+    string Name { get; }
+
+    /// <summary>
+    /// Fits the normalization on the calibration scores and normalizes them as a stream would have: each score against
+    /// the ones before it.
+    /// </summary>
+    /// <param name="calibrationScores">Scores of mostly normal data in time order; finite; at least one.</param>
+    /// <param name="normalized">Receives the normalized calibration scores; same length.</param>
+    /// <returns>The fitted normalization, holding the history a stream continues from.</returns>
+    /// <exception cref="ArgumentException">The scores are empty or not finite, or the lengths differ.</exception>
+    IFittedScoreNormalization Fit(ReadOnlySpan<double> calibrationScores, Span<double> normalized);
+}
+
+/// <summary>A fitted <see cref="IScoreNormalization"/>: immutable, safe to share between threads.</summary>
+public interface IFittedScoreNormalization
+{
+    /// <summary>A short, stable, human-readable name including the settings.</summary>
+    string Name { get; }
+
+    /// <summary>
+    /// Normalizes new scores in time order, each against the history before it; the history starts as it was at the end of
+    /// calibration (a private copy: applying twice gives the same result).
+    /// </summary>
+    /// <param name="scores">New scores in time order; finite.</param>
+    /// <param name="normalized">Receives one value per score; may be the same span.</param>
+    /// <exception cref="ArgumentException">The lengths differ, or a score is not finite.</exception>
+    void Apply(ReadOnlySpan<double> scores, Span<double> normalized);
+}
+
+/// <summary>The built-in score normalizations.</summary>
+public static class ScoreNormalization
+{
+    /// <summary>No normalization: the threshold sees the raw scores.</summary>
+    public static IScoreNormalization None { get; } = new NoScoreNormalization();
+
+    /// <summary>
+    /// A robust z-score against the last <paramref name="history"/> scores: <c>(s − median) / (IQR / 1.349)</c>, where the
+    /// interquartile range is divided by its value for a standard normal so that the result reads as standard deviations.
+    /// </summary>
+    /// <param name="history">How many past scores the median and IQR are taken over (bounded memory); at least 16.</param>
+    /// <returns>The normalization.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="history"/> is less than 16.</exception>
+    public static IScoreNormalization RobustZ(int history = RunningScoreNormalization.DefaultHistory) =>
+        new RunningScoreNormalization(history, RunningScoreNormalization.Statistic.RobustZ);
+
+    /// <summary>The score divided by the median of the last <paramref name="history"/> scores (for non-negative scores).</summary>
+    /// <param name="history">How many past scores the median is taken over (bounded memory); at least 16.</param>
+    /// <returns>The normalization.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="history"/> is less than 16.</exception>
+    public static IScoreNormalization RatioToMedian(int history = RunningScoreNormalization.DefaultHistory) =>
+        new RunningScoreNormalization(history, RunningScoreNormalization.Statistic.RatioToMedian);
+}
+
+/// <summary>Passes scores through.</summary>
+internal sealed class NoScoreNormalization : IScoreNormalization, IFittedScoreNormalization
+{
+    public string Name => "none";
+
+    public IFittedScoreNormalization Fit(ReadOnlySpan<double> calibrationScores, Span<double> normalized)
+    {
+        Apply(calibrationScores, normalized);
+        return this;
+    }
+
+    public void Apply(ReadOnlySpan<double> scores, Span<double> normalized)
+    {
+        Diagnostics.Guard.Length(normalized.Length, scores.Length, nameof(normalized), "one value per score");
+        Thresholds.ScoreChecks.Finite(scores, nameof(scores));
+        scores.CopyTo(normalized);
+    }
+}
