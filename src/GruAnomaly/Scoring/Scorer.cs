@@ -13,4 +13,14 @@ public static class Scorer
     /// <returns>A <see cref="ReconstructionScorer"/>.</returns>
     public static IAnomalyScorer Reconstruction(Recurrent.DecoderInput decoderInput = Recurrent.DecoderInput.TeacherForcing) =>
         new ReconstructionScorer(decoderInput);
+
+    /// <summary>
+    /// A baseline that trains nothing: the expected value is the input <paramref name="lag"/> steps back and the error
+    /// observed − expected. Lag 1 scores the absolute first difference (with the mean combination); a lag equal to the
+    /// period is the seasonal naive forecaster.
+    /// </summary>
+    /// <param name="lag">How many steps back; positive.</param>
+    /// <returns>A <see cref="NaiveScorer"/>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="lag"/> is not positive.</exception>
+    public static IAnomalyScorer Naive(int lag = 1) => new NaiveScorer(lag);
 }
