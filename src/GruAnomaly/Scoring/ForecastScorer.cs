@@ -176,11 +176,7 @@ public sealed class FittedForecastScorer : IFittedScorer
     public int Saliency(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, int time, ReadOnlySpan<float> errorGradient,
         Span<float> inputGradient, out int steps)
     {
-        int length = ScoringArguments.Validate(inputs, observed, Features, Window + 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(time, Window);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(time, length);
-        Diagnostics.Guard.Length(errorGradient.Length, Features, nameof(errorGradient), "one value per feature");
-        Diagnostics.Guard.Length(inputGradient.Length, MaximumSaliencySteps * Features, nameof(inputGradient), "MaximumSaliencySteps × features");
+        ScoringArguments.ValidateSaliency(inputs, observed, Features, Window + 1, time, WarmUp, errorGradient, inputGradient, MaximumSaliencySteps);
 
         // The expected value at `time` is the mean of `count` predictions, made h = 0 … count − 1 steps ahead of the
         // window that starts at time − Window − h; each window's share of the gradient lands on its own rows.

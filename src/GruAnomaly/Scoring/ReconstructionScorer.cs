@@ -180,11 +180,7 @@ public sealed class FittedReconstructionScorer : IFittedScorer
                 "Saliency needs the teacher-forced reconstruction scorer; autoregressive scores are not differentiated here.");
         }
 
-        int length = ScoringArguments.Validate(inputs, observed, Features, Window);
-        ArgumentOutOfRangeException.ThrowIfNegative(time);
-        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(time, length);
-        Diagnostics.Guard.Length(errorGradient.Length, Features, nameof(errorGradient), "one value per feature");
-        Diagnostics.Guard.Length(inputGradient.Length, MaximumSaliencySteps * Features, nameof(inputGradient), "MaximumSaliencySteps × features");
+        int length = ScoringArguments.ValidateSaliency(inputs, observed, Features, Window, time, WarmUp, errorGradient, inputGradient, MaximumSaliencySteps);
 
         // Every window of the scoring tiling that contains `time` adds its share (1/count) of the mean reconstruction.
         int[] covering = [.. Enumerable.Range(0, (length + Window - 1) / Window).Select(w => StartOf(w, length))

@@ -13,4 +13,32 @@ public static class Scorer
     /// <returns>A <see cref="ReconstructionScorer"/>.</returns>
     public static IAnomalyScorer Reconstruction(Recurrent.DecoderInput decoderInput = Recurrent.DecoderInput.TeacherForcing) =>
         new ReconstructionScorer(decoderInput);
+
+    /// <summary>
+    /// A baseline that trains nothing: the expected value is the input <paramref name="lag"/> steps back and the error
+    /// observed − expected. Lag 1 scores the absolute first difference (with the mean combination); a lag equal to the
+    /// period is the seasonal naive forecaster.
+    /// </summary>
+    /// <param name="lag">How many steps back; positive.</param>
+    /// <returns>A <see cref="NaiveScorer"/>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="lag"/> is not positive.</exception>
+    public static IAnomalyScorer Naive(int lag = 1) => new NaiveScorer(lag);
+
+    /// <summary>
+    /// A baseline that trains nothing: the expected value is the mean of the previous <paramref name="window"/> inputs and
+    /// the error the z-score of the observation under their mean and standard deviation.
+    /// </summary>
+    /// <param name="window">How many previous inputs; positive, or null for the detector's window.</param>
+    /// <returns>A <see cref="RollingZScoreScorer"/>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="window"/> is not positive.</exception>
+    public static IAnomalyScorer RollingZScore(int? window = null) => new RollingZScoreScorer(window);
+
+    /// <summary>
+    /// A baseline that trains nothing (NAB's windowed Gaussian): the error is −log10 of the two-sided Gaussian tail
+    /// probability of the observation under the mean and standard deviation of the previous <paramref name="window"/> inputs.
+    /// </summary>
+    /// <param name="window">How many previous inputs; positive, or null for ten times the detector's window.</param>
+    /// <returns>A <see cref="WindowedGaussianScorer"/>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="window"/> is not positive.</exception>
+    public static IAnomalyScorer WindowedGaussian(int? window = null) => new WindowedGaussianScorer(window);
 }

@@ -34,4 +34,27 @@ internal static class ScoringArguments
         Guard.Length(errors.Length, inputs.Length, nameof(errors), "the length of inputs");
         return length;
     }
+
+    /// <summary>Checks an optional window or lag: null (a default chosen later) or positive.</summary>
+    public static int? PositiveOrNull(int? value, string paramName)
+    {
+        if (value is int given)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(given, paramName);
+        }
+
+        return value;
+    }
+
+    /// <summary>Checks a saliency request: the series pair, a scored <paramref name="time"/> and the gradient buffers.</summary>
+    public static int ValidateSaliency(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, int features, int minimumLength,
+        int time, int warmUp, ReadOnlySpan<float> errorGradient, Span<float> inputGradient, int maximumSteps)
+    {
+        int length = Validate(inputs, observed, features, minimumLength);
+        ArgumentOutOfRangeException.ThrowIfLessThan(time, warmUp);
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(time, length);
+        Guard.Length(errorGradient.Length, features, nameof(errorGradient), "one value per feature");
+        Guard.Length(inputGradient.Length, maximumSteps * features, nameof(inputGradient), "MaximumSaliencySteps × features");
+        return length;
+    }
 }

@@ -25,6 +25,29 @@ internal static class MetricInputs
         }
     }
 
+    /// <summary>Checks that alarms are time steps of the labelled series, in strictly increasing order.</summary>
+    public static void Alarms(ReadOnlySpan<bool> labels, IReadOnlyList<int> alarms)
+    {
+        NotEmpty(labels.Length, nameof(labels));
+        ArgumentNullException.ThrowIfNull(alarms);
+        for (int i = 0; i < alarms.Count; i++)
+        {
+            int alarm = alarms[i];
+            if (alarm < 0 || alarm >= labels.Length)
+            {
+                throw new ArgumentOutOfRangeException(nameof(alarms), alarm,
+                    $"alarms[{i}] is {alarm}; every alarm must be a time step in [0, {labels.Length}) (the length of labels).");
+            }
+
+            if (i > 0 && alarm <= alarms[i - 1])
+            {
+                throw new ArgumentException(
+                    $"alarms[{i}] is {alarm}, not after alarms[{i - 1}] = {alarms[i - 1]}; alarms must be strictly increasing time steps.",
+                    nameof(alarms));
+            }
+        }
+    }
+
     /// <summary>Counts the positive labels and rejects a single class, on which a ranking metric is undefined.</summary>
     public static int PositivesOfTwoClasses(ReadOnlySpan<bool> labels, string metric)
     {
