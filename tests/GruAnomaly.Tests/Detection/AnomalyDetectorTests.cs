@@ -54,8 +54,9 @@ public sealed class AnomalyDetectorTests(ITestOutputHelper output)
     public void WithLossReplacesTheTrainerOptionsLoss()
     {
         AnomalyDetector detector = AnomalyDetector.CreateBuilder().WithTrainer(Quick).WithLoss(Loss.Mae).Build();
-        Assert.Same(Loss.Mae, detector.Settings.Trainer.Loss);
-        Assert.Equal(Quick.Epochs, detector.Settings.Trainer.Epochs);
+        Assert.Same(Loss.Mae, detector.Settings.Trainer!.Loss);
+        Assert.Same(Loss.Mae, detector.Settings.Loss);
+        Assert.Equal(Quick.Epochs, detector.Settings.Trainer!.Epochs);
     }
 
     [Fact]
