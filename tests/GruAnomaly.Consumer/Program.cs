@@ -31,7 +31,8 @@ void Check(bool condition, string what)
 // The floors: restore kept the 10.0 packages this project pins (a package demanding more would have failed it).
 foreach (Assembly assembly in new[] { typeof(AnomalyDetector).Assembly, typeof(ILogger).Assembly, typeof(TensorPrimitives).Assembly })
 {
-    Console.WriteLine($"     {assembly.GetName().Name} {assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion}");
+    string? version = assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion;
+    Console.WriteLine($"     {assembly.GetName().Name} {version}");
 }
 
 Check(typeof(ILogger).Assembly.GetName().Version?.Major == 10, "Microsoft.Extensions.Logging.Abstractions 10.0 is the one loaded");
@@ -73,7 +74,8 @@ if (result.Events.Count > 0)
 
 // Streaming: a network stepped one point at a time gives what one pass over the whole sequence gives.
 const int Steps = 200;
-RecurrentNetwork network = RecurrentNetwork.CreateGru(inputSize: 1, hiddenSize: 8, layers: 2, outputSize: 1, headPlacement: HeadPlacement.EveryStep);
+RecurrentNetwork network = RecurrentNetwork.CreateGru(
+    inputSize: 1, hiddenSize: 8, layers: 2, outputSize: 1, headPlacement: HeadPlacement.EveryStep);
 float[] weights = network.CreateParameters(seed: 1);
 NetworkWorkspace workspace = network.CreateWorkspace();
 network.Infer(weights, training.AsSpan(0, Steps), steps: Steps, batchSize: 1, workspace);
@@ -103,9 +105,11 @@ for (int t = 0; t < Steps; t++)
 }
 
 Check(worst <= 1e-5f, $"streaming matches the batch pass (worst difference {worst:G3})");
-Check(worstResumed == 0f && resumed.StepsSeen == Steps, $"a stream restored from a saved state continues identically (worst difference {worstResumed:G3})");
+Check(worstResumed == 0f && resumed.StepsSeen == Steps,
+    $"a stream restored from a saved state continues identically (worst difference {worstResumed:G3})");
 
-Console.WriteLine($"{(failures.Count == 0 ? "consumer: all checks passed" : $"consumer: {failures.Count} check(s) failed")} in {clock.Elapsed.TotalSeconds:F1} s");
+string verdict = failures.Count == 0 ? "all checks passed" : $"{failures.Count} check(s) failed: {string.Join("; ", failures)}";
+Console.WriteLine($"consumer: {verdict} in {clock.Elapsed.TotalSeconds:F1} s");
 return failures.Count == 0 ? 0 : 1;
 
 static float[] NoisySine(int length, int seed)
@@ -134,7 +138,8 @@ internal sealed class CountingLogger : ILogger
 
     public bool IsEnabled(LogLevel logLevel) => logLevel >= LogLevel.Information;
 
-    public void Log<TState>(LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
+    public void Log<TState>(
+        LogLevel logLevel, EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter)
     {
         if (IsEnabled(logLevel))
         {
