@@ -1,6 +1,6 @@
 using GruAnomaly.Detection;
-using GruAnomaly.Numerics;
 using GruAnomaly.Recurrent;
+using GruAnomaly.Tests.Recurrent;
 using GruAnomaly.Training;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -50,32 +50,4 @@ public static class ReadmeNames
 /// <summary>Stands for the reader's own cell in "Writing your own cell, and proving it right": a GRU under another name.</summary>
 /// <param name="inputSize">Input features per step.</param>
 /// <param name="hiddenSize">Units.</param>
-public sealed class MyCell(int inputSize, int hiddenSize) : IRecurrentCell
-{
-    private readonly IRecurrentCell _cell = new GruCell(inputSize, hiddenSize);
-
-    public int InputSize => _cell.InputSize;
-
-    public int HiddenSize => _cell.HiddenSize;
-
-    public IReadOnlyList<ParameterSpec> Parameters => _cell.Parameters;
-
-    public int CacheSize => _cell.CacheSize;
-
-    public int ScratchSize => _cell.ScratchSize;
-
-    public int InputProjectionSize => _cell.InputProjectionSize;
-
-    public int StepGradientSize => _cell.StepGradientSize;
-
-    public void ProjectInputs(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, int rows, Span<float> projections, IMatrixProvider matrix) =>
-        _cell.ProjectInputs(parameters, inputs, rows, projections, matrix);
-
-    public void Forward(in CellForward step) => _cell.Forward(step);
-
-    public void Infer(in CellInference step) => _cell.Infer(step);
-
-    public void Backward(in CellBackward step) => _cell.Backward(step);
-
-    public void FinishBackward(in CellSequenceBackward sequence) => _cell.FinishBackward(sequence);
-}
+public sealed class MyCell(int inputSize, int hiddenSize) : DelegatingCell(new GruCell(inputSize, hiddenSize));
