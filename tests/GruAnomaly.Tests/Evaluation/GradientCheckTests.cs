@@ -1,6 +1,5 @@
 using GruAnomaly.Evaluation;
 using GruAnomaly.Losses;
-using GruAnomaly.Numerics;
 using GruAnomaly.Recurrent;
 using GruAnomaly.Tests.Recurrent;
 
@@ -191,37 +190,14 @@ public class GradientCheckTests(ITestOutputHelper output)
     }
 
     /// <summary>Wraps a correct GRU cell and flips the sign of the update gate's contribution to the input bias gradient.</summary>
-    private sealed class UpdateGateBiasSignFlip(IRecurrentCell inner) : IRecurrentCell
+    private sealed class UpdateGateBiasSignFlip(IRecurrentCell inner) : DelegatingCell(inner)
     {
-        public int InputSize => inner.InputSize;
-
-        public int HiddenSize => inner.HiddenSize;
-
-        public IReadOnlyList<ParameterSpec> Parameters => inner.Parameters;
-
-        public int CacheSize => inner.CacheSize;
-
-        public int ScratchSize => inner.ScratchSize;
-
-        public int InputProjectionSize => inner.InputProjectionSize;
-
-        public int StepGradientSize => inner.StepGradientSize;
-
-        public void ProjectInputs(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, int rows, Span<float> projections, IMatrixProvider matrix) =>
-            inner.ProjectInputs(parameters, inputs, rows, projections, matrix);
-
-        public void Forward(in CellForward step) => inner.Forward(step);
-
-        public void Infer(in CellInference step) => inner.Infer(step);
-
-        public void Backward(in CellBackward step) => inner.Backward(step);
-
-        public void FinishBackward(in CellSequenceBackward sequence)
+        public override void FinishBackward(in CellSequenceBackward sequence)
         {
             int biasOffset = (InputSize + HiddenSize) * 3 * HiddenSize;
             Span<float> updateBias = sequence.ParameterGradients.Slice(biasOffset + HiddenSize, HiddenSize);
             float[] before = updateBias.ToArray();
-            inner.FinishBackward(sequence);
+            base.FinishBackward(sequence);
             for (int j = 0; j < updateBias.Length; j++)
             {
                 updateBias[j] = before[j] - (updateBias[j] - before[j]);
