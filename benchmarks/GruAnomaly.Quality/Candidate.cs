@@ -5,8 +5,13 @@ namespace GruAnomaly.Quality;
 /// <summary>A detector configuration under test: the library's default, a variant, or a baseline.</summary>
 /// <param name="Name">The name in the tables.</param>
 /// <param name="IsBaseline">Whether the default has to beat it.</param>
-/// <param name="Build">Builds the (unfitted) detector; a new builder each time.</param>
-internal sealed record Candidate(string Name, bool IsBaseline, Func<AnomalyDetectorBuilder, AnomalyDetectorBuilder> Build)
+/// <param name="Build">Sets the choices on a new builder; it may look at the values of the training series (never at labels).</param>
+internal sealed record Candidate(string Name, bool IsBaseline, Func<AnomalyDetectorBuilder, TimeSeries, AnomalyDetectorBuilder> Build)
 {
-    public AnomalyDetector Create() => Build(AnomalyDetector.CreateBuilder()).Build();
+    public Candidate(string name, bool isBaseline, Func<AnomalyDetectorBuilder, AnomalyDetectorBuilder> build)
+        : this(name, isBaseline, (b, _) => build(b))
+    {
+    }
+
+    public AnomalyDetector Create(TimeSeries training) => Build(AnomalyDetector.CreateBuilder(), training).Build();
 }

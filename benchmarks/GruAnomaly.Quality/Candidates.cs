@@ -1,3 +1,6 @@
+using GruAnomaly.Detection;
+using GruAnomaly.Scoring;
+
 namespace GruAnomaly.Quality;
 
 /// <summary>The configurations the benchmark knows, by the names given on the command line.</summary>
@@ -6,14 +9,29 @@ internal static class Candidates
     /// <summary>What every user gets who sets nothing.</summary>
     public static Candidate Default { get; } = new("default", false, b => b);
 
-    public static IReadOnlyList<Candidate> Baselines { get; } = [];
+    /// <summary>
+    /// Cheap scorers through the same detector (scaling, normalization, threshold, alarms), so that only the score differs.
+    /// The "repeat the last value" forecaster's error is the absolute first difference, so it is listed once.
+    /// </summary>
+    public static IReadOnlyList<Candidate> Baselines { get; } =
+    [
+        new("rolling z-score", true, b => b.WithScorer(Scorer.RollingZScore())),
+        new("first difference", true, b => b.WithScorer(Scorer.Naive(lag: 1))),
+        // NAB's windowed Gaussian reads a long window; 500 points fit into the shortest test split (926 points).
+        new("windowed Gaussian", true, b => b.WithScorer(Scorer.WindowedGaussian(window: 500))),
+        new("repeat last period", true, (b, training) => b.WithScorer(Scorer.Naive(lag: Period(training)))),
+    ];
 
     public static IReadOnlyList<Candidate> Variants { get; } =
     [
+        new("x-risk1e-2", false, b => b.WithThreshold(Thresholds.Threshold.Automatic(1e-2))),
+        new("x-risk3e-3", false, b => b.WithThreshold(Thresholds.Threshold.Automatic(3e-3))),
         new("x-nosmooth", false, b => b.WithSmoothing(1)),
-        new("x-supp1000", false, b => b.WithEventRules(new Detection.EventRules { AlarmSuppression = 1000 })),
-        new("x-nonorm", false, b => b.WithScoreNormalization(Scoring.ScoreNormalization.None)),
     ];
+
+    /// <summary>The dominant period of the training series (1 when it has none), as the detector's automatic window finds it.</summary>
+    private static int Period(TimeSeries training) =>
+        Preprocessing.Periodicity.Dominant(training.Values, training.Features, FitChoices.MaximumAutomaticWindow, out _) ?? 1;
 
     public static IReadOnlyList<Candidate> Select(IEnumerable<string> names)
     {

@@ -28,9 +28,10 @@ internal sealed record SeriesResult(
     /// <summary>Fits <paramref name="candidate"/> under <paramref name="protocol"/> and judges its alarms and scores.</summary>
     public static SeriesResult Measure(LabelledSeries series, Protocol protocol, Candidate candidate)
     {
-        AnomalyDetector detector = candidate.Create();
+        TimeSeries training = protocol.FitPart(series);
+        AnomalyDetector detector = candidate.Create(training);
         var clock = Stopwatch.StartNew();
-        FittedAnomalyDetector fitted = detector.Fit(protocol.FitPart(series));
+        FittedAnomalyDetector fitted = detector.Fit(training);
         double fitSeconds = clock.Elapsed.TotalSeconds;
 
         JudgedRun run = protocol.RunPart(series, fitted.Scorer.WarmUp);
@@ -43,9 +44,9 @@ internal sealed record SeriesResult(
         bool[] flags = result.Flags.Slice(from, length).ToArray();
         List<int> alarms = [.. result.Alarms.Where(t => t >= from).Select(t => t - from)];
 
-        var standard = TemporaryNab.Score(labels, alarms, 1, 0.11, 1);
-        var lowFp = TemporaryNab.Score(labels, alarms, 1, 0.22, 1);
-        var lowFn = TemporaryNab.Score(labels, alarms, 1, 0.11, 2);
+        EarlyAlarmScore standard = AnomalyMetrics.EarlyAlarm(labels, alarms, EarlyAlarmProfile.Standard);
+        EarlyAlarmScore lowFp = AnomalyMetrics.EarlyAlarm(labels, alarms, EarlyAlarmProfile.LowFalsePositives);
+        EarlyAlarmScore lowFn = AnomalyMetrics.EarlyAlarm(labels, alarms, EarlyAlarmProfile.LowFalseNegatives);
         bool anyLabel = labels.Contains(true);
         RangeDetectionScores events = AnomalyMetrics.RangeBased(labels, flags);
         DetectionScores points = AnomalyMetrics.PointWise(labels, flags);
@@ -57,8 +58,8 @@ internal sealed record SeriesResult(
         double prAuc = rankedLabels.Contains(true) && rankedLabels.Contains(false)
             ? AnomalyMetrics.AveragePrecision(rankedLabels, rankedScores) : double.NaN;
 
-        return new SeriesResult(series.Name, protocol.Name, candidate.Name, standard.Windows, standard.Detected, standard.FalseAlarms,
-            standard.Normalized, lowFp.Normalized, lowFn.Normalized,
+        return new SeriesResult(series.Name, protocol.Name, candidate.Name, standard.Windows, standard.DetectedWindows, standard.FalseAlarms,
+            standard.NormalizedScore, lowFp.NormalizedScore, lowFn.NormalizedScore,
             anyLabel ? events.Precision : double.NaN, anyLabel ? events.Recall : double.NaN, anyLabel ? events.F1 : double.NaN,
             anyLabel ? points.F1 : double.NaN, prAuc, standard.MeanDelay, fitSeconds, scoreSeconds, fitted.Threshold.Name);
     }

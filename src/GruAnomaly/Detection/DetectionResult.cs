@@ -77,8 +77,8 @@ public sealed class DetectionResult
     public ReadOnlySpan<double> Surprise => _surprise;
 
     /// <summary>
-    /// Gets the anomaly likelihood of a time step in [0, 1): <c>S / (1 + S)</c> of its <see cref="Surprise"/> S, a strictly
-    /// increasing function of the score (0.5 at a tail probability of 0.1, 0.75 at 10⁻³, 0.9 at 10⁻⁹).
+    /// Gets the anomaly likelihood of a time step in [0, 1): a strictly increasing function of its <see cref="Surprise"/>
+    /// (see <see cref="AnomalyLikelihood.FromSurprise"/>: 0.41 at a tail probability of 0.1, 0.58 at 10⁻³, 0.70 at 10⁻⁹).
     /// </summary>
     /// <param name="time">The time step.</param>
     /// <returns>The likelihood.</returns>

@@ -51,7 +51,13 @@ public sealed record FitChoices(int Window, int Stride, int? Period, IModelFacto
         else
         {
             period = Periodicity.Dominant(inputs, features, MaximumAutomaticWindow, out double correlation);
+            // The scorer must also get a score out of the series with that window (a windowed baseline reads ten windows).
             int cap = Math.Max(MinimumAutomaticWindow, length / WindowsPerSeries);
+            while (cap > MinimumAutomaticWindow && (long)settings.Scorer.MinimumLength(cap) + cap > length)
+            {
+                cap--;
+            }
+
             window = Math.Clamp(period ?? AperiodicWindow, MinimumAutomaticWindow, Math.Min(MaximumAutomaticWindow, cap));
             automatic.Add(period is int p
                 ? Line($"window {window} from the dominant period {p} (autocorrelation {correlation:F2}), bounded to [{MinimumAutomaticWindow}, {Math.Min(MaximumAutomaticWindow, cap)}]")

@@ -61,8 +61,8 @@ public sealed class FittedStaticThreshold : IFittedThreshold
 /// </summary>
 internal static class CalibratedTail
 {
-    /// <summary>Beyond the excess where a short-tailed (γ &lt; 0) GPD's survival falls to this, its log continues as a straight line.</summary>
-    private const double ShortTailCut = 1e-6;
+    /// <summary>Past this fraction of the way to a short-tailed (γ &lt; 0) GPD's endpoint, its log continues as a straight line.</summary>
+    private const double ShortTailCut = 0.99;
 
     public static double Probability(EmpiricalDistribution calibration, PeaksOverThresholdTail? tail, double score) =>
         tail is not null && score > tail.InitialThreshold
@@ -158,14 +158,15 @@ internal static class CalibratedTail
             return shape == 0 ? -excess / scale : -double.LogP1(shape * excess / scale) / shape;
         }
 
-        // A short tail ends at σ/|γ|; close to that end its log falls to −∞. Beyond the excess where the survival is
-        // ShortTailCut, continue with the slope there, so that scores past the end stay ordered.
-        double cut = GeneralizedPareto.ExcessAt(shape, scale, ShortTailCut);
+        // A short tail ends at σ/|γ|, where its log falls to −∞. Past ShortTailCut of the way there (a survival of
+        // 0.01^(1/|γ|), far below any risk level in use unless |γ| is large), continue with the slope at that point, so that
+        // scores at and past the end stay finite and ordered.
+        double cut = ShortTailCut * scale / -shape;
         if (excess <= cut)
         {
             return -double.LogP1(shape * excess / scale) / shape;
         }
 
-        return Math.Log(ShortTailCut) - ((excess - cut) / (scale + (shape * cut)));
+        return (-double.LogP1(shape * cut / scale) / shape) - ((excess - cut) / (scale + (shape * cut)));
     }
 }

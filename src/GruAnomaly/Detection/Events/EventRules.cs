@@ -15,7 +15,7 @@ public sealed record EventRules
     private readonly int? _alarmSuppression;
 
     /// <summary>The default <see cref="AlarmSuppression"/>, in windows of the detector's context length.</summary>
-    public const int DefaultAlarmSuppressionWindows = 4;
+    public const int DefaultAlarmSuppressionWindows = 1;
 
     /// <summary>
     /// After an alarm, further alarms are held back for this many time steps: an alarm is raised at a flagged step when

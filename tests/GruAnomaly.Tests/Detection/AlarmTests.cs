@@ -1,0 +1,55 @@
+using GruAnomaly.Detection;
+using GruAnomaly.Recurrent;
+using GruAnomaly.Training;
+
+namespace GruAnomaly.Tests.Detection;
+
+public sealed class AlarmTests
+{
+    [Fact]
+    public void AnAlarmAtTheOnsetThenOnePerSuppressionPeriod()
+    {
+        bool[] flags = new bool[40];
+        for (int t = 5; t <= 20; t++)
+        {
+            flags[t] = true;
+        }
+
+        flags[24] = true;
+        flags[30] = true;
+
+        // Suppression 6: onset 5, then 12 (12 − 5 > 6), 19, then 30 (24 − 19 ≤ 6 is held back).
+        Assert.Equal([5, 12, 19, 30], Alarms.Raise(flags, 6));
+        Assert.Equal([.. Enumerable.Range(5, 16), 24, 30], Alarms.Raise(flags, 0));
+        Assert.Equal([5], Alarms.Raise(flags, 1000));
+        Assert.Empty(Alarms.Raise(new bool[10], 3));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Alarms.Raise(flags, -1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EventRules { AlarmSuppression = -1 });
+    }
+
+    [Fact]
+    public void AlarmsDoNotLookAhead_APrefixOfTheSeriesRaisesTheSameAlarmsUpToItsEnd()
+    {
+        // What a live service would have raised at each moment equals what batch detection reports for that moment.
+        var training = new TimeSeries(Synthetic.Normal(1500, seed: 11));
+        (float[] values, _, _) = Synthetic.WithAnomaly(Synthetic.Kind.LevelShift, 900, 500, seed: 12);
+        FittedAnomalyDetector fitted = AnomalyDetector.CreateBuilder()
+            .WithModel(Model.Gru(hiddenSize: 8))
+            .WithTrainer(new TrainerOptions { Epochs = 3, Seed = 1 })
+            .WithEventRules(new EventRules { AlarmSuppression = 20 })
+            .Build()
+            .Fit(training);
+
+        DetectionResult whole = fitted.Detect(values);
+        Assert.NotEmpty(whole.Alarms);
+        foreach (int end in new[] { 200, 505, 520, 700 })
+        {
+            DetectionResult prefix = fitted.Detect(new TimeSeries(values.AsSpan(0, end)));
+            Assert.Equal(whole.Alarms.Where(t => t < end), prefix.Alarms);
+            Assert.Equal(whole.Scores[..end].ToArray(), prefix.Scores.ToArray());
+            Assert.Equal(whole.Surprise[..end].ToArray(), prefix.Surprise.ToArray());
+        }
+
+        Assert.All(whole.Alarms, t => Assert.True(whole.IsAlarm[t] && whole.Scores[t] > whole.Thresholds[t]));
+    }
+}

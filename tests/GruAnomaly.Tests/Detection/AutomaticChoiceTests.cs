@@ -1,0 +1,98 @@
+using GruAnomaly.Detection;
+using GruAnomaly.Preprocessing;
+using GruAnomaly.Thresholds;
+using GruAnomaly.Training;
+
+namespace GruAnomaly.Tests.Detection;
+
+public sealed class AutomaticChoiceTests
+{
+    [Fact]
+    public void PeriodicityFindsTheSinePeriodAndNothingInNoise()
+    {
+        Assert.Equal(Synthetic.Period, Periodicity.Dominant(Synthetic.Normal(3000, seed: 1), 1, 256, out double correlation));
+        Assert.InRange(correlation, 0.9, 1);
+
+        var random = new Random(2);
+        float[] noise = [.. Enumerable.Range(0, 3000).Select(_ => (float)random.NextDouble())];
+        Assert.Null(Periodicity.Dominant(noise, 1, 256, out double none));
+        Assert.True(double.IsNaN(none));
+
+        // Two features: the correlation is averaged, and a constant feature is ignored.
+        float[] two = [.. Synthetic.Normal(3000, seed: 3).SelectMany(v => new[] { v, 1f })];
+        Assert.Equal(Synthetic.Period, Periodicity.Dominant(two, 2, 256, out _));
+        Assert.Null(Periodicity.Dominant(new float[500], 1, 64, out _));
+        Assert.Throws<ArgumentException>(() => Periodicity.Dominant(new float[5], 2, 64, out _));
+    }
+
+    [Fact]
+    public void ADetectorLeftAloneChoosesFromTheDataAndSaysWhy()
+    {
+        var log = new ListLogger();
+        FittedAnomalyDetector fitted = AnomalyDetector.CreateBuilder().WithLogger(log).Build()
+            .Fit(new TimeSeries(Synthetic.Normal(3000, seed: 4)));
+
+        FitChoices choices = fitted.Choices;
+        Assert.Equal(Synthetic.Period, choices.Period);
+        Assert.Equal(Synthetic.Period, choices.Window);
+        Assert.Equal(Synthetic.Period, fitted.Window);
+        Assert.Equal(Synthetic.Period / 2, choices.SmoothingSpan);
+        Assert.Equal("GRU(32)×1", choices.Model.Name);
+        Assert.Equal(4, choices.Trainer.EarlyStoppingPatience);
+        Assert.Equal(5, choices.Automatic.Count);
+        Assert.Contains(choices.Automatic, line => line.StartsWith("window 40 from the dominant period 40", StringComparison.Ordinal));
+        foreach (string line in choices.Automatic)
+        {
+            Assert.Contains(log.Events, e => e.EventId == 22 && e.Message.Contains(line, StringComparison.Ordinal));
+        }
+
+        Assert.StartsWith("PeaksOverThreshold", fitted.Threshold.Name, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void GivenChoicesAreKeptAndNotReportedAsAutomatic()
+    {
+        FittedAnomalyDetector fitted = AnomalyDetector.CreateBuilder()
+            .WithWindow(12, stride: 3)
+            .WithModel(GruAnomaly.Recurrent.Model.Gru(hiddenSize: 4))
+            .WithTrainer(new TrainerOptions { Epochs = 1 })
+            .WithSmoothing(1)
+            .Build()
+            .Fit(new TimeSeries(Synthetic.Normal(800, seed: 5)));
+
+        Assert.Equal(new FitChoices(12, 3, null, fitted.Choices.Model, fitted.Choices.Trainer, 1, []), fitted.Choices with { Automatic = [] });
+        Assert.Empty(fitted.Choices.Automatic);
+        Assert.Equal("GRU(4)×1", fitted.Choices.Model.Name);
+    }
+
+    [Fact]
+    public void TheStatedMinimumLengthIsTheRealOne()
+    {
+        AnomalyDetector detector = AnomalyDetector.CreateBuilder().WithTrainer(new TrainerOptions { Epochs = 2 }).Build();
+        int minimum = detector.MinimumTrainingLength;
+        Assert.Equal(FitChoices.MinimumAutomaticTrainingLength, minimum);
+
+        // Exactly the minimum fits (the threshold falls back to median + k·MAD on so few scores); one less is refused.
+        FittedAnomalyDetector fitted = detector.Fit(new TimeSeries(Synthetic.Normal(minimum, seed: 6)));
+        Assert.StartsWith("MedianPlusMad", fitted.Threshold.Name, StringComparison.Ordinal);
+        Assert.Contains("too few", fitted.Threshold.Name, StringComparison.Ordinal);
+        var exception = Assert.Throws<ArgumentException>(() => detector.Fit(new TimeSeries(Synthetic.Normal(minimum - 1, seed: 6))));
+        Assert.Contains($"needs at least {minimum}", exception.Message, StringComparison.Ordinal);
+
+        AnomalyDetector windowed = AnomalyDetector.CreateBuilder().WithWindow(50).WithTrainer(new TrainerOptions { Epochs = 2 }).Build();
+        Assert.Equal(101, windowed.MinimumTrainingLength);
+        Assert.NotNull(windowed.Fit(new TimeSeries(Synthetic.Normal(101, seed: 7))));
+    }
+
+    [Fact]
+    public void AutomaticThresholdUsesPeaksOverThresholdWhenTheScoresAllowIt()
+    {
+        double[] many = [.. Enumerable.Range(0, 600).Select(i => Math.Abs(Math.Sin(i * 0.37)) + (i % 7 * 0.01))];
+        AutomaticThresholdStrategy strategy = Threshold.Automatic(1e-3);
+        Assert.Equal(501, strategy.MinimumPeaksOverThresholdScores);
+        Assert.StartsWith("PeaksOverThreshold", strategy.Fit(many).Name, StringComparison.Ordinal);
+        IFittedThreshold few = strategy.Fit(many.AsSpan(0, 100));
+        Assert.StartsWith("MedianPlusMad(k=5.09)", few.Name, StringComparison.Ordinal);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Threshold.Automatic(0.5));
+    }
+}
