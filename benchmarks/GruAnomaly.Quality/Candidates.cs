@@ -22,11 +22,13 @@ internal static class Candidates
         new("repeat last period", true, (b, training) => b.WithScorer(Scorer.Naive(lag: Period(training)))),
     ];
 
+    /// <summary>The other scorers, losses and options, each otherwise at the defaults.</summary>
     public static IReadOnlyList<Candidate> Variants { get; } =
     [
-        new("x-risk1e-2", false, b => b.WithThreshold(Thresholds.Threshold.Automatic(1e-2))),
-        new("x-risk3e-3", false, b => b.WithThreshold(Thresholds.Threshold.Automatic(3e-3))),
-        new("x-nosmooth", false, b => b.WithSmoothing(1)),
+        new("squared error", false, b => b.WithLoss(Losses.Loss.Mse)),
+        new("reconstruction", false, b => b.WithLoss(Losses.Loss.Mse).WithScorer(Scorer.Reconstruction())),
+        new("fusion (tail)", false, b => b.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.Naive(), Scorer.RollingZScore()))),
+        new("fusion (rank)", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.Rank, Scorer.Forecast(), Scorer.Naive(), Scorer.RollingZScore()))),
     ];
 
     /// <summary>The dominant period of the training series (1 when it has none), as the detector's automatic window finds it.</summary>

@@ -50,8 +50,11 @@ public sealed class AnomalyDetector
         : Math.Max(FitChoices.MinimumAutomaticTrainingLength, Settings.Scorer.MinimumLength(FitChoices.MinimumAutomaticWindow) + FitChoices.MinimumAutomaticWindow);
 
     /// <summary>
-    /// Starts a builder with the defaults: window 32, GRU(32), one-step forecasting, MSE, standard scaling, masked missing
-    /// values, mean combination, no smoothing, peaks-over-threshold at risk 10⁻³, telemanom's pruning of weak events.
+    /// Starts a builder with the defaults: one-step forecasting of a mean and a variance (Gaussian NLL), with the window,
+    /// stride, GRU size, epochs (early stopping) and EWMA smoothing chosen from the training series (see
+    /// <see cref="FitChoices"/>); standard scaling, masked missing values, mean combination, scores normalized as a robust
+    /// z-score against the last 2000, <see cref="Thresholds.Threshold.Automatic"/> at risk 3·10⁻⁴, and one alarm per window
+    /// of time at most.
     /// </summary>
     /// <returns>A new builder.</returns>
     public static AnomalyDetectorBuilder CreateBuilder() => new();

@@ -16,6 +16,9 @@ namespace GruAnomaly.Detection;
 /// </summary>
 public sealed class AnomalyDetectorBuilder
 {
+    /// <summary>The risk level of the default threshold: the share of normal scores expected above it.</summary>
+    public const double DefaultRiskLevel = 3e-4;
+
     private int? _window;
     private int? _stride;
     private IModelFactory? _model;
@@ -29,7 +32,7 @@ public sealed class AnomalyDetectorBuilder
     private IErrorCombination _combination = ErrorCombination.Mean;
     private int? _smoothingSpan;
     private IScoreNormalization _normalization = ScoreNormalization.RobustZ();
-    private IThresholdStrategy _threshold = Thresholds.Threshold.Automatic(riskLevel: 1e-3);
+    private IThresholdStrategy _threshold = Thresholds.Threshold.Automatic(riskLevel: DefaultRiskLevel);
     private EventRules? _eventRules;
     private IMatrixProvider _matrixProvider = ManagedMatrixProvider.Instance;
     private ILogger _logger = NullLogger.Instance;
@@ -99,7 +102,7 @@ public sealed class AnomalyDetectorBuilder
     }
 
     /// <summary>Sets the training loss; a likelihood loss such as <see cref="Loss.GaussianNll"/> makes the score a negative log-likelihood.</summary>
-    /// <param name="loss">The loss; the default is the trainer options' loss (mean squared error).</param>
+    /// <param name="loss">The loss; the default is the trainer options' loss when they are given, otherwise <see cref="Loss.GaussianNll"/> (the score is then a negative log-likelihood).</param>
     /// <returns>This builder.</returns>
     public AnomalyDetectorBuilder WithLoss(ILoss loss)
     {
@@ -162,7 +165,7 @@ public sealed class AnomalyDetectorBuilder
     }
 
     /// <summary>Sets the threshold strategy, fitted on held-out training scores.</summary>
-    /// <param name="threshold">The strategy; the default is <see cref="Threshold.Automatic"/> at risk 10⁻³ (peaks-over-threshold where the calibration scores allow).</param>
+    /// <param name="threshold">The strategy; the default is <see cref="Threshold.Automatic"/> at <see cref="DefaultRiskLevel"/> (peaks-over-threshold where the calibration scores allow).</param>
     /// <returns>This builder.</returns>
     public AnomalyDetectorBuilder WithThreshold(IThresholdStrategy threshold)
     {
@@ -230,7 +233,9 @@ public sealed class AnomalyDetectorBuilder
         if (!Enum.IsDefined(_missingValues)) errors.Add($"WithMissingValues: {_missingValues} is not one of Mask, Interpolate, ForwardFill.");
         if (_smoothingSpan < 1) errors.Add($"WithSmoothing: span must be at least 1 (1 = none); got {_smoothingSpan}.");
         TrainerOptions? given = _trainer is null || _loss is null ? _trainer : _trainer with { Loss = _loss };
-        ILoss loss = _loss ?? _trainer?.Loss ?? Losses.Loss.Mse;
+        // Left alone, the detector forecasts a mean and a variance: the score is then the negative log-likelihood of the
+        // observation, which judges an error against the noise the model expects at that point (quality benchmark, issue 10).
+        ILoss loss = _loss ?? _trainer?.Loss ?? Losses.Loss.GaussianNll;
 
         // Automatic trainer options are checked as the defaults they start from, with the loss in force.
         TrainerOptions trainer = given ?? new TrainerOptions { Loss = loss };
@@ -260,7 +265,7 @@ public sealed class AnomalyDetectorBuilder
             if (_combination is { RequiresSignedErrors: true } && loss.PredictionsPerTarget > 1)
             {
                 errors.Add($"WithErrorCombination: {_combination.Name} needs signed residuals, but the loss {loss.Name} makes the scorer " +
-                    "report per-feature likelihood losses; use ErrorCombination.Mean or a point loss.");
+                    "report per-feature likelihood losses (the default loss is Gaussian NLL); use ErrorCombination.Mean or a point loss such as WithLoss(Loss.Mse).");
             }
         }
 

@@ -41,4 +41,18 @@ public static class Scorer
     /// <returns>A <see cref="WindowedGaussianScorer"/>.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="window"/> is not positive.</exception>
     public static IAnomalyScorer WindowedGaussian(int? window = null) => new WindowedGaussianScorer(window);
+
+    /// <summary>
+    /// Fuses scorers that catch different anomalies, for example <c>Scorer.Fusion(Scorer.Forecast(), Scorer.Naive(), Scorer.RollingZScore())</c>:
+    /// each one's errors are calibrated against its own training errors and combined by <paramref name="method"/>.
+    /// </summary>
+    /// <param name="method">How calibrated errors are combined.</param>
+    /// <param name="components">Two or more scorers; the first gives the expected values.</param>
+    /// <returns>A <see cref="FusionScorer"/>.</returns>
+    public static IAnomalyScorer Fusion(FusionMethod method, params IAnomalyScorer[] components) => new FusionScorer(components, method);
+
+    /// <summary>Fuses scorers by tail probability (see <see cref="Fusion(FusionMethod, IAnomalyScorer[])"/>).</summary>
+    /// <param name="components">Two or more scorers; the first gives the expected values.</param>
+    /// <returns>A <see cref="FusionScorer"/>.</returns>
+    public static IAnomalyScorer Fusion(params IAnomalyScorer[] components) => new FusionScorer(components);
 }

@@ -1,0 +1,229 @@
+using System.Globalization;
+using GruAnomaly.Thresholds;
+using GruAnomaly.Training;
+
+namespace GruAnomaly.Scoring;
+
+/// <summary>How a <see cref="FusionScorer"/> puts its components' errors on one scale.</summary>
+public enum FusionMethod
+{
+    /// <summary>
+    /// The sum over components of each error's surprise (−log₁₀ of its calibrated tail probability), as in Fisher's
+    /// method: evidence from several scorers adds up, and one very surprising error is enough.
+    /// </summary>
+    TailProbability = 0,
+
+    /// <summary>The mean over components of each error's percentile rank among the component's training errors, in [0, 1].</summary>
+    Rank = 1,
+}
+
+/// <summary>
+/// Fuses several scorers, for example the GRU's forecast error with the first difference and a rolling z-score: they
+/// catch different anomalies. Each component is fitted on the same training series; each one's errors are calibrated
+/// per feature against its own errors on the training series (held-out ones, where it has enough), and the fused error
+/// of a point and feature combines the calibrated values by <see cref="Method"/>. The expected value is the first
+/// component's.
+/// </summary>
+/// <remarks>The fused errors are non-negative scores, not residuals, so a Mahalanobis combination cannot read them; explanations (saliency) are not supported.</remarks>
+public sealed class FusionScorer : IAnomalyScorer
+{
+    /// <summary>The most calibration errors kept per component and feature (evenly spaced order statistics beyond that).</summary>
+    public const int MaximumCalibrationErrors = 4096;
+
+    /// <summary>The fewest held-out errors a component is calibrated on before all its scored training errors are used.</summary>
+    public const int MinimumHeldOutErrors = 200;
+
+    /// <summary>Creates the scorer.</summary>
+    /// <param name="components">Two or more scorers; the first gives the expected values.</param>
+    /// <param name="method">How calibrated errors are combined.</param>
+    /// <exception cref="ArgumentNullException"><paramref name="components"/> or one of them is null.</exception>
+    /// <exception cref="ArgumentException">Fewer than two components, or one is itself a fusion.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="method"/> is not defined.</exception>
+    public FusionScorer(IReadOnlyList<IAnomalyScorer> components, FusionMethod method = FusionMethod.TailProbability)
+    {
+        ArgumentNullException.ThrowIfNull(components);
+        if (components.Count < 2)
+        {
+            throw new ArgumentException($"A fusion needs at least two scorers; got {components.Count}.", nameof(components));
+        }
+
+        for (int i = 0; i < components.Count; i++)
+        {
+            if (components[i] is null)
+            {
+                throw new ArgumentNullException(nameof(components), $"components[{i}] is null.");
+            }
+
+            if (components[i] is FusionScorer)
+            {
+                throw new ArgumentException($"components[{i}] is itself a fusion; list its scorers instead.", nameof(components));
+            }
+        }
+
+        if (!Enum.IsDefined(method))
+        {
+            throw new ArgumentOutOfRangeException(nameof(method), method, "Expected TailProbability or Rank.");
+        }
+
+        Components = [.. components];
+        Method = method;
+    }
+
+    /// <summary>Gets the fused scorers; the first gives the expected values.</summary>
+    public IReadOnlyList<IAnomalyScorer> Components { get; }
+
+    /// <summary>Gets how calibrated errors are combined.</summary>
+    public FusionMethod Method { get; }
+
+    /// <inheritdoc />
+    public string Name => $"fusion({(Method == FusionMethod.Rank ? "rank" : "tail")}: {string.Join(" + ", Components.Select(c => c.Name))})";
+
+    /// <inheritdoc />
+    public int MinimumLength(int window) => Components.Max(c => c.MinimumLength(window));
+
+    /// <inheritdoc />
+    public void Validate(TrainerOptions trainer, ICollection<string> problems)
+    {
+        foreach (IAnomalyScorer component in Components)
+        {
+            component.Validate(trainer, problems);
+        }
+    }
+
+    /// <inheritdoc />
+    public IFittedScorer Fit(ScorerFitContext context, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        int features = context.Features;
+        ReadOnlySpan<float> inputs = context.Inputs.Span, observed = context.Observed.Span;
+        var fitted = new IFittedScorer[Components.Count];
+        var calibrations = new EmpiricalDistribution?[Components.Count * features];
+        var expected = new float[inputs.Length];
+        var errors = new float[inputs.Length];
+        for (int c = 0; c < Components.Count; c++)
+        {
+            fitted[c] = Components[c].Fit(context, progress, cancellationToken);
+            cancellationToken.ThrowIfCancellationRequested();
+            fitted[c].Score(inputs, observed, expected, errors);
+            int length = inputs.Length / features, warmUp = fitted[c].WarmUp;
+            int from = Math.Max(warmUp, fitted[c].HeldOutFrom);
+            if (length - from < MinimumHeldOutErrors)
+            {
+                from = warmUp;
+            }
+
+            for (int f = 0; f < features; f++)
+            {
+                calibrations[(c * features) + f] = Calibrate(errors, features, f, from, fitted[c].ErrorsAreSigned);
+            }
+        }
+
+        return new FittedFusionScorer(Name, Method, fitted, calibrations, features);
+    }
+
+    /// <summary>The empirical distribution of one feature's errors (absolute, for residuals) from <paramref name="from"/> on; null when none is observed.</summary>
+    private static EmpiricalDistribution? Calibrate(ReadOnlySpan<float> errors, int features, int feature, int from, bool signed)
+    {
+        var values = new List<double>();
+        for (int i = (from * features) + feature; i < errors.Length; i += features)
+        {
+            if (!float.IsNaN(errors[i]))
+            {
+                values.Add(signed ? Math.Abs(errors[i]) : errors[i]);
+            }
+        }
+
+        if (values.Count == 0)
+        {
+            return null;
+        }
+
+        values.Sort();
+        if (values.Count > MaximumCalibrationErrors)
+        {
+            // Evenly spaced order statistics keep the shape of the distribution, its extremes included, in bounded memory.
+            var thinned = new double[MaximumCalibrationErrors];
+            for (int k = 0; k < thinned.Length; k++)
+            {
+                thinned[k] = values[(int)((long)k * (values.Count - 1) / (thinned.Length - 1))];
+            }
+
+            return new EmpiricalDistribution(thinned);
+        }
+
+        return new EmpiricalDistribution(values.ToArray());
+    }
+}
+
+/// <summary>A fitted <see cref="FusionScorer"/>: the fitted components and, per component and feature, its calibration errors.</summary>
+internal sealed class FittedFusionScorer : IFittedScorer
+{
+    private readonly IFittedScorer[] _components;
+    private readonly EmpiricalDistribution?[] _calibrations;
+    private readonly FusionMethod _method;
+
+    public FittedFusionScorer(string name, FusionMethod method, IFittedScorer[] components, EmpiricalDistribution?[] calibrations, int features)
+    {
+        Name = name;
+        _method = method;
+        _components = components;
+        _calibrations = calibrations;
+        Features = features;
+    }
+
+    public string Name { get; }
+
+    public int Features { get; }
+
+    public int Window => _components.Max(c => c.Window);
+
+    public bool ErrorsAreSigned => false;
+
+    public int WarmUp => _components.Max(c => c.WarmUp);
+
+    public int HeldOutFrom => _components.Max(c => c.HeldOutFrom);
+
+    public TrainingHistory? History => _components.Select(c => c.History).FirstOrDefault(h => h is not null);
+
+    public int MaximumSaliencySteps => 0;
+
+    public void Score(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, Span<float> expected, Span<float> errors)
+    {
+        var componentExpected = new float[inputs.Length];
+        var componentErrors = new float[inputs.Length];
+        var fused = new double[inputs.Length];
+        int warmUp = WarmUp;
+        for (int c = 0; c < _components.Length; c++)
+        {
+            IFittedScorer component = _components[c];
+            component.Score(inputs, observed, c == 0 ? expected : componentExpected, componentErrors);
+            for (int i = warmUp * Features; i < componentErrors.Length; i++)
+            {
+                float error = componentErrors[i];
+                EmpiricalDistribution? calibration = _calibrations[(c * Features) + (i % Features)];
+                if (float.IsNaN(error) || calibration is null)
+                {
+                    continue;
+                }
+
+                double value = component.ErrorsAreSigned ? Math.Abs(error) : error;
+                fused[i] += _method == FusionMethod.Rank
+                    ? (1 - calibration.TailProbability(value)) / _components.Length
+                    : CalibratedTail.Surprise(calibration, null, value);
+            }
+        }
+
+        for (int i = 0; i < errors.Length; i++)
+        {
+            errors[i] = i < warmUp * Features || float.IsNaN(observed[i]) ? float.NaN : (float)fused[i];
+        }
+
+        // The first component's warm-up may be shorter than the fusion's: its expected values there have no fused score.
+        expected[..(warmUp * Features)].Fill(float.NaN);
+    }
+
+    public int Saliency(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, int time, ReadOnlySpan<float> errorGradient,
+        Span<float> inputGradient, out int steps) =>
+        throw new NotSupportedException(string.Create(CultureInfo.InvariantCulture,
+            $"{Name} ranks errors against calibration tables, which have no useful gradient; explain with one of its scorers alone."));
+}

@@ -1,0 +1,70 @@
+using System.Globalization;
+using System.Text;
+using GruAnomaly.Detection;
+using GruAnomaly.Quality;
+
+namespace GruAnomaly.Tests.Quality;
+
+/// <summary>The quality benchmark's labels only score: nothing a detector is fitted on or run on depends on them.</summary>
+public sealed class NoPeekingTests : IDisposable
+{
+    private readonly string _folder = Directory.CreateTempSubdirectory("gruanomaly-quality-").FullName;
+
+    public void Dispose() => Directory.Delete(_folder, recursive: true);
+
+    [Fact]
+    public void FlippingEveryLabelChangesNothingBeforeScoring()
+    {
+        LabelledSeries plain = Write("plain", flip: false);
+        LabelledSeries flipped = Write("flipped", flip: true);
+        Assert.NotEqual(plain.Labels, flipped.Labels);
+        foreach (Protocol protocol in new[] { Protocol.Offline, Protocol.Streaming })
+        {
+            TimeSeries fitA = protocol.FitPart(plain), fitB = protocol.FitPart(flipped);
+            Assert.Equal(fitA.Values.ToArray(), fitB.Values.ToArray());
+
+            // Whatever a candidate builds, it sees the training values only, so the fitted detectors score alike.
+            Candidate candidate = Candidates.Baselines[1];
+            FittedAnomalyDetector a = candidate.Create(fitA).Fit(fitA), b = candidate.Create(fitB).Fit(fitB);
+            JudgedRun runA = protocol.RunPart(plain, a.Scorer.WarmUp), runB = protocol.RunPart(flipped, b.Scorer.WarmUp);
+            Assert.Equal(runA.Series.Values.ToArray(), runB.Series.Values.ToArray());
+            Assert.Equal(runA.JudgedFrom, runB.JudgedFrom);
+            Assert.Equal(a.Detect(runA.Series).Scores.ToArray(), b.Detect(runB.Series).Scores.ToArray());
+            Assert.NotEqual(runA.Labels, runB.Labels);
+        }
+    }
+
+    [Fact]
+    public void ProtocolsSplitWhereTheyShould()
+    {
+        LabelledSeries series = Write("plain", flip: false);
+
+        // Offline: the train rows (2000–3999) and the test rows (0–1999), as the split column says.
+        Assert.Equal(2000, Protocol.Offline.FitPart(series).Length);
+        Assert.Equal(series.Values[2000], Protocol.Offline.FitPart(series).Values[0]);
+        JudgedRun offline = Protocol.Offline.RunPart(series, warmUp: 10);
+        Assert.Equal((2000, 0), (offline.Series.Length, offline.JudgedFrom));
+
+        // Streaming: the leading 1000 rows (at least 1000, else a fifth), then the rest with the warm-up as context.
+        Assert.Equal(1000, Protocol.Streaming.FitPart(series).Length);
+        JudgedRun streaming = Protocol.Streaming.RunPart(series, warmUp: 10);
+        Assert.Equal((3010, 10, 3000), (streaming.Series.Length, streaming.JudgedFrom, streaming.Labels.Length));
+        Assert.Equal(series.Values[990], streaming.Series.Values[0]);
+    }
+
+    /// <summary>A 4000-row series in the shared datasets' layout: test rows first, then train rows, labels at 500–599.</summary>
+    private LabelledSeries Write(string name, bool flip)
+    {
+        var csv = new StringBuilder("index,value,label,split\n");
+        for (int t = 0; t < 4000; t++)
+        {
+            bool label = (t is >= 500 and < 600) != flip;
+            float value = (float)Math.Sin(t * 0.3) + (t == 550 ? 3 : 0);
+            csv.Append(CultureInfo.InvariantCulture, $"{t},{value},{(label ? 1 : 0)},{(t < 2000 ? "test" : "train")}\n");
+        }
+
+        string path = Path.Combine(_folder, name + ".csv");
+        File.WriteAllText(path, csv.ToString());
+        return LabelledSeries.Load(path, name);
+    }
+}
