@@ -27,6 +27,7 @@ internal static class Candidates
         new("x-risk1e-2", false, b => b.WithThreshold(Thresholds.Threshold.Automatic(1e-2))),
         new("x-risk3e-3", false, b => b.WithThreshold(Thresholds.Threshold.Automatic(3e-3))),
         new("x-nosmooth", false, b => b.WithSmoothing(1)),
+        new("online adaptation", false, b => b.WithOnlineAdaptation(new OnlineAdaptation())),
     ];
 
     /// <summary>The dominant period of the training series (1 when it has none), as the detector's automatic window finds it.</summary>
