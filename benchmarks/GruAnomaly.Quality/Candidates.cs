@@ -29,6 +29,7 @@ internal static class Candidates
         new("reconstruction", false, b => b.WithLoss(Losses.Loss.Mse).WithScorer(Scorer.Reconstruction())),
         new("fusion (tail)", false, b => b.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.Naive(), Scorer.RollingZScore()))),
         new("fusion (rank)", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.Rank, Scorer.Forecast(), Scorer.Naive(), Scorer.RollingZScore()))),
+        new("online adaptation", false, b => b.WithOnlineAdaptation(new OnlineAdaptation())),
     ];
 
     /// <summary>The dominant period of the training series (1 when it has none), as the detector's automatic window finds it.</summary>

@@ -22,6 +22,15 @@ public sealed class ReconstructionWindows : ISequenceDataset
     /// <param name="stride">Distance between the starts of consecutive windows.</param>
     /// <exception cref="ArgumentException">The series is too short, holds infinities, or a feature is never observed.</exception>
     public ReconstructionWindows(ReadOnlySpan<float> values, int features, int window, int stride = 1)
+        : this(values, filledInputs: null, features, window, stride)
+    {
+    }
+
+    /// <summary>
+    /// Inputs read as given from <paramref name="filledInputs"/> (no NaN) when not null, instead of filled from
+    /// <paramref name="values"/>, which then only gives the targets.
+    /// </summary>
+    private ReconstructionWindows(ReadOnlySpan<float> values, float[]? filledInputs, int features, int window, int stride)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(features);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(window);
@@ -38,12 +47,23 @@ public sealed class ReconstructionWindows : ISequenceDataset
         }
 
         _raw = values.ToArray();
-        _filled = SeriesFill.ForwardFill(_raw, features);
+        _filled = filledInputs ?? SeriesFill.ForwardFill(_raw, features);
         Features = features;
         Length = length;
         Window = window;
         Stride = stride;
         Count = (length - window) / stride + 1;
+    }
+
+    /// <summary>
+    /// Windows whose inputs are <paramref name="inputs"/> as given (already filled: what a scorer reads) and whose targets
+    /// are <paramref name="targets"/>, NaN wherever a value is missing or must not be learned: fine-tuning reads what
+    /// scoring reads, but learns only the targets left.
+    /// </summary>
+    internal static ReconstructionWindows WithTargets(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int features, int window, int stride)
+    {
+        Diagnostics.Guard.Length(targets.Length, inputs.Length, nameof(targets), "one per input value");
+        return new ReconstructionWindows(targets, inputs.ToArray(), features, window, stride);
     }
 
     /// <summary>Gets the number of features per time step.</summary>

@@ -23,6 +23,15 @@ public sealed class WindowedSeries : ISequenceDataset
     /// <param name="targetFeatures">Which features to predict; all when null.</param>
     /// <exception cref="ArgumentException">The series is too short, holds infinities, or a feature is never observed.</exception>
     public WindowedSeries(ReadOnlySpan<float> values, int features, int window, int horizon = 1, int stride = 1, IReadOnlyList<int>? targetFeatures = null)
+        : this(values, filledInputs: null, features, window, horizon, stride, targetFeatures)
+    {
+    }
+
+    /// <summary>
+    /// Inputs read as given from <paramref name="filledInputs"/> (no NaN) when not null, instead of filled from
+    /// <paramref name="values"/>, which then only gives the targets.
+    /// </summary>
+    private WindowedSeries(ReadOnlySpan<float> values, float[]? filledInputs, int features, int window, int horizon, int stride, IReadOnlyList<int>? targetFeatures)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(features);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(window);
@@ -47,13 +56,24 @@ public sealed class WindowedSeries : ISequenceDataset
         }
 
         _raw = values.ToArray();
-        _filled = SeriesFill.ForwardFill(_raw, features);
+        _filled = filledInputs ?? SeriesFill.ForwardFill(_raw, features);
         Features = features;
         Length = length;
         Window = window;
         Horizon = horizon;
         Stride = stride;
         Count = (length - window - horizon) / stride + 1;
+    }
+
+    /// <summary>
+    /// Windows whose inputs are <paramref name="inputs"/> as given (already filled: what a scorer reads) and whose targets
+    /// are <paramref name="targets"/>, NaN wherever a value is missing or must not be learned: fine-tuning reads what
+    /// scoring reads, but learns only the targets left.
+    /// </summary>
+    internal static WindowedSeries WithTargets(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int features, int window, int horizon, int stride)
+    {
+        Diagnostics.Guard.Length(targets.Length, inputs.Length, nameof(targets), "one per input value");
+        return new WindowedSeries(targets, inputs.ToArray(), features, window, horizon, stride, targetFeatures: null);
     }
 
     /// <summary>Gets the number of features per time step.</summary>

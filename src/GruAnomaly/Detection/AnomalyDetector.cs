@@ -40,6 +40,9 @@ public sealed class AnomalyDetector
     /// <summary>Gets every choice of this detector (null where it is chosen from the training series).</summary>
     public DetectorSettings Settings { get; }
 
+    /// <summary>Gets where fitting, and detection with online adaptation, report.</summary>
+    internal ILogger Logger => _logger;
+
     /// <summary>
     /// Gets the fewest time steps a training series needs: with a given window, what the scorer needs for one score plus
     /// one window; with an automatic window, <see cref="FitChoices.MinimumAutomaticTrainingLength"/> (the window then
@@ -79,6 +82,7 @@ public sealed class AnomalyDetector
     /// <returns>The fitted detector.</returns>
     /// <exception cref="ArgumentException">The series is too short for the window, or a feature is never observed.</exception>
     /// <exception cref="OperationCanceledException">Fitting was cancelled.</exception>
+    /// <exception cref="InvalidOperationException">Online adaptation is on, but the scorer's fitted scorer cannot be fine-tuned.</exception>
     public FittedAnomalyDetector Fit(TimeSeries training, IProgress<TrainingProgress>? progress = null,
         CancellationToken cancellationToken = default)
     {
@@ -116,6 +120,13 @@ public sealed class AnomalyDetector
         if (scorer.History?.StopReason == StopReason.Cancelled)
         {
             cancellationToken.ThrowIfCancellationRequested();
+        }
+
+        if (s.OnlineAdaptation is not null && scorer is not IAdaptableScorer)
+        {
+            throw new InvalidOperationException(
+                $"Online adaptation needs a scorer that can be fine-tuned: {s.Scorer.Name} says it is adaptable (IsAdaptable), but its fitted scorer " +
+                $"{scorer.GetType().Name} does not implement IAdaptableScorer.");
         }
 
         var expected = new float[inputs.Length];

@@ -36,6 +36,8 @@ public sealed class AnomalyDetectorBuilder
     private EventRules? _eventRules;
     private IMatrixProvider _matrixProvider = ManagedMatrixProvider.Instance;
     private ILogger _logger = NullLogger.Instance;
+    private OnlineAdaptation? _adaptation;
+    private bool _adaptationGiven;
     private bool _built;
 
     internal AnomalyDetectorBuilder()
@@ -201,6 +203,21 @@ public sealed class AnomalyDetectorBuilder
         return this;
     }
 
+    /// <summary>
+    /// Fine-tunes the model while a series is scored, so that the detector follows a slow drift of normal behaviour: every
+    /// <see cref="OnlineAdaptation.Every"/> points it learns from the recent points that were not flagged. The fitted
+    /// detector itself never changes; each call of <see cref="FittedAnomalyDetector.Detect"/> starts from the fitted weights.
+    /// </summary>
+    /// <param name="options">The settings, for example <c>new OnlineAdaptation { Every = 500 }</c>; by default there is no adaptation.</param>
+    /// <returns>This builder.</returns>
+    public AnomalyDetectorBuilder WithOnlineAdaptation(OnlineAdaptation options)
+    {
+        ThrowIfBuilt();
+        _adaptation = options;
+        _adaptationGiven = true;
+        return this;
+    }
+
     /// <summary>Sets where fitting reports go.</summary>
     /// <param name="logger">The logger; the default discards.</param>
     /// <returns>This builder.</returns>
@@ -262,6 +279,11 @@ public sealed class AnomalyDetectorBuilder
                     "gives negative ones below the median; use ScoreNormalization.RatioToMedian() or ScoreNormalization.None, or leave MinimumPercentDecrease null.");
             }
 
+            if (_adaptationGiven)
+            {
+                ValidateAdaptation(errors);
+            }
+
             if (_combination is { RequiresSignedErrors: true } && loss.PredictionsPerTarget > 1)
             {
                 errors.Add($"WithErrorCombination: {_combination.Name} needs signed residuals, but the loss {loss.Name} makes the scorer " +
@@ -277,7 +299,31 @@ public sealed class AnomalyDetectorBuilder
         _built = true;
         EventRules rules = _eventRules ?? new EventRules();
         return new AnomalyDetector(new DetectorSettings(_window, _window is null ? _stride : _stride ?? 1, _model, _scorer!, given, loss, _scaler!,
-            _missingValues, _combination!, _smoothingSpan, _normalization!, _threshold!, rules, _matrixProvider!), _logger!);
+            _missingValues, _combination!, _smoothingSpan, _normalization!, _threshold!, rules, _matrixProvider!, _adaptation), _logger!);
+    }
+
+    private void ValidateAdaptation(List<string> errors)
+    {
+        if (_adaptation is null)
+        {
+            errors.Add("WithOnlineAdaptation: the options must not be null (online adaptation is off unless this is called).");
+            return;
+        }
+
+        var adaptationErrors = new List<string>();
+        _adaptation.Validate(adaptationErrors);
+        errors.AddRange(adaptationErrors.Select(e => "WithOnlineAdaptation: " + e));
+        if (_scorer is { IsAdaptable: false })
+        {
+            errors.Add($"WithOnlineAdaptation: the scorer {_scorer.Name} cannot be fine-tuned (its fitted scorers are not IAdaptableScorer); " +
+                "use Scorer.Forecast() or Scorer.Reconstruction(), or leave online adaptation off.");
+        }
+
+        int? minimum = _window is int window && window >= 1 && _scorer is not null ? _scorer.MinimumLength(window) : null;
+        if (_adaptation.Recent < minimum)
+        {
+            errors.Add($"WithOnlineAdaptation: Recent must be at least the {minimum} points that scorer {_scorer!.Name} needs with window {_window} (fewer teach the model nothing); got {_adaptation.Recent}.");
+        }
     }
 
     private void ThrowIfBuilt()

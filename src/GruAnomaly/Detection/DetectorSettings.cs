@@ -23,6 +23,7 @@ namespace GruAnomaly.Detection;
 /// <param name="Threshold">How the threshold is set.</param>
 /// <param name="EventRules">How flagged points become events.</param>
 /// <param name="MatrixProvider">What computes the models' matrix products.</param>
+/// <param name="OnlineAdaptation">How the model is fine-tuned on recent unflagged points while a series is scored; null (the default) never.</param>
 public sealed record DetectorSettings(
     int? Window,
     int? Stride,
@@ -37,4 +38,5 @@ public sealed record DetectorSettings(
     IScoreNormalization Normalization,
     IThresholdStrategy Threshold,
     EventRules EventRules,
-    IMatrixProvider MatrixProvider);
+    IMatrixProvider MatrixProvider,
+    OnlineAdaptation? OnlineAdaptation = null);

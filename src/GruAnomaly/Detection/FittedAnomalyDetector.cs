@@ -2,6 +2,7 @@ using GruAnomaly.Preprocessing;
 using GruAnomaly.Scoring;
 using GruAnomaly.Thresholds;
 using GruAnomaly.Training;
+using Microsoft.Extensions.Logging;
 
 namespace GruAnomaly.Detection;
 
@@ -9,12 +10,15 @@ namespace GruAnomaly.Detection;
 /// A fitted detector: scaler, trained scorer, error combination and threshold. Immutable and safe to use from
 /// several threads at once.
 /// </summary>
-public sealed class FittedAnomalyDetector
+public sealed partial class FittedAnomalyDetector
 {
+    private readonly ILogger _logger;
+
     internal FittedAnomalyDetector(AnomalyDetector detector, FitChoices choices, FittedScaler scaler, IFittedScorer scorer,
         IFittedErrorCombination combination, IFittedScoreNormalization normalization, IFittedThreshold threshold, int features, int calibrationScores)
     {
         Settings = detector.Settings;
+        _logger = detector.Logger;
         Choices = choices;
         Scaler = scaler;
         Scorer = scorer;
@@ -61,7 +65,11 @@ public sealed class FittedAnomalyDetector
     /// <summary>Gets the fewest time steps a series needs to receive a score.</summary>
     public int MinimumLength => Settings.Scorer.MinimumLength(Window);
 
-    /// <summary>Scores a series, applies the threshold and the event rules.</summary>
+    /// <summary>
+    /// Scores a series, applies the threshold and the event rules. With online adaptation (see
+    /// <see cref="DetectorSettings.OnlineAdaptation"/>) the model is fine-tuned as the series is scored; the fine-tuned
+    /// weights are discarded at the end, so every call starts from the fitted ones.
+    /// </summary>
     /// <param name="series">The series, with <see cref="Features"/> features and at least <see cref="MinimumLength"/> time steps.</param>
     /// <returns>Per time step: score, threshold, flag, expected value, contributions; and the events.</returns>
     /// <exception cref="ArgumentException">The series has the wrong number of features, is too short, or a feature is never observed.</exception>
@@ -73,43 +81,22 @@ public sealed class FittedAnomalyDetector
         SeriesPreparation.Prepare(series, Scaler, Settings.MissingValues, out float[] inputs, out float[] observed);
         var expected = new float[inputs.Length];
         var errors = new float[inputs.Length];
-        Scorer.Score(inputs, observed, expected, errors);
+        if (Settings.OnlineAdaptation is OnlineAdaptation adaptation)
+        {
+            ScoreAdapting(adaptation, inputs, observed, expected, errors);
+        }
+        else
+        {
+            Scorer.Score(inputs, observed, expected, errors);
+        }
 
-        var scores = new double[length];
-        var contributions = new double[inputs.Length];
-        var scored = new bool[length];
-        ScorePipeline.Combine(errors, features, Scorer.WarmUp, Combination, Choices.SmoothingSpan, scores, contributions, scored);
-
-        double[] raw = ScorePipeline.Scored(scores, scored, 0);
-        var normalized = new double[raw.Length];
-        Normalization.Apply(raw, normalized);
-        var compactThresholds = new double[raw.Length];
-        Threshold.Apply(normalized, compactThresholds);
-
-        var rawScores = new double[length];
-        var thresholds = new double[length];
+        (double[] rawScores, double[] scores, double[] thresholds, bool[] flags, bool[] scored, double[] contributions) = Decide(errors, length);
         var tail = new double[length];
         var surprise = new double[length];
-        var flags = new bool[length];
-        double inForce = Threshold.Threshold;
-        for (int t = 0, k = 0; t < length; t++)
+        for (int t = 0; t < length; t++)
         {
-            if (scored[t])
-            {
-                rawScores[t] = raw[k];
-                scores[t] = normalized[k];
-                inForce = compactThresholds[k++];
-                flags[t] = scores[t] > inForce;
-                tail[t] = Threshold.TailProbability(scores[t]);
-                surprise[t] = Threshold.Surprise(scores[t]);
-            }
-            else
-            {
-                scores[t] = 0;
-                tail[t] = 1;
-            }
-
-            thresholds[t] = inForce;
+            tail[t] = scored[t] ? Threshold.TailProbability(scores[t]) : 1;
+            surprise[t] = scored[t] ? Threshold.Surprise(scores[t]) : 0;
         }
 
         EventRules rules = Settings.EventRules;
@@ -133,6 +120,10 @@ public sealed class FittedAnomalyDetector
     /// Explains the score of one time step: each feature's share of the (unsmoothed) score, and the gradient of that
     /// score with respect to every input value the model read for it (the saliency), in the series' own units.
     /// </summary>
+    /// <remarks>
+    /// The fitted weights are explained: with online adaptation, <see cref="Detect"/> may have scored the step with
+    /// weights fine-tuned on the series before it, and its score can then differ from the one explained here.
+    /// </remarks>
     /// <param name="series">The series.</param>
     /// <param name="time">A scored time step of <paramref name="series"/>.</param>
     /// <returns>The explanation.</returns>
@@ -172,6 +163,47 @@ public sealed class FittedAnomalyDetector
         return new Explanation(time, score, contributions, start, steps, features, saliency);
     }
 
+    /// <summary>
+    /// The decision path from errors to flags for the first <paramref name="length"/> steps: combination, smoothing,
+    /// normalization against the calibration history, and the threshold in force at each step.
+    /// </summary>
+    private Decisions Decide(ReadOnlySpan<float> errors, int length)
+    {
+        var scores = new double[length];
+        var contributions = new double[length * Features];
+        var scored = new bool[length];
+        ScorePipeline.Combine(errors[..contributions.Length], Features, Scorer.WarmUp, Combination, Choices.SmoothingSpan, scores, contributions, scored);
+
+        double[] raw = ScorePipeline.Scored(scores, scored, 0);
+        var normalized = new double[raw.Length];
+        Normalization.Apply(raw, normalized);
+        var compactThresholds = new double[raw.Length];
+        Threshold.Apply(normalized, compactThresholds);
+
+        var rawScores = new double[length];
+        var thresholds = new double[length];
+        var flags = new bool[length];
+        double inForce = Threshold.Threshold;
+        for (int t = 0, k = 0; t < length; t++)
+        {
+            if (scored[t])
+            {
+                rawScores[t] = raw[k];
+                scores[t] = normalized[k];
+                inForce = compactThresholds[k++];
+                flags[t] = scores[t] > inForce;
+            }
+            else
+            {
+                scores[t] = 0;
+            }
+
+            thresholds[t] = inForce;
+        }
+
+        return new Decisions(rawScores, scores, thresholds, flags, scored, contributions);
+    }
+
     private void ValidateSeries(TimeSeries series)
     {
         if (series.Features != Features)
@@ -185,4 +217,7 @@ public sealed class FittedAnomalyDetector
                 $"The series has {series.Length} time steps; this detector needs at least {MinimumLength} (window {Window}).", nameof(series));
         }
     }
+
+    /// <summary>Per time step: raw and normalized score, threshold in force, flag (before the event rules), whether scored; per feature: contributions.</summary>
+    private readonly record struct Decisions(double[] RawScores, double[] Scores, double[] Thresholds, bool[] Flags, bool[] Scored, double[] Contributions);
 }

@@ -34,6 +34,10 @@ public sealed class ForecastScorer : IAnomalyScorer
     public int MinimumLength(int window) => window + 1;
 
     /// <inheritdoc />
+    /// <value>Always <see langword="true"/>: <see cref="FittedForecastScorer"/> can be fine-tuned.</value>
+    public bool IsAdaptable => true;
+
+    /// <inheritdoc />
     public IFittedScorer Fit(ScorerFitContext context, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -49,7 +53,7 @@ public sealed class ForecastScorer : IAnomalyScorer
 }
 
 /// <summary>A trained <see cref="ForecastScorer"/>.</summary>
-public sealed class FittedForecastScorer : IFittedScorer
+public sealed class FittedForecastScorer : IAdaptableScorer
 {
     private const int WindowsPerBatch = 128;
     private readonly float[] _parameters;
@@ -167,6 +171,25 @@ public sealed class FittedForecastScorer : IFittedScorer
                     : value - mean;
             }
         }
+    }
+
+    /// <inheritdoc />
+    /// <value><see cref="IFittedScorer.Window"/> + <see cref="Horizon"/> − 1: the earliest forecast of a point is made by the window that ends <see cref="Horizon"/> steps before it.</value>
+    public int Lookback => Window + Horizon - 1;
+
+    /// <inheritdoc />
+    public IAdaptableScorer Adapt(ScorerAdaptationContext context)
+    {
+        float[]? targets = ScorerTraining.AdaptationTargets(context, Features, firstTarget: Window, out int length);
+        if (targets is null || length < Window + Horizon)
+        {
+            return this;
+        }
+
+        var data = WindowedSeries.WithTargets(context.Inputs.Span, targets, Features, Window, Horizon, context.Stride);
+        TrainingResult result = ScorerTraining.Train(Network, _parameters, data, data.StartOf, data.Length, Window + Horizon, context.Trainer,
+            context.Logger, progress: null, CancellationToken.None, out int heldOutFrom);
+        return new FittedForecastScorer(Network, result.Parameters.ToArray(), context.Trainer.Loss, Features, Window, Horizon, heldOutFrom, result.History);
     }
 
     /// <inheritdoc />

@@ -30,6 +30,13 @@ public interface IAnomalyScorer
     {
     }
 
+    /// <summary>
+    /// Gets whether the scorers that <see cref="Fit"/> returns implement <see cref="IAdaptableScorer"/>, so that
+    /// <c>AnomalyDetectorBuilder.Build</c> can refuse online adaptation with a scorer that cannot be fine-tuned.
+    /// </summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    bool IsAdaptable => false;
+
     /// <summary>Trains the scorer's model. Must not keep a reference to mutable caller data.</summary>
     /// <param name="context">The training series and the choices made on the detector.</param>
     /// <param name="progress">Receives training progress; may be null.</param>

@@ -39,6 +39,10 @@ public sealed class ReconstructionScorer : IAnomalyScorer
     public int MinimumLength(int window) => window;
 
     /// <inheritdoc />
+    /// <value>Always <see langword="true"/>: <see cref="FittedReconstructionScorer"/> can be fine-tuned.</value>
+    public bool IsAdaptable => true;
+
+    /// <inheritdoc />
     public void Validate(TrainerOptions trainer, ICollection<string> problems)
     {
         ArgumentNullException.ThrowIfNull(trainer);
@@ -73,7 +77,7 @@ public sealed class ReconstructionScorer : IAnomalyScorer
 }
 
 /// <summary>A trained <see cref="ReconstructionScorer"/>.</summary>
-public sealed class FittedReconstructionScorer : IFittedScorer
+public sealed class FittedReconstructionScorer : IAdaptableScorer
 {
     private const int WindowsPerBatch = 64;
     private readonly float[] _parameters;
@@ -160,6 +164,26 @@ public sealed class FittedReconstructionScorer : IFittedScorer
             expected[i] = mean;
             errors[i] = observed[i] - mean;
         }
+    }
+
+    /// <inheritdoc />
+    /// <value>Always 0: a slice is tiled from its own first point, so a chunk scored alone needs no earlier step.</value>
+    public int Lookback => 0;
+
+    /// <inheritdoc />
+    /// <remarks>The trainer options' loss must be a point loss, as for the first fit.</remarks>
+    public IAdaptableScorer Adapt(ScorerAdaptationContext context)
+    {
+        float[]? targets = ScorerTraining.AdaptationTargets(context, Features, firstTarget: 0, out int length);
+        if (targets is null || length < Window)
+        {
+            return this;
+        }
+
+        var data = ReconstructionWindows.WithTargets(context.Inputs.Span, targets, Features, Window, context.Stride);
+        TrainingResult result = ScorerTraining.Train(Network, _parameters, data, data.StartOf, data.Length, Window, context.Trainer,
+            context.Logger, progress: null, CancellationToken.None, out int heldOutFrom);
+        return new FittedReconstructionScorer(Network, result.Parameters.ToArray(), DecoderInput, Features, Window, heldOutFrom, result.History);
     }
 
     /// <inheritdoc />

@@ -11,9 +11,9 @@ namespace GruAnomaly.Tests.Detection;
 
 public sealed class AnomalyDetectorTests(ITestOutputHelper output)
 {
-    private static readonly TrainerOptions Quick = new() { Epochs = 4, BatchSize = 32, LearningRate = 5e-3f, Seed = 3 };
+    internal static readonly TrainerOptions Quick = new() { Epochs = 4, BatchSize = 32, LearningRate = 5e-3f, Seed = 3 };
 
-    private static AnomalyDetectorBuilder QuickBuilder() => AnomalyDetector.CreateBuilder()
+    internal static AnomalyDetectorBuilder QuickBuilder() => AnomalyDetector.CreateBuilder()
         .WithWindow(16)
         .WithModel(Model.Gru(hiddenSize: 8))
         .WithTrainer(Quick)
