@@ -32,6 +32,7 @@ public sealed class BaselineDetectorTests(ITestOutputHelper output)
             .WithWindow(Window)
             .WithSmoothing(1)
             .WithScoreNormalization(ScoreNormalization.None)
+            .WithLoss(GruAnomaly.Losses.Loss.Mse) // baselines ignore the loss; a point loss lets the event rules prune
             .WithEventRules(new EventRules { MinimumPercentDecrease = 0.13 })
             .WithThreshold(Threshold.PeaksOverThreshold(riskLevel: 1e-3))
             .Build()
