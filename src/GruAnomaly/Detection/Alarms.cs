@@ -27,4 +27,39 @@ public static class Alarms
 
         return alarms.AsReadOnly();
     }
+
+    /// <summary>
+    /// Non-maximum suppression: clears the flag of every step whose score is below the highest scored score within
+    /// <paramref name="radius"/> steps on either side (the first of equal maxima is kept), so that a burst of crossings
+    /// leaves only its peak. It looks <paramref name="radius"/> steps ahead: a stream can only confirm a peak that late.
+    /// </summary>
+    /// <param name="scores">The scores.</param>
+    /// <param name="scored">Which steps have a score; others are ignored.</param>
+    /// <param name="flags">The flags to thin, in place; same length.</param>
+    /// <param name="radius">How many steps on each side a peak must dominate; positive.</param>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="radius"/> is not positive.</exception>
+    /// <exception cref="ArgumentException">The lengths differ.</exception>
+    public static void KeepLocalMaxima(ReadOnlySpan<double> scores, ReadOnlySpan<bool> scored, Span<bool> flags, int radius)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(radius);
+        Diagnostics.Guard.Length(scored.Length, scores.Length, nameof(scored), "one value per score");
+        Diagnostics.Guard.Length(flags.Length, scores.Length, nameof(flags), "one value per score");
+        var keep = new bool[flags.Length];
+        for (int t = 0; t < flags.Length; t++)
+        {
+            if (!flags[t])
+            {
+                continue;
+            }
+
+            keep[t] = true;
+            int from = Math.Max(0, t - radius), to = Math.Min(flags.Length - 1, t + radius);
+            for (int u = from; u <= to && keep[t]; u++)
+            {
+                keep[t] = !scored[u] || scores[u] < scores[t] || (scores[u] == scores[t] && u >= t);
+            }
+        }
+
+        keep.CopyTo(flags);
+    }
 }

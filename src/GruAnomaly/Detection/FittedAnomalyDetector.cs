@@ -100,6 +100,11 @@ public sealed partial class FittedAnomalyDetector
         }
 
         EventRules rules = Settings.EventRules;
+        if (rules.NonMaximumSuppressionRadius > 0)
+        {
+            Alarms.KeepLocalMaxima(scores, scored, flags, rules.NonMaximumSuppressionRadius);
+        }
+
         IReadOnlyList<int> alarms = Alarms.Raise(flags, rules.AlarmSuppression ?? (EventRules.DefaultAlarmSuppressionWindows * Window));
         IReadOnlyList<AnomalyEvent> events = AnomalyEvents.Find(scores, flags, rules);
         AnomalyEvents.ToFlags(events, flags);

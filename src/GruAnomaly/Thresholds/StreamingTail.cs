@@ -4,11 +4,23 @@ namespace GruAnomaly.Thresholds;
 /// The mutable state of streaming SPOT (Siffer et al. 2017, Algorithm 1). Each caller of <c>Apply</c> builds its own
 /// instance from the immutable fitted state, so fitted objects are never mutated.
 /// </summary>
+/// <remarks>
+/// Memory is bounded: only the latest <see cref="MaximumPeaks"/> peaks are kept, and the peak rate N_t/n is taken over
+/// the observations since the oldest kept peak, so the tail describes the recent stream at any length (10⁹ points and
+/// beyond) instead of growing without end. The calibration peaks are given evenly spaced places in the calibration span.
+/// </remarks>
 internal sealed class StreamingTail
 {
+    /// <summary>The most peaks the tail is refitted on.</summary>
+    public const int MaximumPeaks = 5000;
+
     private readonly double _initialThreshold;
     private readonly double _riskLevel;
-    private readonly List<double> _excesses;
+    private readonly double[] _excesses;
+    private readonly long[] _observedAt;
+    private readonly double[] _scratch;
+    private int _oldest;
+    private bool _evicted;
     private long _observationCount;
 
     public StreamingTail(PeaksOverThresholdTail tail, EmpiricalDistribution calibration, double riskLevel)
@@ -16,11 +28,17 @@ internal sealed class StreamingTail
         _initialThreshold = tail.InitialThreshold;
         _riskLevel = riskLevel;
         _observationCount = tail.ObservationCount;
+        _excesses = new double[MaximumPeaks];
+        _observedAt = new long[MaximumPeaks];
+        _scratch = new double[MaximumPeaks];
         ReadOnlySpan<double> sorted = calibration.SortedValues;
-        _excesses = new List<double>((int)tail.PeakCount + 64);
-        for (int i = sorted.Length - (int)tail.PeakCount; i < sorted.Length; i++)
+        int peaks = (int)Math.Min(tail.PeakCount, MaximumPeaks);
+        _evicted = peaks < tail.PeakCount;
+        for (int i = 0; i < peaks; i++)
         {
-            _excesses.Add(sorted[i] - _initialThreshold);
+            // The largest calibration peaks are kept when there are more than fit; their times are unknown, so they are
+            // spread evenly over the calibration span.
+            Add(sorted[sorted.Length - peaks + i] - _initialThreshold, (long)i * tail.ObservationCount / peaks);
         }
 
         Threshold = tail.ThresholdAt(riskLevel);
@@ -28,6 +46,9 @@ internal sealed class StreamingTail
 
     /// <summary>z_q, the threshold in force for the next value.</summary>
     public double Threshold { get; private set; }
+
+    /// <summary>The number of peaks held (at most <see cref="MaximumPeaks"/>).</summary>
+    public int PeakCount { get; private set; }
 
     /// <summary>
     /// Takes one value: an alarm (above z_q) changes nothing; a peak (above t) joins the excesses and the GPD and z_q
@@ -44,12 +65,36 @@ internal sealed class StreamingTail
         _observationCount++;
         if (value > _initialThreshold)
         {
-            _excesses.Add(value - _initialThreshold);
-            GeneralizedPareto fit = GeneralizedPareto.Fit(System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_excesses));
-            Threshold = PeaksOverThresholdTail.ThresholdAt(
-                _initialThreshold, fit.Shape, fit.Scale, _riskLevel * _observationCount / _excesses.Count);
+            Add(value - _initialThreshold, _observationCount);
+            Span<double> excesses = _scratch.AsSpan(0, PeakCount);
+            for (int i = 0; i < PeakCount; i++)
+            {
+                excesses[i] = _excesses[(_oldest + i) % MaximumPeaks];
+            }
+
+            GeneralizedPareto fit = GeneralizedPareto.Fit(excesses);
+            // Until a peak has been dropped this is Algorithm 1's rate over every observation.
+            long observations = _evicted ? Math.Max(PeakCount, _observationCount - _observedAt[_oldest] + 1) : _observationCount;
+            Threshold = PeaksOverThresholdTail.ThresholdAt(_initialThreshold, fit.Shape, fit.Scale, _riskLevel * observations / PeakCount);
         }
 
         return false;
+    }
+
+    private void Add(double excess, long observedAt)
+    {
+        int slot = (_oldest + PeakCount) % MaximumPeaks;
+        if (PeakCount == MaximumPeaks)
+        {
+            _oldest = (_oldest + 1) % MaximumPeaks;
+            _evicted = true;
+        }
+        else
+        {
+            PeakCount++;
+        }
+
+        _excesses[slot] = excess;
+        _observedAt[slot] = observedAt;
     }
 }

@@ -52,4 +52,21 @@ public sealed class AlarmTests
 
         Assert.All(whole.Alarms, t => Assert.True(whole.IsAlarm[t] && whole.Scores[t] > whole.Thresholds[t]));
     }
+
+    [Fact]
+    public void NonMaximumSuppressionKeepsThePeakOfEachBurst()
+    {
+        double[] scores = [0, 5, 6, 9, 7, 0, 0, 0, 4, 4, 3, 0];
+        bool[] scored = [.. Enumerable.Repeat(true, scores.Length)];
+        scored[11] = false;
+        bool[] flags = [.. scores.Select(s => s > 3)];
+
+        Alarms.KeepLocalMaxima(scores, scored, flags, radius: 2);
+
+        // 9 dominates 5, 6 and 7; of the equal 4s the first is kept.
+        Assert.Equal([false, false, false, true, false, false, false, false, true, false, false, false], flags);
+        Assert.Throws<ArgumentOutOfRangeException>(() => Alarms.KeepLocalMaxima(scores, scored, flags, 0));
+        Assert.Throws<ArgumentException>(() => Alarms.KeepLocalMaxima(scores, scored, new bool[3], 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new EventRules { NonMaximumSuppressionRadius = -1 });
+    }
 }

@@ -13,6 +13,22 @@ public sealed record EventRules
     private readonly int _suppressionPoints;
     private readonly double? _minimumPercentDecrease;
     private readonly int? _alarmSuppression;
+    private readonly int _nonMaximumSuppressionRadius;
+
+    /// <summary>
+    /// With a positive radius, a flagged step stays flagged only when its score is the highest within this many steps on
+    /// either side (non-maximum suppression), before alarms and events are made: a burst of crossings becomes its peak.
+    /// </summary>
+    /// <remarks>This looks ahead by the radius, so a live stream could raise such an alarm only that many steps late.</remarks>
+    /// <value>The default value is 0 (off); must not be negative.</value>
+    /// <exception cref="ArgumentOutOfRangeException">The value is negative.</exception>
+    public int NonMaximumSuppressionRadius
+    {
+        get => _nonMaximumSuppressionRadius;
+        init => _nonMaximumSuppressionRadius = value >= 0
+            ? value
+            : throw new ArgumentOutOfRangeException(nameof(NonMaximumSuppressionRadius), value, "NonMaximumSuppressionRadius must be 0 (off) or positive.");
+    }
 
     /// <summary>The default <see cref="AlarmSuppression"/>, in windows of the detector's context length.</summary>
     public const int DefaultAlarmSuppressionWindows = 1;
