@@ -3,6 +3,7 @@
 // labels. Usage (from the repository root):
 //   dotnet run -c Release --project benchmarks/GruAnomaly.Quality -- [--candidates default,baselines,variants]
 //       [--protocols offline,streaming] [--series ecg/] [--data ../shared/data] [--output benchmarks/results/quality.md] [--parallel 2]
+// The committed results: --candidates default,variants,baselines --output benchmarks/results/quality-2026-12-02.md (8 min here).
 using System.Diagnostics;
 using System.Globalization;
 using GruAnomaly.Quality;
@@ -41,7 +42,7 @@ Parallel.For(0, jobs.Count, new ParallelOptions { MaxDegreeOfParallelism = optio
         $"PR-AUC {r.PrAuc,5:F2}  alarms {r.DetectedWindows}/{r.Windows} +{r.FalseAlarms} false  fit {r.FitSeconds,5:F1} s");
 });
 
-string report = Report.Markdown(results, candidates, protocols, clock.Elapsed, root);
+string report = Report.Markdown(results, candidates, protocols, clock.Elapsed);
 if (options.Output is not null)
 {
     Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(options.Output))!);

@@ -8,20 +8,23 @@ namespace GruAnomaly.Quality;
 internal static class Report
 {
     public static string Markdown(IReadOnlyList<SeriesResult> results, IReadOnlyList<Candidate> candidates, IReadOnlyList<Protocol> protocols,
-        TimeSpan elapsed, string dataRoot)
+        TimeSpan elapsed)
     {
         var md = new StringBuilder();
         md.AppendLine(CultureInfo.InvariantCulture, $"# Detection quality, {DateTime.UtcNow:yyyy-MM-dd}");
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture,
-            $"{results.Select(r => r.Series).Distinct().Count()} labelled series from `../shared/data` ({Path.GetFileName(dataRoot.TrimEnd('/'))}), " +
+            $"{results.Select(r => r.Series).Distinct().Count()} labelled series from `../shared/data`, " +
             $"{RuntimeInformation.FrameworkDescription}, {RuntimeInformation.OSDescription}, {Environment.ProcessorCount} cores, " +
             $"{elapsed.TotalMinutes:F1} min in all.");
         md.AppendLine();
-        md.AppendLine("Early-alarm score: NAB-style (Lavin and Ahmad 2015) on the labelled windows; 0 = no alarm, 100 = every window " +
-            "caught at its first point, negative = worse than raising no alarm; mean over the series whose judged part holds a window. " +
-            "Event metrics: range-based precision/recall/F1 (Tatbul et al.) of the flags. PR-AUC: average precision of the raw scores. " +
-            "Delay: steps from a window's start to its first alarm, over the caught windows.");
+        md.AppendLine("Early-alarm score: NAB-style (Lavin and Ahmad 2015) on the labelled windows, from the detector's alarms; 0 = no alarm, " +
+            "100 = every window caught at its first point, negative = worse than raising no alarm; mean over the series whose judged " +
+            "part holds a window. Event metrics: range-based precision/recall/F1 (Tatbul et al.) of the flags. PR-AUC: average " +
+            "precision of the scores the threshold judges. Delay: steps from a window's start to its first alarm, over the caught windows. " +
+            "Offline: fit on the train split, detect on the test split. Streaming: fit on the leading fifth (at least 1000 points), " +
+            "then run on the rest in time order; alarms depend only on the past (tested), except for the reconstruction scorer, whose " +
+            "windows see up to a window ahead.");
         md.AppendLine();
         md.Append(Summary(results, candidates, protocols));
         foreach (Protocol protocol in protocols)
