@@ -136,7 +136,8 @@ public sealed class AnomalyDetector
         int heldOutFrom = Math.Max(scorer.HeldOutFrom, warmUp);
         // With enough held-out points, the combination learns from the rest, so the calibration scores stay out of sample.
         bool calibrateOnHeldOut = ScorePipeline.CountScorable(errors, features, heldOutFrom) >= MinimumHeldOutScores;
-        int combinationEnd = calibrateOnHeldOut ? heldOutFrom : training.Length;
+        // A scorer that trained nothing (a baseline) holds every scored step out: its combination then learns from all of them.
+        int combinationEnd = calibrateOnHeldOut && heldOutFrom > warmUp ? heldOutFrom : training.Length;
         IFittedErrorCombination combination = s.Combination.Fit(
             errors.AsSpan(warmUp * features, (combinationEnd - warmUp) * features), features, scorer.ErrorsAreSigned);
 

@@ -256,39 +256,37 @@ public sealed class AnomalyDetectorBuilder
 
         // Automatic trainer options are checked as the defaults they start from, with the loss in force.
         TrainerOptions trainer = given ?? new TrainerOptions { Loss = loss };
+        var trainerErrors = new List<string>();
+        trainer.Validate(trainerErrors);
+        errors.AddRange(trainerErrors.Select(e => "WithTrainer: " + e));
+        if (_scorer is not null)
         {
-            var trainerErrors = new List<string>();
-            trainer.Validate(trainerErrors);
-            errors.AddRange(trainerErrors.Select(e => "WithTrainer: " + e));
-            if (_scorer is not null)
-            {
-                var scorerErrors = new List<string>();
-                _scorer.Validate(trainer, scorerErrors);
-                errors.AddRange(scorerErrors.Select(e => "WithScorer: " + e));
-            }
+            var scorerErrors = new List<string>();
+            _scorer.Validate(trainer, scorerErrors);
+            errors.AddRange(scorerErrors.Select(e => "WithScorer: " + e));
+        }
 
-            if (trainer.Loss is ILoss { PredictionsPerTarget: > 1 } likelihood && _eventRules?.MinimumPercentDecrease is not null)
-            {
-                errors.Add($"WithEventRules: pruning by minimum percent decrease needs non-negative scores, but the loss {likelihood.Name} " +
-                    "makes the score a negative log-likelihood, which can be negative; leave MinimumPercentDecrease null.");
-            }
-            else if (_normalization is RunningScoreNormalization { Kind: RunningScoreNormalization.Statistic.RobustZ } robust
-                && _eventRules?.MinimumPercentDecrease is not null)
-            {
-                errors.Add($"WithEventRules: pruning by minimum percent decrease needs non-negative scores, but the normalization {robust.Name} " +
-                    "gives negative ones below the median; use ScoreNormalization.RatioToMedian() or ScoreNormalization.None, or leave MinimumPercentDecrease null.");
-            }
+        if (trainer.Loss is ILoss { PredictionsPerTarget: > 1 } likelihood && _eventRules?.MinimumPercentDecrease is not null)
+        {
+            errors.Add($"WithEventRules: pruning by minimum percent decrease needs non-negative scores, but the loss {likelihood.Name} " +
+                "makes the score a negative log-likelihood, which can be negative; leave MinimumPercentDecrease null.");
+        }
+        else if (_normalization is RunningScoreNormalization { Kind: RunningScoreNormalization.Statistic.RobustZ } robust
+            && _eventRules?.MinimumPercentDecrease is not null)
+        {
+            errors.Add($"WithEventRules: pruning by minimum percent decrease needs non-negative scores, but the normalization {robust.Name} " +
+                "gives negative ones below the median; use ScoreNormalization.RatioToMedian() or ScoreNormalization.None, or leave MinimumPercentDecrease null.");
+        }
 
-            if (_adaptationGiven)
-            {
-                ValidateAdaptation(errors);
-            }
+        if (_adaptationGiven)
+        {
+            ValidateAdaptation(errors);
+        }
 
-            if (_combination is { RequiresSignedErrors: true } && loss.PredictionsPerTarget > 1)
-            {
-                errors.Add($"WithErrorCombination: {_combination.Name} needs signed residuals, but the loss {loss.Name} makes the scorer " +
-                    "report per-feature likelihood losses (the default loss is Gaussian NLL); use ErrorCombination.Mean or a point loss such as WithLoss(Loss.Mse).");
-            }
+        if (_combination is { RequiresSignedErrors: true } && loss.PredictionsPerTarget > 1)
+        {
+            errors.Add($"WithErrorCombination: {_combination.Name} needs signed residuals, but the loss {loss.Name} makes the scorer " +
+                "report per-feature likelihood losses (the default loss is Gaussian NLL); use ErrorCombination.Mean or a point loss such as WithLoss(Loss.Mse).");
         }
 
         if (errors.Count > 0)

@@ -73,4 +73,22 @@ public sealed class BaselineDetectorTests(ITestOutputHelper output)
         "rolling z-score" => Scorer.RollingZScore(),
         _ => Scorer.WindowedGaussian(),
     };
+
+    [Fact]
+    public void ABaselineFitsWithTheMahalanobisCombination()
+    {
+        // Nothing was trained, so every scored step is held out; the combination then learns from all of them.
+        (float[] values, bool[] labels, int features) = Synthetic.WithAnomaly(Synthetic.Kind.CorrelationBreak, 2400, 2000, seed: 4);
+        var training = new TimeSeries(values.AsSpan(0, 1600 * features), features);
+        FittedAnomalyDetector fitted = AnomalyDetector.CreateBuilder()
+            .WithScorer(Scorer.Naive())
+            .WithWindow(Window)
+            .WithLoss(GruAnomaly.Losses.Loss.Mse)
+            .WithErrorCombination(ErrorCombination.Mahalanobis)
+            .Build()
+            .Fit(training);
+        DetectionResult result = fitted.Detect(new TimeSeries(values, features));
+        Assert.Equal(labels.Length, result.Length);
+        Assert.All(result.Scores.ToArray(), s => Assert.True(double.IsFinite(s)));
+    }
 }
