@@ -144,8 +144,11 @@ public sealed class AnomalyDetector
         var scores = new double[training.Length];
         var contributions = new double[inputs.Length];
         var scored = new bool[training.Length];
-        ScorePipeline.Combine(errors, features, warmUp, combination, choices.SmoothingSpan, scores, contributions, scored);
-        double[] calibration = ScorePipeline.Scored(scores, scored, calibrateOnHeldOut ? heldOutFrom : warmUp);
+        int calibrationFrom = calibrateOnHeldOut ? heldOutFrom : warmUp;
+        ScorePipeline.Combine(errors, features, warmUp, combination, 1, double.NaN, scores, contributions, scored);
+        double typicalScore = ScorePipeline.TypicalScore(scores, scored, calibrationFrom);
+        ScorePipeline.Combine(errors, features, warmUp, combination, choices.SmoothingSpan, typicalScore, scores, contributions, scored);
+        double[] calibration = ScorePipeline.Scored(scores, scored, calibrationFrom);
         var normalizedCalibration = new double[calibration.Length];
         IFittedScoreNormalization normalization = WithContext(training,
             $"fit the score normalization {s.Normalization.Name} on its training scores",
@@ -154,7 +157,7 @@ public sealed class AnomalyDetector
             $"fit {s.Threshold.Name} on its {calibration.Length}{(calibrateOnHeldOut ? " held-out" : string.Empty)} training scores (a longer series gives more)",
             () => s.Threshold.Fit(normalizedCalibration));
         _logger.DetectorFitted(calibration.Length, calibrateOnHeldOut ? "held-out" : "all training", threshold.Name, threshold.Threshold);
-        return new FittedAnomalyDetector(this, choices, scaler, scorer, combination, normalization, threshold, training.Features, calibration.Length);
+        return new FittedAnomalyDetector(this, choices, scaler, scorer, combination, typicalScore, normalization, threshold, training.Features, calibration.Length);
     }
 
     /// <summary>Reports a strategy's refusal of the training series against the argument the caller actually passed.</summary>

@@ -15,7 +15,7 @@ public sealed partial class FittedAnomalyDetector
     private readonly ILogger _logger;
 
     internal FittedAnomalyDetector(AnomalyDetector detector, FitChoices choices, FittedScaler scaler, IFittedScorer scorer,
-        IFittedErrorCombination combination, IFittedScoreNormalization normalization, IFittedThreshold threshold, int features, int calibrationScores)
+        IFittedErrorCombination combination, double typicalScore, IFittedScoreNormalization normalization, IFittedThreshold threshold, int features, int calibrationScores)
     {
         Settings = detector.Settings;
         _logger = detector.Logger;
@@ -23,6 +23,7 @@ public sealed partial class FittedAnomalyDetector
         Scaler = scaler;
         Scorer = scorer;
         Combination = combination;
+        TypicalScore = typicalScore;
         Normalization = normalization;
         Threshold = threshold;
         Features = features;
@@ -49,6 +50,12 @@ public sealed partial class FittedAnomalyDetector
 
     /// <summary>Gets the fitted error combination.</summary>
     public IFittedErrorCombination Combination { get; }
+
+    /// <summary>
+    /// Gets the mean unsmoothed score of the calibration data. Smoothing of every series starts from it, so that the first
+    /// smoothed scores of a series are not single raw scores (which vary far more than smoothed ones and would alarm).
+    /// </summary>
+    public double TypicalScore { get; }
 
     /// <summary>Gets the fitted score normalization, holding the history of scores that detection continues from.</summary>
     public IFittedScoreNormalization Normalization { get; }
@@ -177,7 +184,7 @@ public sealed partial class FittedAnomalyDetector
         var scores = new double[length];
         var contributions = new double[length * Features];
         var scored = new bool[length];
-        ScorePipeline.Combine(errors[..contributions.Length], Features, Scorer.WarmUp, Combination, Choices.SmoothingSpan, scores, contributions, scored);
+        ScorePipeline.Combine(errors[..contributions.Length], Features, Scorer.WarmUp, Combination, Choices.SmoothingSpan, TypicalScore, scores, contributions, scored);
 
         double[] raw = ScorePipeline.Scored(scores, scored, 0);
         var normalized = new double[raw.Length];

@@ -11,7 +11,7 @@ internal static class ScorePipeline
     /// missing) get a NaN score, which smoothing passes over and the caller reports as not scored.
     /// </summary>
     public static void Combine(ReadOnlySpan<float> errors, int features, int warmUp, IFittedErrorCombination combination,
-        int smoothingSpan, Span<double> scores, Span<double> contributions, Span<bool> scored)
+        int smoothingSpan, double smoothingStart, Span<double> scores, Span<double> contributions, Span<bool> scored)
     {
         int length = scores.Length;
         contributions.Clear();
@@ -24,8 +24,25 @@ internal static class ScorePipeline
 
         if (smoothingSpan > 1)
         {
-            new ExponentialSmoothing(smoothingSpan).Apply(scores, scores);
+            new ExponentialSmoothing(smoothingSpan).Apply(scores, scores, smoothingStart);
         }
+    }
+
+    /// <summary>The mean of the scored scores from <paramref name="from"/> on: where smoothing starts, so that it starts as normal data would.</summary>
+    public static double TypicalScore(ReadOnlySpan<double> scores, ReadOnlySpan<bool> scored, int from)
+    {
+        double sum = 0;
+        int count = 0;
+        for (int t = from; t < scores.Length; t++)
+        {
+            if (scored[t])
+            {
+                sum += scores[t];
+                count++;
+            }
+        }
+
+        return count == 0 ? double.NaN : sum / count;
     }
 
     /// <summary>How many time steps from <paramref name="from"/> on have at least one observed error.</summary>

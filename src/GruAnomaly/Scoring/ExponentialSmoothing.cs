@@ -25,11 +25,15 @@ public sealed class ExponentialSmoothing
     /// <summary>Smooths a score sequence; in place is allowed.</summary>
     /// <param name="scores">The scores in time order; NaN where there is no score.</param>
     /// <param name="smoothed">Receives the smoothed scores, same length.</param>
+    /// <param name="start">
+    /// The average before the first score, for example the typical score of normal data, so that the first smoothed values
+    /// are not single raw scores (which vary far more than smoothed ones); NaN starts at the first score.
+    /// </param>
     /// <exception cref="ArgumentException">The lengths differ.</exception>
-    public void Apply(ReadOnlySpan<double> scores, Span<double> smoothed)
+    public void Apply(ReadOnlySpan<double> scores, Span<double> smoothed, double start = double.NaN)
     {
         Diagnostics.Guard.Length(smoothed.Length, scores.Length, nameof(smoothed), "the length of scores");
-        double alpha = Alpha, average = double.NaN;
+        double alpha = Alpha, average = start;
         for (int t = 0; t < scores.Length; t++)
         {
             double score = scores[t];

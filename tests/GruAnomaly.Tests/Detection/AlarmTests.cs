@@ -1,5 +1,6 @@
 using GruAnomaly.Detection;
 using GruAnomaly.Recurrent;
+using GruAnomaly.Thresholds;
 using GruAnomaly.Training;
 
 namespace GruAnomaly.Tests.Detection;
@@ -68,5 +69,30 @@ public sealed class AlarmTests
         Assert.Throws<ArgumentOutOfRangeException>(() => Alarms.KeepLocalMaxima(scores, scored, flags, 0));
         Assert.Throws<ArgumentException>(() => Alarms.KeepLocalMaxima(scores, scored, new bool[3], 1));
         Assert.Throws<ArgumentOutOfRangeException>(() => new EventRules { NonMaximumSuppressionRadius = -1 });
+    }
+
+    [Fact]
+    public void SmoothingStartsFromTheTypicalScoreSoTheFirstScoresOfASeriesDoNotAlarm()
+    {
+        // A smoothed score that started at the first raw score is that raw score: far noisier than the smoothed
+        // calibration scores the threshold was fitted on. Starting at the typical score keeps the start quiet.
+        FittedAnomalyDetector fitted = AnomalyDetector.CreateBuilder()
+            .WithWindow(32)
+            .WithModel(Model.Gru(hiddenSize: 16))
+            .WithTrainer(new TrainerOptions { Epochs = 10, EarlyStoppingPatience = 3, Seed = 1 })
+            .WithLoss(GruAnomaly.Losses.Loss.Mse)
+            .WithThreshold(Threshold.PeaksOverThreshold(riskLevel: 1e-3))
+            .Build()
+            .Fit(new TimeSeries(Synthetic.Normal(1600, seed: 1)));
+        Assert.True(double.IsFinite(fitted.TypicalScore) && fitted.TypicalScore > 0);
+
+        int early = 0;
+        for (int seed = 2; seed < 42; seed++)
+        {
+            DetectionResult result = fitted.Detect(Synthetic.Normal(100, seed));
+            early += result.Alarms.Count;
+        }
+
+        Assert.True(early == 0, $"{early} alarms on 40 normal series of 100 points");
     }
 }
