@@ -3,7 +3,7 @@
 // labels. Usage (from the repository root):
 //   dotnet run -c Release --project benchmarks/GruAnomaly.Quality -- [--candidates default,baselines,variants]
 //       [--protocols offline,streaming] [--series ecg/] [--data ../shared/data] [--output benchmarks/results/quality.md] [--parallel 2]
-// The committed results: --candidates default,variants,baselines --output benchmarks/results/quality-2026-12-02.md (8 min here).
+// The committed results: --candidates default,variants,baselines --output benchmarks/results/quality-2026-12-02.md (6–9 min here).
 using System.Diagnostics;
 using System.Globalization;
 using GruAnomaly.Quality;
