@@ -70,10 +70,15 @@ public sealed class FittedForecastScorer : IAdaptableScorer
         Horizon = horizon;
         HeldOutFrom = heldOutFrom;
         History = history;
+        TrainedNetwork = new TrainedNetwork(network, parameters);
     }
 
     /// <summary>Gets the forecasting network (recurrent layers and a dense head on the last step).</summary>
     public RecurrentNetwork Network { get; }
+
+    /// <inheritdoc />
+    /// <value>The forecasting network and its trained weights (never null).</value>
+    public TrainedNetwork TrainedNetwork { get; }
 
     /// <summary>Gets the trained weights (a copy is never needed: they are never written).</summary>
     public ReadOnlySpan<float> Parameters => _parameters;

@@ -73,6 +73,14 @@ public interface IFittedScorer
     TrainingHistory? History { get; }
 
     /// <summary>
+    /// Gets the scorer's model as one <see cref="RecurrentNetwork"/> with its trained weights, for export (for example
+    /// <c>GruAnomaly.Interop.OnnxModel</c>); <see langword="null"/> when the model is not one such network (a
+    /// reconstruction's encoder–decoder, a fusion of several scorers, a baseline that trains nothing).
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>.</value>
+    TrainedNetwork? TrainedNetwork => null;
+
+    /// <summary>
     /// Scores a series: per time step and feature, the expected value and the error. Time steps in the warm-up get NaN
     /// in both; a missing observation (NaN in <paramref name="observed"/>) gets a NaN error but still an expected value.
     /// </summary>
