@@ -65,6 +65,9 @@ public sealed partial class FittedAnomalyDetector
     /// <summary>Gets the fewest time steps a series needs to receive a score.</summary>
     public int MinimumLength => Settings.Scorer.MinimumLength(Window);
 
+    /// <summary>Gets how many steps after an alarm further alarms are held back (the event rules' setting, or its default).</summary>
+    internal int AlarmSuppression => Settings.EventRules.AlarmSuppression ?? (EventRules.DefaultAlarmSuppressionWindows * Window);
+
     /// <summary>
     /// Scores a series, applies the threshold and the event rules. With online adaptation (see
     /// <see cref="DetectorSettings.OnlineAdaptation"/>) the model is fine-tuned as the series is scored; the fine-tuned
@@ -105,7 +108,7 @@ public sealed partial class FittedAnomalyDetector
             Alarms.KeepLocalMaxima(scores, scored, flags, rules.NonMaximumSuppressionRadius);
         }
 
-        IReadOnlyList<int> alarms = Alarms.Raise(flags, rules.AlarmSuppression ?? (EventRules.DefaultAlarmSuppressionWindows * Window));
+        IReadOnlyList<int> alarms = Alarms.Raise(flags, AlarmSuppression);
         IReadOnlyList<AnomalyEvent> events = AnomalyEvents.Find(scores, flags, rules);
         AnomalyEvents.ToFlags(events, flags);
         Scaler.InverseTransform(expected, expected);
