@@ -15,10 +15,13 @@ namespace GruAnomaly.Detection;
 /// </summary>
 /// <remarks>
 /// <para>
-/// A forecast scorer runs its network over the window of the last <see cref="FittedAnomalyDetector.Window"/> points at every
-/// point, as <c>Detect</c> does for every window (there many windows share one matrix product, so the last bits of a score
-/// can differ where the matrix provider sums in another order for one window than for many). The baselines move their
-/// window's statistics one point at a time, as <c>Detect</c> does.
+/// The values are <c>Detect</c>'s to the last bit. A forecast scorer runs its network over the window of the last
+/// <see cref="FittedAnomalyDetector.Window"/> points at every point, as <c>Detect</c> does for every window; it runs the
+/// window as a batch of two, because <c>Detect</c> runs windows many to a matrix product and the managed kernels sum a
+/// single row in another order. The one exception is the last point of a series whose windows leave a single one for
+/// <c>Detect</c>'s last product (one length in 128), which can differ in its last bits; so can any point with a matrix
+/// provider other than the managed one. The baselines move their window's statistics one point at a time, as
+/// <c>Detect</c> does.
 /// </para>
 /// <para>Where a stream cannot see what <c>Detect</c> sees, it differs, as follows.</para>
 /// <list type="bullet">

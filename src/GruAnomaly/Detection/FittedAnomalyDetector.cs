@@ -8,7 +8,8 @@ namespace GruAnomaly.Detection;
 
 /// <summary>
 /// A fitted detector: scaler, trained scorer, error combination and threshold. Immutable and safe to use from
-/// several threads at once.
+/// several threads at once: <see cref="Detect"/> scores whole series, <see cref="CreateStream"/> starts one series to be
+/// detected a point at a time.
 /// </summary>
 public sealed partial class FittedAnomalyDetector
 {
@@ -73,6 +74,13 @@ public sealed partial class FittedAnomalyDetector
     /// <see cref="DetectorSettings.OnlineAdaptation"/>) the model is fine-tuned as the series is scored; the fine-tuned
     /// weights are discarded at the end, so every call starts from the fitted ones.
     /// </summary>
+    /// <remarks>
+    /// Every step up to the alarms is causal (the reconstruction scorer, the dynamic threshold, non-maximum suppression and
+    /// online adaptation aside), so <see cref="CreateStream"/> reports the same values point by point. Where a stream
+    /// cannot see what this method sees, they differ: the event rules and the flags after them look ahead; interpolation
+    /// reads the value after a gap, which a stream fills forward instead; and the gap before a feature's first value is
+    /// filled with that value here, by a stream only once it arrives (see <see cref="DetectorStream"/>).
+    /// </remarks>
     /// <param name="series">The series, with <see cref="Features"/> features and at least <see cref="MinimumLength"/> time steps.</param>
     /// <returns>Per time step: score, threshold, flag, expected value, contributions; and the events.</returns>
     /// <exception cref="ArgumentException">The series has the wrong number of features, is too short, or a feature is never observed.</exception>

@@ -8,13 +8,22 @@ namespace GruAnomaly.Scoring;
 /// last <see cref="FittedForecastScorer.Horizon"/> windows are kept to judge the point.
 /// </summary>
 /// <remarks>
-/// A point costs one pass of the network over a whole window (the batch path computes the same windows, many per matrix
-/// product); a network carried from point to point would be cheaper but would read a different, unbounded context.
+/// A point costs a pass of the network over a whole window: a network carried from point to point would be cheaper, but
+/// would read a different, unbounded context. The window goes through the network twice, as a batch of two: the matrix
+/// kernels take another summation order for a single row (a matrix–vector product) than for several, and
+/// <see cref="FittedForecastScorer.Score"/> runs many windows per product, so only a batch of two or more gives its scores
+/// to the last bit. That doubles the arithmetic of a point.
 /// </remarks>
 internal sealed class ForecastPointScorer : PointScorer
 {
+    /// <summary>The batch the window is run in: the smallest that takes the matrix kernels' many-row path.</summary>
+    private const int Copies = 2;
+
     private readonly FittedForecastScorer _scorer;
     private readonly NetworkWorkspace _workspace;
+
+    /// <summary>The window, each step twice (time-major, batch of <see cref="Copies"/>).</summary>
+    private readonly float[] _batch;
 
     /// <summary>The outputs of the last Horizon windows, oldest first (the newest in the last row).</summary>
     private readonly float[] _outputs;
@@ -23,6 +32,7 @@ internal sealed class ForecastPointScorer : PointScorer
     {
         _scorer = scorer;
         _workspace = scorer.Network.CreateWorkspace();
+        _batch = new float[Copies * scorer.Window * scorer.Features];
         _outputs = new float[scorer.Horizon * scorer.OutputWidth];
     }
 
@@ -30,15 +40,22 @@ internal sealed class ForecastPointScorer : PointScorer
 
     public override void Score(InputHistory history, ReadOnlySpan<float> observed, Span<float> expected, Span<float> errors)
     {
-        int window = _scorer.Window, width = _scorer.OutputWidth;
-        if (history.Time < window)
+        int window = _scorer.Window, features = _scorer.Features, width = _scorer.OutputWidth;
+        if (WarmingUp(history, window, expected, errors))
         {
-            expected.Fill(float.NaN);
-            errors.Fill(float.NaN);
             return;
         }
 
-        _scorer.Network.Infer(_scorer.Parameters, history.Last(window), window, 1, _workspace);
+        ReadOnlySpan<float> rows = history.Last(window);
+        for (int step = 0; step < window; step++)
+        {
+            for (int copy = 0; copy < Copies; copy++)
+            {
+                rows.Slice(step * features, features).CopyTo(_batch.AsSpan(((step * Copies) + copy) * features));
+            }
+        }
+
+        _scorer.Network.Infer(_scorer.Parameters, _batch, window, Copies, _workspace);
         _outputs.AsSpan(width).CopyTo(_outputs);
         _workspace.Outputs[..width].CopyTo(_outputs.AsSpan(_outputs.Length - width));
         int count = _scorer.ForecastsOf(history.Time);

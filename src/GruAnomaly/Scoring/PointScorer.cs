@@ -29,6 +29,19 @@ internal abstract class PointScorer
     public virtual void InputsRewritten()
     {
     }
+
+    /// <summary>Whether the point is in a warm-up of <paramref name="warmUp"/> steps; if so its expected values and errors are set to NaN.</summary>
+    protected static bool WarmingUp(InputHistory history, int warmUp, Span<float> expected, Span<float> errors)
+    {
+        if (history.Time >= warmUp)
+        {
+            return false;
+        }
+
+        expected.Fill(float.NaN);
+        errors.Fill(float.NaN);
+        return true;
+    }
 }
 
 /// <summary>A fitted scorer whose scores are causal and can be computed one point at a time.</summary>

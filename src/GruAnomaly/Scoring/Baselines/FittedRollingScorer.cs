@@ -155,10 +155,8 @@ internal sealed class FittedRollingScorer : IFittedScorer, IStreamableScorer
         public override void Score(InputHistory history, ReadOnlySpan<float> observed, Span<float> expected, Span<float> errors)
         {
             int window = _scorer.Window, features = _scorer.Features;
-            if (history.Time < window)
+            if (WarmingUp(history, window, expected, errors))
             {
-                expected.Fill(float.NaN);
-                errors.Fill(float.NaN);
                 return;
             }
 

@@ -127,10 +127,8 @@ internal sealed class FittedNaiveScorer : IFittedScorer, IStreamableScorer
 
         public override void Score(InputHistory history, ReadOnlySpan<float> observed, Span<float> expected, Span<float> errors)
         {
-            if (history.Time < _lag)
+            if (WarmingUp(history, _lag, expected, errors))
             {
-                expected.Fill(float.NaN);
-                errors.Fill(float.NaN);
                 return;
             }
 
