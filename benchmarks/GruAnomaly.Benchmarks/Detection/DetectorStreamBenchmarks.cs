@@ -2,10 +2,7 @@ using BenchmarkDotNet.Attributes;
 
 using GruAnomaly.Benchmarks.Recurrent;
 using GruAnomaly.Detection;
-using GruAnomaly.Recurrent;
 using GruAnomaly.Scoring;
-using GruAnomaly.Thresholds;
-using GruAnomaly.Training;
 
 namespace GruAnomaly.Benchmarks.Detection;
 
@@ -28,16 +25,10 @@ public class DetectorStreamBenchmarks
     public void Setup()
     {
         var random = new Random(1);
-        float[] Sine(int length) => [.. Enumerable.Range(0, length).Select(t => MathF.Sin(t * 0.157f) + (0.1f * (float)(random.NextDouble() - 0.5)))];
-        float[] training = Sine(2000);
-        _values = Sine(Points);
-        AnomalyDetectorBuilder Builder() => AnomalyDetector.CreateBuilder()
-            .WithWindow(32)
-            .WithModel(Model.Gru(hiddenSize: 32))
-            .WithTrainer(new TrainerOptions { Epochs = 2, Seed = 1 })
-            .WithThreshold(Threshold.PeaksOverThreshold(riskLevel: 1e-3));
-        _forecast = Builder().Build().Fit(training);
-        _rolling = Builder().WithScorer(Scorer.RollingZScore()).Build().Fit(training);
+        float[] training = DetectionBenchmarks.Sine(random, 2000);
+        _values = DetectionBenchmarks.Sine(random, Points);
+        _forecast = DetectionBenchmarks.Builder().Build().Fit(training);
+        _rolling = DetectionBenchmarks.Builder().WithScorer(Scorer.RollingZScore()).Build().Fit(training);
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Points)]
