@@ -3,6 +3,9 @@ namespace GruAnomaly.Detection;
 /// <summary>Turns flagged steps into alarms: one at the onset, then at most one per suppression period.</summary>
 public static class Alarms
 {
+    /// <summary>The last alarm's step before any alarm: far enough back that the first flag always raises one.</summary>
+    internal const long NoAlarmYet = long.MinValue / 2;
+
     /// <summary>
     /// Raises an alarm at every flagged step that has no alarm in the <paramref name="suppression"/> steps before it. Each
     /// decision looks only at the flags up to its own step, so a stream raises exactly the alarms that batch detection does.
@@ -15,17 +18,31 @@ public static class Alarms
     {
         ArgumentOutOfRangeException.ThrowIfNegative(suppression);
         var alarms = new List<int>();
-        long last = long.MinValue / 2;
+        long last = NoAlarmYet;
         for (int t = 0; t < flags.Length; t++)
         {
-            if (flags[t] && t - last > suppression)
+            if (Raises(t, flags[t], suppression, ref last))
             {
                 alarms.Add(t);
-                last = t;
             }
         }
 
         return alarms.AsReadOnly();
+    }
+
+    /// <summary>
+    /// One step of <see cref="Raise"/>, shared with a detector's stream: whether a step raises an alarm, given the step of
+    /// the last alarm (<see cref="NoAlarmYet"/> at first), which it moves to <paramref name="time"/> when it does.
+    /// </summary>
+    internal static bool Raises(long time, bool flag, int suppression, ref long last)
+    {
+        if (!flag || time - last <= suppression)
+        {
+            return false;
+        }
+
+        last = time;
+        return true;
     }
 
     /// <summary>

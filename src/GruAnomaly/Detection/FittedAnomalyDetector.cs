@@ -8,7 +8,8 @@ namespace GruAnomaly.Detection;
 
 /// <summary>
 /// A fitted detector: scaler, trained scorer, error combination and threshold. Immutable and safe to use from
-/// several threads at once.
+/// several threads at once: <see cref="Detect"/> scores whole series, <see cref="CreateStream"/> starts one series to be
+/// detected a point at a time.
 /// </summary>
 public sealed partial class FittedAnomalyDetector
 {
@@ -72,11 +73,21 @@ public sealed partial class FittedAnomalyDetector
     /// <summary>Gets the fewest time steps a series needs to receive a score.</summary>
     public int MinimumLength => Settings.Scorer.MinimumLength(Window);
 
+    /// <summary>Gets how many steps after an alarm further alarms are held back (the event rules' setting, or its default).</summary>
+    internal int AlarmSuppression => Settings.EventRules.AlarmSuppression ?? (EventRules.DefaultAlarmSuppressionWindows * Window);
+
     /// <summary>
     /// Scores a series, applies the threshold and the event rules. With online adaptation (see
     /// <see cref="DetectorSettings.OnlineAdaptation"/>) the model is fine-tuned as the series is scored; the fine-tuned
     /// weights are discarded at the end, so every call starts from the fitted ones.
     /// </summary>
+    /// <remarks>
+    /// Every step up to the alarms is causal (the reconstruction scorer, the dynamic threshold, non-maximum suppression and
+    /// online adaptation aside), so <see cref="CreateStream"/> reports the same values point by point. Where a stream
+    /// cannot see what this method sees, they differ: the event rules and the flags after them look ahead; interpolation
+    /// reads the value after a gap, which a stream fills forward instead; and the gap before a feature's first value is
+    /// filled with that value here, by a stream only once it arrives (see <see cref="DetectorStream"/>).
+    /// </remarks>
     /// <param name="series">The series, with <see cref="Features"/> features and at least <see cref="MinimumLength"/> time steps.</param>
     /// <returns>Per time step: score, threshold, flag, expected value, contributions; and the events.</returns>
     /// <exception cref="ArgumentException">The series has the wrong number of features, is too short, or a feature is never observed.</exception>
@@ -112,7 +123,7 @@ public sealed partial class FittedAnomalyDetector
             Alarms.KeepLocalMaxima(scores, scored, flags, rules.NonMaximumSuppressionRadius);
         }
 
-        IReadOnlyList<int> alarms = Alarms.Raise(flags, rules.AlarmSuppression ?? (EventRules.DefaultAlarmSuppressionWindows * Window));
+        IReadOnlyList<int> alarms = Alarms.Raise(flags, AlarmSuppression);
         IReadOnlyList<AnomalyEvent> events = AnomalyEvents.Find(scores, flags, rules);
         AnomalyEvents.ToFlags(events, flags);
         Scaler.InverseTransform(expected, expected);

@@ -14,12 +14,9 @@ internal static class ScorePipeline
         int smoothingSpan, double smoothingStart, Span<double> scores, Span<double> contributions, Span<bool> scored)
     {
         int length = scores.Length;
-        contributions.Clear();
         for (int t = 0; t < length; t++)
         {
-            ReadOnlySpan<float> row = errors.Slice(t * features, features);
-            scored[t] = t >= warmUp && HasObservation(row);
-            scores[t] = scored[t] ? combination.Combine(row, contributions.Slice(t * features, features)) : double.NaN;
+            scores[t] = CombineRow(errors.Slice(t * features, features), t >= warmUp, combination, contributions.Slice(t * features, features), out scored[t]);
         }
 
         if (smoothingSpan > 1)
@@ -43,6 +40,18 @@ internal static class ScorePipeline
         }
 
         return count == 0 ? double.NaN : sum / count;
+    }
+
+    /// <summary>
+    /// One time step of <see cref="Combine"/> before smoothing, shared with a detector's stream: the combined score, or NaN
+    /// (and no contributions) when the step is not <paramref name="scored"/>: in the warm-up, or every feature missing.
+    /// </summary>
+    public static double CombineRow(ReadOnlySpan<float> errors, bool pastWarmUp, IFittedErrorCombination combination, Span<double> contributions,
+        out bool scored)
+    {
+        scored = pastWarmUp && HasObservation(errors);
+        contributions.Clear();
+        return scored ? combination.Combine(errors, contributions) : double.NaN;
     }
 
     /// <summary>How many time steps from <paramref name="from"/> on have at least one observed error.</summary>

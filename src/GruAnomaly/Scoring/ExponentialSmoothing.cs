@@ -36,15 +36,22 @@ public sealed class ExponentialSmoothing
         double alpha = Alpha, average = start;
         for (int t = 0; t < scores.Length; t++)
         {
-            double score = scores[t];
-            if (double.IsNaN(score))
-            {
-                smoothed[t] = double.NaN;
-                continue;
-            }
-
-            average = double.IsNaN(average) ? score : (alpha * score) + ((1 - alpha) * average);
-            smoothed[t] = average;
+            smoothed[t] = Next(alpha, scores[t], ref average);
         }
+    }
+
+    /// <summary>
+    /// One step of the average, shared by <see cref="Apply"/> and a detector's stream so that both smooth alike:
+    /// <paramref name="average"/> is NaN until the first score, and a NaN score returns NaN without moving it.
+    /// </summary>
+    internal static double Next(double alpha, double score, ref double average)
+    {
+        if (double.IsNaN(score))
+        {
+            return double.NaN;
+        }
+
+        average = double.IsNaN(average) ? score : (alpha * score) + ((1 - alpha) * average);
+        return average;
     }
 }

@@ -53,7 +53,7 @@ public sealed class ForecastScorer : IAnomalyScorer
 }
 
 /// <summary>A trained <see cref="ForecastScorer"/>.</summary>
-public sealed class FittedForecastScorer : IAdaptableScorer
+public sealed class FittedForecastScorer : IAdaptableScorer, IStreamableScorer
 {
     private const int WindowsPerBatch = 128;
     private readonly float[] _parameters;
@@ -114,69 +114,31 @@ public sealed class FittedForecastScorer : IAdaptableScorer
     public void Score(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, Span<float> expected, Span<float> errors)
     {
         int length = ScoringArguments.Validate(inputs, observed, expected, errors, Features, Window + 1);
-        int width = Horizon * Features, predictions = _loss.PredictionsPerTarget;
-        int windows = length - Window;
+        int width = OutputWidth, windows = length - Window;
         expected.Fill(float.NaN);
         errors.Fill(float.NaN);
-        var sums = new float[(length - Window) * Features];
-        var losses = new float[sums.Length];
-        var counts = new int[length - Window];
+        var outputs = new float[windows * width];
 
         NetworkWorkspace workspace = Network.CreateWorkspace();
         int batchCapacity = Math.Min(WindowsPerBatch, windows);
         var batch = new float[Window * batchCapacity * Features];
-        var pointLoss = new float[Features];
         for (int first = 0; first < windows; first += batchCapacity)
         {
             int size = Math.Min(batchCapacity, windows - first);
             WriteWindows(inputs, first, size, batch);
             Network.Infer(_parameters, batch.AsSpan(0, Window * size * Features), Window, size, workspace);
-            ReadOnlySpan<float> outputs = workspace.Outputs;
-            for (int slot = 0; slot < size; slot++)
-            {
-                int start = first + slot;
-                ReadOnlySpan<float> row = outputs.Slice(slot * width * predictions, width * predictions);
-                for (int h = 0; h < Horizon; h++)
-                {
-                    int time = start + Window + h;
-                    if (time >= length)
-                    {
-                        break;
-                    }
-
-                    int at = (time - Window) * Features;
-                    counts[time - Window]++;
-                    for (int f = 0; f < Features; f++)
-                    {
-                        sums[at + f] += row[h * Features + f];
-                    }
-
-                    if (predictions > 1)
-                    {
-                        PointLosses(row, h, observed.Slice(time * Features, Features), pointLoss);
-                        for (int f = 0; f < Features; f++)
-                        {
-                            losses[at + f] += pointLoss[f];
-                        }
-                    }
-                }
-            }
+            workspace.Outputs[..(size * width)].CopyTo(outputs.AsSpan(first * width));
         }
 
         for (int time = Window; time < length; time++)
         {
-            int at = (time - Window) * Features;
-            for (int f = 0; f < Features; f++)
-            {
-                float mean = sums[at + f] / counts[time - Window];
-                float value = observed[time * Features + f];
-                expected[time * Features + f] = mean;
-                errors[time * Features + f] = float.IsNaN(value) ? float.NaN
-                    : predictions > 1 ? losses[at + f] / counts[time - Window]
-                    : value - mean;
-            }
+            int count = ForecastsOf(time), start = time - Window - (count - 1);
+            Judge(outputs.AsSpan(start * width, count * width), count, observed.Slice(time * Features, Features),
+                expected.Slice(time * Features, Features), errors.Slice(time * Features, Features));
         }
     }
+
+    PointScorer IStreamableScorer.CreatePointScorer() => new ForecastPointScorer(this);
 
     /// <inheritdoc />
     /// <value><see cref="IFittedScorer.Window"/> + <see cref="Horizon"/> − 1: the earliest forecast of a point is made by the window that ends <see cref="Horizon"/> steps before it.</value>
@@ -256,20 +218,56 @@ public sealed class FittedForecastScorer : IAdaptableScorer
         return first;
     }
 
-    private void PointLosses(ReadOnlySpan<float> row, int h, ReadOnlySpan<float> target, Span<float> losses)
+    /// <summary>Gets the outputs of one window: every prediction of every horizon step and feature.</summary>
+    internal int OutputWidth => Horizon * Features * _loss.PredictionsPerTarget;
+
+    /// <summary>How many windows forecast <paramref name="time"/>: one per horizon step, once the series is that long.</summary>
+    internal int ForecastsOf(long time) => (int)Math.Min(Horizon, time - Window + 1);
+
+    /// <summary>
+    /// The expected value and error of one point from the <paramref name="count"/> windows that forecast it, whose outputs
+    /// are given oldest window first (the oldest forecast it <paramref name="count"/> − 1 steps ahead, the newest 0). Shared
+    /// by <see cref="Score"/> and the stream, so that both add the forecasts in the same order.
+    /// </summary>
+    internal void Judge(ReadOnlySpan<float> outputs, int count, ReadOnlySpan<float> observed, Span<float> expected, Span<float> errors)
     {
-        // The loss lays a row out as all means, then all second predictions: pick this horizon step's pair per feature.
-        int width = Horizon * Features, predictions = _loss.PredictionsPerTarget;
-        Span<float> pair = stackalloc float[predictions];
+        int width = OutputWidth, predictions = _loss.PredictionsPerTarget;
         for (int f = 0; f < Features; f++)
         {
-            for (int p = 0; p < predictions; p++)
+            float sum = 0f, loss = 0f, value = observed[f];
+            for (int k = 0; k < count; k++)
             {
-                pair[p] = row[(p * width) + (h * Features) + f];
+                int h = count - 1 - k;
+                ReadOnlySpan<float> row = outputs.Slice(k * width, width);
+                sum += row[(h * Features) + f];
+                if (predictions > 1 && !float.IsNaN(value))
+                {
+                    loss += PointLoss(row, h, f, value);
+                }
             }
 
-            _loss.PointLosses(pair, target.Slice(f, 1), 1, losses.Slice(f, 1));
+            float mean = sum / count;
+            expected[f] = mean;
+            errors[f] = float.IsNaN(value) ? float.NaN
+                : predictions > 1 ? loss / count
+                : value - mean;
         }
+    }
+
+    /// <summary>The loss of one observation under one window's forecast of it, <paramref name="h"/> steps ahead.</summary>
+    private float PointLoss(ReadOnlySpan<float> row, int h, int feature, float target)
+    {
+        // The loss lays a row out as all means, then all second predictions: pick this horizon step's pair for the feature.
+        int width = Horizon * Features, predictions = _loss.PredictionsPerTarget;
+        Span<float> pair = stackalloc float[predictions];
+        for (int p = 0; p < predictions; p++)
+        {
+            pair[p] = row[(p * width) + (h * Features) + feature];
+        }
+
+        float loss = 0f;
+        _loss.PointLosses(pair, new ReadOnlySpan<float>(in target), 1, new Span<float>(ref loss));
+        return loss;
     }
 
     private void WriteWindows(ReadOnlySpan<float> inputs, int first, int size, Span<float> batch)

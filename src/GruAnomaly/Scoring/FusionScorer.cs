@@ -156,7 +156,7 @@ public sealed class FusionScorer : IAnomalyScorer
 }
 
 /// <summary>A fitted <see cref="FusionScorer"/>: the fitted components and, per component and feature, its calibration errors.</summary>
-internal sealed class FittedFusionScorer : IFittedScorer
+internal sealed class FittedFusionScorer : IFittedScorer, IStreamableScorer
 {
     private readonly IFittedScorer[] _components;
     private readonly EmpiricalDistribution?[] _calibrations;
@@ -199,17 +199,7 @@ internal sealed class FittedFusionScorer : IFittedScorer
             component.Score(inputs, observed, c == 0 ? expected : componentExpected, componentErrors);
             for (int i = warmUp * Features; i < componentErrors.Length; i++)
             {
-                float error = componentErrors[i];
-                EmpiricalDistribution? calibration = _calibrations[(c * Features) + (i % Features)];
-                if (float.IsNaN(error) || calibration is null)
-                {
-                    continue;
-                }
-
-                double value = component.ErrorsAreSigned ? Math.Abs(error) : error;
-                fused[i] += _method == FusionMethod.Rank
-                    ? (1 - calibration.TailProbability(value)) / _components.Length
-                    : CalibratedTail.Surprise(calibration, null, value);
+                Add(c, i % Features, componentErrors[i], ref fused[i]);
             }
         }
 
@@ -222,8 +212,80 @@ internal sealed class FittedFusionScorer : IFittedScorer
         expected[..(warmUp * Features)].Fill(float.NaN);
     }
 
+    /// <inheritdoc />
+    /// <exception cref="NotSupportedException">A component cannot score one point at a time.</exception>
+    public PointScorer CreatePointScorer() => new Stream(this);
+
+    /// <summary>Adds component <paramref name="component"/>'s calibrated error of one feature to its fused error; shared with the stream.</summary>
+    private void Add(int component, int feature, float error, ref double fused)
+    {
+        EmpiricalDistribution? calibration = _calibrations[(component * Features) + feature];
+        if (float.IsNaN(error) || calibration is null)
+        {
+            return;
+        }
+
+        double value = _components[component].ErrorsAreSigned ? Math.Abs(error) : error;
+        fused += _method == FusionMethod.Rank
+            ? (1 - calibration.TailProbability(value)) / _components.Length
+            : CalibratedTail.Surprise(calibration, null, value);
+    }
+
     public int Saliency(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, int time, ReadOnlySpan<float> errorGradient,
         Span<float> inputGradient, out int steps) =>
         throw new NotSupportedException(string.Create(CultureInfo.InvariantCulture,
             $"{Name} ranks errors against calibration tables, which have no useful gradient; explain with one of its scorers alone."));
+
+    /// <summary>The fusion on one stream: every component scores every point (each from its own warm-up on, as in <see cref="Score"/>).</summary>
+    private sealed class Stream : PointScorer
+    {
+        private readonly FittedFusionScorer _fusion;
+        private readonly PointScorer[] _components;
+        private readonly float[] _componentExpected;
+        private readonly float[] _componentErrors;
+        private readonly double[] _fused;
+        private readonly int _warmUp;
+
+        public Stream(FittedFusionScorer fusion)
+        {
+            _fusion = fusion;
+            _components = [.. fusion._components.Select(PointScorers.Create)];
+            _componentExpected = new float[fusion.Features];
+            _componentErrors = new float[fusion.Features];
+            _fused = new double[fusion.Features];
+            Context = _components.Max(c => c.Context);
+            _warmUp = fusion.WarmUp;
+        }
+
+        public override int Context { get; }
+
+        public override void Score(InputHistory history, ReadOnlySpan<float> observed, Span<float> expected, Span<float> errors)
+        {
+            int features = _fusion.Features;
+            bool warm = history.Time >= _warmUp;
+            Array.Clear(_fused);
+            for (int c = 0; c < _components.Length; c++)
+            {
+                _components[c].Score(history, observed, c == 0 ? expected : _componentExpected, _componentErrors);
+                for (int f = 0; f < features && warm; f++)
+                {
+                    _fusion.Add(c, f, _componentErrors[f], ref _fused[f]);
+                }
+            }
+
+            for (int f = 0; f < features; f++)
+            {
+                errors[f] = !warm || float.IsNaN(observed[f]) ? float.NaN : (float)_fused[f];
+                expected[f] = warm ? expected[f] : float.NaN;
+            }
+        }
+
+        public override void InputsRewritten()
+        {
+            foreach (PointScorer component in _components)
+            {
+                component.InputsRewritten();
+            }
+        }
+    }
 }

@@ -64,7 +64,7 @@ public sealed class RunningScoreNormalization : IScoreNormalization
 }
 
 /// <summary>A fitted <see cref="RunningScoreNormalization"/>: the stand-in statistics and the history at the end of calibration.</summary>
-public sealed class FittedRunningScoreNormalization : IFittedScoreNormalization
+public sealed class FittedRunningScoreNormalization : IFittedScoreNormalization, IStreamableScoreNormalization
 {
     private readonly double[] _history;
     private readonly double _fallbackCenter;
@@ -99,35 +99,59 @@ public sealed class FittedRunningScoreNormalization : IFittedScoreNormalization
     {
         Diagnostics.Guard.Length(normalized.Length, scores.Length, nameof(normalized), "one value per score");
         ScoreChecks.Finite(scores, nameof(scores));
+        new State(this, CalibrationWindow()).Run(scores, normalized);
+    }
+
+    ScoreNormalizationState IStreamableScoreNormalization.CreateState() => new State(this, CalibrationWindow());
+
+    /// <summary>Normalizes calibration scores from an empty history, as <see cref="RunningScoreNormalization.Fit"/> does.</summary>
+    internal void Run(RunningWindow window, ReadOnlySpan<double> scores, Span<double> normalized) =>
+        new State(this, window).Run(scores, normalized);
+
+    /// <summary>A new history holding what calibration left in it.</summary>
+    private RunningWindow CalibrationWindow()
+    {
         var window = new RunningWindow(Strategy.History);
         foreach (double score in _history)
         {
             window.Add(score);
         }
 
-        Run(window, scores, normalized);
+        return window;
     }
 
-    internal void Run(RunningWindow window, ReadOnlySpan<double> scores, Span<double> normalized)
+    /// <summary>Normalizes <paramref name="score"/> against <paramref name="window"/>, then adds it to the window.</summary>
+    private double Normalize(RunningWindow window, double score)
     {
+        double center = _fallbackCenter, spread = _fallbackSpread;
         bool robust = Strategy.Kind == RunningScoreNormalization.Statistic.RobustZ;
-        for (int i = 0; i < scores.Length; i++)
+        if (window.Count >= RunningScoreNormalization.MinimumHistory)
         {
-            double center = _fallbackCenter, spread = _fallbackSpread;
-            if (window.Count >= RunningScoreNormalization.MinimumHistory)
-            {
-                center = window.Quantile(0.5);
-                spread = robust ? Spread(window.Quantile(0.25), window.Quantile(0.75)) : center;
-            }
-
-            double score = scores[i];
-            window.Add(score);
-            normalized[i] = robust
-                ? (score - center) / Math.Max(spread, _floor)
-                : score / Math.Max(spread, _floor);
+            center = window.Quantile(0.5);
+            spread = robust ? Spread(window.Quantile(0.25), window.Quantile(0.75)) : center;
         }
+
+        window.Add(score);
+        return robust
+            ? (score - center) / Math.Max(spread, _floor)
+            : score / Math.Max(spread, _floor);
     }
 
     private static double Spread(double lowerQuartile, double upperQuartile) =>
         (upperQuartile - lowerQuartile) / RunningScoreNormalization.NormalInterquartileRange;
+
+    /// <summary>The history of one series and the fitted statistics it falls back on.</summary>
+    private sealed class State : ScoreNormalizationState
+    {
+        private readonly FittedRunningScoreNormalization _fitted;
+        private readonly RunningWindow _window;
+
+        public State(FittedRunningScoreNormalization fitted, RunningWindow window)
+        {
+            _fitted = fitted;
+            _window = window;
+        }
+
+        public override double Normalize(double score) => _fitted.Normalize(_window, score);
+    }
 }

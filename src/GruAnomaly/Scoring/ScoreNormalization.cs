@@ -63,9 +63,11 @@ public static class ScoreNormalization
 }
 
 /// <summary>Passes scores through.</summary>
-internal sealed class NoScoreNormalization : IScoreNormalization, IFittedScoreNormalization
+internal sealed class NoScoreNormalization : IScoreNormalization, IFittedScoreNormalization, IStreamableScoreNormalization
 {
     public string Name => "none";
+
+    public ScoreNormalizationState CreateState() => Identity.Instance;
 
     public IFittedScoreNormalization Fit(ReadOnlySpan<double> calibrationScores, Span<double> normalized)
     {
@@ -78,5 +80,13 @@ internal sealed class NoScoreNormalization : IScoreNormalization, IFittedScoreNo
         Diagnostics.Guard.Length(normalized.Length, scores.Length, nameof(normalized), "one value per score");
         Thresholds.ScoreChecks.Finite(scores, nameof(scores));
         scores.CopyTo(normalized);
+    }
+
+    /// <summary>Passes each score through; it holds nothing, so every series shares one.</summary>
+    private sealed class Identity : ScoreNormalizationState
+    {
+        public static readonly Identity Instance = new();
+
+        public override double Normalize(double score) => score;
     }
 }

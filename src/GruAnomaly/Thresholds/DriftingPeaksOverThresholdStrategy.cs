@@ -69,7 +69,7 @@ public sealed class DriftingPeaksOverThresholdStrategy : IThresholdStrategy
 
 /// <summary>DSPOT fitted on calibration scores; <see cref="Apply"/> runs on a private copy of the state.</summary>
 /// <remarks>Immutable and safe to share between threads.</remarks>
-public sealed class FittedDriftingPeaksOverThreshold : IFittedThreshold
+public sealed class FittedDriftingPeaksOverThreshold : IFittedThreshold, IStreamableThreshold
 {
     private readonly double[] _recentNormalScores;
 
@@ -153,27 +153,10 @@ public sealed class FittedDriftingPeaksOverThreshold : IFittedThreshold
     public void Apply(ReadOnlySpan<double> scores, Span<double> thresholds)
     {
         ScoreChecks.Apply(scores, thresholds);
-        var state = new StreamingTail(Tail, Residuals, RiskLevel);
-        double[] window = (double[])_recentNormalScores.Clone();
-        int oldest = 0;
-        double sum = 0;
-        foreach (double score in window)
-        {
-            sum += score;
-        }
-
-        for (int i = 0; i < scores.Length; i++)
-        {
-            double average = sum / Depth;
-            thresholds[i] = average + state.Threshold;
-            if (!state.Observe(scores[i] - average))
-            {
-                sum += scores[i] - window[oldest];
-                window[oldest] = scores[i];
-                oldest = (oldest + 1) % Depth;
-            }
-        }
+        new State(this).Run(scores, thresholds);
     }
+
+    ThresholdState IStreamableThreshold.CreateState() => new State(this);
 
     /// <summary>
     /// <c>P(S ≥ score)</c> for a score compared with the moving average right after fitting: the tail probability of
@@ -188,4 +171,40 @@ public sealed class FittedDriftingPeaksOverThreshold : IFittedThreshold
 
     internal static string MakeName(int depth, double riskLevel, double initialQuantile) =>
         string.Create(CultureInfo.InvariantCulture, $"DriftingPeaksOverThreshold(depth={depth}, {StrategyNames.Risk(riskLevel, initialQuantile)})");
+
+    /// <summary>
+    /// Streaming SPOT on the residuals of one series, and its window of the last <see cref="Depth"/> normal scores:
+    /// the threshold in force is their mean plus the tail's z_q; an alarm joins neither the tail nor the window.
+    /// </summary>
+    private sealed class State : ThresholdState
+    {
+        private readonly StreamingTail _tail;
+        private readonly double[] _window;
+        private int _oldest;
+        private double _sum;
+
+        public State(FittedDriftingPeaksOverThreshold fitted)
+        {
+            _tail = new StreamingTail(fitted.Tail, fitted.Residuals, fitted.RiskLevel);
+            _window = (double[])fitted._recentNormalScores.Clone();
+            foreach (double score in _window)
+            {
+                _sum += score;
+            }
+        }
+
+        public override double Threshold => Average + _tail.Threshold;
+
+        private double Average => _sum / _window.Length;
+
+        public override void Advance(double score)
+        {
+            if (!_tail.Observe(score - Average))
+            {
+                _sum += score - _window[_oldest];
+                _window[_oldest] = score;
+                _oldest = (_oldest + 1) % _window.Length;
+            }
+        }
+    }
 }

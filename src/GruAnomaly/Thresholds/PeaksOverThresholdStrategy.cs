@@ -87,7 +87,7 @@ public sealed class PeaksOverThresholdStrategy : IThresholdStrategy
 /// private copy of the state: the threshold written at a step is the one in force before that score is seen.
 /// </summary>
 /// <remarks>Immutable and safe to share between threads.</remarks>
-public sealed class FittedStreamingPeaksOverThreshold : IFittedThreshold
+public sealed class FittedStreamingPeaksOverThreshold : IFittedThreshold, IStreamableThreshold
 {
     /// <summary>Creates the fitted threshold from its state (for example, read back from storage).</summary>
     /// <param name="riskLevel">q; in (0, 1 − initialQuantile).</param>
@@ -133,13 +133,10 @@ public sealed class FittedStreamingPeaksOverThreshold : IFittedThreshold
     public void Apply(ReadOnlySpan<double> scores, Span<double> thresholds)
     {
         ScoreChecks.Apply(scores, thresholds);
-        var state = new StreamingTail(Tail, Calibration, RiskLevel);
-        for (int i = 0; i < scores.Length; i++)
-        {
-            thresholds[i] = state.Threshold;
-            _ = state.Observe(scores[i]);
-        }
+        new StreamingTail(Tail, Calibration, RiskLevel).Run(scores, thresholds);
     }
+
+    ThresholdState IStreamableThreshold.CreateState() => new StreamingTail(Tail, Calibration, RiskLevel);
 
     /// <inheritdoc/>
     public double TailProbability(double score) => CalibratedTail.Probability(Calibration, Tail, score);

@@ -9,7 +9,7 @@ namespace GruAnomaly.Thresholds;
 /// the observations since the oldest kept peak, so the tail describes the recent stream at any length (10⁹ points and
 /// beyond) instead of growing without end. The calibration peaks are given evenly spaced places in the calibration span.
 /// </remarks>
-internal sealed class StreamingTail
+internal sealed class StreamingTail : ThresholdState
 {
     /// <summary>The most peaks the tail is refitted on.</summary>
     public const int MaximumPeaks = 5000;
@@ -22,6 +22,7 @@ internal sealed class StreamingTail
     private int _oldest;
     private bool _evicted;
     private long _observationCount;
+    private double _threshold;
 
     public StreamingTail(PeaksOverThresholdTail tail, EmpiricalDistribution calibration, double riskLevel)
     {
@@ -41,11 +42,11 @@ internal sealed class StreamingTail
             Add(sorted[sorted.Length - peaks + i] - _initialThreshold, (long)i * tail.ObservationCount / peaks);
         }
 
-        Threshold = tail.ThresholdAt(riskLevel);
+        _threshold = tail.ThresholdAt(riskLevel);
     }
 
     /// <summary>z_q, the threshold in force for the next value.</summary>
-    public double Threshold { get; private set; }
+    public override double Threshold => _threshold;
 
     /// <summary>The number of peaks held (at most <see cref="MaximumPeaks"/>).</summary>
     public int PeakCount { get; private set; }
@@ -75,11 +76,14 @@ internal sealed class StreamingTail
             GeneralizedPareto fit = GeneralizedPareto.Fit(excesses);
             // Until a peak has been dropped this is Algorithm 1's rate over every observation.
             long observations = _evicted ? Math.Max(PeakCount, _observationCount - _observedAt[_oldest] + 1) : _observationCount;
-            Threshold = PeaksOverThresholdTail.ThresholdAt(_initialThreshold, fit.Shape, fit.Scale, _riskLevel * observations / PeakCount);
+            _threshold = PeaksOverThresholdTail.ThresholdAt(_initialThreshold, fit.Shape, fit.Scale, _riskLevel * observations / PeakCount);
         }
 
         return false;
     }
+
+    /// <inheritdoc />
+    public override void Advance(double score) => _ = Observe(score);
 
     private void Add(double excess, long observedAt)
     {

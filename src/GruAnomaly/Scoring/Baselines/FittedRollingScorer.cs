@@ -17,7 +17,7 @@ internal enum RollingError
 /// point is the mean of the <see cref="Window"/> inputs before it, and the error a function of its z-score under their
 /// mean and (floored) population standard deviation. Nothing is learned.
 /// </summary>
-internal sealed class FittedRollingScorer : IFittedScorer
+internal sealed class FittedRollingScorer : IFittedScorer, IStreamableScorer
 {
     private readonly RollingError _error;
 
@@ -63,15 +63,12 @@ internal sealed class FittedRollingScorer : IFittedScorer
         for (int t = Window; t < length; t++)
         {
             moments.MoveTo(inputs, t);
-            for (int f = 0; f < Features; f++)
-            {
-                int i = (t * Features) + f;
-                double mean = moments.Mean(f);
-                expected[i] = (float)mean;
-                errors[i] = float.IsNaN(observed[i]) ? float.NaN : ErrorOf((observed[i] - mean) / moments.StandardDeviation(f, out _));
-            }
+            Judge(moments, observed.Slice(t * Features, Features), expected.Slice(t * Features, Features), errors.Slice(t * Features, Features));
         }
     }
+
+    /// <inheritdoc />
+    public PointScorer CreatePointScorer() => new Stream(this);
 
     /// <inheritdoc />
     /// <remarks>The window of previous inputs and the observation itself: window + 1 steps.</remarks>
@@ -116,6 +113,17 @@ internal sealed class FittedRollingScorer : IFittedScorer
         return first;
     }
 
+    /// <summary>One point's expected values and errors under the statistics of the window before it; shared with the stream.</summary>
+    private void Judge(SlidingMoments moments, ReadOnlySpan<float> observed, Span<float> expected, Span<float> errors)
+    {
+        for (int f = 0; f < Features; f++)
+        {
+            double mean = moments.Mean(f);
+            expected[f] = (float)mean;
+            errors[f] = float.IsNaN(observed[f]) ? float.NaN : ErrorOf((observed[f] - mean) / moments.StandardDeviation(f, out _));
+        }
+    }
+
     private float ErrorOf(double z)
     {
         // Errors are floats: beyond |z| ≈ 3.4·10³⁸ (or a tail beyond |z| ≈ 4·10¹⁹) the largest float stands in for infinity.
@@ -124,4 +132,39 @@ internal sealed class FittedRollingScorer : IFittedScorer
     }
 
     private double ErrorDerivative(double z) => _error == RollingError.ZScore ? 1 : GaussianTail.NegativeLog10Derivative(z);
+
+    /// <summary>
+    /// The scorer on one stream: the window's statistics move one point at a time as in <see cref="Score"/>, reading the
+    /// window and the row that left it from the kept inputs, so O(1) per point and feature amortised.
+    /// </summary>
+    private sealed class Stream : PointScorer
+    {
+        private readonly FittedRollingScorer _scorer;
+        private readonly SlidingMoments _moments;
+        private bool _sliding;
+
+        public Stream(FittedRollingScorer scorer)
+        {
+            _scorer = scorer;
+            _moments = new SlidingMoments(scorer.Features, scorer.Window);
+        }
+
+        /// <remarks>The window and the row that has just left it.</remarks>
+        public override int Context => _scorer.Window + 1;
+
+        public override void Score(InputHistory history, ReadOnlySpan<float> observed, Span<float> expected, Span<float> errors)
+        {
+            int window = _scorer.Window, features = _scorer.Features;
+            if (WarmingUp(history, window, expected, errors))
+            {
+                return;
+            }
+
+            _moments.Advance(history.Last(window), _sliding ? history.Last(window + 1)[..features] : default);
+            _sliding = true;
+            _scorer.Judge(_moments, observed, expected, errors);
+        }
+
+        public override void InputsRewritten() => _sliding = false;
+    }
 }

@@ -44,7 +44,7 @@ public sealed class NaiveScorer : IAnomalyScorer
 }
 
 /// <summary>A <see cref="NaiveScorer"/> for a number of features; it has nothing to learn.</summary>
-internal sealed class FittedNaiveScorer : IFittedScorer
+internal sealed class FittedNaiveScorer : IFittedScorer, IStreamableScorer
 {
     public FittedNaiveScorer(string name, int features, int lag)
     {
@@ -89,6 +89,9 @@ internal sealed class FittedNaiveScorer : IFittedScorer
     }
 
     /// <inheritdoc />
+    public PointScorer CreatePointScorer() => new Stream(Window);
+
+    /// <inheritdoc />
     /// <remarks>The lagged input and the observation itself: lag + 1 steps.</remarks>
     public int MaximumSaliencySteps => Window + 1;
 
@@ -111,5 +114,27 @@ internal sealed class FittedNaiveScorer : IFittedScorer
         }
 
         return time - Window;
+    }
+
+    /// <summary>The scorer on one stream: the expected value is the kept input <c>lag</c> steps back.</summary>
+    private sealed class Stream : PointScorer
+    {
+        private readonly int _lag;
+
+        public Stream(int lag) => _lag = lag;
+
+        public override int Context => _lag;
+
+        public override void Score(InputHistory history, ReadOnlySpan<float> observed, Span<float> expected, Span<float> errors)
+        {
+            if (WarmingUp(history, _lag, expected, errors))
+            {
+                return;
+            }
+
+            ReadOnlySpan<float> lagged = history.Last(_lag)[..expected.Length];
+            lagged.CopyTo(expected);
+            System.Numerics.Tensors.TensorPrimitives.Subtract(observed, lagged, errors);
+        }
     }
 }

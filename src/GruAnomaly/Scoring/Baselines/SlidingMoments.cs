@@ -71,15 +71,25 @@ internal sealed class SlidingMoments
     public void MoveTo(ReadOnlySpan<float> inputs, int end)
     {
         Debug.Assert(end >= _window && end * _features <= inputs.Length);
-        ReadOnlySpan<float> rows = inputs.Slice((end - _window) * _features, _window * _features);
-        bool slide = end == _end + 1 && _slides < _window;
-        _slides = slide ? _slides + 1 : 0;
+        ReadOnlySpan<float> left = end == _end + 1 ? inputs.Slice((end - 1 - _window) * _features, _features) : default;
         _end = end;
+        Advance(inputs.Slice((end - _window) * _features, _window * _features), left);
+    }
+
+    /// <summary>
+    /// Moves the window to <paramref name="rows"/> (window rows, time-major): one step on from the last window when
+    /// <paramref name="left"/> is the row that has just left it, anywhere else when it is empty.
+    /// </summary>
+    public void Advance(ReadOnlySpan<float> rows, ReadOnlySpan<float> left)
+    {
+        Debug.Assert(rows.Length == _window * _features && (left.IsEmpty || left.Length == _features));
+        bool slide = !left.IsEmpty && _slides < _window;
+        _slides = slide ? _slides + 1 : 0;
         for (int f = 0; f < _features; f++)
         {
             if (slide)
             {
-                Slide(f, inputs[((end - 1 - _window) * _features) + f], rows[^(_features - f)]);
+                Slide(f, left[f], rows[^(_features - f)]);
             }
 
             if (!slide || _m2[f] < 1e-6 * _peak[f])

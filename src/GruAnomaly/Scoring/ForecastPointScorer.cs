@@ -1,0 +1,64 @@
+using GruAnomaly.Recurrent;
+
+namespace GruAnomaly.Scoring;
+
+/// <summary>
+/// A <see cref="FittedForecastScorer"/> on one stream: at each point the network reads the window of the last
+/// <see cref="IFittedScorer.Window"/> inputs, exactly as in <see cref="FittedForecastScorer.Score"/>, and the outputs of the
+/// last <see cref="FittedForecastScorer.Horizon"/> windows are kept to judge the point.
+/// </summary>
+/// <remarks>
+/// A point costs a pass of the network over a whole window: a network carried from point to point would be cheaper, but
+/// would read a different, unbounded context. The window goes through the network twice, as a batch of two: the matrix
+/// kernels take another summation order for a single row (a matrix–vector product) than for several, and
+/// <see cref="FittedForecastScorer.Score"/> runs many windows per product, so only a batch of two or more gives its scores
+/// to the last bit. That doubles the arithmetic of a point.
+/// </remarks>
+internal sealed class ForecastPointScorer : PointScorer
+{
+    /// <summary>The batch the window is run in: the smallest that takes the matrix kernels' many-row path.</summary>
+    private const int Copies = 2;
+
+    private readonly FittedForecastScorer _scorer;
+    private readonly NetworkWorkspace _workspace;
+
+    /// <summary>The window, each step twice (time-major, batch of <see cref="Copies"/>).</summary>
+    private readonly float[] _batch;
+
+    /// <summary>The outputs of the last Horizon windows, oldest first (the newest in the last row).</summary>
+    private readonly float[] _outputs;
+
+    public ForecastPointScorer(FittedForecastScorer scorer)
+    {
+        _scorer = scorer;
+        _workspace = scorer.Network.CreateWorkspace();
+        _batch = new float[Copies * scorer.Window * scorer.Features];
+        _outputs = new float[scorer.Horizon * scorer.OutputWidth];
+    }
+
+    public override int Context => _scorer.Window;
+
+    public override void Score(InputHistory history, ReadOnlySpan<float> observed, Span<float> expected, Span<float> errors)
+    {
+        int window = _scorer.Window, features = _scorer.Features, width = _scorer.OutputWidth;
+        if (WarmingUp(history, window, expected, errors))
+        {
+            return;
+        }
+
+        ReadOnlySpan<float> rows = history.Last(window);
+        for (int step = 0; step < window; step++)
+        {
+            for (int copy = 0; copy < Copies; copy++)
+            {
+                rows.Slice(step * features, features).CopyTo(_batch.AsSpan(((step * Copies) + copy) * features));
+            }
+        }
+
+        _scorer.Network.Infer(_scorer.Parameters, _batch, window, Copies, _workspace);
+        _outputs.AsSpan(width).CopyTo(_outputs);
+        _workspace.Outputs[..width].CopyTo(_outputs.AsSpan(_outputs.Length - width));
+        int count = _scorer.ForecastsOf(history.Time);
+        _scorer.Judge(_outputs.AsSpan(_outputs.Length - (count * width)), count, observed, expected, errors);
+    }
+}

@@ -1,0 +1,41 @@
+namespace GruAnomaly.Scoring;
+
+/// <summary>
+/// A fitted score normalization running over one series: each score is normalized against the scores before it, and
+/// then joins them. The built-in normalizations' <c>Apply</c> and a detector's stream both go through it, so a stream
+/// normalizes exactly as batch detection does.
+/// </summary>
+/// <remarks>Mutable, one per series; its whole content is in plain fields.</remarks>
+internal abstract class ScoreNormalizationState
+{
+    /// <summary>Normalizes the next score of the series (finite) against those before it.</summary>
+    public abstract double Normalize(double score);
+
+    /// <summary>Normalizes scores in time order; <paramref name="normalized"/> may be the same span.</summary>
+    public void Run(ReadOnlySpan<double> scores, Span<double> normalized)
+    {
+        for (int i = 0; i < scores.Length; i++)
+        {
+            normalized[i] = Normalize(scores[i]);
+        }
+    }
+}
+
+/// <summary>A fitted score normalization that can start a <see cref="ScoreNormalizationState"/> per series.</summary>
+internal interface IStreamableScoreNormalization
+{
+    /// <summary>Starts the state a new series continues from: the one at the end of calibration.</summary>
+    ScoreNormalizationState CreateState();
+}
+
+/// <summary>Starts the per-series state of a fitted score normalization, or says why there is none.</summary>
+internal static class ScoreNormalizationStates
+{
+    /// <exception cref="NotSupportedException">The normalization does not say how to normalize one score at a time.</exception>
+    public static ScoreNormalizationState Create(IFittedScoreNormalization normalization) =>
+        normalization is IStreamableScoreNormalization streamable
+            ? streamable.CreateState()
+            : throw new NotSupportedException(
+                $"The score normalization {normalization.Name} ({normalization.GetType().Name}) cannot normalize a stream: only the " +
+                "built-in normalizations say how they move one score at a time. Detect in batches, or use a built-in normalization.");
+}

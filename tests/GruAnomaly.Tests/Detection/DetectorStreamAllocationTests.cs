@@ -1,0 +1,53 @@
+using GruAnomaly.Detection;
+using GruAnomaly.Losses;
+using GruAnomaly.Recurrent;
+using GruAnomaly.Scoring;
+
+namespace GruAnomaly.Tests.Detection;
+
+/// <summary>
+/// A stream allocates nothing per point once warm: counted with <see cref="GC.GetAllocatedBytesForCurrentThread"/>, which
+/// is exact for the calling thread, the way the other allocation tests count.
+/// </summary>
+[Collection(typeof(AllocationMeasurementCollection))]
+public sealed class DetectorStreamAllocationTests
+{
+    public static TheoryData<string> Configurations() => ["default", "mse-horizon-2", "rolling-z-score", "fusion"];
+
+    [Theory]
+    [MemberData(nameof(Configurations))]
+    public void A_point_allocates_nothing_once_the_stream_is_warm(string name)
+    {
+        // The default decision path (Gaussian NLL forecast, smoothing, robust z against 2000 scores, automatic threshold,
+        // alarm suppression); only the model and training are made small.
+        AnomalyDetectorBuilder builder = AnomalyDetector.CreateBuilder()
+            .WithModel(Model.Gru(hiddenSize: 8))
+            .WithTrainer(AnomalyDetectorTests.Quick)
+            .WithLoss(Loss.GaussianNll);
+        builder = name switch
+        {
+            "mse-horizon-2" => builder.WithLoss(Loss.Mse).WithScorer(Scorer.Forecast(horizon: 2)),
+            "rolling-z-score" => builder.WithScorer(Scorer.RollingZScore()),
+            "fusion" => builder.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.Naive(), Scorer.WindowedGaussian(window: 30))),
+            _ => builder,
+        };
+        FittedAnomalyDetector fitted = builder.Build().Fit(Synthetic.Normal(1200, seed: 10));
+        float[] values = DetectorStreamTests.TestSeries(1500);
+        DetectorStream stream = fitted.CreateStream();
+        int warm = fitted.Window + 200;
+        for (int t = 0; t < warm; t++)
+        {
+            stream.Observe(values[t]);
+        }
+
+        long allocated = Allocations.On(() =>
+        {
+            for (int t = warm; t < values.Length; t++)
+            {
+                stream.Observe(values[t]);
+            }
+        });
+
+        Assert.Equal(0, allocated);
+    }
+}
