@@ -145,9 +145,9 @@ public sealed class AnomalyDetector
         var contributions = new double[inputs.Length];
         var scored = new bool[training.Length];
         int calibrationFrom = calibrateOnHeldOut ? heldOutFrom : warmUp;
-        ScorePipeline.Combine(errors, features, warmUp, combination, 1, double.NaN, scores, contributions, scored);
+        ScorePipeline.Combine(errors, features, warmUp, combination, scores, contributions, scored);
         double typicalScore = ScorePipeline.TypicalScore(scores, scored, calibrationFrom);
-        ScorePipeline.Combine(errors, features, warmUp, combination, choices.SmoothingSpan, typicalScore, scores, contributions, scored);
+        ScorePipeline.Smooth(scores, choices.SmoothingSpan, typicalScore);
         double[] calibration = ScorePipeline.Scored(scores, scored, calibrationFrom);
         var normalizedCalibration = new double[calibration.Length];
         IFittedScoreNormalization normalization = WithContext(training,

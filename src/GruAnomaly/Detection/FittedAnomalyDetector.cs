@@ -195,7 +195,8 @@ public sealed partial class FittedAnomalyDetector
         var scores = new double[length];
         var contributions = new double[length * Features];
         var scored = new bool[length];
-        ScorePipeline.Combine(errors[..contributions.Length], Features, Scorer.WarmUp, Combination, Choices.SmoothingSpan, TypicalScore, scores, contributions, scored);
+        ScorePipeline.Combine(errors[..contributions.Length], Features, Scorer.WarmUp, Combination, scores, contributions, scored);
+        ScorePipeline.Smooth(scores, Choices.SmoothingSpan, TypicalScore);
 
         double[] raw = ScorePipeline.Scored(scores, scored, 0);
         var normalized = new double[raw.Length];

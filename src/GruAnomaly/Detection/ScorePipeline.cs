@@ -7,21 +7,25 @@ namespace GruAnomaly.Detection;
 internal static class ScorePipeline
 {
     /// <summary>
-    /// Combines each scored time step's errors into a score (then smooths). Unscored steps (warm-up, or every feature
-    /// missing) get a NaN score, which smoothing passes over and the caller reports as not scored.
+    /// Combines each scored time step's errors into a score. Unscored steps (warm-up, or every feature
+    /// missing) get a NaN score, which <see cref="Smooth"/> passes over and the caller reports as not scored.
     /// </summary>
     public static void Combine(ReadOnlySpan<float> errors, int features, int warmUp, IFittedErrorCombination combination,
-        int smoothingSpan, double smoothingStart, Span<double> scores, Span<double> contributions, Span<bool> scored)
+        Span<double> scores, Span<double> contributions, Span<bool> scored)
     {
         int length = scores.Length;
         for (int t = 0; t < length; t++)
         {
             scores[t] = CombineRow(errors.Slice(t * features, features), t >= warmUp, combination, contributions.Slice(t * features, features), out scored[t]);
         }
+    }
 
-        if (smoothingSpan > 1)
+    /// <summary>Smooths combined scores in place (span 1 leaves them), starting from <paramref name="start"/>; NaN (unscored) steps pass through.</summary>
+    public static void Smooth(Span<double> scores, int span, double start)
+    {
+        if (span > 1)
         {
-            new ExponentialSmoothing(smoothingSpan).Apply(scores, scores, smoothingStart);
+            new ExponentialSmoothing(span).Apply(scores, scores, start);
         }
     }
 
