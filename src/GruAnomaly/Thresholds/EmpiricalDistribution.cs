@@ -33,6 +33,16 @@ public sealed class EmpiricalDistribution
         }
 
         StandardDeviation = Math.Sqrt(squares / _sorted.Length);
+
+        // Sorted ascending, so the values above the 0.9 quantile are a suffix.
+        double q90 = Quantile(0.9), excess = 0;
+        int first = UpperBound(_sorted, q90);
+        for (int i = first; i < _sorted.Length; i++)
+        {
+            excess += _sorted[i] - q90;
+        }
+
+        TopTenthMeanExcess = first == _sorted.Length ? double.NaN : excess / (_sorted.Length - first);
     }
 
     /// <summary>The values, sorted ascending.</summary>
@@ -46,6 +56,12 @@ public sealed class EmpiricalDistribution
 
     /// <summary>The population standard deviation (divisor <c>n</c>, as numpy's <c>std</c> with <c>ddof=0</c>).</summary>
     public double StandardDeviation { get; }
+
+    /// <summary>
+    /// The mean excess of the values above their 0.9 quantile (NaN when none is above it): the scale of an exponential tail
+    /// fitted to the top tenth, computed once here because every calibrated score beyond the largest value reads it.
+    /// </summary>
+    internal double TopTenthMeanExcess { get; }
 
     /// <summary>The smallest value.</summary>
     public double Minimum => _sorted[0];

@@ -130,22 +130,9 @@ internal static class CalibratedTail
     private static double LogPosition(ReadOnlySpan<double> sorted, double value) =>
         Math.Log((double)(sorted.Length - EmpiricalDistribution.LowerBound(sorted, value)) / (sorted.Length + 1));
 
-    /// <summary>The mean excess of the scores above their 0.9 quantile: the scale of an exponential tail fitted to the top tenth.</summary>
-    private static double TopSlope(EmpiricalDistribution calibration, double spread)
-    {
-        double q90 = calibration.Quantile(0.9), sum = 0;
-        int count = 0;
-        foreach (double value in calibration.SortedValues)
-        {
-            if (value > q90)
-            {
-                sum += value - q90;
-                count++;
-            }
-        }
-
-        return count == 0 ? spread : Math.Max(sum / count, 1e-6 * spread);
-    }
+    /// <summary>The scale of an exponential tail fitted to the top tenth of the calibration scores, kept away from 0.</summary>
+    private static double TopSlope(EmpiricalDistribution calibration, double spread) =>
+        double.IsNaN(calibration.TopTenthMeanExcess) ? spread : Math.Max(calibration.TopTenthMeanExcess, 1e-6 * spread);
 
     private static double LogGpdSurvival(GeneralizedPareto gpd, double excess)
     {
