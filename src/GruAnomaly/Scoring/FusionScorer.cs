@@ -24,7 +24,7 @@ public enum FusionMethod
 /// of a point and feature combines the calibrated values by <see cref="Method"/>. The expected value is the first
 /// component's.
 /// </summary>
-/// <remarks>The fused errors are non-negative scores, not residuals, so a Mahalanobis combination cannot read them; explanations (saliency) are not supported.</remarks>
+/// <remarks>The fused errors are non-negative scores, not residuals, so a Mahalanobis combination cannot read them. Explanations (saliency) go through every component, weighted by the slope of its calibration.</remarks>
 public sealed class FusionScorer : IAnomalyScorer
 {
     /// <summary>The most calibration errors kept per component and feature (evenly spaced order statistics beyond that).</summary>
@@ -185,7 +185,8 @@ internal sealed class FittedFusionScorer : IFittedScorer, IStreamableScorer
 
     public TrainingHistory? History => _components.Select(c => c.History).FirstOrDefault(h => h is not null);
 
-    public int MaximumSaliencySteps => 0;
+    /// <summary>Gets the longest component saliency plus one: components that end at the scored step and before it overlap but one row.</summary>
+    public int MaximumSaliencySteps => _components.Max(c => c.MaximumSaliencySteps) + 1;
 
     public void Score(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, Span<float> expected, Span<float> errors)
     {
@@ -231,10 +232,81 @@ internal sealed class FittedFusionScorer : IFittedScorer, IStreamableScorer
             : CalibratedTail.Surprise(calibration, null, value);
     }
 
+    /// <inheritdoc />
+    /// <remarks>
+    /// The chain rule through every component: ∂fused/∂input = Σ_c g_c′(|e_c|)·sign(e_c)·∂e_c/∂input, where g_c is the
+    /// component's calibration map. For tail-probability fusion g_c is the surprise, log-linear between calibration
+    /// values, so its slope is read exactly by a central difference inside a piece; for rank fusion it is the slope of
+    /// the rank interpolated linearly between neighbouring calibration values (the empirical rank itself is a step function,
+    /// whose derivative would be zero almost everywhere). Components' windows differ in length and in whether they
+    /// read the scored step itself; the rows cover their union.
+    /// </remarks>
     public int Saliency(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, int time, ReadOnlySpan<float> errorGradient,
-        Span<float> inputGradient, out int steps) =>
-        throw new NotSupportedException(string.Create(CultureInfo.InvariantCulture,
-            $"{Name} ranks errors against calibration tables, which have no useful gradient; explain with one of its scorers alone."));
+        Span<float> inputGradient, out int steps)
+    {
+        ScoringArguments.ValidateSaliency(inputs, observed, Features, Window + 1, time, WarmUp, errorGradient, inputGradient, MaximumSaliencySteps);
+        int features = Features;
+        var expected = new float[inputs.Length];
+        var errors = new float[inputs.Length];
+        var chained = new float[features];
+        var spans = new (int Start, int Steps, float[] Gradient)[_components.Length];
+        int first = time, end = time;
+        for (int c = 0; c < _components.Length; c++)
+        {
+            IFittedScorer component = _components[c];
+            component.Score(inputs, observed, expected, errors);
+            for (int f = 0; f < features; f++)
+            {
+                float error = errors[(time * features) + f];
+                chained[f] = float.IsNaN(error) || errorGradient[f] == 0f
+                    ? 0f
+                    : (float)(errorGradient[f] * Slope(c, f, component.ErrorsAreSigned ? Math.Abs(error) : error)
+                        * (component.ErrorsAreSigned && error < 0 ? -1 : 1));
+            }
+
+            var gradient = new float[component.MaximumSaliencySteps * features];
+            int start = component.Saliency(inputs, observed, time, chained, gradient, out int componentSteps);
+            spans[c] = (start, componentSteps, gradient);
+            first = Math.Min(first, start);
+            end = Math.Max(end, start + componentSteps);
+        }
+
+        steps = end - first;
+        inputGradient.Clear();
+        foreach ((int start, int componentSteps, float[] gradient) in spans)
+        {
+            Span<float> rows = inputGradient.Slice((start - first) * features, componentSteps * features);
+            System.Numerics.Tensors.TensorPrimitives.Add(rows, gradient.AsSpan(0, componentSteps * features), rows);
+        }
+
+        return first;
+    }
+
+    /// <summary>The derivative of component <paramref name="component"/>'s calibrated value of one feature at an error.</summary>
+    private double Slope(int component, int feature, double value)
+    {
+        EmpiricalDistribution? calibration = _calibrations[(component * Features) + feature];
+        if (calibration is null)
+        {
+            return 0;
+        }
+
+        if (_method == FusionMethod.TailProbability)
+        {
+            double step = 1e-7 * Math.Max(Math.Max(Math.Abs(value), calibration.StandardDeviation), 1e-12);
+            return (CalibratedTail.Surprise(calibration, null, value + step) - CalibratedTail.Surprise(calibration, null, value - step)) / (2 * step);
+        }
+
+        ReadOnlySpan<double> sorted = calibration.SortedValues;
+        int above = EmpiricalDistribution.UpperBound(sorted, value);
+        if (above == 0 || above == sorted.Length)
+        {
+            return 0;
+        }
+
+        double gap = sorted[above] - sorted[above - 1];
+        return gap > 0 ? 1.0 / (sorted.Length * gap * _components.Length) : 0;
+    }
 
     /// <summary>The fusion on one stream: every component scores every point (each from its own warm-up on, as in <see cref="Score"/>).</summary>
     private sealed class Stream : PointScorer

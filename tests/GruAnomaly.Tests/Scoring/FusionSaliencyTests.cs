@@ -1,0 +1,123 @@
+using GruAnomaly.Detection;
+using GruAnomaly.Recurrent;
+using GruAnomaly.Scoring;
+using GruAnomaly.Tests.Scoring.Baselines;
+using GruAnomaly.Training;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace GruAnomaly.Tests.Scoring;
+
+public sealed class FusionSaliencyTests
+{
+    private const int Features = 2;
+
+    [Fact]
+    public void TailFusionSaliencyMatchesFiniteDifferencesBeyondTheCalibration()
+    {
+        // Beyond its largest calibration error every component's surprise is linear in the error, so the fused error is
+        // smooth there and central differences read its exact slope.
+        IFittedScorer fusion = Fit(FusionMethod.TailProbability);
+        float[] series = Spiked(seed: 21);
+
+        BaselineScoring.AssertSaliencyMatchesFiniteDifferences(fusion, series, time: 30, seed: 5);
+    }
+
+    [Fact]
+    public void SaliencyCoversTheUnionOfTheComponentsWindowsFeatureByFeature()
+    {
+        // The rolling z-score reads the 5 steps before 40 and 40 itself; the first difference reads 39 and 40.
+        IFittedScorer fusion = Fit(FusionMethod.TailProbability);
+        float[] series = Noise(seed: 22, length: 60);
+        var gradient = new float[fusion.MaximumSaliencySteps * Features];
+
+        int first = fusion.Saliency(series, series, 40, [1f, 0f], gradient, out int steps);
+
+        Assert.Equal((35, 6), (first, steps));
+        Assert.All(gradient[(steps * Features)..], g => Assert.Equal(0f, g));
+        Assert.Contains(gradient, g => g != 0f);
+        Assert.All(gradient, g => Assert.True(float.IsFinite(g)));
+        // Feature 1 has no weight in the score, so no input of feature 1 moves it (the components are per feature).
+        for (int row = 0; row < steps; row++)
+        {
+            Assert.Equal(0f, gradient[(row * Features) + 1]);
+        }
+    }
+
+    [Fact]
+    public void RankFusionSaliencyFollowsTheInterpolatedRank()
+    {
+        IFittedScorer fusion = Fit(FusionMethod.Rank);
+        float[] series = Noise(seed: 23, length: 60);
+        var gradient = new float[fusion.MaximumSaliencySteps * Features];
+
+        fusion.Saliency(series, series, 40, [1f, 1f], gradient, out int steps);
+
+        Assert.Contains(gradient[..(steps * Features)], g => g != 0f);
+        // Beyond every calibration error the rank is 1 and flat: no input moves it.
+        float[] spiked = Spiked(seed: 21);
+        fusion.Saliency(spiked, spiked, 30, [1f, 1f], gradient, out _);
+        Assert.All(gradient, g => Assert.Equal(0f, g));
+    }
+
+    [Fact]
+    public void ADetectorWithFusionExplainsASpikeByItsOwnStep()
+    {
+        var values = new float[600];
+        var random = new Random(24);
+        for (int t = 0; t < values.Length; t++)
+        {
+            values[t] = (float)(Math.Sin(t * 2 * Math.PI / 25) + (0.05 * random.NextDouble()));
+        }
+
+        FittedAnomalyDetector fitted = AnomalyDetector.CreateBuilder()
+            .WithWindow(25)
+            .WithModel(Model.Gru(hiddenSize: 8))
+            .WithTrainer(new TrainerOptions { Epochs = 2, Seed = 3 })
+            .WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.Naive(), Scorer.RollingZScore()))
+            .Build()
+            .Fit(new TimeSeries(values[..400]));
+        float[] test = values[400..];
+        test[100] += 4;
+
+        Explanation explanation = fitted.Explain(new TimeSeries(test), 100);
+
+        int strongest = 0;
+        for (int step = 1; step < explanation.Window; step++)
+        {
+            strongest = Math.Abs(explanation.SaliencyAt(step, 0)) > Math.Abs(explanation.SaliencyAt(strongest, 0)) ? step : strongest;
+        }
+
+        Assert.Equal(100, explanation.WindowStart + strongest);
+    }
+
+    private static IFittedScorer Fit(FusionMethod method)
+    {
+        float[] training = Noise(seed: 20, length: 400);
+        return Scorer.Fusion(method, Scorer.Naive(), Scorer.RollingZScore(5)).Fit(new ScorerFitContext
+        {
+            Inputs = training,
+            Observed = training,
+            Features = Features,
+            Window = 4,
+            Stride = 1,
+            Model = Model.Gru(hiddenSize: 4),
+            Trainer = new TrainerOptions(),
+            Logger = NullLogger.Instance,
+        }, progress: null, CancellationToken.None);
+    }
+
+    private static float[] Noise(int seed, int length)
+    {
+        var random = new Random(seed);
+        return [.. Enumerable.Range(0, length * Features).Select(_ => (float)random.NextDouble())];
+    }
+
+    /// <summary>Noise with a rise of 8 in feature 0 and a drop of 8 in feature 1 at step 30: far beyond any training error.</summary>
+    private static float[] Spiked(int seed)
+    {
+        float[] series = Noise(seed, length: 50);
+        series[30 * Features] += 8;
+        series[(30 * Features) + 1] -= 8;
+        return series;
+    }
+}
