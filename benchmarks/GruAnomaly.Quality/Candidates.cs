@@ -25,10 +25,11 @@ internal static class Candidates
     /// <summary>The other scorers, losses and options, each otherwise at the defaults.</summary>
     public static IReadOnlyList<Candidate> Variants { get; } =
     [
+        new("forecast only", false, b => b.WithScorer(Scorer.Forecast())),
         new("squared error", false, b => b.WithLoss(Losses.Loss.Mse)),
         new("reconstruction", false, b => b.WithLoss(Losses.Loss.Mse).WithScorer(Scorer.Reconstruction())),
-        new("fusion (tail)", false, b => b.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.Naive(), Scorer.RollingZScore()))),
-        new("fusion (rank)", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.Rank, Scorer.Forecast(), Scorer.Naive(), Scorer.RollingZScore()))),
+        new("fusion with first difference", false, b => b.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.Naive(), Scorer.RollingZScore()))),
+        new("fusion by rank", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.Rank, Scorer.Forecast(), Scorer.RollingZScore()))),
         new("online adaptation", false, b => b.WithOnlineAdaptation(new OnlineAdaptation())),
     ];
 

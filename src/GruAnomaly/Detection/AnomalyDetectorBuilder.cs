@@ -23,7 +23,7 @@ public sealed class AnomalyDetectorBuilder
     private int? _stride;
     private IModelFactory? _model;
     private bool _modelGiven;
-    private IAnomalyScorer _scorer = Scoring.Scorer.Forecast();
+    private IAnomalyScorer _scorer = Scoring.Scorer.Default();
     private TrainerOptions? _trainer;
     private bool _trainerGiven;
     private ILoss? _loss;
@@ -67,8 +67,8 @@ public sealed class AnomalyDetectorBuilder
         return this;
     }
 
-    /// <summary>Sets how a window becomes an error: <c>Scorer.Forecast()</c> or <c>Scorer.Reconstruction()</c>, or your own.</summary>
-    /// <param name="scorer">The scoring strategy; the default is one-step forecasting.</param>
+    /// <summary>Sets how a window becomes an error: <c>Scorer.Forecast()</c>, <c>Scorer.Reconstruction()</c>, a fusion, a baseline, or your own.</summary>
+    /// <param name="scorer">The scoring strategy; the default is <see cref="Scoring.Scorer.Default"/> (the GRU's one-step forecast fused with a rolling z-score).</param>
     /// <returns>This builder.</returns>
     public AnomalyDetectorBuilder WithScorer(IAnomalyScorer scorer)
     {
@@ -287,6 +287,12 @@ public sealed class AnomalyDetectorBuilder
         {
             errors.Add($"WithErrorCombination: {_combination.Name} needs signed residuals, but the loss {loss.Name} makes the scorer " +
                 "report per-feature likelihood losses (the default loss is Gaussian NLL); use ErrorCombination.Mean or a point loss such as WithLoss(Loss.Mse).");
+        }
+
+        if (_combination is { RequiresSignedErrors: true } && _scorer is FusionScorer)
+        {
+            errors.Add($"WithErrorCombination: {_combination.Name} needs signed residuals, but the scorer {_scorer.Name} fuses calibrated " +
+                "surprises (the default scorer is such a fusion); use ErrorCombination.Mean, or WithScorer(Scorer.Forecast()) with a point loss such as WithLoss(Loss.Mse).");
         }
 
         if (errors.Count > 0)

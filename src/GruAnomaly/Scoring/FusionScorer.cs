@@ -1,4 +1,4 @@
-using System.Globalization;
+using GruAnomaly.Recurrent;
 using GruAnomaly.Thresholds;
 using GruAnomaly.Training;
 
@@ -82,6 +82,10 @@ public sealed class FusionScorer : IAnomalyScorer
     public int MinimumLength(int window) => Components.Max(c => c.MinimumLength(window));
 
     /// <inheritdoc />
+    /// <value>Whether any component can be fine-tuned; online adaptation then fine-tunes those and keeps the calibrations.</value>
+    public bool IsAdaptable => Components.Any(c => c.IsAdaptable);
+
+    /// <inheritdoc />
     public void Validate(TrainerOptions trainer, ICollection<string> problems)
     {
         foreach (IAnomalyScorer component in Components)
@@ -156,7 +160,7 @@ public sealed class FusionScorer : IAnomalyScorer
 }
 
 /// <summary>A fitted <see cref="FusionScorer"/>: the fitted components and, per component and feature, its calibration errors.</summary>
-internal sealed class FittedFusionScorer : IFittedScorer, IStreamableScorer
+internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer
 {
     private readonly IFittedScorer[] _components;
     private readonly EmpiricalDistribution?[] _calibrations;
@@ -184,6 +188,34 @@ internal sealed class FittedFusionScorer : IFittedScorer, IStreamableScorer
     public int HeldOutFrom => _components.Max(c => c.HeldOutFrom);
 
     public TrainingHistory? History => _components.Select(c => c.History).FirstOrDefault(h => h is not null);
+
+    /// <summary>
+    /// Gets the network of the one component that has one (the GRU of a fusion with cheap scorers), so that it can be
+    /// exported; null when no component or more than one has a network.
+    /// </summary>
+    public TrainedNetwork? TrainedNetwork =>
+        _components.Select(c => c.TrainedNetwork).Where(n => n is not null).Take(2).ToList() is [TrainedNetwork only] ? only : null;
+
+    /// <summary>Gets the most steps before a chunk any component reads to score it, adapted or not.</summary>
+    public int Lookback => _components.Max(c => c is IAdaptableScorer adaptable ? Math.Max(adaptable.Lookback, c.WarmUp) : c.WarmUp);
+
+    /// <summary>
+    /// Fine-tunes the components that can be, and keeps the others and every calibration: the calibrations say how
+    /// surprising an error of the fitted components was, and the fine-tuning moves the errors of normal points back
+    /// towards what they were.
+    /// </summary>
+    public IAdaptableScorer Adapt(ScorerAdaptationContext context)
+    {
+        var adapted = new IFittedScorer[_components.Length];
+        bool changed = false;
+        for (int c = 0; c < adapted.Length; c++)
+        {
+            adapted[c] = _components[c] is IAdaptableScorer adaptable ? adaptable.Adapt(context) : _components[c];
+            changed |= !ReferenceEquals(adapted[c], _components[c]);
+        }
+
+        return changed ? new FittedFusionScorer(Name, _method, adapted, _calibrations, Features) : this;
+    }
 
     /// <summary>Gets the longest component saliency plus one: components that end at the scored step and before it overlap but one row.</summary>
     public int MaximumSaliencySteps => _components.Max(c => c.MaximumSaliencySteps) + 1;

@@ -3,6 +3,19 @@ namespace GruAnomaly.Scoring;
 /// <summary>The built-in scoring strategies.</summary>
 public static class Scorer
 {
+    /// <summary>
+    /// The scorer a detector uses when none is chosen: the GRU's one-step forecast error fused by tail probability with a
+    /// rolling z-score of the value over the detector's window, <c>Fusion(Forecast(), RollingZScore())</c>.
+    /// </summary>
+    /// <remarks>
+    /// The forecast catches points the learned dynamics do not expect; the z-score catches values far from the recent
+    /// level, which a forecaster that follows the level quickly forgives. On the quality benchmark
+    /// (<c>benchmarks/results</c>) the fusion raised a higher early-alarm score than the forecast alone under both
+    /// protocols (offline 49.5 against 46.2, streaming 42.5 against 28.6), with fewer series lost to a baseline.
+    /// </remarks>
+    /// <returns>A <see cref="FusionScorer"/> of <see cref="Forecast"/> and <see cref="RollingZScore"/>.</returns>
+    public static IAnomalyScorer Default() => Fusion(Forecast(), RollingZScore());
+
     /// <summary>Forecast-error scoring: predict the next <paramref name="horizon"/> points, score the prediction error.</summary>
     /// <param name="horizon">Points predicted per window; positive.</param>
     /// <returns>A <see cref="ForecastScorer"/>.</returns>

@@ -14,6 +14,7 @@ public sealed class AnomalyDetectorTests(ITestOutputHelper output)
     internal static readonly TrainerOptions Quick = new() { Epochs = 4, BatchSize = 32, LearningRate = 5e-3f, Seed = 3 };
 
     internal static AnomalyDetectorBuilder QuickBuilder() => AnomalyDetector.CreateBuilder()
+        .WithScorer(Scorer.Forecast())
         .WithWindow(16)
         .WithModel(Model.Gru(hiddenSize: 8))
         .WithTrainer(Quick)
