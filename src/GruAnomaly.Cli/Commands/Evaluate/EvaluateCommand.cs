@@ -11,6 +11,12 @@ namespace GruAnomaly.Cli.Commands.Evaluate;
 /// </summary>
 internal static class EvaluateCommand
 {
+    /// <summary>The report's JSON metadata, with quotes and non-ASCII text written as they are (the output is not HTML).</summary>
+    private static readonly EvaluationJsonContext Json = new(new JsonSerializerOptions(EvaluationJsonContext.Default.Options)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+    });
+
     /// <summary>Creates the command.</summary>
     /// <param name="terminal">Where it writes.</param>
     /// <returns>The command, ready to add to the root.</returns>
@@ -68,11 +74,11 @@ internal static class EvaluateCommand
         EvaluationReport report = EvaluationReport.Compute(input);
         if (json)
         {
-            terminal.Output.WriteLine(JsonSerializer.Serialize(report, EvaluationJsonContext.Default.EvaluationReport));
+            terminal.Output.WriteLine(JsonSerializer.Serialize(report, Json.EvaluationReport));
             return ExitCodes.Success;
         }
 
-        terminal.Line(Invariant($"{report.Points} rows, {report.LabelledPoints} labelled anomalous in {report.LabelledWindows} windows; {report.FlaggedPoints} flagged ({report.Flags}); {report.EarlyAlarm.AlarmCount} alarms ({report.Alarms})."));
+        terminal.Line(Invariant($"{report.Points} rows, {report.LabelledPoints} labelled anomalous in {Count(report.LabelledWindows, "window")}; {report.FlaggedPoints} flagged ({report.Flags}); {Count(report.EarlyAlarm.AlarmCount, "alarm")} ({report.Alarms})."));
         if (report.Unscored > 0)
         {
             terminal.Line(Invariant($"{report.Unscored} rows without a score are left out of PR-AUC and ROC-AUC."));
@@ -95,6 +101,8 @@ internal static class EvaluateCommand
         ]);
         return ExitCodes.Success;
     }
+
+    private static string Count(int count, string noun) => Invariant($"{count} {noun}{(count == 1 ? string.Empty : "s")}");
 
     private static string F(double value) => value.ToString("F3", CultureInfo.InvariantCulture);
 
