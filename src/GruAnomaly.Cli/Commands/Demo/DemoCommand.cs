@@ -111,27 +111,31 @@ internal static class DemoCommand
             }
 
             string labelled = $"{Stamp(time[anomaly.Start])} – {Later(time[anomaly.Start], time[anomaly.End])}";
+            int alarm = result.Alarms.FirstOrDefault(t => t >= anomaly.Start && t <= anomaly.End, -1);
+            string firstAlarm = alarm < 0 ? string.Empty : Invariant($"{Later(time[anomaly.Start], time[alarm])} ({Hours(alarm - anomaly.Start)})");
             if (hits.Length == 0)
             {
-                rows.Add([anomaly.Kind, labelled, "missed", "", "", "", ""]);
+                rows.Add([anomaly.Kind, labelled, "missed", firstAlarm, "", "", ""]);
                 continue;
             }
 
+            // Found: an alarm inside the window. An event can overlap the window without one (its alarm came before it
+            // or was suppressed by an earlier one); the early-alarm score does not count such a window as caught.
             AnomalyEvent first = result.Events[hits[0]];
-            int delay = first.Start - anomaly.Start;
+            string found = alarm >= 0 ? "found" : "flagged, no alarm";
             rows.Add([
                 anomaly.Kind,
                 labelled,
-                hits.Length == 1 ? "found" : Invariant($"found ({hits.Length} events)"),
+                hits.Length == 1 ? found : Invariant($"{found} ({hits.Length} events)"),
+                firstAlarm,
                 Stamp(time[first.Start]),
                 Invariant($"{Later(time[first.Start], time[first.PeakIndex])} ({Surprise(result, first.PeakIndex)})"),
                 Later(time[first.Start], time[first.End]),
-                Hours(delay),
             ]);
         }
 
         terminal.Heading("Labelled anomalies and the events found");
-        terminal.Table(["anomaly", "labelled window (UTC)", "result", "event onset", "peak (surprise)", "end", "delay"], rows, 6);
+        terminal.Table(["anomaly", "labelled window (UTC)", "result", "first alarm (delay)", "event onset", "peak (surprise)", "event end"], rows);
         foreach (InjectedAnomaly anomaly in generated.Anomalies)
         {
             terminal.Line($"  {anomaly.Kind}: {anomaly.Description}");
