@@ -17,7 +17,7 @@ internal static class Limits
     public const int Window = 1 << 24;
 
     /// <summary>The most values a stream keeps per series: its window times its features.</summary>
-    public const long StreamValues = 1L << 26;
+    public const long StreamValues = 1L << 24;
 
     /// <summary>The most units of a recurrent layer, inputs of a layer, or outputs of a head.</summary>
     public const int LayerWidth = 1 << 16;

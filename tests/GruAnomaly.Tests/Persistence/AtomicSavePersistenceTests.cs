@@ -55,6 +55,9 @@ public sealed class AtomicSavePersistenceTests : IDisposable
             .Build().Fit(Synthetic.Normal(300, seed: 1));
 
         Assert.Throws<NotSupportedException>(() => custom.Save(path));
+        // Its streams' states cannot name their detector either.
+        Assert.Contains(typeof(CustomThreshold).FullName!, Assert.Throws<NotSupportedException>(() => custom.CreateStream().Save(new MemoryStream())).Message,
+            StringComparison.Ordinal);
 
         Assert.Equal(before, File.ReadAllBytes(path));
         Assert.Equal([path], Directory.GetFiles(_folder));

@@ -213,6 +213,26 @@ public sealed class DamagedFilePersistenceTests
     }
 
     [Fact]
+    public void AnUnknownAncillarySectionIsSkippedAndAnUnknownRequiredOneRefused()
+    {
+        byte[] file = SmallFile.Value;
+        Assert.Equal(file, Persisted.Bytes(Persisted.Load(WithSection(file, "xtra"))));
+        Assert.Contains("Expected section 'SETS' at this point of the file, found 'XTRA'",
+            Assert.Throws<InvalidDataException>(() => Persisted.Load(WithSection(file, "XTRA"))).Message, StringComparison.Ordinal);
+
+        // A later version may add ancillary sections: the reader skips them wherever they are, the end included.
+        static byte[] WithSection(byte[] file, string tag)
+        {
+            int at = Persisted.SectionPayload(file, "SETS") - 12;
+            byte[] section = [.. System.Text.Encoding.ASCII.GetBytes(tag), .. BitConverter.GetBytes(3UL), 1, 2, 3];
+            byte[] extended = [.. file[..at], .. section, .. file[at..]];
+            BinaryPrimitives.WriteUInt64LittleEndian(extended.AsSpan(8), (ulong)(extended.Length - ModelFile.HeaderBytes - ModelFile.ChecksumBytes));
+            Persisted.FixChecksum(extended);
+            return extended;
+        }
+    }
+
+    [Fact]
     public void AStreamThatCannotSeekLoadsTheSameDetector()
     {
         byte[] file = Persisted.Bytes(RichDetector.Value);
