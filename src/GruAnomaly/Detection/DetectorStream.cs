@@ -43,7 +43,7 @@ namespace GruAnomaly.Detection;
 /// allocates when it refits).
 /// </para>
 /// </remarks>
-public sealed class DetectorStream
+public sealed partial class DetectorStream
 {
     private readonly FittedAnomalyDetector _detector;
     private readonly PointScorer _scorer;

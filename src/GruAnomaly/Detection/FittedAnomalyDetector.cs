@@ -17,9 +17,16 @@ public sealed partial class FittedAnomalyDetector
 
     internal FittedAnomalyDetector(AnomalyDetector detector, FitChoices choices, FittedScaler scaler, IFittedScorer scorer,
         IFittedErrorCombination combination, double typicalScore, IFittedScoreNormalization normalization, IFittedThreshold threshold, int features, int calibrationScores)
+        : this(detector.Settings, detector.Logger, choices, scaler, scorer, combination, typicalScore, normalization, threshold, features, calibrationScores)
     {
-        Settings = detector.Settings;
-        _logger = detector.Logger;
+    }
+
+    /// <summary>A detector from its parts, for example read back from a file.</summary>
+    internal FittedAnomalyDetector(DetectorSettings settings, ILogger logger, FitChoices choices, FittedScaler scaler, IFittedScorer scorer,
+        IFittedErrorCombination combination, double typicalScore, IFittedScoreNormalization normalization, IFittedThreshold threshold, int features, int calibrationScores)
+    {
+        Settings = settings;
+        _logger = logger;
         Choices = choices;
         Scaler = scaler;
         Scorer = scorer;

@@ -1,3 +1,4 @@
+using GruAnomaly.Persistence;
 using GruAnomaly.Recurrent;
 
 namespace GruAnomaly.Scoring;
@@ -37,6 +38,11 @@ internal sealed class ForecastPointScorer : PointScorer
     }
 
     public override int Context => _scorer.Window;
+
+    public override void WriteState(FieldWriter writer) => writer.Floats(_outputs);
+
+    public override void ReadState(FieldReader reader, InputHistory history) =>
+        reader.Floats("forecasts", _outputs.Length, "the outputs of the last Horizon windows").CopyTo(_outputs, 0);
 
     public override void Score(InputHistory history, ReadOnlySpan<float> observed, Span<float> expected, Span<float> errors)
     {

@@ -1,3 +1,4 @@
+using GruAnomaly.Persistence;
 using GruAnomaly.Recurrent;
 using GruAnomaly.Thresholds;
 using GruAnomaly.Training;
@@ -178,6 +179,15 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer
     public string Name { get; }
 
     public int Features { get; }
+
+    /// <summary>Gets the fitted components; the first gives the expected values.</summary>
+    internal ReadOnlySpan<IFittedScorer> Components => _components;
+
+    /// <summary>Gets, per component and feature (component-major), the calibration errors, or null where none was observed.</summary>
+    internal ReadOnlySpan<EmpiricalDistribution?> Calibrations => _calibrations;
+
+    /// <summary>Gets how calibrated errors are combined.</summary>
+    internal FusionMethod Method => _method;
 
     public int Window => _components.Max(c => c.Window);
 
@@ -389,6 +399,22 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer
             foreach (PointScorer component in _components)
             {
                 component.InputsRewritten();
+            }
+        }
+
+        public override void WriteState(FieldWriter writer)
+        {
+            foreach (PointScorer component in _components)
+            {
+                component.WriteState(writer);
+            }
+        }
+
+        public override void ReadState(FieldReader reader, InputHistory history)
+        {
+            foreach (PointScorer component in _components)
+            {
+                component.ReadState(reader, history);
             }
         }
     }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using GruAnomaly.Persistence;
 
 namespace GruAnomaly.Scoring;
 
@@ -27,6 +28,19 @@ internal abstract class PointScorer
     /// value), so that it recomputes whatever it carried from them.
     /// </summary>
     public virtual void InputsRewritten()
+    {
+    }
+
+    /// <summary>Writes what the scorer carries from point to point (nothing, unless it overrides this).</summary>
+    public virtual void WriteState(FieldWriter writer)
+    {
+    }
+
+    /// <summary>
+    /// Reads what <see cref="WriteState"/> wrote, into a scorer fresh from the same fitted scorer, whose stream has the
+    /// restored <paramref name="history"/>; refuses values that could not have been written.
+    /// </summary>
+    public virtual void ReadState(FieldReader reader, InputHistory history)
     {
     }
 
@@ -121,6 +135,25 @@ internal sealed class InputHistory
         row.CopyTo(_buffer.AsSpan((_start + _held) * _features, _features));
         _held++;
         Time++;
+    }
+
+    /// <summary>Writes the time and the rows held, oldest first.</summary>
+    public void WriteState(FieldWriter writer)
+    {
+        writer.I64(Time);
+        writer.Floats(_buffer.AsSpan(_start * _features, _held * _features));
+    }
+
+    /// <summary>Reads what <see cref="WriteState"/> wrote into a history of the same shape that holds nothing yet.</summary>
+    public void ReadState(FieldReader reader)
+    {
+        long time = reader.I64("time", 0, long.MaxValue);
+        int held = (int)Math.Min(time, _keep);
+        float[] rows = reader.Floats("held inputs", held * _features, "the last inputs a stream of this detector keeps");
+        rows.CopyTo(_buffer, 0);
+        _start = 0;
+        _held = held;
+        Time = time;
     }
 
     /// <summary>Sets every held value of one feature to <paramref name="value"/>.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using GruAnomaly.Persistence;
 using GruAnomaly.Thresholds;
 
 namespace GruAnomaly.Scoring;
@@ -72,18 +73,33 @@ public sealed class FittedRunningScoreNormalization : IFittedScoreNormalization,
     private readonly double _floor;
 
     internal FittedRunningScoreNormalization(RunningScoreNormalization strategy, EmpiricalDistribution first, double[] history)
+        : this(strategy, first.Quantile(0.5),
+            strategy.Kind == RunningScoreNormalization.Statistic.RobustZ ? Spread(first.Quantile(0.25), first.Quantile(0.75)) : first.Quantile(0.5),
+            // A spread of exactly zero (constant scores) would turn the least change into an infinite score; the floor keeps
+            // the scale finite and relative to the size of the scores themselves.
+            Math.Max(1e-12, 1e-6 * Math.Max(Math.Abs(first.Mean), first.StandardDeviation)),
+            history)
+    {
+    }
+
+    /// <summary>A fitted normalization from its state, for example read back from a file.</summary>
+    internal FittedRunningScoreNormalization(RunningScoreNormalization strategy, double fallbackCenter, double fallbackSpread, double floor, double[] history)
     {
         Strategy = strategy;
         _history = history;
-        _fallbackCenter = first.Quantile(0.5);
-        _fallbackSpread = strategy.Kind == RunningScoreNormalization.Statistic.RobustZ
-            ? Spread(first.Quantile(0.25), first.Quantile(0.75))
-            : _fallbackCenter;
-
-        // A spread of exactly zero (constant scores) would turn the least change into an infinite score; the floor keeps
-        // the scale finite and relative to the size of the scores themselves.
-        _floor = Math.Max(1e-12, 1e-6 * Math.Max(Math.Abs(first.Mean), first.StandardDeviation));
+        _fallbackCenter = fallbackCenter;
+        _fallbackSpread = fallbackSpread;
+        _floor = floor;
     }
+
+    /// <summary>Gets the center used until the history holds <see cref="RunningScoreNormalization.MinimumHistory"/> scores.</summary>
+    internal double FallbackCenter => _fallbackCenter;
+
+    /// <summary>Gets the spread used until the history holds <see cref="RunningScoreNormalization.MinimumHistory"/> scores.</summary>
+    internal double FallbackSpread => _fallbackSpread;
+
+    /// <summary>Gets the smallest spread a score is divided by.</summary>
+    internal double Floor => _floor;
 
     /// <summary>Gets the strategy this was fitted from.</summary>
     public RunningScoreNormalization Strategy { get; }
@@ -153,5 +169,9 @@ public sealed class FittedRunningScoreNormalization : IFittedScoreNormalization,
         }
 
         public override double Normalize(double score) => _fitted.Normalize(_window, score);
+
+        public override void WriteState(FieldWriter writer) => _window.WriteState(writer);
+
+        public override void ReadState(FieldReader reader) => _window.ReadState(reader);
     }
 }

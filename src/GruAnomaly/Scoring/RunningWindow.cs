@@ -1,3 +1,5 @@
+using GruAnomaly.Persistence;
+
 namespace GruAnomaly.Scoring;
 
 /// <summary>
@@ -39,6 +41,44 @@ internal sealed class RunningWindow
     /// <summary>The quantile with linear interpolation between order statistics (numpy's default).</summary>
     public double Quantile(double probability) =>
         Thresholds.EmpiricalDistribution.QuantileOfSorted(_sorted.AsSpan(0, Count), probability);
+
+    /// <summary>Writes the values held, in arrival order and sorted, and where the next one goes.</summary>
+    public void WriteState(FieldWriter writer)
+    {
+        writer.I32(_next);
+        writer.Doubles(_ring.AsSpan(0, Count));
+        writer.Doubles(_sorted.AsSpan(0, Count));
+    }
+
+    /// <summary>
+    /// Reads what <see cref="WriteState"/> wrote into a window of the same capacity; refuses a sorted copy that is not the
+    /// held values in order, which <see cref="Add"/>'s binary searches rely on.
+    /// </summary>
+    public void ReadState(FieldReader reader)
+    {
+        int next = reader.I32("next slot", 0, _ring.Length - 1);
+        double[] ring = reader.Doubles("scores held", _ring.Length);
+        double[] sorted = reader.Doubles("scores held, sorted", ring.Length, "as many as held");
+        if (ring.Length < _ring.Length && next != ring.Length)
+        {
+            throw reader.Invalid("next slot", $"is {next}; a window that holds {ring.Length} of {_ring.Length} scores fills slot {ring.Length} next");
+        }
+
+        double[] check = (double[])ring.Clone();
+        Array.Sort(check);
+        for (int i = 0; i < check.Length; i++)
+        {
+            if (!double.IsFinite(check[i]) || check[i].CompareTo(sorted[i]) != 0)
+            {
+                throw reader.Invalid("scores held, sorted", "are not the scores held, finite and in ascending order");
+            }
+        }
+
+        ring.CopyTo(_ring, 0);
+        sorted.CopyTo(_sorted, 0);
+        _next = next;
+        Count = ring.Length;
+    }
 
     /// <summary>The values held, oldest first.</summary>
     public double[] InTimeOrder()

@@ -1,3 +1,5 @@
+using GruAnomaly.Persistence;
+
 namespace GruAnomaly.Scoring;
 
 /// <summary>
@@ -10,6 +12,16 @@ internal abstract class ScoreNormalizationState
 {
     /// <summary>Normalizes the next score of the series (finite) against those before it.</summary>
     public abstract double Normalize(double score);
+
+    /// <summary>Writes what the state carries from score to score (nothing, unless it overrides this).</summary>
+    public virtual void WriteState(FieldWriter writer)
+    {
+    }
+
+    /// <summary>Reads what <see cref="WriteState"/> wrote, into a state fresh from the same fitted normalization.</summary>
+    public virtual void ReadState(FieldReader reader)
+    {
+    }
 
     /// <summary>Normalizes scores in time order; <paramref name="normalized"/> may be the same span.</summary>
     public void Run(ReadOnlySpan<double> scores, Span<double> normalized)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using GruAnomaly.Persistence;
 
 namespace GruAnomaly.Thresholds;
 
@@ -196,6 +197,23 @@ public sealed class FittedDriftingPeaksOverThreshold : IFittedThreshold, IStream
         public override double Threshold => Average + _tail.Threshold;
 
         private double Average => _sum / _window.Length;
+
+        public override void WriteState(FieldWriter writer)
+        {
+            _tail.WriteState(writer);
+            writer.Doubles(_window);
+            writer.I32(_oldest);
+            writer.F64(_sum);
+        }
+
+        public override void ReadState(FieldReader reader)
+        {
+            _tail.ReadState(reader);
+            double[] window = reader.Doubles("recent normal scores", _window.Length, "the depth");
+            _oldest = reader.I32("oldest recent score", 0, _window.Length - 1);
+            _sum = reader.FiniteF64("sum of recent scores");
+            window.CopyTo(_window, 0);
+        }
 
         public override void Advance(double score)
         {

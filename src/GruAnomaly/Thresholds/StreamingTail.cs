@@ -1,3 +1,5 @@
+using GruAnomaly.Persistence;
+
 namespace GruAnomaly.Thresholds;
 
 /// <summary>
@@ -84,6 +86,52 @@ internal sealed class StreamingTail : ThresholdState
 
     /// <inheritdoc />
     public override void Advance(double score) => _ = Observe(score);
+
+    /// <inheritdoc />
+    /// <remarks>The peaks are written oldest first and read back from slot 0: where the ring starts changes nothing else.</remarks>
+    public override void WriteState(FieldWriter writer)
+    {
+        writer.I64(_observationCount);
+        writer.F64(_threshold);
+        writer.Bool(_evicted);
+        var excesses = new double[PeakCount];
+        var observedAt = new long[PeakCount];
+        for (int i = 0; i < PeakCount; i++)
+        {
+            excesses[i] = _excesses[(_oldest + i) % MaximumPeaks];
+            observedAt[i] = _observedAt[(_oldest + i) % MaximumPeaks];
+        }
+
+        writer.Doubles(excesses);
+        writer.Longs(observedAt);
+    }
+
+    /// <inheritdoc />
+    public override void ReadState(FieldReader reader)
+    {
+        long observations = reader.I64("observations", 0, long.MaxValue);
+        double threshold = reader.FiniteF64("threshold");
+        bool evicted = reader.Bool("peaks dropped");
+        double[] excesses = reader.Doubles("peaks", MaximumPeaks);
+        long[] observedAt = reader.Longs("peak times", MaximumPeaks);
+        if (observedAt.Length != excesses.Length)
+        {
+            throw reader.Invalid("peak times", $"has {observedAt.Length} values; expected {excesses.Length}, one per peak");
+        }
+
+        if (!excesses.All(e => e >= 0 && double.IsFinite(e)))
+        {
+            throw reader.Invalid("peaks", "hold an excess that is negative or not finite");
+        }
+
+        excesses.CopyTo(_excesses, 0);
+        observedAt.CopyTo(_observedAt, 0);
+        PeakCount = excesses.Length;
+        _oldest = 0;
+        _evicted = evicted;
+        _observationCount = observations;
+        _threshold = threshold;
+    }
 
     private void Add(double excess, long observedAt)
     {

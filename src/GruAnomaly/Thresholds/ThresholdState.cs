@@ -1,3 +1,5 @@
+using GruAnomaly.Persistence;
+
 namespace GruAnomaly.Thresholds;
 
 /// <summary>
@@ -13,6 +15,16 @@ internal abstract class ThresholdState
 
     /// <summary>Takes the next score (finite): afterwards <see cref="Threshold"/> is the one in force for the score after it.</summary>
     public abstract void Advance(double score);
+
+    /// <summary>Writes what the state carries from score to score (nothing, unless it overrides this).</summary>
+    public virtual void WriteState(FieldWriter writer)
+    {
+    }
+
+    /// <summary>Reads what <see cref="WriteState"/> wrote, into a state fresh from the same fitted threshold.</summary>
+    public virtual void ReadState(FieldReader reader)
+    {
+    }
 
     /// <summary>Writes the threshold in force at each score, advancing past it.</summary>
     public void Run(ReadOnlySpan<double> scores, Span<double> thresholds)

@@ -1,3 +1,4 @@
+using GruAnomaly.Persistence;
 using GruAnomaly.Training;
 
 namespace GruAnomaly.Scoring;
@@ -33,6 +34,9 @@ internal sealed class FittedRollingScorer : IFittedScorer, IStreamableScorer
 
     /// <inheritdoc />
     public string Name { get; }
+
+    /// <summary>Gets what the scorer reports for the z-score of an observation.</summary>
+    internal RollingError Error => _error;
 
     /// <inheritdoc />
     public int Features { get; }
@@ -166,5 +170,22 @@ internal sealed class FittedRollingScorer : IFittedScorer, IStreamableScorer
         }
 
         public override void InputsRewritten() => _sliding = false;
+
+        public override void WriteState(FieldWriter writer)
+        {
+            writer.Bool(_sliding);
+            _moments.WriteState(writer);
+        }
+
+        public override void ReadState(FieldReader reader, InputHistory history)
+        {
+            _sliding = reader.Bool("sliding");
+            if (_sliding && history.Held < _scorer.Window + 1)
+            {
+                throw reader.Invalid("sliding", $"is set after {history.Time} points; the window slides only once {_scorer.Window + 1} are held");
+            }
+
+            _moments.ReadState(reader);
+        }
     }
 }

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using GruAnomaly.Persistence;
 
 namespace GruAnomaly.Scoring;
 
@@ -65,6 +66,26 @@ internal sealed class SlidingMoments
         double deviation = Math.Sqrt(Math.Max(_m2[feature], 0) / _window);
         floored = deviation < StandardDeviationFloor;
         return floored ? StandardDeviationFloor : deviation;
+    }
+
+    /// <summary>Writes the moments and the bookkeeping of their recomputation.</summary>
+    public void WriteState(FieldWriter writer)
+    {
+        writer.Doubles(_mean);
+        writer.Doubles(_m2);
+        writer.Doubles(_peak);
+        writer.I32(_end);
+        writer.I32(_slides);
+    }
+
+    /// <summary>Reads what <see cref="WriteState"/> wrote into moments of the same shape.</summary>
+    public void ReadState(FieldReader reader)
+    {
+        reader.Doubles("means", _features, "one per feature").CopyTo(_mean, 0);
+        reader.Doubles("second moments", _features, "one per feature").CopyTo(_m2, 0);
+        reader.Doubles("peak second moments", _features, "one per feature").CopyTo(_peak, 0);
+        _end = reader.I32("end", -1, int.MaxValue);
+        _slides = reader.I32("slides", 0, _window);
     }
 
     /// <summary>Moves the window to the rows <paramref name="end"/> − window … <paramref name="end"/> − 1 of <paramref name="inputs"/>.</summary>

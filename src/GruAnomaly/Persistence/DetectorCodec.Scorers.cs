@@ -1,0 +1,293 @@
+using GruAnomaly.Losses;
+using GruAnomaly.Recurrent;
+using GruAnomaly.Scoring;
+using GruAnomaly.Thresholds;
+using GruAnomaly.Training;
+
+namespace GruAnomaly.Persistence;
+
+/// <summary>Fitted scorers with their networks, weights and training histories (section SCOR).</summary>
+internal static partial class DetectorCodec
+{
+    private static void WriteScorer(FieldWriter w, IFittedScorer scorer, SaveContext context)
+    {
+        switch (scorer)
+        {
+            case FittedForecastScorer forecast:
+                w.U8(1);
+                w.I32(forecast.Features);
+                w.I32(forecast.Window);
+                w.I32(forecast.Horizon);
+                w.I32(forecast.HeldOutFrom);
+                WriteLoss(w, forecast.Loss);
+                WriteNetwork(w, forecast.Network, context);
+                w.Floats(forecast.Parameters);
+                WriteHistory(w, forecast.History);
+                break;
+            case FittedReconstructionScorer reconstruction:
+                w.U8(2);
+                w.I32(reconstruction.Features);
+                w.I32(reconstruction.Window);
+                w.U8((byte)reconstruction.DecoderInput);
+                w.I32(reconstruction.HeldOutFrom);
+                WriteNetwork(w, reconstruction.Network.Encoder, context);
+                WriteNetwork(w, reconstruction.Network.Decoder, context);
+                w.Floats(reconstruction.Parameters);
+                WriteHistory(w, reconstruction.History);
+                break;
+            case FittedNaiveScorer naive:
+                w.U8(3);
+                w.String(naive.Name);
+                w.I32(naive.Features);
+                w.I32(naive.Window);
+                break;
+            case FittedRollingScorer rolling:
+                w.U8(4);
+                w.String(rolling.Name);
+                w.I32(rolling.Features);
+                w.I32(rolling.Window);
+                w.U8((byte)rolling.Error);
+                break;
+            case FittedFusionScorer fusion:
+                w.U8(5);
+                w.String(fusion.Name);
+                w.I32(fusion.Features);
+                w.U8((byte)fusion.Method);
+                w.I32(fusion.Components.Length);
+                foreach (IFittedScorer component in fusion.Components)
+                {
+                    WriteScorer(w, component, context);
+                }
+
+                foreach (EmpiricalDistribution? calibration in fusion.Calibrations)
+                {
+                    w.Bool(calibration is not null);
+                    if (calibration is not null)
+                    {
+                        w.Doubles(calibration.SortedValues);
+                    }
+                }
+
+                break;
+            default:
+                throw Unsupported("fitted scorer", scorer);
+        }
+    }
+
+    private static IFittedScorer ReadScorer(FieldReader r, LoadContext context, bool allowFusion)
+    {
+        byte code = r.U8("scorer");
+        switch (code)
+        {
+            case 1:
+            {
+                int features = r.I32("features", 1, Limits.Features), window = r.I32("window", 1, Limits.Window);
+                int horizon = r.I32("horizon", 1, Limits.Window), heldOutFrom = r.I32("held out from", 0, int.MaxValue);
+                ILoss loss = ReadLoss(r);
+                RecurrentNetwork network = ReadNetwork(r, context, "network");
+                float[] parameters = r.Floats("weights", network.ParameterCount, "the network's parameter count");
+                TrainingHistory? history = ReadHistory(r);
+                long outputs = (long)horizon * features * loss.PredictionsPerTarget;
+                if (network.InputSize != features || network.Head is null || network.HeadPlacement != HeadPlacement.LastStep || network.OutputSize != outputs)
+                {
+                    throw r.Invalid("network", $"reads {network.InputSize} features and outputs {network.OutputSize} values per window" +
+                        $"{(network.Head is null ? " without a head" : string.Empty)}; a forecast of {horizon} steps of {features} features with {loss.Name} " +
+                        $"reads {features} and outputs {outputs} on its last step");
+                }
+
+                return new FittedForecastScorer(network, parameters, loss, features, window, horizon, heldOutFrom, history);
+            }
+
+            case 2:
+            {
+                int features = r.I32("features", 1, Limits.Features), window = r.I32("window", 1, Limits.Window);
+                DecoderInput decoderInput = r.Enum<DecoderInput>("decoder input");
+                int heldOutFrom = r.I32("held out from", 0, int.MaxValue);
+                RecurrentNetwork encoder = ReadNetwork(r, context, "encoder");
+                RecurrentNetwork decoder = ReadNetwork(r, context, "decoder");
+                EncoderDecoderNetwork network = r.Construct("encoder-decoder", () => new EncoderDecoderNetwork(encoder, decoder));
+                float[] parameters = r.Floats("weights", network.ParameterCount, "the encoder-decoder's parameter count");
+                TrainingHistory? history = ReadHistory(r);
+                if (network.InputSize != features)
+                {
+                    throw r.Invalid("encoder", $"reads {network.InputSize} features; the scorer has {features}");
+                }
+
+                return new FittedReconstructionScorer(network, parameters, decoderInput, features, window, heldOutFrom, history);
+            }
+
+            case 3:
+                return new FittedNaiveScorer(r.String("name"), r.I32("features", 1, Limits.Features), r.I32("lag", 1, Limits.Window));
+            case 4:
+                return new FittedRollingScorer(r.String("name"), r.I32("features", 1, Limits.Features), r.I32("window", 1, Limits.Window),
+                    r.Enum<RollingError>("error kind"));
+            case 5 when allowFusion:
+            {
+                string name = r.String("name");
+                int features = r.I32("features", 1, Limits.Features);
+                FusionMethod method = r.Enum<FusionMethod>("fusion method");
+                var components = new IFittedScorer[r.I32("components", 2, Limits.FusionComponents)];
+                for (int c = 0; c < components.Length; c++)
+                {
+                    components[c] = ReadScorer(r, context, allowFusion: false);
+                    if (components[c].Features != features)
+                    {
+                        throw r.Invalid("components", $"component {c} has {components[c].Features} features; the fusion has {features}");
+                    }
+                }
+
+                // Each calibration takes at least its presence byte, so the count is bounded by the bytes left before allocating.
+                long count = (long)components.Length * features;
+                if (count > r.Remaining)
+                {
+                    throw r.Invalid("calibrations", $"needs {count} entries (components × features) but only {r.Remaining} bytes remain");
+                }
+
+                var calibrations = new EmpiricalDistribution?[count];
+                for (int i = 0; i < calibrations.Length; i++)
+                {
+                    calibrations[i] = r.Bool("calibration present") ? ReadDistribution(r, "calibration") : null;
+                }
+
+                return new FittedFusionScorer(name, method, components, calibrations, features);
+            }
+
+            default:
+                throw r.Invalid("scorer", code == 5 ? "is a fusion inside a fusion" : $"has the unknown code {code}");
+        }
+    }
+
+    private static void WriteNetwork(FieldWriter w, RecurrentNetwork network, SaveContext context)
+    {
+        w.I32(network.Layers.Count);
+        foreach (IRecurrentCell cell in network.Layers)
+        {
+            switch (cell)
+            {
+                case GruCell:
+                    w.U8(1);
+                    break;
+                case GruResetAfterCell:
+                    w.U8(2);
+                    break;
+                default:
+                    w.U8(3);
+                    w.String(context.CellName(cell));
+                    break;
+            }
+
+            w.I32(cell.InputSize);
+            w.I32(cell.HiddenSize);
+            if (cell is not (GruCell or GruResetAfterCell))
+            {
+                // The registered cell must lay its parameters out as the one saved did, or the weights would land in the wrong places.
+                w.I32(cell.Parameters.Count);
+                foreach (ParameterSpec spec in cell.Parameters)
+                {
+                    w.String(spec.Name);
+                    w.I32(spec.Rows);
+                    w.I32(spec.Columns);
+                }
+            }
+        }
+
+        w.Bool(network.Head is not null);
+        if (network.Head is DenseHead head)
+        {
+            w.I32(head.InputSize);
+            w.I32(head.OutputSize);
+        }
+
+        w.U8((byte)network.HeadPlacement);
+    }
+
+    private static RecurrentNetwork ReadNetwork(FieldReader r, LoadContext context, string what)
+    {
+        var cells = new IRecurrentCell[r.I32($"{what} layers", 1, Limits.Layers)];
+        long parameters = 0;
+        for (int i = 0; i < cells.Length; i++)
+        {
+            byte kind = r.U8($"{what} layer {i} cell");
+            string? name = kind == 3 ? r.String($"{what} layer {i} cell name") : null;
+            int input = r.I32($"{what} layer {i} input size", 1, Limits.LayerWidth);
+            int hidden = r.I32($"{what} layer {i} hidden size", 1, Limits.LayerWidth);
+            cells[i] = kind switch
+            {
+                1 => new GruCell(input, hidden),
+                2 => new GruResetAfterCell(input, hidden),
+                3 => context.CreateCell(r, name!, i, input, hidden, $"{what} layer {i}"),
+                _ => throw r.Invalid($"{what} layer {i} cell", $"has the unknown code {kind}"),
+            };
+            parameters += cells[i].Parameters.Sum(p => (long)p.Rows * p.Columns);
+        }
+
+        DenseHead? head = null;
+        if (r.Bool($"{what} head present"))
+        {
+            int input = r.I32($"{what} head input size", 1, Limits.LayerWidth);
+            int output = r.I32($"{what} head output size", 1, Limits.LayerWidth);
+            head = new DenseHead(input, output);
+            parameters += ((long)input + 1) * output;
+        }
+
+        HeadPlacement placement = r.Enum<HeadPlacement>($"{what} head placement");
+        // The weights follow the architecture and are bounded by the bytes left: a network that needs more cannot be complete.
+        if (parameters * sizeof(float) > r.Remaining)
+        {
+            throw r.Invalid(what, $"needs {parameters} weights ({parameters * sizeof(float)} bytes) but only {r.Remaining} bytes remain");
+        }
+
+        return r.Construct(what, () => new RecurrentNetwork(cells, head, placement, context.MatrixProvider));
+    }
+
+    private static void WriteHistory(FieldWriter w, TrainingHistory? history)
+    {
+        w.Bool(history is not null);
+        if (history is null)
+        {
+            return;
+        }
+
+        w.U32((uint)history.Epochs.Count);
+        foreach (EpochSummary e in history.Epochs)
+        {
+            w.I32(e.Epoch);
+            w.F64(e.TrainingLoss);
+            w.F64(e.ValidationLoss);
+            w.F32(e.LearningRate);
+            w.I64(e.Elapsed.Ticks);
+            w.F64(e.ExamplesPerSecond);
+            w.I32(e.SkippedBatches);
+        }
+
+        w.U8((byte)history.StopReason);
+        w.I32(history.BestEpoch);
+        w.I32(history.BatchesCompletedInStoppedEpoch);
+        w.I64(history.Elapsed.Ticks);
+    }
+
+    private static TrainingHistory? ReadHistory(FieldReader r)
+    {
+        if (!r.Bool("history present"))
+        {
+            return null;
+        }
+
+        const int EpochBytes = 4 + 8 + 8 + 4 + 8 + 8 + 4;
+        var epochs = new EpochSummary[r.Count("history epochs", EpochBytes, int.MaxValue, "epochs")];
+        for (int i = 0; i < epochs.Length; i++)
+        {
+            epochs[i] = new EpochSummary(r.I32("epoch"), r.F64("training loss"), r.F64("validation loss"), r.F32("learning rate"),
+                TimeSpan.FromTicks(r.I64("elapsed", 0, long.MaxValue)), r.F64("examples per second"), r.I32("skipped batches", 0, int.MaxValue));
+        }
+
+        return new TrainingHistory(Array.AsReadOnly(epochs), r.Enum<StopReason>("stop reason"), r.I32("best epoch", 0, int.MaxValue),
+            r.I32("batches in stopped epoch", 0, int.MaxValue), TimeSpan.FromTicks(r.I64("elapsed", 0, long.MaxValue)));
+    }
+
+    private static EmpiricalDistribution ReadDistribution(FieldReader r, string what)
+    {
+        double[] values = r.Doubles(what);
+        return r.Construct(what, () => new EmpiricalDistribution(values));
+    }
+}

@@ -1,0 +1,552 @@
+using GruAnomaly.Detection;
+using GruAnomaly.Losses;
+using GruAnomaly.Preprocessing;
+using GruAnomaly.Recurrent;
+using GruAnomaly.Scoring;
+using GruAnomaly.Thresholds;
+using GruAnomaly.Training;
+using GruAnomaly.Training.Optimizers;
+using GruAnomaly.Training.Schedules;
+
+namespace GruAnomaly.Persistence;
+
+/// <summary>The detector's choices: settings, fit choices, and the strategies behind them (section SETS and CHOI).</summary>
+internal static partial class DetectorCodec
+{
+    private static void WriteSettings(FieldWriter w, DetectorSettings s, SaveContext context)
+    {
+        w.OptionalI32(s.Window);
+        w.OptionalI32(s.Stride);
+        w.Bool(s.Model is not null);
+        if (s.Model is not null)
+        {
+            WriteModel(w, s.Model, context);
+        }
+
+        WriteScorerStrategy(w, s.Scorer);
+        w.Bool(s.Trainer is not null);
+        if (s.Trainer is not null)
+        {
+            WriteTrainer(w, s.Trainer);
+        }
+
+        WriteLoss(w, s.Loss);
+        WriteScalerStrategy(w, s.Scaler);
+        w.U8((byte)s.MissingValues);
+        w.U8(s.Combination switch
+        {
+            MeanErrorCombination => 1,
+            MahalanobisErrorCombination => 2,
+            _ => throw Unsupported("error combination", s.Combination),
+        });
+        w.OptionalI32(s.SmoothingSpan);
+        WriteNormalizationStrategy(w, s.Normalization);
+        WriteThresholdStrategy(w, s.Threshold);
+        WriteEventRules(w, s.EventRules);
+        w.Bool(s.OnlineAdaptation is not null);
+        if (s.OnlineAdaptation is OnlineAdaptation a)
+        {
+            w.I32(a.Every);
+            w.I32(a.Recent);
+            w.I32(a.Epochs);
+            w.OptionalF32(a.LearningRate);
+        }
+    }
+
+    private static DetectorSettings ReadSettings(FieldReader r, LoadContext context)
+    {
+        int? window = r.OptionalI32("window", 1, Limits.Window);
+        int? stride = r.OptionalI32("stride", 1, int.MaxValue);
+        IModelFactory? model = r.Bool("model present") ? ReadModel(r, context) : null;
+        IAnomalyScorer scorer = ReadScorerStrategy(r, allowFusion: true);
+        TrainerOptions? trainer = r.Bool("trainer present") ? ReadTrainer(r) : null;
+        ILoss loss = ReadLoss(r);
+        IScalerStrategy scaler = ReadScalerStrategy(r);
+        MissingValuePolicy missing = r.Enum<MissingValuePolicy>("missing values");
+        IErrorCombination combination = r.U8("error combination") switch
+        {
+            1 => ErrorCombination.Mean,
+            2 => ErrorCombination.Mahalanobis,
+            byte code => throw r.Invalid("error combination", $"has the unknown code {code}"),
+        };
+        int? smoothing = r.OptionalI32("smoothing span", 1, int.MaxValue);
+        IScoreNormalization normalization = ReadNormalizationStrategy(r);
+        IThresholdStrategy threshold = ReadThresholdStrategy(r);
+        EventRules rules = ReadEventRules(r);
+        OnlineAdaptation? adaptation = null;
+        if (r.Bool("online adaptation present"))
+        {
+            adaptation = new OnlineAdaptation
+            {
+                Every = r.I32("online adaptation every"),
+                Recent = r.I32("online adaptation recent"),
+                Epochs = r.I32("online adaptation epochs"),
+                LearningRate = r.OptionalF32("online adaptation learning rate"),
+            };
+            var errors = new List<string>();
+            adaptation.Validate(errors);
+            if (errors.Count > 0)
+            {
+                throw r.Invalid("online adaptation", string.Join(" ", errors));
+            }
+        }
+
+        r.End();
+        return new DetectorSettings(window, stride, model, scorer, trainer, loss, scaler, missing, combination, smoothing, normalization,
+            threshold, rules, context.MatrixProvider, adaptation);
+    }
+
+    private static void WriteChoices(FieldWriter w, FittedAnomalyDetector d, SaveContext context)
+    {
+        FitChoices c = d.Choices;
+        w.I32(d.Features);
+        w.I32(d.CalibrationScores);
+        w.F64(d.TypicalScore);
+        w.I32(c.Window);
+        w.I32(c.Stride);
+        w.OptionalI32(c.Period);
+        WriteModel(w, c.Model, context);
+        WriteTrainer(w, c.Trainer);
+        w.I32(c.SmoothingSpan);
+        w.U32((uint)c.Automatic.Count);
+        foreach (string line in c.Automatic)
+        {
+            w.String(line);
+        }
+    }
+
+    private static (int Features, int CalibrationScores, double TypicalScore, FitChoices Choices) ReadChoices(FieldReader r, LoadContext context)
+    {
+        int features = r.I32("features", 1, Limits.Features);
+        int calibration = r.I32("calibration scores", 0, int.MaxValue);
+        double typical = r.F64("typical score");
+        int window = r.I32("window", 1, Limits.Window);
+        int stride = r.I32("stride", 1, int.MaxValue);
+        int? period = r.OptionalI32("period", 1, int.MaxValue);
+        IModelFactory model = ReadModel(r, context);
+        TrainerOptions trainer = ReadTrainer(r);
+        int smoothing = r.I32("smoothing span", 1, int.MaxValue);
+        int lines = r.Count("automatic choices", 4, int.MaxValue, "lines");
+        var automatic = new string[lines];
+        for (int i = 0; i < lines; i++)
+        {
+            automatic[i] = r.String("automatic choice");
+        }
+
+        r.End();
+        return (features, calibration, typical, new FitChoices(window, stride, period, model, trainer, smoothing, Array.AsReadOnly(automatic)));
+    }
+
+    private static void WriteModel(FieldWriter w, IModelFactory model, SaveContext context)
+    {
+        if (model is GruModelFactory gru)
+        {
+            w.U8(1);
+            w.I32(gru.HiddenSize);
+            w.I32(gru.Layers);
+            w.U8((byte)gru.Variant);
+            return;
+        }
+
+        // A model of the user's own cells is recorded by name; loading asks DetectorLoadOptions for the cells registered under it.
+        w.U8(2);
+        w.String(model.Name);
+        w.I32(model is CellModelFactory cells ? cells.Layers : model.CreateLayers(context.Features).Count);
+    }
+
+    private static IModelFactory ReadModel(FieldReader r, LoadContext context)
+    {
+        switch (r.U8("model"))
+        {
+            case 1:
+                int hidden = r.I32("model hidden size", 1, Limits.LayerWidth);
+                int layers = r.I32("model layers", 1, Limits.Layers);
+                GruVariant variant = r.Enum<GruVariant>("model variant");
+                return new GruModelFactory(hidden, layers, variant);
+            case 2:
+                string name = r.String("model name");
+                int count = r.I32("model layers", 1, Limits.Layers);
+                return new CellModelFactory(name, count, context.RegisteredCell(r, name));
+            case byte code:
+                throw r.Invalid("model", $"has the unknown code {code}");
+        }
+    }
+
+    private static void WriteTrainer(FieldWriter w, TrainerOptions t)
+    {
+        w.I32(t.Epochs);
+        w.I32(t.BatchSize);
+        w.F32(t.LearningRate);
+        switch (t.Optimizer)
+        {
+            case Sgd sgd:
+                w.U8(1);
+                w.F32(sgd.Momentum);
+                w.F32(sgd.WeightDecay);
+                w.Bool(sgd.Nesterov);
+                break;
+            case Adam adam:
+                w.U8(2);
+                w.F32(adam.Beta1);
+                w.F32(adam.Beta2);
+                w.F32(adam.Epsilon);
+                w.F32(adam.WeightDecay);
+                break;
+            case AdamW adamW:
+                w.U8(3);
+                w.F32(adamW.Beta1);
+                w.F32(adamW.Beta2);
+                w.F32(adamW.Epsilon);
+                w.F32(adamW.WeightDecay);
+                break;
+            default:
+                throw Unsupported("optimizer", t.Optimizer);
+        }
+
+        switch (t.Schedule)
+        {
+            case ConstantSchedule:
+                w.U8(1);
+                break;
+            case StepDecaySchedule step:
+                w.U8(2);
+                w.I32(step.StepSize);
+                w.F32(step.Gamma);
+                break;
+            case CosineSchedule cosine:
+                w.U8(3);
+                w.I32(cosine.TotalEpochs);
+                w.F32(cosine.MinimumLearningRate);
+                break;
+            case ReduceOnPlateauSchedule plateau:
+                w.U8(4);
+                w.F32(plateau.Factor);
+                w.I32(plateau.Patience);
+                w.F32(plateau.Threshold);
+                w.I32(plateau.Cooldown);
+                w.F32(plateau.MinimumLearningRate);
+                break;
+            default:
+                throw Unsupported("learning-rate schedule", t.Schedule);
+        }
+
+        WriteLoss(w, t.Loss);
+        w.F64(t.ValidationFraction);
+        w.I32(t.EarlyStoppingPatience);
+        w.F64(t.EarlyStoppingMinDelta);
+        w.Bool(t.RestoreBestWeights);
+        w.I32(t.TruncationSteps);
+        w.OptionalF32(t.GradientClipNorm);
+        w.Bool(t.Shuffle);
+        w.I32(t.Seed);
+        w.U8((byte)t.NonFiniteBehavior);
+    }
+
+    private static TrainerOptions ReadTrainer(FieldReader r)
+    {
+        int epochs = r.I32("trainer epochs");
+        int batchSize = r.I32("trainer batch size");
+        float learningRate = r.F32("trainer learning rate");
+        IOptimizer optimizer = r.U8("optimizer") switch
+        {
+            1 => r.Construct("SGD", () => new Sgd(r.F32("SGD momentum"), r.F32("SGD weight decay"), r.Bool("SGD Nesterov"))),
+            2 => r.Construct("Adam", () => new Adam(r.F32("Adam beta1"), r.F32("Adam beta2"), r.F32("Adam epsilon"), r.F32("Adam weight decay"))),
+            3 => r.Construct("AdamW", () => new AdamW(r.F32("AdamW beta1"), r.F32("AdamW beta2"), r.F32("AdamW epsilon"), r.F32("AdamW weight decay"))),
+            byte code => throw r.Invalid("optimizer", $"has the unknown code {code}"),
+        };
+        ILearningRateSchedule schedule = r.U8("schedule") switch
+        {
+            1 => LearningRateSchedule.Constant,
+            2 => r.Construct("step-decay schedule", () => new StepDecaySchedule(r.I32("step size"), r.F32("gamma"))),
+            3 => r.Construct("cosine schedule", () => new CosineSchedule(r.I32("total epochs"), r.F32("minimum learning rate"))),
+            4 => r.Construct("reduce-on-plateau schedule", () => new ReduceOnPlateauSchedule(
+                r.F32("factor"), r.I32("patience"), r.F32("threshold"), r.I32("cooldown"), r.F32("minimum learning rate"))),
+            byte code => throw r.Invalid("schedule", $"has the unknown code {code}"),
+        };
+        var options = new TrainerOptions
+        {
+            Epochs = epochs,
+            BatchSize = batchSize,
+            LearningRate = learningRate,
+            Optimizer = optimizer,
+            Schedule = schedule,
+            Loss = ReadLoss(r),
+            ValidationFraction = r.F64("validation fraction"),
+            EarlyStoppingPatience = r.I32("early-stopping patience"),
+            EarlyStoppingMinDelta = r.F64("early-stopping minimum delta"),
+            RestoreBestWeights = r.Bool("restore best weights"),
+            TruncationSteps = r.I32("truncation steps"),
+            GradientClipNorm = r.OptionalF32("gradient clip norm"),
+            Shuffle = r.Bool("shuffle"),
+            Seed = r.I32("seed"),
+            NonFiniteBehavior = r.Enum<NonFiniteBehavior>("non-finite behaviour"),
+        };
+        var errors = new List<string>();
+        options.Validate(errors);
+        return errors.Count == 0 ? options : throw r.Invalid("trainer options", string.Join(" ", errors));
+    }
+
+    private static void WriteLoss(FieldWriter w, ILoss loss)
+    {
+        switch (loss)
+        {
+            case MeanSquaredErrorLoss:
+                w.U8(1);
+                break;
+            case MeanAbsoluteErrorLoss:
+                w.U8(2);
+                break;
+            case HuberLoss huber:
+                w.U8(3);
+                w.F32(huber.Delta);
+                break;
+            case GaussianNegativeLogLikelihoodLoss:
+                w.U8(4);
+                break;
+            default:
+                throw Unsupported("loss", loss);
+        }
+    }
+
+    private static ILoss ReadLoss(FieldReader r) => r.U8("loss") switch
+    {
+        1 => Loss.Mse,
+        2 => Loss.Mae,
+        3 => r.Construct("Huber loss", () => Loss.Huber(r.F32("Huber delta"))),
+        4 => Loss.GaussianNll,
+        byte code => throw r.Invalid("loss", $"has the unknown code {code}"),
+    };
+
+    private static void WriteScalerStrategy(FieldWriter w, IScalerStrategy scaler)
+    {
+        switch (scaler)
+        {
+            case StandardScaler:
+                w.U8(1);
+                break;
+            case MinMaxScaler minMax:
+                w.U8(2);
+                w.F32(minMax.Min);
+                w.F32(minMax.Max);
+                break;
+            case RobustScaler:
+                w.U8(3);
+                break;
+            case IdentityScaler:
+                w.U8(4);
+                break;
+            default:
+                throw Unsupported("scaler", scaler);
+        }
+    }
+
+    private static IScalerStrategy ReadScalerStrategy(FieldReader r) => r.U8("scaler") switch
+    {
+        1 => Scaler.Standard(),
+        2 => r.Construct("min-max scaler", () => Scaler.MinMax(r.F32("scaler minimum"), r.F32("scaler maximum"))),
+        3 => Scaler.Robust(),
+        4 => Scaler.None(),
+        byte code => throw r.Invalid("scaler", $"has the unknown code {code}"),
+    };
+
+    private static void WriteScorerStrategy(FieldWriter w, IAnomalyScorer scorer)
+    {
+        switch (scorer)
+        {
+            case ForecastScorer forecast:
+                w.U8(1);
+                w.I32(forecast.Horizon);
+                break;
+            case ReconstructionScorer reconstruction:
+                w.U8(2);
+                w.U8((byte)reconstruction.DecoderInput);
+                break;
+            case NaiveScorer naive:
+                w.U8(3);
+                w.I32(naive.Lag);
+                break;
+            case RollingZScoreScorer rolling:
+                w.U8(4);
+                w.OptionalI32(rolling.Window);
+                break;
+            case WindowedGaussianScorer gaussian:
+                w.U8(5);
+                w.OptionalI32(gaussian.Window);
+                break;
+            case FusionScorer fusion:
+                w.U8(6);
+                w.U8((byte)fusion.Method);
+                w.I32(fusion.Components.Count);
+                foreach (IAnomalyScorer component in fusion.Components)
+                {
+                    WriteScorerStrategy(w, component);
+                }
+
+                break;
+            default:
+                throw Unsupported("scorer", scorer);
+        }
+    }
+
+    private static IAnomalyScorer ReadScorerStrategy(FieldReader r, bool allowFusion)
+    {
+        switch (r.U8("scorer"))
+        {
+            case 1:
+                return new ForecastScorer(r.I32("forecast horizon", 1, Limits.Window));
+            case 2:
+                return new ReconstructionScorer(r.Enum<DecoderInput>("decoder input"));
+            case 3:
+                return new NaiveScorer(r.I32("naive lag", 1, Limits.Window));
+            case 4:
+                return new RollingZScoreScorer(r.OptionalI32("rolling window", 1, Limits.Window));
+            case 5:
+                return new WindowedGaussianScorer(r.OptionalI32("windowed-Gaussian window", 1, Limits.Window));
+            case 6 when allowFusion:
+                FusionMethod method = r.Enum<FusionMethod>("fusion method");
+                var components = new IAnomalyScorer[r.I32("fusion components", 2, Limits.FusionComponents)];
+                for (int i = 0; i < components.Length; i++)
+                {
+                    components[i] = ReadScorerStrategy(r, allowFusion: false);
+                }
+
+                return new FusionScorer(components, method);
+            case byte code:
+                throw r.Invalid("scorer", code == 6 ? "is a fusion inside a fusion" : $"has the unknown code {code}");
+        }
+    }
+
+    private static void WriteNormalizationStrategy(FieldWriter w, IScoreNormalization normalization)
+    {
+        switch (normalization)
+        {
+            case NoScoreNormalization:
+                w.U8(1);
+                break;
+            case RunningScoreNormalization running:
+                w.U8(2);
+                w.I32(running.History);
+                w.U8((byte)running.Kind);
+                break;
+            default:
+                throw Unsupported("score normalization", normalization);
+        }
+    }
+
+    private static IScoreNormalization ReadNormalizationStrategy(FieldReader r) => r.U8("score normalization") switch
+    {
+        1 => ScoreNormalization.None,
+        2 => new RunningScoreNormalization(
+            r.I32("normalization history", RunningScoreNormalization.MinimumHistory, Limits.NormalizationHistory),
+            r.Enum<RunningScoreNormalization.Statistic>("normalization statistic")),
+        byte code => throw r.Invalid("score normalization", $"has the unknown code {code}"),
+    };
+
+    private static void WriteThresholdStrategy(FieldWriter w, IThresholdStrategy threshold)
+    {
+        switch (threshold)
+        {
+            case FixedThresholdStrategy f:
+                w.U8(1);
+                w.F64(f.Value);
+                break;
+            case MeanPlusSigmaStrategy m:
+                w.U8(2);
+                w.F64(m.K);
+                break;
+            case QuantileStrategy q:
+                w.U8(3);
+                w.F64(q.Q);
+                break;
+            case MedianPlusMadStrategy m:
+                w.U8(4);
+                w.F64(m.K);
+                break;
+            case AutomaticThresholdStrategy a:
+                w.U8(5);
+                w.F64(a.RiskLevel);
+                break;
+            case PeaksOverThresholdStrategy p:
+                w.U8(6);
+                w.F64(p.RiskLevel);
+                w.F64(p.InitialQuantile);
+                w.Bool(p.Streaming);
+                break;
+            case DriftingPeaksOverThresholdStrategy d:
+                w.U8(7);
+                w.I32(d.Depth);
+                w.F64(d.RiskLevel);
+                w.F64(d.InitialQuantile);
+                break;
+            case DynamicThresholdStrategy d:
+                w.U8(8);
+                WriteDynamicOptions(w, d.Options);
+                break;
+            case FalseAlarmBudgetStrategy b:
+                w.U8(9);
+                w.F64(b.AlarmsPerPoint);
+                w.F64(b.InitialQuantile);
+                break;
+            default:
+                throw Unsupported("threshold strategy", threshold);
+        }
+    }
+
+    private static IThresholdStrategy ReadThresholdStrategy(FieldReader r) => r.U8("threshold strategy") switch
+    {
+        1 => r.Construct("fixed threshold", () => new FixedThresholdStrategy(r.F64("value"))),
+        2 => r.Construct("mean + kσ threshold", () => new MeanPlusSigmaStrategy(r.F64("k"))),
+        3 => r.Construct("quantile threshold", () => new QuantileStrategy(r.F64("q"))),
+        4 => r.Construct("median + k·MAD threshold", () => new MedianPlusMadStrategy(r.F64("k"))),
+        5 => r.Construct("automatic threshold", () => new AutomaticThresholdStrategy(r.F64("risk level"))),
+        6 => r.Construct("peaks-over-threshold", () => new PeaksOverThresholdStrategy(r.F64("risk level"), r.F64("initial quantile"), r.Bool("streaming"))),
+        7 => r.Construct("DSPOT", () => new DriftingPeaksOverThresholdStrategy(r.I32("depth"), r.F64("risk level"), r.F64("initial quantile"))),
+        8 => r.Construct("dynamic threshold", () => new DynamicThresholdStrategy(ReadDynamicOptions(r))),
+        9 => r.Construct("false-alarm budget", () => new FalseAlarmBudgetStrategy(r.F64("alarms per point"), r.F64("initial quantile"))),
+        byte code => throw r.Invalid("threshold strategy", $"has the unknown code {code}"),
+    };
+
+    private static void WriteDynamicOptions(FieldWriter w, DynamicThresholdOptions o)
+    {
+        w.F64(o.MinimumZ);
+        w.F64(o.MaximumZ);
+        w.F64(o.ZStep);
+        w.OptionalI32(o.WindowLength);
+        w.I32(o.BatchLength);
+        w.I32(o.AnomalyPadding);
+        w.I32(o.MaximumSequences);
+        w.F64(o.MaximumFlaggedFraction);
+    }
+
+    private static DynamicThresholdOptions ReadDynamicOptions(FieldReader r) => new()
+    {
+        MinimumZ = r.F64("minimum z"),
+        MaximumZ = r.F64("maximum z"),
+        ZStep = r.F64("z step"),
+        WindowLength = r.OptionalI32("window length", 2, Limits.Window),
+        BatchLength = r.I32("batch length"),
+        AnomalyPadding = r.I32("anomaly padding"),
+        MaximumSequences = r.I32("maximum sequences"),
+        MaximumFlaggedFraction = r.F64("maximum flagged fraction"),
+    };
+
+    private static void WriteEventRules(FieldWriter w, EventRules e)
+    {
+        w.I32(e.NonMaximumSuppressionRadius);
+        w.OptionalI32(e.AlarmSuppression);
+        w.I32(e.MaxGap);
+        w.I32(e.MinLength);
+        w.I32(e.SuppressionPoints);
+        w.OptionalF64(e.MinimumPercentDecrease);
+    }
+
+    private static EventRules ReadEventRules(FieldReader r) => r.Construct("event rules", () => new EventRules
+    {
+        NonMaximumSuppressionRadius = r.I32("non-maximum suppression radius"),
+        AlarmSuppression = r.OptionalI32("alarm suppression", int.MinValue, int.MaxValue),
+        MaxGap = r.I32("max gap"),
+        MinLength = r.I32("min length"),
+        SuppressionPoints = r.I32("suppression points"),
+        MinimumPercentDecrease = r.OptionalF64("minimum percent decrease"),
+    });
+}

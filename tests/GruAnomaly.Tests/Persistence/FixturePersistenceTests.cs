@@ -1,0 +1,145 @@
+using System.Globalization;
+using GruAnomaly.Detection;
+using GruAnomaly.Losses;
+using GruAnomaly.Recurrent;
+using GruAnomaly.Scoring;
+using GruAnomaly.Tests.Detection;
+using GruAnomaly.Thresholds;
+
+namespace GruAnomaly.Tests.Persistence;
+
+/// <summary>
+/// Backward compatibility: a detector file and a stream state written by format version 1 are committed under
+/// <c>Fixtures/</c> with a series and what <c>Detect</c> reported on it; every later version of the library must load them
+/// and report exactly the same.
+/// </summary>
+/// <remarks>
+/// The fixtures are written by <see cref="GenerateVersion1Fixtures"/>, an explicit test that CI does not run. Regenerate
+/// them only when they are missing, never to make a failing test pass (that would hide a break in compatibility):
+/// <c>dotnet test --project tests/GruAnomaly.Tests -c Release -- --filter-method "*GenerateVersion1Fixtures" --explicit only</c>.
+/// The expected values were computed with the managed matrix provider on an AVX2 machine (no AVX-512); the SIMD width
+/// chooses the GEMM kernels' summation order, so a machine with AVX-512 may differ in the last bits of the GRU's outputs.
+/// </remarks>
+public sealed class FixturePersistenceTests
+{
+    private const string DetectorFile = "detector-v1.gad";
+    private const string StreamFile = "detector-v1-stream.gas";
+    private const string ExpectedFile = "detector-v1-expected.csv";
+
+    /// <summary>The points the committed stream state had observed.</summary>
+    private const int StreamSavedAt = 200;
+
+    [Fact]
+    public void AVersion1DetectorStillDetectsExactlyWhatItDid()
+    {
+        FittedAnomalyDetector detector = FittedAnomalyDetector.Load(Fixture(DetectorFile));
+        Row[] expected = ReadExpected();
+        DetectionResult result = detector.Detect(expected.Select(r => r.Value).ToArray());
+
+        Assert.Equal("forecast", detector.Scorer.Name);
+        Assert.Equal(2, ((FittedForecastScorer)detector.Scorer).Network.Layers.Count);
+        for (int t = 0; t < expected.Length; t++)
+        {
+            Row row = expected[t];
+            Assert.Equal(row.IsScored, result.IsScored[t]);
+            Assert.Equal(Bits(row.RawScore), Bits(result.RawScores[t]));
+            Assert.Equal(Bits(row.Score), Bits(result.Scores[t]));
+            Assert.Equal(Bits(row.Threshold), Bits(result.Thresholds[t]));
+            Assert.Equal(Bits(row.Surprise), Bits(result.Surprise[t]));
+            Assert.Equal(BitConverter.SingleToInt32Bits(row.Expected), BitConverter.SingleToInt32Bits(result.Expected[t]));
+            Assert.Equal(row.IsAlarm, result.IsAlarm[t]);
+        }
+    }
+
+    [Fact]
+    public void AVersion1StreamStateStillContinuesExactly()
+    {
+        FittedAnomalyDetector detector = FittedAnomalyDetector.Load(Fixture(DetectorFile));
+        Row[] expected = ReadExpected();
+        DetectorStream stream = detector.RestoreStream(new MemoryStream(File.ReadAllBytes(Fixture(StreamFile))));
+
+        Assert.Equal(StreamSavedAt, stream.Count);
+        for (int t = StreamSavedAt; t < expected.Length; t++)
+        {
+            StreamPoint point = stream.Observe(expected[t].Value);
+            Assert.Equal(Bits(expected[t].RawScore), Bits(point.RawScore));
+            Assert.Equal(Bits(expected[t].Score), Bits(point.Score));
+            Assert.Equal(Bits(expected[t].Threshold), Bits(point.Threshold));
+            Assert.Equal(expected[t].IsAlarm, point.IsAlarm);
+        }
+    }
+
+    /// <summary>Writes the fixtures into the source tree. Explicit: CI never runs it (see the class remarks).</summary>
+    [Fact(Explicit = true)]
+    public void GenerateVersion1Fixtures()
+    {
+        FittedAnomalyDetector detector = AnomalyDetector.CreateBuilder()
+            .WithWindow(16)
+            .WithModel(Model.Gru(hiddenSize: 4, layers: 2, GruVariant.ResetAfter))
+            .WithLoss(Loss.GaussianNll)
+            .WithTrainer(AnomalyDetectorTests.Quick with { Epochs = 3 })
+            .WithScoreNormalization(ScoreNormalization.RobustZ(history: 100))
+            .WithThreshold(Threshold.StreamingPeaksOverThreshold(riskLevel: 1e-2, initialQuantile: 0.9))
+            .Build()
+            .Fit(Synthetic.Normal(700, seed: 3));
+        float[] series = DetectorStreamTests.TestSeries(500, seed: 5);
+        DetectionResult result = detector.Detect(series);
+        string folder = Path.Combine(RepositoryRoot(), "tests", "GruAnomaly.Tests", "Fixtures");
+        detector.Save(Path.Combine(folder, DetectorFile));
+
+        DetectorStream stream = detector.CreateStream();
+        for (int t = 0; t < StreamSavedAt; t++)
+        {
+            stream.Observe(series[t]);
+        }
+
+        using (FileStream state = File.Create(Path.Combine(folder, StreamFile)))
+        {
+            stream.Save(state);
+        }
+
+        var lines = new List<string> { "time,value,is_scored,raw_score,score,threshold,surprise,expected,is_alarm" };
+        for (int t = 0; t < series.Length; t++)
+        {
+            lines.Add(string.Join(',',
+                t.ToString(CultureInfo.InvariantCulture), series[t].ToString("R", CultureInfo.InvariantCulture), result.IsScored[t] ? "1" : "0",
+                R(result.RawScores[t]), R(result.Scores[t]), R(result.Thresholds[t]), R(result.Surprise[t]),
+                result.Expected[t].ToString("R", CultureInfo.InvariantCulture), result.IsAlarm[t] ? "1" : "0"));
+        }
+
+        File.WriteAllLines(Path.Combine(folder, ExpectedFile), lines);
+
+        static string R(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+    }
+
+    private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
+
+    private static Row[] ReadExpected() =>
+    [
+        .. File.ReadAllLines(Fixture(ExpectedFile)).Skip(1).Select(line =>
+        {
+            string[] f = line.Split(',');
+            return new Row(
+                float.Parse(f[1], CultureInfo.InvariantCulture), f[2] == "1", double.Parse(f[3], CultureInfo.InvariantCulture),
+                double.Parse(f[4], CultureInfo.InvariantCulture), double.Parse(f[5], CultureInfo.InvariantCulture),
+                double.Parse(f[6], CultureInfo.InvariantCulture), float.Parse(f[7], CultureInfo.InvariantCulture), f[8] == "1");
+        }),
+    ];
+
+    private static long Bits(double value) => BitConverter.DoubleToInt64Bits(value);
+
+    private static string RepositoryRoot()
+    {
+        for (string? directory = AppContext.BaseDirectory; directory is not null; directory = Path.GetDirectoryName(directory))
+        {
+            if (File.Exists(Path.Combine(directory, "GruAnomaly.sln")))
+            {
+                return directory;
+            }
+        }
+
+        throw new InvalidOperationException("The repository root (the folder of GruAnomaly.sln) is not above the test binaries.");
+    }
+
+    private readonly record struct Row(float Value, bool IsScored, double RawScore, double Score, double Threshold, double Surprise, float Expected, bool IsAlarm);
+}
