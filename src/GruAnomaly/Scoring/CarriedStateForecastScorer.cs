@@ -25,9 +25,12 @@ namespace GruAnomaly.Scoring;
 /// <see cref="TrainerOptions.TruncationSteps"/> steps, which is the window unless that option is set.
 /// </para>
 /// <para>
-/// An epoch therefore costs about <c>(L/(L − window + 1))</c> cell steps per training point for sequences of L steps
-/// (1.33 at four windows) against <c>window / stride</c> for the sliding window, but makes fewer, larger optimizer steps:
-/// a mini-batch of <see cref="TrainerOptions.BatchSize"/> sequences holds about L − window + 1 times as many targets.
+/// The detector's training stride (<see cref="ScorerFitContext.Stride"/>) is not used: the sequences already teach each
+/// target once. <see cref="TrainerOptions.BatchSize"/> counts targets, as it does for the sliding window (one per window): a
+/// mini-batch holds as many sequences as that many targets take, rounded up (one sequence with the defaults), so an
+/// epoch makes about as many optimizer steps per target as the sliding window's. An epoch costs about
+/// <c>L/(L − window + 1)</c> cell steps per training point for sequences of L steps (1.33 at four windows) against
+/// <c>window / stride</c> for the sliding window, though at small batches, whose matrix products run slower per row.
 /// </para>
 /// <para>
 /// With a likelihood loss (two predictions per value, such as <see cref="Loss.GaussianNll"/>, the detector's default) the
@@ -99,7 +102,8 @@ public sealed class CarriedStateForecastScorer : IAnomalyScorer
         var head = new DenseHead(layers[^1].HiddenSize, features * loss.PredictionsPerTarget);
         var network = new RecurrentNetwork(layers, head, HeadPlacement.EveryStep, context.MatrixProvider);
         var data = new CarriedSequences(inputs, context.Observed.Span, features, window, steps);
-        context.Logger.CarriedStateSequences(data.Count, steps, window, data.Stride, trainer.TruncationSteps);
+        trainer = trainer with { BatchSize = SequencesPerBatch(trainer.BatchSize, data.Stride) };
+        context.Logger.CarriedStateSequences(data.Count, steps, window, data.Stride, trainer.TruncationSteps, trainer.BatchSize);
         TrainingResult result = ScorerTraining.Train(network, network.CreateParameters(trainer.Seed), data, data.StartOf, length, steps + 1,
             trainer, context.Logger, progress, cancellationToken, out int heldOutFrom);
         return new FittedCarriedStateForecastScorer(network, result.Parameters.ToArray(), loss, features, window, steps, trainer.TruncationSteps,
@@ -122,6 +126,13 @@ public sealed class CarriedStateForecastScorer : IAnomalyScorer
         long steps = Math.Min(wanted, fits);
         return steps >= window ? (int)steps : 0;
     }
+
+    /// <summary>
+    /// The sequences per mini-batch: enough for <paramref name="batchSize"/> targets, the size of a sliding-window
+    /// mini-batch, so that an epoch makes as many optimizer steps per target (a sequence teaches <paramref name="targetsPerSequence"/>).
+    /// </summary>
+    internal static int SequencesPerBatch(int batchSize, int targetsPerSequence) =>
+        (batchSize + targetsPerSequence - 1) / targetsPerSequence;
 
     /// <summary>The fewest sequences that leave the trainer one training sequence besides its validation split.</summary>
     internal static int MinimumSequences(double validationFraction)

@@ -244,6 +244,14 @@ public sealed class CarriedStateForecastScorerTests
         }
     }
 
+    [Theory]
+    [InlineData(32, 97, 1)]
+    [InlineData(256, 97, 3)]
+    [InlineData(32, 1, 32)]
+    [InlineData(1, 5, 1)]
+    public void AMiniBatchHoldsTheSequencesItsTargetsTake(int batchSize, int targetsPerSequence, int expected) =>
+        Assert.Equal(expected, CarriedStateForecastScorer.SequencesPerBatch(batchSize, targetsPerSequence));
+
     [Fact]
     public void TheFitTrainsWithTheDocumentedSequencesAndTruncation()
     {
