@@ -31,6 +31,7 @@ internal static class Candidates
         new("fusion with first difference", false, b => b.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.Naive(), Scorer.RollingZScore()))),
         new("fusion by rank", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.Rank, Scorer.Forecast(), Scorer.RollingZScore()))),
         new("online adaptation", false, b => b.WithOnlineAdaptation(new OnlineAdaptation())),
+        new("carried state", false, b => b.WithScorer(Scorer.CarriedStateForecast())),
     ];
 
     /// <summary>The dominant period of the training series (1 when it has none), as the detector's automatic window finds it.</summary>

@@ -20,8 +20,9 @@ namespace GruAnomaly.Detection;
 /// window as a batch of two, because <c>Detect</c> runs windows many to a matrix product and the managed kernels sum a
 /// single row in another order. The one exception is the last point of a series whose windows leave a single one for
 /// <c>Detect</c>'s last product (one length in 128), which can differ in its last bits; so can any point with a matrix
-/// provider other than the managed one. The baselines move their window's statistics one point at a time, as
-/// <c>Detect</c> does.
+/// provider other than the managed one. The carried-state forecast (<see cref="Scorer.CarriedStateForecast"/>) advances its
+/// network by one step per point with the step <c>Detect</c> takes, so it has no such exception. The baselines move their
+/// window's statistics one point at a time, as <c>Detect</c> does.
 /// </para>
 /// <para>Where a stream cannot see what <c>Detect</c> sees, it differs, as follows.</para>
 /// <list type="bullet">

@@ -21,6 +21,15 @@ public static class Scorer
     /// <returns>A <see cref="ForecastScorer"/>.</returns>
     public static IAnomalyScorer Forecast(int horizon = 1) => new ForecastScorer(horizon);
 
+    /// <summary>
+    /// One-step forecast-error scoring with a carried state: the network reads a series once and predicts each point from
+    /// everything before it, one cell step per point (in batch detection and in streams), instead of rerunning a window.
+    /// </summary>
+    /// <param name="windowsPerSequence">Length of a training sequence in windows, the first one its burn-in; positive.</param>
+    /// <returns>A <see cref="CarriedStateForecastScorer"/>.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="windowsPerSequence"/> is not positive.</exception>
+    public static IAnomalyScorer CarriedStateForecast(int windowsPerSequence = 4) => new CarriedStateForecastScorer(windowsPerSequence);
+
     /// <summary>Reconstruction-error scoring with a GRU encoder–decoder (EncDec-AD).</summary>
     /// <param name="decoderInput">What the decoder reads when scoring; teacher forcing by default.</param>
     /// <returns>A <see cref="ReconstructionScorer"/>.</returns>

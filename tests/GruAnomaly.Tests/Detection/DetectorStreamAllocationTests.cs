@@ -12,7 +12,7 @@ namespace GruAnomaly.Tests.Detection;
 [Collection(typeof(AllocationMeasurementCollection))]
 public sealed class DetectorStreamAllocationTests
 {
-    public static TheoryData<string> Configurations() => ["default", "mse-horizon-2", "rolling-z-score", "fusion"];
+    public static TheoryData<string> Configurations() => ["default", "mse-horizon-2", "rolling-z-score", "fusion", "carried-state", "carried-state-mse"];
 
     [Theory]
     [MemberData(nameof(Configurations))]
@@ -29,6 +29,8 @@ public sealed class DetectorStreamAllocationTests
             "mse-horizon-2" => builder.WithLoss(Loss.Mse).WithScorer(Scorer.Forecast(horizon: 2)),
             "rolling-z-score" => builder.WithScorer(Scorer.RollingZScore()),
             "fusion" => builder.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.Naive(), Scorer.WindowedGaussian(window: 30))),
+            "carried-state" => builder.WithScorer(Scorer.CarriedStateForecast()),
+            "carried-state-mse" => builder.WithLoss(Loss.Mse).WithScorer(Scorer.CarriedStateForecast()),
             _ => builder,
         };
         FittedAnomalyDetector fitted = builder.Build().Fit(Synthetic.Normal(1200, seed: 10));

@@ -73,7 +73,7 @@ public sealed class DetectorStreamTests
     public static TheoryData<string> Scorers() =>
     [
         "forecast-mse", "forecast-nll", "forecast-horizon-3", "forecast-nll-horizon-2", "naive", "naive-lag-40", "rolling-z-score",
-        "windowed-gaussian", "fusion-tail", "fusion-rank", "no-smoothing",
+        "windowed-gaussian", "fusion-tail", "fusion-rank", "no-smoothing", "carried-state-mse", "carried-state-nll", "fusion-carried-state",
     ];
 
     [Theory]
@@ -93,6 +93,9 @@ public sealed class DetectorStreamTests
             "windowed-gaussian" => builder.WithScorer(Scorer.WindowedGaussian(window: 50)),
             "fusion-tail" => builder.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.Naive(), Scorer.RollingZScore(window: 30))),
             "fusion-rank" => builder.WithScorer(Scorer.Fusion(FusionMethod.Rank, Scorer.Naive(), Scorer.WindowedGaussian(window: 40))),
+            "carried-state-mse" => builder.WithScorer(Scorer.CarriedStateForecast()).WithLoss(Loss.Mse),
+            "carried-state-nll" => builder.WithScorer(Scorer.CarriedStateForecast()).WithLoss(Loss.GaussianNll),
+            "fusion-carried-state" => builder.WithScorer(Scorer.Fusion(Scorer.CarriedStateForecast(), Scorer.Naive())),
             _ => builder.WithSmoothing(1),
         };
         FittedAnomalyDetector fitted = builder.Build().Fit(Synthetic.Normal(800, seed: 10));
@@ -173,6 +176,47 @@ public sealed class DetectorStreamTests
             (StreamPoint[] points, _, _) = StreamAll(fitted, values);
             Assert.All(points.Where(p => float.IsNaN(values[p.Time])), p => Assert.False(p.IsScored));
         }
+    }
+
+    [Theory]
+    [InlineData(MissingValuePolicy.Mask)]
+    [InlineData(MissingValuePolicy.ForwardFill)]
+    public void ACarriedStateStreamsMissingValuesAsDetectFillsThem(MissingValuePolicy policy)
+    {
+        // A leading gap that ends within the warm-up rewrites inputs the carried state has read: it is recomputed from them.
+        FittedAnomalyDetector fitted = AnomalyDetectorTests.QuickBuilder().WithScorer(Scorer.CarriedStateForecast()).WithMissingValues(policy)
+            .Build().Fit(new TimeSeries(Synthetic.Normal(800, seed: 10, features: 2), 2));
+        float[] values = TestSeries(features: 2);
+        foreach (int t in new[] { 0, 1, 2, 3, 4, 5, 6, 30, 100, 221, 222 }.Concat(Enumerable.Range(150, 25)))
+        {
+            values[t * 2] = float.NaN;
+        }
+
+        values[(7 * 2) + 1] = float.NaN;
+        values[(260 * 2) + 1] = float.NaN;
+
+        AssertSameAsDetect(fitted, values);
+    }
+
+    [Fact]
+    public void ACarriedStateRecomputedAfterALeadingGapPastTheWarmUpReadsTheLastWindow()
+    {
+        FittedAnomalyDetector fitted = AnomalyDetectorTests.QuickBuilder().WithScorer(Scorer.CarriedStateForecast()).WithLoss(Loss.Mse)
+            .Build().Fit(Synthetic.Normal(800, seed: 10));
+        float[] values = TestSeries();
+        values.AsSpan(0, 40).Fill(float.NaN);
+
+        (StreamPoint[] points, float[] expected, _) = StreamAll(fitted, values);
+
+        // At point 40 the first value fills the 16 inputs held; the state restarts from them, as Detect's would from the
+        // series that starts at point 24 (where the back-filled gap and the series agree from then on).
+        Assert.All(points.Take(40), p => Assert.False(p.IsScored));
+        Assert.True(points[40].IsScored);
+        Assert.All(expected.Skip(fitted.Window), e => Assert.True(float.IsFinite(e)));
+        float[] filled = [.. values];
+        filled.AsSpan(0, 40).Fill(values[40]);
+        DetectionResult restarted = fitted.Detect(filled[24..]);
+        Assert.Equal(restarted.Expected[16..].ToArray(), expected[40..]);
     }
 
     [Fact]
