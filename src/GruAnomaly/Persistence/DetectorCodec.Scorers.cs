@@ -24,6 +24,18 @@ internal static partial class DetectorCodec
                 w.Floats(forecast.Parameters);
                 WriteHistory(w, forecast.History);
                 break;
+            case FittedCarriedStateForecastScorer carried:
+                w.U8(6);
+                w.I32(carried.Features);
+                w.I32(carried.Window);
+                w.I32(carried.SequenceSteps);
+                w.I32(carried.TruncationSteps);
+                w.I32(carried.HeldOutFrom);
+                WriteLoss(w, carried.Loss);
+                WriteNetwork(w, carried.Network, context);
+                w.Floats(carried.Parameters);
+                WriteHistory(w, carried.History);
+                break;
             case FittedReconstructionScorer reconstruction:
                 w.U8(2);
                 w.I32(reconstruction.Features);
@@ -121,6 +133,26 @@ internal static partial class DetectorCodec
             case 4:
                 return new FittedRollingScorer(r.String("name"), r.I32("features", 1, Limits.Features), r.I32("window", 1, Limits.Window),
                     r.Enum<RollingError>("error kind"));
+            case 6:
+            {
+                int features = r.I32("features", 1, Limits.Features), window = r.I32("window", 1, Limits.Window);
+                int sequenceSteps = r.I32("sequence steps", 1, Limits.Window), truncationSteps = r.I32("truncation steps", 0, Limits.Window);
+                int heldOutFrom = r.I32("held out from", 0, int.MaxValue);
+                ILoss loss = ReadLoss(r);
+                RecurrentNetwork network = ReadNetwork(r, context, "network");
+                float[] parameters = r.Floats("weights", network.ParameterCount, "the network's parameter count");
+                TrainingHistory? history = ReadHistory(r);
+                long outputs = (long)features * loss.PredictionsPerTarget;
+                if (network.InputSize != features || network.Head is null || network.HeadPlacement != HeadPlacement.EveryStep || network.OutputSize != outputs)
+                {
+                    throw r.Invalid("network", $"reads {network.InputSize} features and outputs {network.OutputSize} values per step" +
+                        $"{(network.Head is null ? " without a head" : string.Empty)}; a carried-state forecast of {features} features with {loss.Name} " +
+                        $"reads {features} and outputs {outputs} on every step");
+                }
+
+                return new FittedCarriedStateForecastScorer(network, parameters, loss, features, window, sequenceSteps, truncationSteps, heldOutFrom, history);
+            }
+
             case 5 when allowFusion:
             {
                 string name = r.String("name");

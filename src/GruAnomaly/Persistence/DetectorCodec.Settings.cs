@@ -373,6 +373,10 @@ internal static partial class DetectorCodec
                 w.U8(5);
                 w.OptionalI32(gaussian.Window);
                 break;
+            case CarriedStateForecastScorer carried:
+                w.U8(7);
+                w.I32(carried.WindowsPerSequence);
+                break;
             case FusionScorer fusion:
                 w.U8(6);
                 w.U8((byte)fusion.Method);
@@ -402,6 +406,8 @@ internal static partial class DetectorCodec
                 return new RollingZScoreScorer(r.OptionalI32("rolling window", 1, Limits.Window));
             case 5:
                 return new WindowedGaussianScorer(r.OptionalI32("windowed-Gaussian window", 1, Limits.Window));
+            case 7:
+                return r.Construct("carried-state forecast", () => new CarriedStateForecastScorer(r.I32("windows per sequence", 1, Limits.Window)));
             case 6 when allowFusion:
                 FusionMethod method = r.Enum<FusionMethod>("fusion method");
                 var components = new IAnomalyScorer[r.I32("fusion components", 2, Limits.FusionComponents)];

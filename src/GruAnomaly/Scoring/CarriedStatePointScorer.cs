@@ -1,3 +1,4 @@
+using GruAnomaly.Persistence;
 using GruAnomaly.Recurrent;
 
 namespace GruAnomaly.Scoring;
@@ -36,6 +37,29 @@ internal sealed class CarriedStatePointScorer : PointScorer
     }
 
     public override int Context => _scorer.Window;
+
+    public override void WriteState(FieldWriter writer)
+    {
+        writer.Floats(_state.HiddenState);
+        writer.I64(_state.StepsSeen);
+        writer.Floats(_output);
+        writer.I64(_read);
+        writer.Bool(_rewritten);
+    }
+
+    public override void ReadState(FieldReader reader, InputHistory history)
+    {
+        float[] hidden = reader.Floats("carried state", _state.StateSize, "the network's state size");
+        long steps = reader.I64("carried steps", 0, history.Time);
+        reader.Construct("carried state", () =>
+        {
+            _state.RestoreFrom(hidden, steps);
+            return true;
+        });
+        reader.Floats("carried forecast", _output.Length, "the network's outputs per step").CopyTo(_output, 0);
+        _read = reader.I64("inputs read", Math.Max(0, history.Time - history.Held), history.Time);
+        _rewritten = reader.Bool("inputs rewritten");
+    }
 
     public override void Score(InputHistory history, ReadOnlySpan<float> observed, Span<float> expected, Span<float> errors)
     {

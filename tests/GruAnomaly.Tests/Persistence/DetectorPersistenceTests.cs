@@ -26,7 +26,7 @@ public sealed class DetectorPersistenceTests
     [
         "forecast-mse", "forecast-nll", "forecast-nll-horizon-2", "reconstruction", "reconstruction-autoregressive", "naive", "naive-lag-40",
         "rolling-z-score", "windowed-gaussian", "fusion-tail", "fusion-rank", "reset-after-2-layers", "reset-before-2-layers",
-        "reconstruction-reset-after-2-layers", "automatic-choices",
+        "reconstruction-reset-after-2-layers", "carried-state", "carried-state-mse-2-layers", "automatic-choices",
     ];
 
     [Theory]
@@ -49,6 +49,9 @@ public sealed class DetectorPersistenceTests
             "fusion-rank" => builder.WithScorer(Scorer.Fusion(FusionMethod.Rank, Scorer.Naive(), Scorer.WindowedGaussian(window: 40))),
             "reset-after-2-layers" => builder.WithModel(Model.Gru(hiddenSize: 6, layers: 2, GruVariant.ResetAfter)),
             "reset-before-2-layers" => builder.WithModel(Model.Gru(hiddenSize: 6, layers: 2, GruVariant.ResetBefore)).WithLoss(Loss.Mse),
+            "carried-state" => builder.WithScorer(Scorer.CarriedStateForecast()),
+            "carried-state-mse-2-layers" => builder.WithScorer(Scorer.CarriedStateForecast(windowsPerSequence: 3)).WithLoss(Loss.Mse)
+                .WithModel(Model.Gru(hiddenSize: 6, layers: 2, GruVariant.ResetAfter)),
             "reconstruction-reset-after-2-layers" => builder.WithScorer(Scorer.Reconstruction()).WithLoss(Loss.Mse)
                 .WithModel(Model.Gru(hiddenSize: 6, layers: 2, GruVariant.ResetAfter)),
             _ => AnomalyDetector.CreateBuilder().WithModel(Model.Gru(hiddenSize: 8)).WithTrainer(Quick),

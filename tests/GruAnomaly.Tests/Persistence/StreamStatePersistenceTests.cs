@@ -16,7 +16,7 @@ public sealed class StreamStatePersistenceTests
     public static TheoryData<string> Streams() =>
     [
         "forecast-nll", "forecast-mse-horizon-3", "naive-lag-40", "rolling-z-score", "windowed-gaussian", "fusion", "streaming-pot", "dspot",
-        "robust-z-short", "ratio-to-median", "no-normalization", "forward-fill", "mahalanobis",
+        "robust-z-short", "ratio-to-median", "no-normalization", "forward-fill", "mahalanobis", "carried-state", "carried-state-fusion",
     ];
 
     [Theory]
@@ -34,6 +34,8 @@ public sealed class StreamStatePersistenceTests
             "rolling-z-score" => builder.WithScorer(Scorer.RollingZScore(window: 20)),
             "windowed-gaussian" => builder.WithScorer(Scorer.WindowedGaussian(window: 50)),
             "fusion" => builder.WithScorer(Scorer.Fusion(Scorer.Forecast(horizon: 2), Scorer.Naive(), Scorer.RollingZScore(window: 30))),
+            "carried-state" => builder.WithScorer(Scorer.CarriedStateForecast()),
+            "carried-state-fusion" => builder.WithScorer(Scorer.Fusion(Scorer.CarriedStateForecast(), Scorer.RollingZScore(window: 30))),
             "streaming-pot" => builder.WithScorer(Scorer.Naive()).WithThreshold(Threshold.StreamingPeaksOverThreshold(1e-2, 0.9)),
             "dspot" => builder.WithScorer(Scorer.Naive()).WithThreshold(Threshold.DriftingPeaksOverThreshold(20, 1e-2, 0.9)),
             "robust-z-short" => builder.WithScoreNormalization(ScoreNormalization.RobustZ(history: 50)),
