@@ -3,7 +3,8 @@
 // labels. Usage (from the repository root):
 //   dotnet run -c Release --project benchmarks/GruAnomaly.Quality -- [--candidates default,baselines,variants]
 //       [--protocols offline,streaming] [--series ecg/] [--data ../shared/data] [--output benchmarks/results/quality.md] [--parallel 2]
-// The committed results: --candidates default,variants,baselines --output benchmarks/results/quality-2026-12-02.md (6–9 min here).
+// The committed results: --candidates "default,forecast only,reconstruction,fusion with first difference,carried state,online adaptation,baselines"
+//   --output benchmarks/results/quality-2026-12-02.md (9.3 min here, shared with other jobs).
 using System.Diagnostics;
 using System.Globalization;
 using GruAnomaly.Quality;
