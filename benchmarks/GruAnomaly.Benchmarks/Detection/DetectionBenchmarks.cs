@@ -33,8 +33,9 @@ public class DetectionBenchmarks
         _reconstruction = Builder().WithScorer(Scorer.Reconstruction()).Build().Fit(training);
     }
 
-    /// <summary>The benchmarks' detector: window 32, GRU(32), two epochs, POT threshold.</summary>
+    /// <summary>The benchmarks' detector: the forecast scorer alone, window 32, GRU(32), two epochs, POT threshold.</summary>
     internal static AnomalyDetectorBuilder Builder() => AnomalyDetector.CreateBuilder()
+        .WithScorer(Scorer.Forecast())
         .WithWindow(32)
         .WithModel(Model.Gru(hiddenSize: 32))
         .WithTrainer(new TrainerOptions { Epochs = 2, Seed = 1 })

@@ -162,10 +162,30 @@ public sealed partial class DetectorStream
 
     private StreamPoint Observe(ReadOnlySpan<float> values, DateTimeOffset? timestamp)
     {
+        Prepare(values, timestamp);
+        return Decide(timestamp);
+    }
+
+    /// <summary>Checks the point, scales it and fills its gaps: everything before the scorer runs.</summary>
+    internal void Prepare(ReadOnlySpan<float> values, DateTimeOffset? timestamp)
+    {
+        Check(values, timestamp);
+        FillGaps();
+    }
+
+    /// <summary>Checks and scales the point; changes nothing the next point reads, so a refused point loses nothing.</summary>
+    internal void Check(ReadOnlySpan<float> values, DateTimeOffset? timestamp)
+    {
         Validate(values, timestamp);
         _detector.Scaler.Transform(values, _observed);
-        FillGaps();
+    }
 
+    /// <summary>Adds the forecasts the scorer is about to run for the prepared point (see <see cref="DetectorStreamBatch"/>).</summary>
+    internal void CollectForecasts(List<ForecastPointScorer> forecasts) => _scorer.CollectForecasts(_history, forecasts);
+
+    /// <summary>Scores the prepared point and decides on it.</summary>
+    internal StreamPoint Decide(DateTimeOffset? timestamp)
+    {
         long time = _history.Time;
         _scorer.Score(_history, _observed, _expected, _errors);
         _history.Add(_inputs);
@@ -185,9 +205,7 @@ public sealed partial class DetectorStream
 
         if (!double.IsFinite(raw))
         {
-            throw new ArgumentException(
-                string.Create(CultureInfo.InvariantCulture, $"The point at time {time} scores {raw}; scores must be finite (the error combination gave it)."),
-                nameof(values));
+            throw NonFiniteScore(time, raw, "values");
         }
 
         double score = _normalization.Normalize(raw);
@@ -199,6 +217,10 @@ public sealed partial class DetectorStream
         return new StreamPoint(time, timestamp, true, raw, score, _inForce, threshold.TailProbability(score), threshold.Surprise(score),
             flagged, alarm, _expected[0]);
     }
+
+    private static ArgumentException NonFiniteScore(long time, double raw, string parameter) => new(
+        string.Create(CultureInfo.InvariantCulture, $"The point at time {time} scores {raw}; scores must be finite (the error combination gave it)."),
+        parameter);
 
     private void Validate(ReadOnlySpan<float> values, DateTimeOffset? timestamp)
     {
@@ -232,7 +254,7 @@ public sealed partial class DetectorStream
     /// its first); what the errors are measured against keeps it missing when masked, and takes the filled value otherwise,
     /// as in <c>Detect</c>. A feature's first value also fills the inputs held from before it.
     /// </summary>
-    private void FillGaps()
+    internal void FillGaps()
     {
         bool rewritten = false;
         for (int f = 0; f < _observed.Length; f++)

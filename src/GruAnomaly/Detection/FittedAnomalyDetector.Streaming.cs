@@ -33,4 +33,19 @@ public sealed partial class FittedAnomalyDetector
 
         return new DetectorStream(this);
     }
+
+    /// <summary>
+    /// Starts detecting many series live, a point of each at a time (see <see cref="DetectorStreamBatch"/>): each series
+    /// gets what its own <see cref="CreateStream"/> would report, while the sliding-window forecasts of all series run
+    /// as one matrix product per step.
+    /// </summary>
+    /// <param name="streams">How many series; positive.</param>
+    /// <returns>A new batch, before its first point.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="streams"/> is not positive.</exception>
+    /// <exception cref="NotSupportedException">The detector cannot stream (see <see cref="CreateStream"/>).</exception>
+    public DetectorStreamBatch CreateStreamBatch(int streams)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(streams);
+        return new DetectorStreamBatch(this, streams);
+    }
 }

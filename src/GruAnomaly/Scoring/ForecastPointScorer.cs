@@ -29,6 +29,9 @@ internal sealed class ForecastPointScorer : PointScorer
     /// <summary>The outputs of the last Horizon windows, oldest first (the newest in the last row).</summary>
     private readonly float[] _outputs;
 
+    /// <summary>Whether the current point's forecast was provided by a batch of streams.</summary>
+    private bool _provided;
+
     public ForecastPointScorer(FittedForecastScorer scorer)
     {
         _scorer = scorer;
@@ -46,25 +49,60 @@ internal sealed class ForecastPointScorer : PointScorer
 
     public override void Score(InputHistory history, ReadOnlySpan<float> observed, Span<float> expected, Span<float> errors)
     {
-        int window = _scorer.Window, features = _scorer.Features, width = _scorer.OutputWidth;
+        int window = _scorer.Window, width = _scorer.OutputWidth;
         if (WarmingUp(history, window, expected, errors))
         {
             return;
         }
 
-        ReadOnlySpan<float> rows = history.Last(window);
-        for (int step = 0; step < window; step++)
+        if (!_provided)
         {
+            ReadOnlySpan<float> rows = history.Last(window);
             for (int copy = 0; copy < Copies; copy++)
             {
-                rows.Slice(step * features, features).CopyTo(_batch.AsSpan(((step * Copies) + copy) * features));
+                WriteWindow(rows, _batch, copy, Copies);
             }
+
+            _scorer.Network.Infer(_scorer.Parameters, _batch, window, Copies, _workspace);
+            Provide(_workspace.Outputs[..width]);
         }
 
-        _scorer.Network.Infer(_scorer.Parameters, _batch, window, Copies, _workspace);
-        _outputs.AsSpan(width).CopyTo(_outputs);
-        _workspace.Outputs[..width].CopyTo(_outputs.AsSpan(_outputs.Length - width));
+        _provided = false;
         int count = _scorer.ForecastsOf(history.Time);
         _scorer.Judge(_outputs.AsSpan(_outputs.Length - (count * width)), count, observed, expected, errors);
+    }
+
+    public override void CollectForecasts(InputHistory history, List<ForecastPointScorer> forecasts)
+    {
+        if (history.Time >= _scorer.Window)
+        {
+            History = history;
+            forecasts.Add(this);
+        }
+    }
+
+    /// <summary>Gets the inputs of the stream whose forecast was last collected: the batch reads the window from them.</summary>
+    internal InputHistory? History { get; private set; }
+
+    /// <summary>Gets the fitted scorer whose network this stream runs.</summary>
+    internal FittedForecastScorer Fitted => _scorer;
+
+    /// <summary>Writes the window before the current point into slot <paramref name="slot"/> of a time-major batch of <paramref name="slots"/>.</summary>
+    internal void WriteWindow(ReadOnlySpan<float> rows, Span<float> batch, int slot, int slots)
+    {
+        int features = _scorer.Features;
+        for (int step = 0; step < _scorer.Window; step++)
+        {
+            rows.Slice(step * features, features).CopyTo(batch.Slice(((step * slots) + slot) * features, features));
+        }
+    }
+
+    /// <summary>Takes the forecast of the window before the current point, run elsewhere (alone or in a batch of streams).</summary>
+    internal void Provide(ReadOnlySpan<float> output)
+    {
+        int width = _scorer.OutputWidth;
+        _outputs.AsSpan(width).CopyTo(_outputs);
+        output.CopyTo(_outputs.AsSpan(_outputs.Length - width));
+        _provided = true;
     }
 }

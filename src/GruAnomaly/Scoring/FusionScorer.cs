@@ -402,6 +402,14 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer
             }
         }
 
+        public override void CollectForecasts(InputHistory history, List<ForecastPointScorer> forecasts)
+        {
+            foreach (PointScorer component in _components)
+            {
+                component.CollectForecasts(history, forecasts);
+            }
+        }
+
         public override void WriteState(FieldWriter writer)
         {
             foreach (PointScorer component in _components)

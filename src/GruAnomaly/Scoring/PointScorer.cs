@@ -24,6 +24,15 @@ internal abstract class PointScorer
     public abstract void Score(InputHistory history, ReadOnlySpan<float> observed, Span<float> expected, Span<float> errors);
 
     /// <summary>
+    /// Adds to <paramref name="forecasts"/> every sliding-window forecast this scorer (or a component of it) is about to run
+    /// for the point at <see cref="InputHistory.Time"/>, so that a batch of streams can run them all in one matrix product
+    /// (<c>DetectorStreamBatch</c>); the scorer then takes its forecast from the batch instead of running its own.
+    /// </summary>
+    public virtual void CollectForecasts(InputHistory history, List<ForecastPointScorer> forecasts)
+    {
+    }
+
+    /// <summary>
     /// Tells the scorer that inputs it has already read were rewritten (a feature's leading gap back-filled with its first
     /// value), so that it recomputes whatever it carried from them.
     /// </summary>

@@ -52,4 +52,40 @@ public sealed class DetectorStreamAllocationTests
 
         Assert.Equal(0, allocated);
     }
+
+    [Fact]
+    public void A_step_of_a_batch_of_streams_allocates_nothing_once_warm()
+    {
+        FittedAnomalyDetector fitted = DetectorStreamBatchTests.Fit("default");
+        const int Count = 5;
+        float[][] series = [.. Enumerable.Range(0, Count).Select(i => DetectorStreamTests.TestSeries(600, seed: 60 + i))];
+        DetectorStreamBatch batch = fitted.CreateStreamBatch(Count);
+        var values = new float[Count];
+        var results = new StreamPoint[Count];
+        void Step(int t)
+        {
+            for (int i = 0; i < Count; i++)
+            {
+                values[i] = series[i][t];
+            }
+
+            batch.Observe(values, results);
+        }
+
+        int warm = fitted.Window + 200;
+        for (int t = 0; t < warm; t++)
+        {
+            Step(t);
+        }
+
+        long allocated = Allocations.On(() =>
+        {
+            for (int t = warm; t < 600; t++)
+            {
+                Step(t);
+            }
+        });
+
+        Assert.Equal(0, allocated);
+    }
 }
