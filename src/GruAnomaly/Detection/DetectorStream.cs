@@ -162,6 +162,14 @@ public sealed partial class DetectorStream
 
     private StreamPoint Observe(ReadOnlySpan<float> values, DateTimeOffset? timestamp)
     {
+        long started = _detector.Telemetry.StartPoint();
+        StreamPoint point = ObserveCore(values, timestamp);
+        _detector.Telemetry.PointObserved(started, point.IsAlarm);
+        return point;
+    }
+
+    private StreamPoint ObserveCore(ReadOnlySpan<float> values, DateTimeOffset? timestamp)
+    {
         Validate(values, timestamp);
         _detector.Scaler.Transform(values, _observed);
         FillGaps();
