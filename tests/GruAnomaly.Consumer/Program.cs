@@ -1,17 +1,19 @@
 // An application that uses GruAnomaly the way a .NET developer meets it: the package restored by id and version from
 // a local folder (see run.sh and nuget.config), beside the 10.0 Microsoft packages that the package names as its floors.
 // It fits a detector through the fluent API on a series it makes itself, detects a planted spike, and streams a network
-// point by point. Any failed check is printed and makes the exit code 1. Saving and loading a fitted detector join these
-// checks when the library's persistence format lands.
+// point by point. Any failed check is printed and makes the exit code 1. Its companion package registers the saved detector in a
+// container and streams through the registry.
 using System.Diagnostics;
 using System.Numerics.Tensors;
 using System.Reflection;
 using GruAnomaly.Detection;
+using GruAnomaly.Extensions.DependencyInjection;
 using GruAnomaly.Losses;
 using GruAnomaly.Recurrent;
 using GruAnomaly.Scoring;
 using GruAnomaly.Thresholds;
 using GruAnomaly.Training;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
 const int Window = 32;
@@ -70,6 +72,47 @@ if (result.Events.Count > 0)
     int peak = result.Events[0].PeakIndex;
     Explanation why = fitted.Explain(test, peak);
     Check(why.Time == peak && why.Saliency.Length == why.Window * why.Features, $"an explanation of the peak at {peak}");
+}
+
+// The DI package: the detector saved, registered by name, and a series streamed through the keyed registry gives what a
+// stream of the detector gives; a snapshot restores into a new container.
+string detectorFile = Path.Combine(Path.GetTempPath(), $"gruanomaly-consumer-{Environment.ProcessId}.gad");
+try
+{
+    fitted.Save(detectorFile);
+    ServiceProvider Container() => new ServiceCollection()
+        .AddAnomalyDetector("consumer", options => options.Path = detectorFile)
+        .BuildServiceProvider();
+    DetectorStream direct = fitted.CreateStream();
+    using var snapshot = new MemoryStream();
+    bool same = true;
+    using (ServiceProvider services = Container())
+    {
+        IAnomalyStreamRegistry registry = services.GetRequiredKeyedService<IAnomalyStreamRegistry>("consumer");
+        for (int t = 0; t < 400; t++)
+        {
+            same &= registry.Observe("series", test[t]) == direct.Observe(test[t]);
+        }
+
+        registry.Snapshot(snapshot);
+    }
+
+    snapshot.Position = 0;
+    using (ServiceProvider services = Container())
+    {
+        IAnomalyStreamRegistry registry = services.GetRequiredKeyedService<IAnomalyStreamRegistry>("consumer");
+        Check(registry.Restore(snapshot) == 1, "the stream registry restored its snapshot in a new container");
+        for (int t = 400; t < test.Length; t++)
+        {
+            same &= registry.Observe("series", test[t]) == direct.Observe(test[t]);
+        }
+    }
+
+    Check(same, "AddAnomalyDetector's stream registry, snapshot and restore included, equals a stream of the detector");
+}
+finally
+{
+    File.Delete(detectorFile);
 }
 
 // Streaming: a network stepped one point at a time gives what one pass over the whole sequence gives.

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using GruAnomaly.Diagnostics;
 using GruAnomaly.Preprocessing;
 using GruAnomaly.Scoring;
@@ -31,10 +32,11 @@ public sealed class AnomalyDetector
 
     private readonly ILogger _logger;
 
-    internal AnomalyDetector(DetectorSettings settings, ILogger logger)
+    internal AnomalyDetector(DetectorSettings settings, ILogger logger, DetectorTelemetry telemetry)
     {
         Settings = settings;
         _logger = logger;
+        Telemetry = telemetry;
     }
 
     /// <summary>Gets every choice of this detector (null where it is chosen from the training series).</summary>
@@ -42,6 +44,9 @@ public sealed class AnomalyDetector
 
     /// <summary>Gets where fitting, and detection with online adaptation, report.</summary>
     internal ILogger Logger => _logger;
+
+    /// <summary>Gets the meter and activity source that fitting, and the fitted detectors, report to.</summary>
+    internal DetectorTelemetry Telemetry { get; }
 
     /// <summary>
     /// Gets the fewest time steps a training series needs: with a given window, what the scorer needs for one score plus
@@ -87,6 +92,27 @@ public sealed class AnomalyDetector
         CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(training);
+        using Activity? activity = Telemetry.StartActivity(Diagnostics.Telemetry.FitActivity, training.Length, training.Features, Settings.Scorer.Name);
+        try
+        {
+            FittedAnomalyDetector fitted = FitCore(training, Telemetry.CountingEpochs(progress), cancellationToken);
+            if (activity is { IsAllDataRequested: true })
+            {
+                activity.SetTag("gruanomaly.window", fitted.Window);
+                activity.SetTag("gruanomaly.threshold", fitted.Threshold.Threshold);
+            }
+
+            return fitted;
+        }
+        catch (Exception e)
+        {
+            DetectorTelemetry.Failed(activity, e);
+            throw;
+        }
+    }
+
+    private FittedAnomalyDetector FitCore(TimeSeries training, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
         DetectorSettings s = Settings;
         if (training.Length < MinimumTrainingLength)
         {

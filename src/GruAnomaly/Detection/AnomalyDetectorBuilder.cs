@@ -1,3 +1,5 @@
+using System.Diagnostics.Metrics;
+using GruAnomaly.Diagnostics;
 using GruAnomaly.Losses;
 using GruAnomaly.Numerics;
 using GruAnomaly.Preprocessing;
@@ -36,6 +38,8 @@ public sealed class AnomalyDetectorBuilder
     private EventRules? _eventRules;
     private IMatrixProvider _matrixProvider = ManagedMatrixProvider.Instance;
     private ILogger _logger = NullLogger.Instance;
+    private IMeterFactory? _meterFactory;
+    private bool _meterFactoryGiven;
     private OnlineAdaptation? _adaptation;
     private bool _adaptationGiven;
     private bool _built;
@@ -228,6 +232,21 @@ public sealed class AnomalyDetectorBuilder
         return this;
     }
 
+    /// <summary>
+    /// Sets what creates the detector's meter (see <see cref="Diagnostics.Telemetry"/> for the meter, its instruments and
+    /// the activity source), for example the dependency-injection container's <see cref="IMeterFactory"/>. The factory
+    /// shares one meter among all detectors and disposes it with itself.
+    /// </summary>
+    /// <param name="meterFactory">The factory; by default the detector creates a meter of its own, which the detectors it fits and their streams share.</param>
+    /// <returns>This builder.</returns>
+    public AnomalyDetectorBuilder WithMeterFactory(IMeterFactory meterFactory)
+    {
+        ThrowIfBuilt();
+        _meterFactory = meterFactory;
+        _meterFactoryGiven = true;
+        return this;
+    }
+
     /// <summary>Checks every choice and creates the detector.</summary>
     /// <returns>The immutable, unfitted detector.</returns>
     /// <exception cref="ArgumentException">Some choices are invalid; the message lists all of them with the allowed ranges.</exception>
@@ -247,6 +266,7 @@ public sealed class AnomalyDetectorBuilder
         if (_normalization is null) errors.Add("WithScoreNormalization: the normalization must not be null.");
         if (_logger is null) errors.Add("WithLogger: the logger must not be null.");
         if (_matrixProvider is null) errors.Add("WithMatrixProvider: the provider must not be null.");
+        if (_meterFactoryGiven && _meterFactory is null) errors.Add("WithMeterFactory: the factory must not be null (leave it out for a meter of the detector's own).");
         if (!Enum.IsDefined(_missingValues)) errors.Add($"WithMissingValues: {_missingValues} is not one of Mask, Interpolate, ForwardFill.");
         if (_smoothingSpan < 1) errors.Add($"WithSmoothing: span must be at least 1 (1 = none); got {_smoothingSpan}.");
         TrainerOptions? given = _trainer is null || _loss is null ? _trainer : _trainer with { Loss = _loss };
@@ -303,7 +323,8 @@ public sealed class AnomalyDetectorBuilder
         _built = true;
         EventRules rules = _eventRules ?? new EventRules();
         return new AnomalyDetector(new DetectorSettings(_window, _window is null ? _stride : _stride ?? 1, _model, _scorer!, given, loss, _scaler!,
-            _missingValues, _combination!, _smoothingSpan, _normalization!, _threshold!, rules, _matrixProvider!, _adaptation), _logger!);
+            _missingValues, _combination!, _smoothingSpan, _normalization!, _threshold!, rules, _matrixProvider!, _adaptation), _logger!,
+            DetectorTelemetry.Create(_meterFactory));
     }
 
     private void ValidateAdaptation(List<string> errors)

@@ -162,8 +162,11 @@ public sealed partial class DetectorStream
 
     private StreamPoint Observe(ReadOnlySpan<float> values, DateTimeOffset? timestamp)
     {
+        long started = _detector.Telemetry.StartPoint();
         Prepare(values, timestamp);
-        return Decide(timestamp);
+        StreamPoint point = Decide(timestamp);
+        _detector.Telemetry.PointObserved(started, point.IsAlarm);
+        return point;
     }
 
     /// <summary>Checks the point, scales it and fills its gaps: everything before the scorer runs.</summary>

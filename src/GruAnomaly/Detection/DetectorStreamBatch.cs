@@ -97,6 +97,7 @@ public sealed class DetectorStreamBatch
             throw new ArgumentException($"The results hold {results.Length} points; expected at least {Count}, one per series.", nameof(results));
         }
 
+        long started = Detector.Telemetry.StartPoint();
         for (int i = 0; i < _streams.Length; i++)
         {
             try
@@ -117,10 +118,14 @@ public sealed class DetectorStreamBatch
         }
 
         RunForecasts();
+        int alarms = 0;
         for (int i = 0; i < _streams.Length; i++)
         {
             results[i] = _streams[i].Decide(timestamp);
+            alarms += results[i].IsAlarm ? 1 : 0;
         }
+
+        Detector.Telemetry.BatchStepObserved(started, _streams.Length, alarms);
     }
 
     /// <summary>Runs the collected windows, those of one fitted forecaster together, and hands each its forecast.</summary>

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using GruAnomaly.Diagnostics;
 using GruAnomaly.Preprocessing;
 using GruAnomaly.Scoring;
 using GruAnomaly.Thresholds;
@@ -17,16 +19,17 @@ public sealed partial class FittedAnomalyDetector
 
     internal FittedAnomalyDetector(AnomalyDetector detector, FitChoices choices, FittedScaler scaler, IFittedScorer scorer,
         IFittedErrorCombination combination, double typicalScore, IFittedScoreNormalization normalization, IFittedThreshold threshold, int features, int calibrationScores)
-        : this(detector.Settings, detector.Logger, choices, scaler, scorer, combination, typicalScore, normalization, threshold, features, calibrationScores)
+        : this(detector.Settings, detector.Logger, detector.Telemetry, choices, scaler, scorer, combination, typicalScore, normalization, threshold, features, calibrationScores)
     {
     }
 
     /// <summary>A detector from its parts, for example read back from a file.</summary>
-    internal FittedAnomalyDetector(DetectorSettings settings, ILogger logger, FitChoices choices, FittedScaler scaler, IFittedScorer scorer,
+    internal FittedAnomalyDetector(DetectorSettings settings, ILogger logger, DetectorTelemetry telemetry, FitChoices choices, FittedScaler scaler, IFittedScorer scorer,
         IFittedErrorCombination combination, double typicalScore, IFittedScoreNormalization normalization, IFittedThreshold threshold, int features, int calibrationScores)
     {
         Settings = settings;
         _logger = logger;
+        Telemetry = telemetry;
         Choices = choices;
         Scaler = scaler;
         Scorer = scorer;
@@ -37,6 +40,9 @@ public sealed partial class FittedAnomalyDetector
         Features = features;
         CalibrationScores = calibrationScores;
     }
+
+    /// <summary>Gets the meter and activity source that detection and this detector's streams report to.</summary>
+    internal DetectorTelemetry Telemetry { get; }
 
     /// <summary>Gets the choices the detector was built with.</summary>
     public DetectorSettings Settings { get; }
@@ -101,6 +107,31 @@ public sealed partial class FittedAnomalyDetector
     public DetectionResult Detect(TimeSeries series)
     {
         ArgumentNullException.ThrowIfNull(series);
+        long started = Stopwatch.GetTimestamp();
+        using Activity? activity = Telemetry.StartActivity(Diagnostics.Telemetry.DetectActivity, series.Length, series.Features, Scorer.Name);
+        DetectionResult result;
+        try
+        {
+            result = DetectCore(series);
+        }
+        catch (Exception e)
+        {
+            DetectorTelemetry.Failed(activity, e);
+            throw;
+        }
+
+        if (activity is { IsAllDataRequested: true })
+        {
+            activity.SetTag("gruanomaly.alarms", result.Alarms.Count);
+            activity.SetTag("gruanomaly.events", result.Events.Count);
+        }
+
+        Telemetry.Detected(started, series.Length, result.Alarms.Count);
+        return result;
+    }
+
+    private DetectionResult DetectCore(TimeSeries series)
+    {
         ValidateSeries(series);
         int length = series.Length, features = Features;
         SeriesPreparation.Prepare(series, Scaler, Settings.MissingValues, out float[] inputs, out float[] observed);

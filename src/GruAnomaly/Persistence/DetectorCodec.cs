@@ -1,5 +1,6 @@
 using System.Globalization;
 using GruAnomaly.Detection;
+using GruAnomaly.Diagnostics;
 using GruAnomaly.Numerics;
 using GruAnomaly.Preprocessing;
 using GruAnomaly.Recurrent;
@@ -58,7 +59,7 @@ internal static partial class DetectorCodec
         // A stream keeps its scorer's context for every series: bounded here, so that a file cannot make CreateStream allocate without end.
         long kept = ((long)Math.Max(choices.Window, scorer.Window) + 1 + (scorer is FittedForecastScorer f ? f.Horizon : 0)) * features;
         Check(kept <= Limits.StreamValues, $"A stream of this detector would keep {kept} values per series; at most {Limits.StreamValues} are accepted.");
-        return new FittedAnomalyDetector(settings, options.Logger ?? NullLogger.Instance, choices, scaler, scorer, combination, typicalScore,
+        return new FittedAnomalyDetector(settings, options.Logger ?? NullLogger.Instance, DetectorTelemetry.Create(options.MeterFactory), choices, scaler, scorer, combination, typicalScore,
             normalization, threshold, features, calibrationScores);
     }
 

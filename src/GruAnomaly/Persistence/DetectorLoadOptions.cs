@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using GruAnomaly.Numerics;
 using GruAnomaly.Recurrent;
 using Microsoft.Extensions.Logging;
@@ -47,6 +48,13 @@ public sealed class DetectorLoadOptions
     /// <summary>Where the loaded detector reports (online adaptation logs each fine-tuning).</summary>
     /// <value>The default value is <see langword="null"/>: nothing is logged.</value>
     public ILogger? Logger { get; set; }
+
+    /// <summary>
+    /// What creates the loaded detector's meter (see <see cref="Diagnostics.Telemetry"/>), for example the
+    /// dependency-injection container's <see cref="IMeterFactory"/>.
+    /// </summary>
+    /// <value>The default value is <see langword="null"/>: the loaded detector creates a meter of its own.</value>
+    public IMeterFactory? MeterFactory { get; set; }
 
     /// <summary>
     /// What computes the loaded models' matrix products. A file does not record the provider it was saved with, since a

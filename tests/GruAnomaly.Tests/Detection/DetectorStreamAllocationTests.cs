@@ -1,4 +1,7 @@
+using System.Diagnostics;
+using System.Diagnostics.Metrics;
 using GruAnomaly.Detection;
+using GruAnomaly.Diagnostics;
 using GruAnomaly.Losses;
 using GruAnomaly.Recurrent;
 using GruAnomaly.Scoring;
@@ -34,6 +37,37 @@ public sealed class DetectorStreamAllocationTests
             _ => builder,
         };
         FittedAnomalyDetector fitted = builder.Build().Fit(Synthetic.Normal(1200, seed: 10));
+
+        // Metrics and tracing on: a listener takes every measurement of this detector's instruments, and an activity
+        // listener samples everything, so the per-point recording is measured too.
+        long points = 0;
+        double seconds = 0;
+        using var meters = new MeterListener
+        {
+            InstrumentPublished = (instrument, listener) =>
+            {
+                if (instrument.Meter == fitted.Telemetry.Meter)
+                {
+                    listener.EnableMeasurementEvents(instrument);
+                }
+            },
+        };
+        meters.SetMeasurementEventCallback<long>((instrument, value, _, _) =>
+        {
+            if (instrument.Name == Telemetry.PointsCounter)
+            {
+                Interlocked.Add(ref points, value);
+            }
+        });
+        meters.SetMeasurementEventCallback<double>((_, value, _, _) => seconds += value);
+        meters.Start();
+        using var activities = new ActivityListener
+        {
+            ShouldListenTo = source => source.Name == Telemetry.ActivitySourceName,
+            Sample = (ref ActivityCreationOptions<ActivityContext> _) => ActivitySamplingResult.AllDataAndRecorded,
+        };
+        ActivitySource.AddActivityListener(activities);
+
         float[] values = DetectorStreamTests.TestSeries(1500);
         DetectorStream stream = fitted.CreateStream();
         int warm = fitted.Window + 200;
@@ -51,6 +85,8 @@ public sealed class DetectorStreamAllocationTests
         });
 
         Assert.Equal(0, allocated);
+        Assert.Equal(values.Length, Interlocked.Read(ref points));
+        Assert.True(seconds > 0);
     }
 
     [Fact]

@@ -1,8 +1,10 @@
 using System.Collections.Immutable;
 using System.Reflection;
 using GruAnomaly.Detection;
+using GruAnomaly.Extensions.DependencyInjection;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
+using Microsoft.Extensions.Hosting;
 
 namespace GruAnomaly.Tests.Documentation;
 
@@ -93,7 +95,7 @@ public sealed class ReadmeCodeTests
         || language.Equals("cs", StringComparison.OrdinalIgnoreCase)
         || language.Equals("c#", StringComparison.OrdinalIgnoreCase);
 
-    /// <summary>The framework, the library and what it references, this assembly (for the stand-ins) and xunit's asserts.</summary>
+    /// <summary>The framework, the library, the DI package and the hosting abstractions with what they reference, this assembly (for the stand-ins) and xunit's asserts.</summary>
     private static ImmutableArray<MetadataReference> LoadReferences()
     {
         string frameworkDirectory = Path.GetDirectoryName(typeof(object).Assembly.Location)!;
@@ -101,11 +103,15 @@ public sealed class ReadmeCodeTests
             .Split(Path.PathSeparator)
             .Where(path => Path.GetDirectoryName(path) == frameworkDirectory);
         Assembly library = typeof(AnomalyDetector).Assembly;
-        IEnumerable<string> dependencies = library.GetReferencedAssemblies()
+        // The DI package and the hosting abstractions, for "Embedding in a service".
+        Assembly[] libraries = [library, typeof(IAnomalyStreamRegistry).Assembly, typeof(BackgroundService).Assembly];
+        IEnumerable<string> dependencies = libraries
+            .SelectMany(assembly => assembly.GetReferencedAssemblies())
             .Select(name => Assembly.Load(name).Location)
             .Where(path => Path.GetDirectoryName(path) != frameworkDirectory);
         return [.. framework
-            .Concat([library.Location, typeof(ReadmeNames).Assembly.Location, typeof(Assert).Assembly.Location])
+            .Concat(libraries.Select(assembly => assembly.Location))
+            .Concat([typeof(ReadmeNames).Assembly.Location, typeof(Assert).Assembly.Location])
             .Concat(dependencies)
             .Distinct()
             .Select(path => (MetadataReference)MetadataReference.CreateFromFile(path))];

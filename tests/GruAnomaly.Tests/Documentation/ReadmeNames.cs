@@ -2,6 +2,7 @@ using GruAnomaly.Detection;
 using GruAnomaly.Recurrent;
 using GruAnomaly.Tests.Recurrent;
 using GruAnomaly.Training;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -39,6 +40,12 @@ public static class ReadmeNames
 
     /// <summary>Gets trained weights for <see cref="network"/>, as "A network, trained" gets them from the trainer.</summary>
     public static ReadOnlyMemory<float> weights { get; } = network.CreateParameters(seed: 1);
+
+    /// <summary>Gets the application's services, as <c>builder.Services</c> of a host builder.</summary>
+    public static IServiceCollection services { get; } = new ServiceCollection();
+
+    /// <summary>Gets the application's built container, as <c>host.Services</c>.</summary>
+    public static IServiceProvider serviceProvider => throw new NotSupportedException("README blocks are compiled, not run.");
 
     /// <summary>Gets one time step's input to a streamer: InputSize values.</summary>
     public static float[] point { get; } = new float[1];
