@@ -140,11 +140,14 @@ internal static class DetectCommand
     {
         string? Stamp(int t) => result.TimestampAt(t) is DateTimeOffset time ? ScoresCsv.Timestamp(time) : null;
         static double? Value(double v) => double.IsNaN(v) ? null : v;
+
+        // A float widened as it is prints its binary tail (-0.42970943450927734); its shortest decimal reads as the CSV does.
+        static double? Expected(float v) => float.IsNaN(v) ? null : double.Parse(v.ToString("R", CultureInfo.InvariantCulture), CultureInfo.InvariantCulture);
         var alarms = result.Alarms.Select(t => new AlarmSummary(
             t,
             Stamp(t),
             [.. Enumerable.Range(0, result.Features).Select(f => Value(table.Column(f)[t]))],
-            [.. Enumerable.Range(0, result.Features).Select(f => Value(result.ExpectedAt(t)[f]))],
+            [.. Enumerable.Range(0, result.Features).Select(f => Expected(result.ExpectedAt(t)[f]))],
             result.Scores[t],
             result.Thresholds[t],
             result.Surprise[t],

@@ -126,7 +126,7 @@ internal static class StreamCommand
             }
 
             await terminal.Error.WriteLineAsync(Invariant(
-                $"{stream.Count - start} points read, {alarms} alarm{(alarms == 1 ? string.Empty : "s")}; the stream is at point {stream.Count}{(statePath is null ? string.Empty : $", state saved to {statePath}")}.")).ConfigureAwait(false);
+                $"{stream.Count - start} point{(stream.Count - start == 1 ? string.Empty : "s")} read, {alarms} alarm{(alarms == 1 ? string.Empty : "s")}; the stream is at point {stream.Count}{(statePath is null ? string.Empty : $", state saved to {statePath}")}.")).ConfigureAwait(false);
         }
 
         return ExitCodes.Success;

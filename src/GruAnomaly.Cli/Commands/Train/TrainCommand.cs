@@ -126,7 +126,7 @@ internal static class TrainCommand
     }
 
     /// <summary>The detector the options describe, with the library's automatic choice for every option left out.</summary>
-    private static AnomalyDetector Configure(TrainArguments arguments, TimeSeries training, IAnomalyScorer scorer, IThresholdStrategy threshold)
+    internal static AnomalyDetector Configure(TrainArguments arguments, TimeSeries training, IAnomalyScorer scorer, IThresholdStrategy threshold)
     {
         AnomalyDetectorBuilder builder = AnomalyDetector.CreateBuilder().WithScorer(scorer).WithThreshold(threshold);
         if (arguments.Window is int window)
