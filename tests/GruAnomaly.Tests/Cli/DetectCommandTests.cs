@@ -114,7 +114,7 @@ public sealed class DetectCommandTests : IDisposable
     {
         string model = CliData.TrainTiny(_folder);
         string two = _folder.Write("two.csv", "a,b\n1,2\n3,4\n");
-        string bad = _folder.Write("bad.csv", "value\n1\n2\n;\n");
+        string bad = _folder.Write("bad.csv", "value\n1\n2\n1,5\n");
         string shortSeries = _folder.Write("short.csv", CliData.Series(10));
         string output = Path.Combine(_folder.Path, "s.csv");
 
@@ -125,6 +125,6 @@ public sealed class DetectCommandTests : IDisposable
         Assert.Equal((2, 2, 2), (twoCode, shortCode, badCode));
         Assert.Contains("two.csv has 2 value columns ('a', 'b'), but the model was trained on 1 feature; choose the columns", twoError, StringComparison.Ordinal);
         Assert.Contains("short.csv: The series has 10 time steps; this detector needs at least", shortError, StringComparison.Ordinal);
-        Assert.Contains("bad.csv: line 4", badError, StringComparison.Ordinal);
+        Assert.Contains("bad.csv: line 4, column 'value': '1,5' is not a number (write decimals with a point).", badError, StringComparison.Ordinal);
     }
 }

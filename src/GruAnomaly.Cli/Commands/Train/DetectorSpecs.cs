@@ -16,7 +16,7 @@ internal static class DetectorSpecs
     [
         ("default", "the GRU forecast fused with a rolling z-score (the library's default)"),
         ("forecast", "the GRU's one-step forecast error"),
-        ("reconstruction", "a GRU encoder-decoder's reconstruction error (cannot stream)"),
+        ("reconstruction", "a GRU encoder-decoder's reconstruction error, trained with MSE (cannot stream)"),
         ("carried-state", "the one-step forecast with a state carried through the series"),
         ("naive", "a baseline: the error against the previous value (trains nothing)"),
         ("rolling-z", "a baseline: the z-score against the last window (trains nothing)"),

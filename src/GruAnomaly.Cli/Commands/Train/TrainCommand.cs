@@ -129,6 +129,13 @@ internal static class TrainCommand
     internal static AnomalyDetector Configure(TrainArguments arguments, TimeSeries training, IAnomalyScorer scorer, IThresholdStrategy threshold)
     {
         AnomalyDetectorBuilder builder = AnomalyDetector.CreateBuilder().WithScorer(scorer).WithThreshold(threshold);
+        if (scorer is ReconstructionScorer)
+        {
+            // The default loss forecasts a mean and a variance, which a reconstruction cannot use; the tool has no --loss,
+            // so the scorer that needs a point loss gets the library's plain one.
+            builder.WithLoss(Losses.Loss.Mse);
+        }
+
         if (arguments.Window is int window)
         {
             builder.WithWindow(window);
