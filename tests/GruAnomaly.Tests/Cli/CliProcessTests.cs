@@ -31,7 +31,7 @@ public sealed class CliProcessTests
         string state = Path.Combine(folder.Path, "stream.gas");
 
         (int trained, string trainOutput, string trainError) = await RunAsync(["train", "--input", training, "--output", model, .. CliData.TinyModel]);
-        (int streamed, string alarms, string streamError) = await RunAsync(CliData.Series(300, first: 400, spikes: [150, 151, 152]),
+        (int streamed, string alarms, string streamError) = await RunWithInputAsync(CliData.Series(300, first: 400, spikes: [150, 151, 152]),
             "stream", "--model", model, "--state", state);
 
         Assert.True(trained == 0, trainError);
@@ -45,9 +45,9 @@ public sealed class CliProcessTests
         Assert.True(File.Exists(state));
     }
 
-    private static Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) => RunAsync(null, args);
+    private static Task<(int ExitCode, string Output, string Error)> RunAsync(params string[] args) => RunWithInputAsync(null, args);
 
-    private static async Task<(int ExitCode, string Output, string Error)> RunAsync(string? input, params string[] args)
+    private static async Task<(int ExitCode, string Output, string Error)> RunWithInputAsync(string? input, params string[] args)
     {
         string tool = Path.Combine(AppContext.BaseDirectory, "GruAnomaly.Cli.dll");
         Assert.True(File.Exists(tool), $"The tool is not built beside the tests: {tool}");
