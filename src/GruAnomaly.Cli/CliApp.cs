@@ -1,6 +1,9 @@
 using System.CommandLine;
 using GruAnomaly.Cli.Commands.Demo;
+using GruAnomaly.Cli.Commands.Detect;
 using GruAnomaly.Cli.Commands.Evaluate;
+using GruAnomaly.Cli.Commands.Stream;
+using GruAnomaly.Cli.Commands.Train;
 
 namespace GruAnomaly.Cli;
 
@@ -18,22 +21,25 @@ internal static class CliApp
     /// <param name="output">Standard output.</param>
     /// <param name="error">Standard error.</param>
     /// <returns>The exit code: 0 on success, 2 for a usage error or a bad input file, 1 for any other failure.</returns>
-    public static int Run(string[] args, TextWriter output, TextWriter error) =>
-        RunAsync(args, output, error, rich: false).GetAwaiter().GetResult();
+    /// <param name="input">Standard input (what <c>stream</c> reads); null for an empty input.</param>
+    public static int Run(string[] args, TextWriter output, TextWriter error, TextReader? input = null) =>
+        RunAsync(args, output, error, rich: false, input: input).GetAwaiter().GetResult();
 
     /// <summary>Runs the tool.</summary>
     /// <param name="args">The command line, without the tool's name.</param>
     /// <param name="output">Standard output.</param>
     /// <param name="error">Standard error.</param>
     /// <param name="rich">True for Spectre.Console tables and live progress (an interactive terminal); false for plain lines.</param>
+    /// <param name="input">Standard input (what <c>stream</c> reads); null for an empty input.</param>
     /// <param name="cancellationToken">Cancels the command.</param>
     /// <returns>The exit code: 0 on success, 2 for a usage error or a bad input file, 1 for any other failure, 130 when cancelled.</returns>
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, bool rich, CancellationToken cancellationToken = default)
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, bool rich, TextReader? input = null,
+        CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(args);
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
-        var terminal = new Terminal(output, error, rich);
+        var terminal = new Terminal(output, error, rich, input);
         RootCommand root = CreateRootCommand(terminal);
         ParseResult parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -79,6 +85,9 @@ internal static class CliApp
         new("gru-anomaly: anomaly detection in time series with GruAnomaly's GRU detector.")
         {
             DemoCommand.Create(terminal),
+            TrainCommand.Create(terminal),
+            DetectCommand.Create(terminal),
+            StreamCommand.Create(terminal),
             EvaluateCommand.Create(terminal),
         };
 }

@@ -14,12 +14,14 @@ internal sealed class Terminal
     /// <param name="output">Standard output: results.</param>
     /// <param name="error">Standard error: problems, and progress in plain mode is still written to <paramref name="output"/>.</param>
     /// <param name="rich">True for Spectre.Console rendering (an interactive terminal); false for plain lines.</param>
-    public Terminal(TextWriter output, TextWriter error, bool rich)
+    /// <param name="input">Standard input, which <c>stream</c> reads; null for none (an empty input).</param>
+    public Terminal(TextWriter output, TextWriter error, bool rich, TextReader? input = null)
     {
         ArgumentNullException.ThrowIfNull(output);
         ArgumentNullException.ThrowIfNull(error);
         Output = output;
         Error = error;
+        Input = input ?? TextReader.Null;
         if (rich)
         {
             _ansi = AnsiConsole.Create(new AnsiConsoleSettings
@@ -37,6 +39,9 @@ internal sealed class Terminal
 
     /// <summary>Gets standard error.</summary>
     public TextWriter Error { get; }
+
+    /// <summary>Gets standard input.</summary>
+    public TextReader Input { get; }
 
     /// <summary>Gets whether output is rendered with Spectre.Console.</summary>
     public bool IsRich => _ansi is not null;

@@ -5,11 +5,15 @@ namespace GruAnomaly.Tests.Cli;
 /// <summary>Runs the tool in-process with captured output.</summary>
 internal static class CliRun
 {
-    public static (int ExitCode, string Output, string Error) Invoke(params string[] args)
+    public static (int ExitCode, string Output, string Error) Invoke(params string[] args) => InvokeWithInput(null, args);
+
+    /// <summary>Runs the tool with the given standard input.</summary>
+    public static (int ExitCode, string Output, string Error) InvokeWithInput(string? input, params string[] args)
     {
         using var output = new StringWriter();
         using var error = new StringWriter();
-        int exitCode = CliApp.Run(args, output, error);
+        using var reader = new StringReader(input ?? string.Empty);
+        int exitCode = CliApp.Run(args, output, error, reader);
         return (exitCode, output.ToString(), error.ToString());
     }
 }
