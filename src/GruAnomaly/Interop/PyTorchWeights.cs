@@ -24,7 +24,7 @@ namespace GruAnomaly.Interop;
 /// Both sides order the gate blocks r, z, n, and both compute <c>n = tanh(W_in·x + b_in + r ⊙ (W_hn·h + b_hn))</c>.
 /// A <see cref="GruCell"/> applies the reset gate before its recurrent product, <c>(r ⊙ h)·W_hn</c>, which no choice of
 /// weights turns into PyTorch's form: such a network is refused (exchange it through <see cref="KerasWeights"/> with
-/// <c>reset_after=False</c>, or export it with <see cref="OnnxModel"/>). What the head reads is the network's
+/// <c>reset_after=False</c>, or export it with <c>GruAnomaly.Onnx.OnnxModel</c>). What the head reads is the network's
 /// <see cref="RecurrentNetwork.HeadPlacement"/>: <c>head(output[-1])</c> for the last step, <c>head(output)</c> for every step.
 /// Layers of different widths get the same names, although a single <c>nn.GRU</c> cannot hold them. A module built with
 /// <c>bias=False</c> has no bias tensors: add zeros. Bidirectional GRUs (<c>_reverse</c> tensors) are not supported.
@@ -118,7 +118,7 @@ public static class PyTorchWeights
             throw new ArgumentException(
                 $"Layer {before} is a GruCell, which applies the reset gate before the recurrent product; torch.nn.GRU applies it after, " +
                 "and no choice of weights makes the two compute the same function. Build the network with GruVariant.ResetAfter " +
-                "(GruResetAfterCell) to exchange weights with PyTorch, or exchange it through KerasWeights (reset_after=False) or OnnxModel.",
+                "(GruResetAfterCell) to exchange weights with PyTorch, or exchange it through KerasWeights (reset_after=False) or ONNX (GruAnomaly.Onnx.OnnxModel).",
                 nameof(network));
         }
 

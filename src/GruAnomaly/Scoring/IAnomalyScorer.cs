@@ -74,7 +74,7 @@ public interface IFittedScorer
 
     /// <summary>
     /// Gets the scorer's model as one <see cref="RecurrentNetwork"/> with its trained weights, for export (for example
-    /// <c>GruAnomaly.Interop.OnnxModel</c>); <see langword="null"/> when the model is not one such network (a
+    /// <c>GruAnomaly.Onnx.OnnxModel</c>); <see langword="null"/> when the model is not one such network (a
     /// reconstruction's encoder–decoder, a baseline that trains nothing; a fusion gives its one component's network, if exactly one has one).
     /// </summary>
     /// <value>The default value is <see langword="null"/>.</value>

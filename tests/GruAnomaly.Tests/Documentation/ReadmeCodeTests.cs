@@ -104,7 +104,7 @@ public sealed class ReadmeCodeTests
             .Where(path => Path.GetDirectoryName(path) == frameworkDirectory);
         Assembly library = typeof(AnomalyDetector).Assembly;
         // The DI package and the hosting abstractions, for "Embedding in a service".
-        Assembly[] libraries = [library, typeof(IAnomalyStreamRegistry).Assembly, typeof(BackgroundService).Assembly];
+        Assembly[] libraries = [library, typeof(IAnomalyStreamRegistry).Assembly, typeof(GruAnomaly.Onnx.OnnxModel).Assembly, typeof(BackgroundService).Assembly];
         IEnumerable<string> dependencies = libraries
             .SelectMany(assembly => assembly.GetReferencedAssemblies())
             .Select(name => Assembly.Load(name).Location)

@@ -1,4 +1,5 @@
 using GruAnomaly.Interop;
+using GruAnomaly.Onnx;
 using GruAnomaly.Recurrent;
 using GruAnomaly.Tests.Recurrent;
 using Microsoft.ML.OnnxRuntime;

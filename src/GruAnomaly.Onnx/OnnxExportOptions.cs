@@ -1,4 +1,4 @@
-namespace GruAnomaly.Interop;
+namespace GruAnomaly.Onnx;
 
 /// <summary>The names of the model <see cref="OnnxModel.Export"/> writes.</summary>
 public sealed class OnnxExportOptions

@@ -1,7 +1,8 @@
 using System.Buffers.Binary;
+using GruAnomaly.Interop;
 using GruAnomaly.Recurrent;
 
-namespace GruAnomaly.Interop;
+namespace GruAnomaly.Onnx;
 
 /// <summary>
 /// Exports a <see cref="RecurrentNetwork"/> of GRU layers, with or without a <see cref="DenseHead"/>, as an ONNX model
