@@ -34,7 +34,8 @@ public sealed class AnomalyDetector
     internal AnomalyDetector(DetectorSettings settings, ILogger logger)
     {
         Settings = settings;
-        _logger = logger;
+        // A throwing logger must not abort a fit nor be blamed on the data: its exceptions are dropped (see WithLogger).
+        _logger = ForgivingLogger.Wrap(logger);
     }
 
     /// <summary>Gets every choice of this detector (null where it is chosen from the training series).</summary>
@@ -77,7 +78,10 @@ public sealed class AnomalyDetector
 
     /// <summary>Fits the detector: scaler, model, error combination and threshold, all on the training series.</summary>
     /// <param name="training">Mostly normal data.</param>
-    /// <param name="progress">Receives training progress; may be null.</param>
+    /// <param name="progress">
+    /// Receives training progress; may be null. It is called on the fitting thread after every mini-batch; an exception
+    /// it throws stops the fit and reaches the caller unchanged (never re-worded as a problem with the series).
+    /// </param>
     /// <param name="cancellationToken">Cancels fitting; nothing is kept.</param>
     /// <returns>The fitted detector.</returns>
     /// <exception cref="ArgumentException">The series is too short for the window, or a feature is never observed.</exception>
@@ -105,7 +109,10 @@ public sealed class AnomalyDetector
         }
 
         _logger.DetectorFitting(s.Scorer.Name, choices.Model.Name, training.Length, training.Features, choices.Window);
-        IFittedScorer scorer = WithContext(training, $"train the {s.Scorer.Name} scorer with window {choices.Window}", () => s.Scorer.Fit(new ScorerFitContext
+        // The caller's progress callback runs inside training: what it throws is the caller's, and must reach the caller
+        // as itself rather than as a complaint about the training series.
+        WatchedProgress<TrainingProgress>? watched = progress is null ? null : new WatchedProgress<TrainingProgress>(progress);
+        IFittedScorer scorer = WithContext(training, watched, $"train the {s.Scorer.Name} scorer with window {choices.Window}", () => s.Scorer.Fit(new ScorerFitContext
         {
             Inputs = inputs,
             Observed = observed,
@@ -116,7 +123,7 @@ public sealed class AnomalyDetector
             Trainer = choices.Trainer,
             MatrixProvider = s.MatrixProvider,
             Logger = _logger,
-        }, progress, cancellationToken));
+        }, watched, cancellationToken));
         if (scorer.History?.StopReason == StopReason.Cancelled)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -150,24 +157,27 @@ public sealed class AnomalyDetector
         ScorePipeline.Smooth(scores, choices.SmoothingSpan, typicalScore);
         double[] calibration = ScorePipeline.Scored(scores, scored, calibrationFrom);
         var normalizedCalibration = new double[calibration.Length];
-        IFittedScoreNormalization normalization = WithContext(training,
+        IFittedScoreNormalization normalization = WithContext(training, callback: null,
             $"fit the score normalization {s.Normalization.Name} on its training scores",
             () => s.Normalization.Fit(calibration, normalizedCalibration));
-        IFittedThreshold threshold = WithContext(training,
+        IFittedThreshold threshold = WithContext(training, callback: null,
             $"fit {s.Threshold.Name} on its {calibration.Length}{(calibrateOnHeldOut ? " held-out" : string.Empty)} training scores (a longer series gives more)",
             () => s.Threshold.Fit(normalizedCalibration));
         _logger.DetectorFitted(calibration.Length, calibrateOnHeldOut ? "held-out" : "all training", threshold.Name, threshold.Threshold);
         return new FittedAnomalyDetector(this, choices, scaler, scorer, combination, typicalScore, normalization, threshold, training.Features, calibration.Length);
     }
 
-    /// <summary>Reports a strategy's refusal of the training series against the argument the caller actually passed.</summary>
-    private static T WithContext<T>(TimeSeries training, string what, Func<T> fit)
+    /// <summary>
+    /// Reports a strategy's refusal of the training series against the argument the caller actually passed; an exception
+    /// thrown by the caller's own progress callback passes through unchanged.
+    /// </summary>
+    private static T WithContext<T>(TimeSeries training, WatchedProgress<TrainingProgress>? callback, string what, Func<T> fit)
     {
         try
         {
             return fit();
         }
-        catch (ArgumentException e) when (e is not ArgumentNullException)
+        catch (ArgumentException e) when (e is not ArgumentNullException && !ReferenceEquals(e, callback?.Thrown))
         {
             throw new ArgumentException(
                 $"The training series ({training.Length} time steps of {training.Features} features) is not enough to {what}: {e.Message}",

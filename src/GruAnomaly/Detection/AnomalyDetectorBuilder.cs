@@ -218,7 +218,11 @@ public sealed class AnomalyDetectorBuilder
         return this;
     }
 
-    /// <summary>Sets where fitting reports go.</summary>
+    /// <summary>
+    /// Sets where fitting reports go. Logging never aborts the detector's work: an exception thrown by the logger (by
+    /// <c>Log</c>, <c>IsEnabled</c> or <c>BeginScope</c>) is caught and dropped, and that event is lost. To stop a fit
+    /// from the outside, use the progress callback or the cancellation token of <see cref="AnomalyDetector.Fit"/>.
+    /// </summary>
     /// <param name="logger">The logger; the default discards.</param>
     /// <returns>This builder.</returns>
     public AnomalyDetectorBuilder WithLogger(ILogger logger)

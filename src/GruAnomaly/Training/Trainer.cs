@@ -28,13 +28,16 @@ public sealed class Trainer
 
     /// <summary>Creates a trainer.</summary>
     /// <param name="options">The settings; defaults when null.</param>
-    /// <param name="logger">Receives structured training events; none when null.</param>
+    /// <param name="logger">
+    /// Receives structured training events; none when null. An exception thrown by the logger is caught and dropped:
+    /// logging never aborts training.
+    /// </param>
     /// <exception cref="ArgumentException">An option is out of range (every problem is listed).</exception>
     public Trainer(TrainerOptions? options = null, ILogger? logger = null)
     {
         Options = options ?? new TrainerOptions();
         Options.Validate();
-        _logger = logger ?? NullLogger.Instance;
+        _logger = ForgivingLogger.Wrap(logger ?? NullLogger.Instance);
     }
 
     /// <summary>Gets the settings.</summary>
