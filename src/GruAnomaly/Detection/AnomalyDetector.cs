@@ -30,6 +30,7 @@ public sealed class AnomalyDetector
     public const int MinimumHeldOutScores = 1000;
 
     private readonly ILogger _logger;
+    private int? _minimumTrainingLength;
 
     internal AnomalyDetector(DetectorSettings settings, ILogger logger)
     {
@@ -45,13 +46,34 @@ public sealed class AnomalyDetector
     internal ILogger Logger => _logger;
 
     /// <summary>
-    /// Gets the fewest time steps a training series needs: with a given window, what the scorer needs for one score plus
-    /// one window; with an automatic window, <see cref="FitChoices.MinimumAutomaticTrainingLength"/> (the window then
-    /// shrinks to an eighth of the series).
+    /// Gets the fewest time steps a training series needs; a fully observed series of this length fits (when its scores
+    /// are not tied: a peaks-over-threshold tail needs distinct peaks). With a given window: what the scorer needs for
+    /// one score plus one window, and at least as many scored steps as the threshold's
+    /// <see cref="IThresholdStrategy.MinimumCalibrationScores"/>. With an automatic window: the same for the smallest
+    /// automatic window, and at least <see cref="FitChoices.MinimumAutomaticTrainingLength"/> (the window then shrinks
+    /// to an eighth of the series, or further until the threshold gets its calibration scores).
     /// </summary>
-    public int MinimumTrainingLength => Settings.Window is int window
-        ? Settings.Scorer.MinimumLength(window) + window
-        : Math.Max(FitChoices.MinimumAutomaticTrainingLength, Settings.Scorer.MinimumLength(FitChoices.MinimumAutomaticWindow) + FitChoices.MinimumAutomaticWindow);
+    /// <value>At most <see cref="int.MaxValue"/>; the builder refuses windows that would need more than <see cref="Array.MaxLength"/>.</value>
+    public int MinimumTrainingLength => _minimumTrainingLength ??= ComputeMinimumTrainingLength();
+
+    private int ComputeMinimumTrainingLength()
+    {
+        IAnomalyScorer scorer = Settings.Scorer;
+        long calibration = Settings.Threshold.MinimumCalibrationScores;
+        if (Settings.Window is int window)
+        {
+            // The first scored step is MinimumLength − 1: every step from there on is a calibration score.
+            long scored = (long)scorer.MinimumLength(window) + window;
+            long thresholded = (long)scorer.MinimumLength(window) - 1 + calibration;
+            return (int)Math.Min(int.MaxValue, Math.Max(scored, thresholded));
+        }
+
+        // The automatic window shrinks (down to MinimumAutomaticWindow) until the threshold has its calibration scores.
+        int smallest = FitChoices.MinimumAutomaticWindow;
+        long length = Math.Max(FitChoices.MinimumAutomaticTrainingLength,
+            Math.Max((long)scorer.MinimumLength(smallest) + smallest, (long)scorer.MinimumLength(smallest) - 1 + calibration));
+        return (int)Math.Min(int.MaxValue, length);
+    }
 
     /// <summary>
     /// Starts a builder with the defaults: one-step forecasting of a mean and a variance (Gaussian NLL), with the window,
@@ -177,7 +199,8 @@ public sealed class AnomalyDetector
         {
             return fit();
         }
-        catch (ArgumentException e) when (e is not ArgumentNullException && !ReferenceEquals(e, callback?.Thrown))
+        // A size beyond what an array holds (ArgumentOutOfRangeException) is not a lack of data: it passes unchanged too.
+        catch (ArgumentException e) when (e is not (ArgumentNullException or ArgumentOutOfRangeException) && !ReferenceEquals(e, callback?.Thrown))
         {
             throw new ArgumentException(
                 $"The training series ({training.Length} time steps of {training.Features} features) is not enough to {what}: {e.Message}",

@@ -241,6 +241,16 @@ public sealed class AnomalyDetectorBuilder
         ThrowIfBuilt();
         var errors = new List<string>();
         if (_window < 1) errors.Add($"WithWindow: window must be at least 1; got {_window}.");
+        if (_window is int window && window >= 1 && _scorer is not null)
+        {
+            // Computed in 64 bits: near int.MaxValue the int sum wraps negative and would pass any length check.
+            long minimum = (long)_scorer.MinimumLength(window) + window;
+            if (_scorer.MinimumLength(window) < 1 || minimum > Array.MaxLength)
+            {
+                errors.Add($"WithWindow: window {window} needs a training series of more than Array.MaxLength = {Array.MaxLength} time steps (scorer {_scorer.Name}); window must be at most {Array.MaxLength / 2 - 64}.");
+            }
+        }
+
         if (_stride < 1 || _stride > Math.Max(_window ?? 1, 1)) errors.Add($"WithWindow: stride must be in [1, window = {_window}]; got {_stride}.");
         if (_modelGiven && _model is null) errors.Add("WithModel: the model must not be null.");
         if (_trainerGiven && _trainer is null) errors.Add("WithTrainer: the options must not be null.");

@@ -33,7 +33,7 @@ public sealed class AutomaticThresholdStrategy : IThresholdStrategy
     public MedianPlusMadStrategy Fallback { get; }
 
     /// <summary>The fewest calibration scores the peaks-over-threshold model is fitted on.</summary>
-    public int MinimumPeaksOverThresholdScores => (int)Math.Ceiling(PeaksOverThresholdTail.MinimumPeaks / (1 - PeaksOverThreshold.InitialQuantile)) + 1;
+    public int MinimumPeaksOverThresholdScores => PeaksOverThreshold.MinimumCalibrationScores;
 
     /// <inheritdoc/>
     public string Name => $"Automatic({StrategyNames.Risk(RiskLevel, PeaksOverThreshold.InitialQuantile)})";

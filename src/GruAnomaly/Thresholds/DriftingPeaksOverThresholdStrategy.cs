@@ -44,6 +44,10 @@ public sealed class DriftingPeaksOverThresholdStrategy : IThresholdStrategy
     public string Name => FittedDriftingPeaksOverThreshold.MakeName(Depth, RiskLevel, InitialQuantile);
 
     /// <inheritdoc/>
+    /// <value><see cref="Depth"/> plus the fewest residuals with <see cref="PeaksOverThresholdTail.MinimumPeaks"/> above the initial quantile.</value>
+    public int MinimumCalibrationScores => (int)Math.Min(int.MaxValue, (long)Depth + PeaksOverThresholdTail.MinimumScores(InitialQuantile));
+
+    /// <inheritdoc/>
     public IFittedThreshold Fit(ReadOnlySpan<double> calibrationScores)
     {
         ScoreChecks.Calibration(calibrationScores, Depth + PeaksOverThresholdTail.MinimumPeaks + 1, Name);

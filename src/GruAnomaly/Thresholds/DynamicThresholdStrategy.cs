@@ -30,6 +30,10 @@ public sealed class DynamicThresholdStrategy : IThresholdStrategy
     public string Name => FittedDynamicThreshold.MakeName(Options);
 
     /// <inheritdoc/>
+    /// <value>2.</value>
+    public int MinimumCalibrationScores => 2;
+
+    /// <inheritdoc/>
     public IFittedThreshold Fit(ReadOnlySpan<double> calibrationScores)
     {
         ScoreChecks.Calibration(calibrationScores, 2, Name);

@@ -68,6 +68,33 @@ public sealed class FalseAlarmBudgetStrategy : IThresholdStrategy
     }
 
     /// <inheritdoc/>
+    /// <value>
+    /// The fewest scores that hold 10 expected exceedances (⌈10/r⌉), or, for a budget below 1 − InitialQuantile, the fewer
+    /// that the tail model needs when that is less.
+    /// </value>
+    public int MinimumCalibrationScores
+    {
+        get
+        {
+            // The smallest n with r·n ≥ 10, by the same floating-point test as Fit.
+            long empirical = (long)Math.Min(int.MaxValue, Math.Ceiling(MinimumEmpiricalExceedances / AlarmsPerPoint));
+            while (empirical > 1 && AlarmsPerPoint * (empirical - 1) >= MinimumEmpiricalExceedances)
+            {
+                empirical--;
+            }
+
+            while (empirical < int.MaxValue && AlarmsPerPoint * empirical < MinimumEmpiricalExceedances)
+            {
+                empirical++;
+            }
+
+            return AlarmsPerPoint < 1 - InitialQuantile
+                ? (int)Math.Min(empirical, PeaksOverThresholdTail.MinimumScores(InitialQuantile))
+                : (int)empirical;
+        }
+    }
+
+    /// <inheritdoc/>
     public IFittedThreshold Fit(ReadOnlySpan<double> calibrationScores)
     {
         ScoreChecks.Calibration(calibrationScores, 1, Name);

@@ -57,6 +57,10 @@ public sealed class PeaksOverThresholdStrategy : IThresholdStrategy
         : $"PeaksOverThreshold({StrategyNames.Risk(RiskLevel, InitialQuantile)})";
 
     /// <inheritdoc/>
+    /// <value>The fewest scores with <see cref="PeaksOverThresholdTail.MinimumPeaks"/> above the initial quantile: 501 for 0.98.</value>
+    public int MinimumCalibrationScores => PeaksOverThresholdTail.MinimumScores(InitialQuantile);
+
+    /// <inheritdoc/>
     public IFittedThreshold Fit(ReadOnlySpan<double> calibrationScores)
     {
         ScoreChecks.Calibration(calibrationScores, PeaksOverThresholdTail.MinimumPeaks + 1, Name);

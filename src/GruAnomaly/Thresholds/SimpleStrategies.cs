@@ -52,6 +52,10 @@ public sealed class MeanPlusSigmaStrategy : IThresholdStrategy
     public string Name => $"MeanPlusSigma(k={ScoreChecks.Format(K)})";
 
     /// <inheritdoc/>
+    /// <value>2.</value>
+    public int MinimumCalibrationScores => 2;
+
+    /// <inheritdoc/>
     public IFittedThreshold Fit(ReadOnlySpan<double> calibrationScores)
     {
         ScoreChecks.Calibration(calibrationScores, 2, Name);

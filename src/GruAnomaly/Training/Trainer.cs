@@ -150,9 +150,11 @@ public sealed class Trainer
             _best = new float[_parameters.Length];
             _gradients = new float[_parameters.Length];
             int batch = _options.BatchSize;
-            _inputs = new float[data.Steps * batch * data.InputSize];
-            _targets = new float[data.TargetSteps * batch * data.TargetSize];
-            _predictionGradients = new float[_targets.Length * _options.Loss.PredictionsPerTarget];
+            // Window, batch size and features all come from the caller: a mini-batch that no array can hold is refused by
+            // name instead of overflowing an int product.
+            _inputs = new float[Guard.ArraySize(nameof(data), "a mini-batch's inputs, steps × BatchSize × InputSize", data.Steps, batch, data.InputSize)];
+            _targets = new float[Guard.ArraySize(nameof(data), "a mini-batch's targets, target steps × BatchSize × TargetSize", data.TargetSteps, batch, data.TargetSize)];
+            _predictionGradients = new float[Guard.ArraySize(nameof(data), "a mini-batch's predictions", _targets.Length, _options.Loss.PredictionsPerTarget)];
             _order = [.. Enumerable.Range(0, trainCount)];
             _validationIndices = new int[batch];
             _workspace = network.CreateWorkspace();

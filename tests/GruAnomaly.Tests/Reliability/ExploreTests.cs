@@ -11,14 +11,22 @@ public sealed class ExploreTests(ITestOutputHelper output)
 {
     private void Try(string what, Action a)
     {
-        try { a(); output.WriteLine($"{what}: OK"); }
-        catch (Exception e) { output.WriteLine($"{what}: {e.GetType().Name}: {e.Message}"); }
+        try { a(); File.AppendAllText("/tmp/explore.txt", $"{what}: OK\n"); }
+        catch (Exception e) { File.AppendAllText("/tmp/explore.txt", $"{what}: {e.GetType().Name}: {e.Message}\n"); }
     }
 
     [Fact]
     public void Explore()
     {
         var quick = new TrainerOptions { Epochs = 1, BatchSize = 32, Seed = 1 };
+        foreach (int n in new[] { 64, 100, 300, 1000, 3000 })
+        foreach (float c in new[] { 0f, 3f, 1e6f })
+        {
+            float[] k = Enumerable.Repeat(c, n).ToArray();
+            Try($"constant {c} x{n} default", () => AnomalyDetector.CreateBuilder().WithTrainer(quick).WithModel(Model.Gru(4)).Build().Fit(new TimeSeries(k)));
+            Try($"constant {c} x{n} default model", () => AnomalyDetector.CreateBuilder().Build().Fit(new TimeSeries(k)));
+            Try($"constant {c} x{n} POT", () => AnomalyDetector.CreateBuilder().WithTrainer(quick).WithModel(Model.Gru(4)).WithThreshold(Threshold.PeaksOverThreshold()).Build().Fit(new TimeSeries(k)));
+        }
         float[] constant = Enumerable.Repeat(3f, 600).ToArray();
         Try("constant default", () => AnomalyDetector.CreateBuilder().WithTrainer(quick).WithModel(Model.Gru(4)).Build().Fit(new TimeSeries(constant)));
         Try("constant forecast", () => AnomalyDetector.CreateBuilder().WithScorer(Scorer.Forecast()).WithTrainer(quick).WithModel(Model.Gru(4)).Build().Fit(new TimeSeries(constant)));
