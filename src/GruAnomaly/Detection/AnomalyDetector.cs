@@ -183,10 +183,29 @@ public sealed class AnomalyDetector
             $"fit the score normalization {s.Normalization.Name} on its training scores",
             () => s.Normalization.Fit(calibration, normalizedCalibration));
         IFittedThreshold threshold = WithContext(training, callback: null,
-            $"fit {s.Threshold.Name} on its {calibration.Length}{(calibrateOnHeldOut ? " held-out" : string.Empty)} training scores (a longer series gives more)",
+            $"fit {s.Threshold.Name} on its {calibration.Length}{(calibrateOnHeldOut ? " held-out" : string.Empty)} training scores{ThresholdAdvice(s.Threshold, normalizedCalibration)}",
             () => s.Threshold.Fit(normalizedCalibration));
         _logger.DetectorFitted(calibration.Length, calibrateOnHeldOut ? "held-out" : "all training", threshold.Name, threshold.Threshold);
         return new FittedAnomalyDetector(this, choices, scaler, scorer, combination, typicalScore, normalization, threshold, training.Features, calibration.Length);
+    }
+
+    /// <summary>
+    /// Says what would help a threshold that refuses its calibration scores: more of them only when there are fewer than it
+    /// needs; when there are enough, tied scores (a constant or repeating series) are the reason, and a longer series of
+    /// the same kind would not help.
+    /// </summary>
+    private static string ThresholdAdvice(IThresholdStrategy threshold, double[] calibration)
+    {
+        if (calibration.Length < threshold.MinimumCalibrationScores)
+        {
+            return $" (it needs {threshold.MinimumCalibrationScores}: a longer series gives more)";
+        }
+
+        int distinct = calibration.Distinct().Count();
+        return distinct < calibration.Length
+            ? $" (they take only {distinct} distinct value{(distinct == 1 ? string.Empty : "s")}: the series is constant or repeats itself, so a longer one " +
+              "of the same kind would not help; use a threshold that copes with tied scores, such as Threshold.Automatic, Threshold.Quantile or Threshold.Fixed)"
+            : string.Empty;
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using GruAnomaly.Diagnostics;
 using GruAnomaly.Losses;
 using GruAnomaly.Numerics;
 using GruAnomaly.Preprocessing;
@@ -232,7 +233,11 @@ public sealed class AnomalyDetectorBuilder
         return this;
     }
 
-    /// <summary>Checks every choice and creates the detector.</summary>
+    /// <summary>
+    /// Checks every choice and creates the detector. Every invalid choice is listed at once, including the invalid
+    /// arguments of the built-in factories (<c>Model.Gru(hiddenSize: -1)</c>, <c>Threshold.Quantile(1.5)</c>, …), which
+    /// record them instead of throwing; a custom strategy joins in through its <c>Validate</c> member.
+    /// </summary>
     /// <returns>The immutable, unfitted detector.</returns>
     /// <exception cref="ArgumentException">Some choices are invalid; the message lists all of them with the allowed ranges.</exception>
     /// <exception cref="InvalidOperationException">This builder has already built a detector.</exception>
@@ -261,6 +266,16 @@ public sealed class AnomalyDetectorBuilder
         if (_normalization is null) errors.Add("WithScoreNormalization: the normalization must not be null.");
         if (_logger is null) errors.Add("WithLogger: the logger must not be null.");
         if (_matrixProvider is null) errors.Add("WithMatrixProvider: the provider must not be null.");
+        // The factories (Model.*, Threshold.*, Scorer.*, ScoreNormalization.*, Scaler.*) record invalid arguments instead of
+        // throwing, so that they are listed here with everything else.
+        var strategyProblems = new List<string>();
+        _model?.Validate(strategyProblems);
+        errors.AddRange(strategyProblems.Select(e => "WithModel: " + e));
+        strategyProblems.Clear();
+        _threshold?.Validate(strategyProblems);
+        errors.AddRange(strategyProblems.Select(e => "WithThreshold: " + e));
+        if (_normalization is IInvalidChoice badNormalization) errors.Add("WithScoreNormalization: " + badNormalization.Problem);
+        if (_scaler is IInvalidChoice badScaler) errors.Add("WithScaler: " + badScaler.Problem);
         if (!Enum.IsDefined(_missingValues)) errors.Add($"WithMissingValues: {_missingValues} is not one of Mask, Interpolate, ForwardFill.");
         if (_smoothingSpan < 1) errors.Add($"WithSmoothing: span must be at least 1 (1 = none); got {_smoothingSpan}.");
         TrainerOptions? given = _trainer is null || _loss is null ? _trainer : _trainer with { Loss = _loss };

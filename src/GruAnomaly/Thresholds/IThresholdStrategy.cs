@@ -18,6 +18,15 @@ public interface IThresholdStrategy
     /// <value>The default value is 1.</value>
     int MinimumCalibrationScores => 1;
 
+    /// <summary>
+    /// Adds a message per invalid setting of this strategy, so that <c>AnomalyDetectorBuilder.Build</c> reports it with the
+    /// others. The factories of <see cref="Threshold"/> record an invalid argument here instead of throwing.
+    /// </summary>
+    /// <param name="problems">Receives the messages.</param>
+    void Validate(ICollection<string> problems)
+    {
+    }
+
     /// <summary>Fits the strategy on calibration scores.</summary>
     /// <param name="calibrationScores">
     /// Scores of normal (or mostly normal) data, in time order; finite. Each strategy documents how many it needs.

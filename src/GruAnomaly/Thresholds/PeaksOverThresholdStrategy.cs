@@ -1,4 +1,5 @@
 using System.Globalization;
+using GruAnomaly.Diagnostics;
 
 namespace GruAnomaly.Thresholds;
 
@@ -32,12 +33,20 @@ public sealed class PeaksOverThresholdStrategy : IThresholdStrategy
     /// <param name="streaming">Whether the tail keeps learning from non-alarm peaks during <c>Apply</c>.</param>
     /// <exception cref="ArgumentOutOfRangeException">A level is out of range.</exception>
     public PeaksOverThresholdStrategy(double riskLevel = 1e-3, double initialQuantile = 0.98, bool streaming = false)
+        : this(riskLevel, initialQuantile, streaming, deferChecks: false)
     {
-        ValidateLevels(riskLevel, initialQuantile);
+    }
+
+    internal PeaksOverThresholdStrategy(double riskLevel, double initialQuantile, bool streaming, bool deferChecks)
+    {
+        _problem = DeferredArguments.Check(deferChecks, streaming ? "Threshold.StreamingPeaksOverThreshold" : "Threshold.PeaksOverThreshold",
+            () => ValidateLevels(riskLevel, initialQuantile));
         RiskLevel = riskLevel;
         InitialQuantile = initialQuantile;
         Streaming = streaming;
     }
+
+    private readonly string? _problem;
 
     /// <summary>q, the probability that a normal score exceeds the threshold.</summary>
     /// <value>The default value is 0.001.</value>
@@ -61,8 +70,12 @@ public sealed class PeaksOverThresholdStrategy : IThresholdStrategy
     public int MinimumCalibrationScores => PeaksOverThresholdTail.MinimumScores(InitialQuantile);
 
     /// <inheritdoc/>
+    public void Validate(ICollection<string> problems) => DeferredArguments.Report(_problem, problems);
+
+    /// <inheritdoc/>
     public IFittedThreshold Fit(ReadOnlySpan<double> calibrationScores)
     {
+        DeferredArguments.ThrowIfInvalid(_problem);
         ScoreChecks.Calibration(calibrationScores, PeaksOverThresholdTail.MinimumPeaks + 1, Name);
         var calibration = new EmpiricalDistribution(calibrationScores);
         PeaksOverThresholdTail tail = PeaksOverThresholdTail.Fit(calibration, InitialQuantile);

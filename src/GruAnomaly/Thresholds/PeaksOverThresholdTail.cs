@@ -22,6 +22,11 @@ public sealed class PeaksOverThresholdTail
     {
         // Above the quantile at h = (n − 1)·q lie n − 1 − ⌊h⌋ distinct scores; the same expression as QuantileOfSorted,
         // so rounding agrees with what Fit will count.
+        if (!(initialQuantile > 0 && initialQuantile < 1))
+        {
+            return MinimumPeaks + 1; // an invalid level, refused by the strategy's Validate and Fit
+        }
+
         int n = Math.Max(MinimumPeaks + 1, (int)Math.Min(int.MaxValue / 2, (MinimumPeaks / (1 - initialQuantile)) - 2));
         while (n - 1 - (int)Math.Floor((n - 1) * initialQuantile) < MinimumPeaks)
         {
