@@ -117,7 +117,7 @@ public sealed class AnomalyDetector
         if (training.Length < MinimumTrainingLength)
         {
             throw new ArgumentException(
-                $"The training series has {training.Length} time steps; {(s.Window is int w ? $"window {w}" : "an automatic window")} with scorer {s.Scorer.Name} needs at least {MinimumTrainingLength}.",
+                $"The training series has {training.Length} time steps; {(s.Window is int w ? $"window {w}" : "an automatic window")} with scorer {s.Scorer.Name} and threshold {s.Threshold.Name} (which needs {s.Threshold.MinimumCalibrationScores} calibration scores) needs at least {MinimumTrainingLength}.",
                 nameof(training));
         }
 

@@ -22,7 +22,7 @@ namespace GruAnomaly.Thresholds;
 /// </para>
 /// <para>
 /// Needs at least <see cref="PeaksOverThresholdTail.MinimumPeaks"/> calibration scores above t, that is at least
-/// <c>10/(1 − InitialQuantile)</c> scores (500 for the default 0.98).
+/// <c>10/(1 − InitialQuantile)</c> distinct scores: exactly <see cref="MinimumCalibrationScores"/> (497 for the default 0.98).
 /// </para>
 /// </remarks>
 public sealed class PeaksOverThresholdStrategy : IThresholdStrategy
@@ -66,7 +66,7 @@ public sealed class PeaksOverThresholdStrategy : IThresholdStrategy
         : $"PeaksOverThreshold({StrategyNames.Risk(RiskLevel, InitialQuantile)})";
 
     /// <inheritdoc/>
-    /// <value>The fewest scores with <see cref="PeaksOverThresholdTail.MinimumPeaks"/> above the initial quantile: 501 for 0.98.</value>
+    /// <value>The fewest scores with <see cref="PeaksOverThresholdTail.MinimumPeaks"/> above the initial quantile: 497 for 0.98.</value>
     public int MinimumCalibrationScores => PeaksOverThresholdTail.MinimumScores(InitialQuantile);
 
     /// <inheritdoc/>

@@ -269,7 +269,7 @@ public sealed class AnomalyDetectorTests(ITestOutputHelper output)
         var tail = Assert.Throws<ArgumentException>(() =>
             QuickBuilder().WithThreshold(Threshold.PeaksOverThreshold(1e-3)).Build().Fit(Synthetic.Normal(200, seed: 1)));
         Assert.Equal("training", tail.ParamName);
-        Assert.Contains("training scores (a longer series gives more)", tail.Message, StringComparison.Ordinal);
+        Assert.Contains("threshold PeaksOverThreshold(risk=0.001, q0=0.98) (which needs 497 calibration scores) needs at least 513", tail.Message, StringComparison.Ordinal);
 
         var likelihood = Assert.Throws<ArgumentException>(() =>
             AnomalyDetector.CreateBuilder().WithScorer(Scorer.Reconstruction()).WithLoss(Loss.GaussianNll).Build());
