@@ -27,7 +27,8 @@ public sealed class AutomaticThresholdStrategy : IThresholdStrategy
             () => PeaksOverThresholdStrategy.ValidateLevels(riskLevel, 0.98));
         PeaksOverThreshold = new PeaksOverThresholdStrategy(riskLevel, 0.98, streaming: false, deferChecks: _problem is not null);
         RiskLevel = riskLevel;
-        double k = MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, 1 - riskLevel) + 2;
+        // −Φ⁻¹(q) rather than Φ⁻¹(1 − q): 1 − q rounds to 1 for q below 1e-17, whose quantile is infinite.
+        double k = -MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, riskLevel) + 2;
         // With an invalid risk level (recorded above) k may not be finite; the fallback then only carries it along.
         Fallback = new MedianPlusMadStrategy(Math.Round(k, 2), deferChecks: _problem is not null);
     }
