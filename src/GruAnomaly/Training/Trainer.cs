@@ -20,7 +20,8 @@ namespace GruAnomaly.Training;
 /// The trainer never writes into the caller's parameters: it trains a private copy and returns the chosen weights in a
 /// <see cref="TrainingResult"/>, so a failed or cancelled fit can never leave a model half-updated. Buffers are sized
 /// once per fit, so mini-batch steps allocate nothing. Single-threaded and deterministic: the same seed, data and
-/// options give bit-identical weights.
+/// options give bit-identical weights on the same machine and SIMD level (see <see cref="TrainerOptions.Seed"/> for what
+/// differs across SIMD levels).
 /// </remarks>
 public sealed class Trainer
 {
