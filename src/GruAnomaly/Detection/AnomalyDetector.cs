@@ -85,9 +85,9 @@ public sealed class AnomalyDetector
     /// <returns>A new builder.</returns>
     public static AnomalyDetectorBuilder CreateBuilder() => new();
 
-    /// <summary>Fits the detector on a training series on a background thread.</summary>
+    /// <summary>Fits the detector on a training series on a background thread; see <see cref="Fit"/>.</summary>
     /// <param name="training">Mostly normal data.</param>
-    /// <param name="progress">Receives training progress; may be null.</param>
+    /// <param name="progress">Receives training progress; may be null. What it throws faults the task unchanged.</param>
     /// <param name="cancellationToken">Cancels fitting; nothing is kept.</param>
     /// <returns>The fitted detector.</returns>
     /// <exception cref="OperationCanceledException">Fitting was cancelled.</exception>
@@ -106,7 +106,11 @@ public sealed class AnomalyDetector
     /// </param>
     /// <param name="cancellationToken">Cancels fitting; nothing is kept.</param>
     /// <returns>The fitted detector.</returns>
-    /// <exception cref="ArgumentException">The series is too short for the window, or a feature is never observed.</exception>
+    /// <exception cref="ArgumentException">
+    /// The series is shorter than <see cref="MinimumTrainingLength"/>, holds an infinity, a feature is never observed, or a
+    /// strategy refuses it (the message says what would help).
+    /// </exception>
+    /// <exception cref="ArgumentOutOfRangeException">A buffer of the model or of a mini-batch would exceed <see cref="Array.MaxLength"/> values.</exception>
     /// <exception cref="OperationCanceledException">Fitting was cancelled.</exception>
     /// <exception cref="InvalidOperationException">Online adaptation is on, but the scorer's fitted scorer cannot be fine-tuned.</exception>
     public FittedAnomalyDetector Fit(TimeSeries training, IProgress<TrainingProgress>? progress = null,
