@@ -31,11 +31,13 @@ public sealed class AnomalyDetector
     public const int MinimumHeldOutScores = 1000;
 
     private readonly ILogger _logger;
+    private int? _minimumTrainingLength;
 
     internal AnomalyDetector(DetectorSettings settings, ILogger logger, DetectorTelemetry telemetry)
     {
         Settings = settings;
-        _logger = logger;
+        // A throwing logger must not abort a fit nor be blamed on the data: its exceptions are dropped (see WithLogger).
+        _logger = ForgivingLogger.Wrap(logger);
         Telemetry = telemetry;
     }
 
@@ -49,13 +51,34 @@ public sealed class AnomalyDetector
     internal DetectorTelemetry Telemetry { get; }
 
     /// <summary>
-    /// Gets the fewest time steps a training series needs: with a given window, what the scorer needs for one score plus
-    /// one window; with an automatic window, <see cref="FitChoices.MinimumAutomaticTrainingLength"/> (the window then
-    /// shrinks to an eighth of the series).
+    /// Gets the fewest time steps a training series needs; a fully observed series of this length fits (when its scores
+    /// are not tied: a peaks-over-threshold tail needs distinct peaks). With a given window: what the scorer needs for
+    /// one score plus one window, and at least as many scored steps as the threshold's
+    /// <see cref="IThresholdStrategy.MinimumCalibrationScores"/>. With an automatic window: the same for the smallest
+    /// automatic window, and at least <see cref="FitChoices.MinimumAutomaticTrainingLength"/> (the window then shrinks
+    /// to an eighth of the series, or further until the threshold gets its calibration scores).
     /// </summary>
-    public int MinimumTrainingLength => Settings.Window is int window
-        ? Settings.Scorer.MinimumLength(window) + window
-        : Math.Max(FitChoices.MinimumAutomaticTrainingLength, Settings.Scorer.MinimumLength(FitChoices.MinimumAutomaticWindow) + FitChoices.MinimumAutomaticWindow);
+    /// <value>At most <see cref="int.MaxValue"/>; the builder refuses windows that would need more than <see cref="Array.MaxLength"/>.</value>
+    public int MinimumTrainingLength => _minimumTrainingLength ??= ComputeMinimumTrainingLength();
+
+    private int ComputeMinimumTrainingLength()
+    {
+        IAnomalyScorer scorer = Settings.Scorer;
+        long calibration = Settings.Threshold.MinimumCalibrationScores;
+        if (Settings.Window is int window)
+        {
+            // The first scored step is MinimumLength − 1: every step from there on is a calibration score.
+            long scored = (long)scorer.MinimumLength(window) + window;
+            long thresholded = (long)scorer.MinimumLength(window) - 1 + calibration;
+            return (int)Math.Min(int.MaxValue, Math.Max(scored, thresholded));
+        }
+
+        // The automatic window shrinks (down to MinimumAutomaticWindow) until the threshold has its calibration scores.
+        int smallest = FitChoices.MinimumAutomaticWindow;
+        long length = Math.Max(FitChoices.MinimumAutomaticTrainingLength,
+            Math.Max((long)scorer.MinimumLength(smallest) + smallest, (long)scorer.MinimumLength(smallest) - 1 + calibration));
+        return (int)Math.Min(int.MaxValue, length);
+    }
 
     /// <summary>
     /// Starts a builder with the defaults: one-step forecasting of a mean and a variance (Gaussian NLL), with the window,
@@ -67,9 +90,9 @@ public sealed class AnomalyDetector
     /// <returns>A new builder.</returns>
     public static AnomalyDetectorBuilder CreateBuilder() => new();
 
-    /// <summary>Fits the detector on a training series on a background thread.</summary>
+    /// <summary>Fits the detector on a training series on a background thread; see <see cref="Fit"/>.</summary>
     /// <param name="training">Mostly normal data.</param>
-    /// <param name="progress">Receives training progress; may be null.</param>
+    /// <param name="progress">Receives training progress; may be null. What it throws faults the task unchanged.</param>
     /// <param name="cancellationToken">Cancels fitting; nothing is kept.</param>
     /// <returns>The fitted detector.</returns>
     /// <exception cref="OperationCanceledException">Fitting was cancelled.</exception>
@@ -82,10 +105,17 @@ public sealed class AnomalyDetector
 
     /// <summary>Fits the detector: scaler, model, error combination and threshold, all on the training series.</summary>
     /// <param name="training">Mostly normal data.</param>
-    /// <param name="progress">Receives training progress; may be null.</param>
+    /// <param name="progress">
+    /// Receives training progress; may be null. It is called on the fitting thread after every mini-batch; an exception
+    /// it throws stops the fit and reaches the caller unchanged (never re-worded as a problem with the series).
+    /// </param>
     /// <param name="cancellationToken">Cancels fitting; nothing is kept.</param>
     /// <returns>The fitted detector.</returns>
-    /// <exception cref="ArgumentException">The series is too short for the window, or a feature is never observed.</exception>
+    /// <exception cref="ArgumentException">
+    /// The series is shorter than <see cref="MinimumTrainingLength"/>, holds an infinity, a feature is never observed, or a
+    /// strategy refuses it (the message says what would help).
+    /// </exception>
+    /// <exception cref="ArgumentOutOfRangeException">A buffer of the model or of a mini-batch would exceed <see cref="Array.MaxLength"/> values.</exception>
     /// <exception cref="OperationCanceledException">Fitting was cancelled.</exception>
     /// <exception cref="InvalidOperationException">Online adaptation is on, but the scorer's fitted scorer cannot be fine-tuned.</exception>
     public FittedAnomalyDetector Fit(TimeSeries training, IProgress<TrainingProgress>? progress = null,
@@ -117,7 +147,7 @@ public sealed class AnomalyDetector
         if (training.Length < MinimumTrainingLength)
         {
             throw new ArgumentException(
-                $"The training series has {training.Length} time steps; {(s.Window is int w ? $"window {w}" : "an automatic window")} with scorer {s.Scorer.Name} needs at least {MinimumTrainingLength}.",
+                $"The training series has {training.Length} time steps; {(s.Window is int w ? $"window {w}" : "an automatic window")} with scorer {s.Scorer.Name} and threshold {s.Threshold.Name} (which needs {s.Threshold.MinimumCalibrationScores} calibration scores) needs at least {MinimumTrainingLength}.",
                 nameof(training));
         }
 
@@ -131,7 +161,10 @@ public sealed class AnomalyDetector
         }
 
         _logger.DetectorFitting(s.Scorer.Name, choices.Model.Name, training.Length, training.Features, choices.Window);
-        IFittedScorer scorer = WithContext(training, $"train the {s.Scorer.Name} scorer with window {choices.Window}", () => s.Scorer.Fit(new ScorerFitContext
+        // The caller's progress callback runs inside training: what it throws is the caller's, and must reach the caller
+        // as itself rather than as a complaint about the training series.
+        WatchedProgress<TrainingProgress>? watched = progress is null ? null : new WatchedProgress<TrainingProgress>(progress);
+        IFittedScorer scorer = WithContext(training, watched, $"train the {s.Scorer.Name} scorer with window {choices.Window}", () => s.Scorer.Fit(new ScorerFitContext
         {
             Inputs = inputs,
             Observed = observed,
@@ -142,7 +175,7 @@ public sealed class AnomalyDetector
             Trainer = choices.Trainer,
             MatrixProvider = s.MatrixProvider,
             Logger = _logger,
-        }, progress, cancellationToken));
+        }, watched, cancellationToken));
         if (scorer.History?.StopReason == StopReason.Cancelled)
         {
             cancellationToken.ThrowIfCancellationRequested();
@@ -176,24 +209,47 @@ public sealed class AnomalyDetector
         ScorePipeline.Smooth(scores, choices.SmoothingSpan, typicalScore);
         double[] calibration = ScorePipeline.Scored(scores, scored, calibrationFrom);
         var normalizedCalibration = new double[calibration.Length];
-        IFittedScoreNormalization normalization = WithContext(training,
+        IFittedScoreNormalization normalization = WithContext(training, callback: null,
             $"fit the score normalization {s.Normalization.Name} on its training scores",
             () => s.Normalization.Fit(calibration, normalizedCalibration));
-        IFittedThreshold threshold = WithContext(training,
-            $"fit {s.Threshold.Name} on its {calibration.Length}{(calibrateOnHeldOut ? " held-out" : string.Empty)} training scores (a longer series gives more)",
+        IFittedThreshold threshold = WithContext(training, callback: null,
+            $"fit {s.Threshold.Name} on its {calibration.Length}{(calibrateOnHeldOut ? " held-out" : string.Empty)} training scores{ThresholdAdvice(s.Threshold, normalizedCalibration)}",
             () => s.Threshold.Fit(normalizedCalibration));
         _logger.DetectorFitted(calibration.Length, calibrateOnHeldOut ? "held-out" : "all training", threshold.Name, threshold.Threshold);
         return new FittedAnomalyDetector(this, choices, scaler, scorer, combination, typicalScore, normalization, threshold, training.Features, calibration.Length);
     }
 
-    /// <summary>Reports a strategy's refusal of the training series against the argument the caller actually passed.</summary>
-    private static T WithContext<T>(TimeSeries training, string what, Func<T> fit)
+    /// <summary>
+    /// Says what would help a threshold that refuses its calibration scores: more of them only when there are fewer than it
+    /// needs; when there are enough, tied scores (a constant or repeating series) are the reason, and a longer series of
+    /// the same kind would not help.
+    /// </summary>
+    private static string ThresholdAdvice(IThresholdStrategy threshold, double[] calibration)
+    {
+        if (calibration.Length < threshold.MinimumCalibrationScores)
+        {
+            return $" (it needs {threshold.MinimumCalibrationScores}: a longer series gives more)";
+        }
+
+        int distinct = calibration.Distinct().Count();
+        return distinct < calibration.Length
+            ? $" (they take only {distinct} distinct value{(distinct == 1 ? string.Empty : "s")}: the series is constant or repeats itself, so a longer one " +
+              "of the same kind would not help; use a threshold that copes with tied scores, such as Threshold.Automatic, Threshold.Quantile or Threshold.Fixed)"
+            : string.Empty;
+    }
+
+    /// <summary>
+    /// Reports a strategy's refusal of the training series against the argument the caller actually passed; an exception
+    /// thrown by the caller's own progress callback passes through unchanged.
+    /// </summary>
+    private static T WithContext<T>(TimeSeries training, WatchedProgress<TrainingProgress>? callback, string what, Func<T> fit)
     {
         try
         {
             return fit();
         }
-        catch (ArgumentException e) when (e is not ArgumentNullException)
+        // A size beyond what an array holds (ArgumentOutOfRangeException) is not a lack of data: it passes unchanged too.
+        catch (ArgumentException e) when (e is not (ArgumentNullException or ArgumentOutOfRangeException) && !ReferenceEquals(e, callback?.Thrown))
         {
             throw new ArgumentException(
                 $"The training series ({training.Length} time steps of {training.Features} features) is not enough to {what}: {e.Message}",

@@ -222,7 +222,11 @@ public sealed class AnomalyDetectorBuilder
         return this;
     }
 
-    /// <summary>Sets where fitting reports go.</summary>
+    /// <summary>
+    /// Sets where fitting reports go. Logging never aborts the detector's work: an exception thrown by the logger (by
+    /// <c>Log</c>, <c>IsEnabled</c> or <c>BeginScope</c>) is caught and dropped, and that event is lost. To stop a fit
+    /// from the outside, use the progress callback or the cancellation token of <see cref="AnomalyDetector.Fit"/>.
+    /// </summary>
     /// <param name="logger">The logger; the default discards.</param>
     /// <returns>This builder.</returns>
     public AnomalyDetectorBuilder WithLogger(ILogger logger)
@@ -247,7 +251,11 @@ public sealed class AnomalyDetectorBuilder
         return this;
     }
 
-    /// <summary>Checks every choice and creates the detector.</summary>
+    /// <summary>
+    /// Checks every choice and creates the detector. Every invalid choice is listed at once, including the invalid
+    /// arguments of the built-in factories (<c>Model.Gru(hiddenSize: -1)</c>, <c>Threshold.Quantile(1.5)</c>, …), which
+    /// record them instead of throwing; a custom strategy joins in through its <c>Validate</c> member.
+    /// </summary>
     /// <returns>The immutable, unfitted detector.</returns>
     /// <exception cref="ArgumentException">Some choices are invalid; the message lists all of them with the allowed ranges.</exception>
     /// <exception cref="InvalidOperationException">This builder has already built a detector.</exception>
@@ -256,6 +264,16 @@ public sealed class AnomalyDetectorBuilder
         ThrowIfBuilt();
         var errors = new List<string>();
         if (_window < 1) errors.Add($"WithWindow: window must be at least 1; got {_window}.");
+        if (_window is int window && window >= 1 && _scorer is not null)
+        {
+            // Computed in 64 bits: near int.MaxValue the int sum wraps negative and would pass any length check.
+            long minimum = (long)_scorer.MinimumLength(window) + window;
+            if (_scorer.MinimumLength(window) < 1 || minimum > Array.MaxLength)
+            {
+                errors.Add($"WithWindow: window {window} needs a training series of more than Array.MaxLength = {Array.MaxLength} time steps (scorer {_scorer.Name}); window must be at most {Array.MaxLength / 2 - 64}.");
+            }
+        }
+
         if (_stride < 1 || _stride > Math.Max(_window ?? 1, 1)) errors.Add($"WithWindow: stride must be in [1, window = {_window}]; got {_stride}.");
         if (_modelGiven && _model is null) errors.Add("WithModel: the model must not be null.");
         if (_trainerGiven && _trainer is null) errors.Add("WithTrainer: the options must not be null.");
@@ -267,6 +285,16 @@ public sealed class AnomalyDetectorBuilder
         if (_logger is null) errors.Add("WithLogger: the logger must not be null.");
         if (_matrixProvider is null) errors.Add("WithMatrixProvider: the provider must not be null.");
         if (_meterFactoryGiven && _meterFactory is null) errors.Add("WithMeterFactory: the factory must not be null (leave it out for a meter of the detector's own).");
+        // The factories (Model.*, Threshold.*, Scorer.*, ScoreNormalization.*, Scaler.*) record invalid arguments instead of
+        // throwing, so that they are listed here with everything else.
+        var strategyProblems = new List<string>();
+        _model?.Validate(strategyProblems);
+        errors.AddRange(strategyProblems.Select(e => "WithModel: " + e));
+        strategyProblems.Clear();
+        _threshold?.Validate(strategyProblems);
+        errors.AddRange(strategyProblems.Select(e => "WithThreshold: " + e));
+        if (_normalization is IInvalidChoice badNormalization) errors.Add("WithScoreNormalization: " + badNormalization.Problem);
+        if (_scaler is IInvalidChoice badScaler) errors.Add("WithScaler: " + badScaler.Problem);
         if (!Enum.IsDefined(_missingValues)) errors.Add($"WithMissingValues: {_missingValues} is not one of Mask, Interpolate, ForwardFill.");
         if (_smoothingSpan < 1) errors.Add($"WithSmoothing: span must be at least 1 (1 = none); got {_smoothingSpan}.");
         TrainerOptions? given = _trainer is null || _loss is null ? _trainer : _trainer with { Loss = _loss };

@@ -5,7 +5,7 @@ namespace GruAnomaly.Detection;
 /// a full window of context, or a step with every feature missing under the masking policy) report score 0, tail
 /// probability 1 and <see cref="IsScored"/> false; they are never flagged on their own, but one inside a gap that the
 /// event rules merge is flagged with its event. No value of the result is ever NaN except the expected values of the
-/// warm-up (and of a feature that was never observed).
+/// warm-up (every feature is observed at least once: <c>Detect</c> refuses a series with a feature that never is).
 /// </summary>
 public sealed class DetectionResult
 {

@@ -103,7 +103,11 @@ public sealed partial class FittedAnomalyDetector
     /// </remarks>
     /// <param name="series">The series, with <see cref="Features"/> features and at least <see cref="MinimumLength"/> time steps.</param>
     /// <returns>Per time step: score, threshold, flag, expected value, contributions; and the events.</returns>
-    /// <exception cref="ArgumentException">The series has the wrong number of features, is too short, or a feature is never observed.</exception>
+    /// <exception cref="ArgumentException">
+    /// The series has the wrong number of features, is too short, holds an infinity or a value whose scaling overflows
+    /// float (near ±3.4·10³⁸), or a feature is never observed (all NaN, under every missing-value policy,
+    /// <see cref="MissingValuePolicy.Mask"/> included; an all-missing series is refused too).
+    /// </exception>
     public DetectionResult Detect(TimeSeries series)
     {
         ArgumentNullException.ThrowIfNull(series);

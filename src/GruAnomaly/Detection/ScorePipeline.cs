@@ -104,26 +104,27 @@ internal static class SeriesPreparation
 {
     /// <summary>
     /// Scales the series; <paramref name="inputs"/> has missing values filled by the policy (forward fill when masked, so
-    /// the model reads the last value), <paramref name="observed"/> keeps them NaN only when masked. When masked, a
-    /// feature never observed in the series is read as 0 (its training offset) and never scored.
+    /// the model reads the last value), <paramref name="observed"/> keeps them NaN only when masked.
     /// </summary>
+    /// <exception cref="ArgumentException">
+    /// A feature is never observed in the series, under every policy: nothing could be scored for it, and an all-missing
+    /// series would come back with no score at all. (A stream, which cannot know what is still to come, accepts it.)
+    /// </exception>
     public static void Prepare(TimeSeries series, FittedScaler scaler, MissingValuePolicy policy, out float[] inputs, out float[] observed)
     {
         int features = series.Features;
         var scaled = new float[series.Values.Length];
         scaler.Transform(series.Values, scaled);
         observed = scaled;
-        if (policy == MissingValuePolicy.Mask)
+        int[] missing = MissingValues.CountMissing(scaled, features);
+        int never = Array.IndexOf(missing, series.Length);
+        if (never >= 0)
         {
-            int[] missing = MissingValues.CountMissing(scaled, features);
-            if (missing.Contains(series.Length))
-            {
-                scaled = [.. scaled];
-                for (int i = 0; i < scaled.Length; i++)
-                {
-                    scaled[i] = missing[i % features] == series.Length ? 0f : scaled[i];
-                }
-            }
+            int count = missing.Count(m => m == series.Length);
+            throw new ArgumentException(
+                $"Feature {never} of the series has no observed value (all {series.Length} are NaN){(count > 1 ? $", and so have {count - 1} other feature{(count > 2 ? "s" : string.Empty)}" : string.Empty)}; " +
+                "every feature needs at least one observed value, under the Mask policy too (nothing could be scored for it).",
+                nameof(series));
         }
 
         inputs = MissingValues.Fill(scaled, features, policy == MissingValuePolicy.Mask ? MissingValuePolicy.ForwardFill : policy);

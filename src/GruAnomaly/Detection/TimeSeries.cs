@@ -99,7 +99,7 @@ public sealed class TimeSeries
             throw new ArgumentException("The array has no feature columns; expected [time, feature] with at least one feature.", nameof(values));
         }
 
-        var flat = new float[length * features];
+        var flat = new float[length * features]; // a float[,] already holds length × features values
         for (int t = 0; t < length; t++)
         {
             for (int f = 0; f < features; f++)

@@ -5,7 +5,9 @@ public enum MissingValuePolicy
 {
     /// <summary>
     /// Leave NaN in place. The losses ignore NaN targets and the network's input forward-fills, so the model learns only
-    /// from observed values and never reads NaN.
+    /// from observed values and never reads NaN. As under every policy, each feature needs at least one observed value in a
+    /// series given to <c>Fit</c> or <c>Detect</c> (otherwise an <see cref="ArgumentException"/>); a stream accepts a
+    /// feature that has not arrived yet.
     /// </summary>
     Mask = 0,
 

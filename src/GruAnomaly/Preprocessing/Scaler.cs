@@ -1,6 +1,11 @@
 namespace GruAnomaly.Preprocessing;
 
 /// <summary>The built-in scaling strategies.</summary>
+/// <remarks>
+/// The factories never throw: for invalid arguments they return a placeholder that <c>AnomalyDetectorBuilder.Build</c>
+/// reports with every other invalid choice and whose <c>Fit</c> throws an <see cref="ArgumentException"/> naming the problem.
+/// The scalers' constructors still throw at once.
+/// </remarks>
 public static class Scaler
 {
     /// <summary>Standardization by mean and population standard deviation.</summary>
@@ -11,8 +16,7 @@ public static class Scaler
     /// <param name="min">The image of each feature's smallest observed value; finite.</param>
     /// <param name="max">The image of each feature's largest observed value; finite and greater than <paramref name="min"/>.</param>
     /// <returns>A <see cref="MinMaxScaler"/>.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">A bound is not finite, or <paramref name="max"/> is not greater than <paramref name="min"/>.</exception>
-    public static IScalerStrategy MinMax(float min = 0f, float max = 1f) => new MinMaxScaler(min, max);
+    public static IScalerStrategy MinMax(float min = 0f, float max = 1f) => InvalidScaler.Or("Scaler.MinMax", () => new MinMaxScaler(min, max));
 
     /// <summary>Robust scaling by median and interquartile range.</summary>
     /// <returns>A <see cref="RobustScaler"/>.</returns>
@@ -21,4 +25,18 @@ public static class Scaler
     /// <summary>No scaling (offset 0, scale 1).</summary>
     /// <returns>An <see cref="IdentityScaler"/>.</returns>
     public static IScalerStrategy None() => new IdentityScaler();
+}
+
+/// <summary>What a <see cref="Scaler"/> factory returns for invalid arguments: reported by the builder, refused by <see cref="Fit"/>.</summary>
+internal sealed class InvalidScaler(string name, string problem) : IScalerStrategy, Diagnostics.IInvalidChoice
+{
+    public string Name => name;
+
+    public string Problem => problem;
+
+    /// <summary>Creates the scaler, or a placeholder that carries why its arguments were refused.</summary>
+    public static IScalerStrategy Or(string factory, Func<IScalerStrategy> create) =>
+        Diagnostics.DeferredArguments.TryCreate(factory, create, out string? problem) ?? new InvalidScaler($"{factory}(invalid)", problem!);
+
+    public FittedScaler Fit(ReadOnlySpan<float> values, int features) => throw Diagnostics.DeferredArguments.Refusal(problem);
 }

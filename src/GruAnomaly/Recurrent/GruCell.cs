@@ -1,3 +1,4 @@
+using GruAnomaly.Diagnostics;
 using System.Numerics.Tensors;
 using GruAnomaly.Numerics;
 
@@ -23,10 +24,13 @@ public sealed class GruCell : IRecurrentCell
     /// <summary>Creates a cell.</summary>
     /// <param name="inputSize">Input features per step (positive).</param>
     /// <param name="hiddenSize">State units (positive).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive, or the parameters would not fit in one array (<see cref="Array.MaxLength"/>).</exception>
     public GruCell(int inputSize, int hiddenSize)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hiddenSize);
+        // Every later size is a product of these two: refuse here the ones an int cannot hold rather than let them wrap.
+        Guard.ArraySize(nameof(hiddenSize), "the cell's parameters, 3·hiddenSize × (inputSize + hiddenSize + 2)", 3, hiddenSize, (long)inputSize + hiddenSize + 2);
         InputSize = inputSize;
         HiddenSize = hiddenSize;
         _gates = 3 * hiddenSize;
@@ -54,6 +58,10 @@ public sealed class GruCell : IRecurrentCell
 
     /// <inheritdoc />
     public int ScratchSize => 4 * HiddenSize;
+
+    /// <inheritdoc />
+    /// <remarks>h = (1 − z)·n + z·h_prev with z in [0, 1] and n = tanh(…) in [−1, 1]: a state within [−1, 1] stays within it.</remarks>
+    public float StateBound => 1f;
 
     /// <summary>Gets the projection width: the input part of all three pre-activations plus bias (3·HiddenSize).</summary>
     public int InputProjectionSize => _gates;

@@ -1,3 +1,4 @@
+using GruAnomaly.Diagnostics;
 using System.Numerics.Tensors;
 using GruAnomaly.Numerics;
 
@@ -24,10 +25,13 @@ public sealed class GruResetAfterCell : IRecurrentCell
     /// <summary>Creates a cell.</summary>
     /// <param name="inputSize">Input features per step (positive).</param>
     /// <param name="hiddenSize">State units (positive).</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive, or the parameters would not fit in one array (<see cref="Array.MaxLength"/>).</exception>
     public GruResetAfterCell(int inputSize, int hiddenSize)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(inputSize);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hiddenSize);
+        // Every later size is a product of these two: refuse here the ones an int cannot hold rather than let them wrap.
+        Guard.ArraySize(nameof(hiddenSize), "the cell's parameters, 3·hiddenSize × (inputSize + hiddenSize + 2)", 3, hiddenSize, (long)inputSize + hiddenSize + 2);
         InputSize = inputSize;
         HiddenSize = hiddenSize;
         _gates = 3 * hiddenSize;
@@ -57,6 +61,10 @@ public sealed class GruResetAfterCell : IRecurrentCell
 
     /// <inheritdoc />
     public int ScratchSize => 4 * HiddenSize;
+
+    /// <inheritdoc />
+    /// <remarks>h = (1 − z)·n + z·h_prev with z in [0, 1] and n = tanh(…) in [−1, 1]: a state within [−1, 1] stays within it.</remarks>
+    public float StateBound => 1f;
 
     /// <summary>Gets the projection width: x·W_x + b_x for the three gates (3·HiddenSize).</summary>
     public int InputProjectionSize => _gates;

@@ -40,6 +40,18 @@ public interface IRecurrentCell
     /// <summary>Gets how many values per batch row of scratch space <see cref="Infer"/> and <see cref="Backward"/> may use.</summary>
     int ScratchSize { get; }
 
+    /// <summary>
+    /// Gets the largest magnitude a value of this cell's state can take: from states within
+    /// [−<see cref="StateBound"/>, <see cref="StateBound"/>] the cell only produces states within it. Restoring a saved
+    /// stream (<see cref="StreamState.RestoreFrom"/>, <see cref="StreamBatchState.RestoreStream"/>) refuses a state outside
+    /// it, since no sequence of inputs could have led there and the outputs from it are meaningless (or not finite).
+    /// </summary>
+    /// <value>
+    /// The default value is <see cref="float.PositiveInfinity"/>: any finite state is accepted, which keeps cells written
+    /// before this member compiling. The built-in GRU cells return 1 (a convex mix of a tanh and the previous state).
+    /// </value>
+    float StateBound => float.PositiveInfinity;
+
     /// <summary>Gets how many values per row <see cref="ProjectInputs"/> writes (0 when the cell does not use it).</summary>
     int InputProjectionSize => 0;
 

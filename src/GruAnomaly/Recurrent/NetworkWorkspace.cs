@@ -93,30 +93,35 @@ public sealed class NetworkWorkspace : ISequenceWorkspace
         Steps = steps;
         BatchSize = batch;
         CanBackward = false;
-        int rows = steps * batch;
-        Grow(ref _inputs, rows * _network.InputSize);
+        // steps and batch come from the caller: every buffer size is checked in 64 bits (an int product can wrap to a
+        // small positive size that Grow would accept).
+        int rows = Size(steps, batch, 1);
+        Grow(ref _inputs, Size(steps, batch, _network.InputSize));
         for (int i = 0; i < _layers.Length; i++)
         {
             IRecurrentCell cell = _network.Layers[i];
             LayerBuffers layer = _layers[i];
-            Grow(ref layer.States, (steps + 1) * batch * cell.HiddenSize);
-            Grow(ref layer.Projections, rows * cell.InputProjectionSize);
-            Grow(ref layer.Scratch, batch * cell.ScratchSize);
+            Grow(ref layer.States, Size(steps + 1L, batch, cell.HiddenSize));
+            Grow(ref layer.Projections, Size(rows, 1, cell.InputProjectionSize));
+            Grow(ref layer.Scratch, Size(batch, 1, cell.ScratchSize));
             if (record)
             {
-                Grow(ref layer.Caches, rows * cell.CacheSize);
-                Grow(ref layer.StepGradients, rows * cell.StepGradientSize);
-                Grow(ref layer.OutputGradients, rows * cell.HiddenSize);
-                Grow(ref layer.CarriedGradient, batch * cell.HiddenSize);
-                Grow(ref layer.NextCarriedGradient, batch * cell.HiddenSize);
+                Grow(ref layer.Caches, Size(rows, 1, cell.CacheSize));
+                Grow(ref layer.StepGradients, Size(rows, 1, cell.StepGradientSize));
+                Grow(ref layer.OutputGradients, Size(rows, 1, cell.HiddenSize));
+                Grow(ref layer.CarriedGradient, Size(batch, 1, cell.HiddenSize));
+                Grow(ref layer.NextCarriedGradient, Size(batch, 1, cell.HiddenSize));
             }
         }
 
         if (_network.Head is { } head)
         {
-            Grow(ref _headOutputs, HeadRows * head.OutputSize);
+            Grow(ref _headOutputs, Size(HeadRows, 1, head.OutputSize));
         }
     }
+
+    private static int Size(long steps, long batch, long width) =>
+        Diagnostics.Guard.ArraySize(nameof(batch), "a workspace buffer, steps × batch × width", steps, batch, width);
 
     internal void MarkRecorded() => CanBackward = true;
 

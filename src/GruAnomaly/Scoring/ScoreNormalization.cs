@@ -39,6 +39,10 @@ public interface IFittedScoreNormalization
 }
 
 /// <summary>The built-in score normalizations.</summary>
+/// <remarks>
+/// The factories never throw: for invalid arguments they return a placeholder that <c>AnomalyDetectorBuilder.Build</c>
+/// reports with every other invalid choice and whose <c>Fit</c> throws an <see cref="ArgumentException"/> naming the problem.
+/// </remarks>
 public static class ScoreNormalization
 {
     /// <summary>No normalization: the threshold sees the raw scores.</summary>
@@ -50,16 +54,14 @@ public static class ScoreNormalization
     /// </summary>
     /// <param name="history">How many past scores the median and IQR are taken over (bounded memory); at least 16.</param>
     /// <returns>The normalization.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="history"/> is less than 16.</exception>
     public static IScoreNormalization RobustZ(int history = RunningScoreNormalization.DefaultHistory) =>
-        new RunningScoreNormalization(history, RunningScoreNormalization.Statistic.RobustZ);
+        InvalidScoreNormalization.Or("ScoreNormalization.RobustZ", () => new RunningScoreNormalization(history, RunningScoreNormalization.Statistic.RobustZ));
 
     /// <summary>The score divided by the median of the last <paramref name="history"/> scores (for non-negative scores).</summary>
     /// <param name="history">How many past scores the median is taken over (bounded memory); at least 16.</param>
     /// <returns>The normalization.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="history"/> is less than 16.</exception>
     public static IScoreNormalization RatioToMedian(int history = RunningScoreNormalization.DefaultHistory) =>
-        new RunningScoreNormalization(history, RunningScoreNormalization.Statistic.RatioToMedian);
+        InvalidScoreNormalization.Or("ScoreNormalization.RatioToMedian", () => new RunningScoreNormalization(history, RunningScoreNormalization.Statistic.RatioToMedian));
 }
 
 /// <summary>Passes scores through.</summary>
@@ -89,4 +91,19 @@ internal sealed class NoScoreNormalization : IScoreNormalization, IFittedScoreNo
 
         public override double Normalize(double score) => score;
     }
+}
+
+/// <summary>What a <see cref="ScoreNormalization"/> factory returns for invalid arguments: reported by the builder, refused by <see cref="Fit"/>.</summary>
+internal sealed class InvalidScoreNormalization(string name, string problem) : IScoreNormalization, Diagnostics.IInvalidChoice
+{
+    public string Name => name;
+
+    public string Problem => problem;
+
+    /// <summary>Creates the normalization, or a placeholder that carries why its arguments were refused.</summary>
+    public static IScoreNormalization Or(string factory, Func<IScoreNormalization> create) =>
+        Diagnostics.DeferredArguments.TryCreate(factory, create, out string? problem) ?? new InvalidScoreNormalization($"{factory}(invalid)", problem!);
+
+    public IFittedScoreNormalization Fit(ReadOnlySpan<double> calibrationScores, Span<double> normalized) =>
+        throw Diagnostics.DeferredArguments.Refusal(problem);
 }

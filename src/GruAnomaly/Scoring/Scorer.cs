@@ -1,6 +1,11 @@
 namespace GruAnomaly.Scoring;
 
 /// <summary>The built-in scoring strategies.</summary>
+/// <remarks>
+/// The factories never throw: for invalid arguments they return a placeholder that <c>AnomalyDetectorBuilder.Build</c>
+/// reports with every other invalid choice (through <see cref="IAnomalyScorer.Validate"/>) and whose <c>Fit</c> throws an
+/// <see cref="ArgumentException"/> naming the problem. The scorers' constructors still throw at once.
+/// </remarks>
 public static class Scorer
 {
     /// <summary>
@@ -19,7 +24,7 @@ public static class Scorer
     /// <summary>Forecast-error scoring: predict the next <paramref name="horizon"/> points, score the prediction error.</summary>
     /// <param name="horizon">Points predicted per window; positive.</param>
     /// <returns>A <see cref="ForecastScorer"/>.</returns>
-    public static IAnomalyScorer Forecast(int horizon = 1) => new ForecastScorer(horizon);
+    public static IAnomalyScorer Forecast(int horizon = 1) => InvalidScorer.Or("Scorer.Forecast", () => new ForecastScorer(horizon));
 
     /// <summary>
     /// One-step forecast-error scoring with a carried state: the network reads a series once and predicts each point from
@@ -34,7 +39,7 @@ public static class Scorer
     /// <param name="decoderInput">What the decoder reads when scoring; teacher forcing by default.</param>
     /// <returns>A <see cref="ReconstructionScorer"/>.</returns>
     public static IAnomalyScorer Reconstruction(Recurrent.DecoderInput decoderInput = Recurrent.DecoderInput.TeacherForcing) =>
-        new ReconstructionScorer(decoderInput);
+        InvalidScorer.Or("Scorer.Reconstruction", () => new ReconstructionScorer(decoderInput));
 
     /// <summary>
     /// A baseline that trains nothing: the expected value is the input <paramref name="lag"/> steps back and the error
@@ -43,8 +48,7 @@ public static class Scorer
     /// </summary>
     /// <param name="lag">How many steps back; positive.</param>
     /// <returns>A <see cref="NaiveScorer"/>.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="lag"/> is not positive.</exception>
-    public static IAnomalyScorer Naive(int lag = 1) => new NaiveScorer(lag);
+    public static IAnomalyScorer Naive(int lag = 1) => InvalidScorer.Or("Scorer.Naive", () => new NaiveScorer(lag));
 
     /// <summary>
     /// A baseline that trains nothing: the expected value is the mean of the previous <paramref name="window"/> inputs and
@@ -52,8 +56,7 @@ public static class Scorer
     /// </summary>
     /// <param name="window">How many previous inputs; positive, or null for the detector's window.</param>
     /// <returns>A <see cref="RollingZScoreScorer"/>.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="window"/> is not positive.</exception>
-    public static IAnomalyScorer RollingZScore(int? window = null) => new RollingZScoreScorer(window);
+    public static IAnomalyScorer RollingZScore(int? window = null) => InvalidScorer.Or("Scorer.RollingZScore", () => new RollingZScoreScorer(window));
 
     /// <summary>
     /// A baseline that trains nothing (NAB's windowed Gaussian): the error is −log10 of the two-sided Gaussian tail
@@ -61,8 +64,7 @@ public static class Scorer
     /// </summary>
     /// <param name="window">How many previous inputs; positive, or null for ten times the detector's window.</param>
     /// <returns>A <see cref="WindowedGaussianScorer"/>.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="window"/> is not positive.</exception>
-    public static IAnomalyScorer WindowedGaussian(int? window = null) => new WindowedGaussianScorer(window);
+    public static IAnomalyScorer WindowedGaussian(int? window = null) => InvalidScorer.Or("Scorer.WindowedGaussian", () => new WindowedGaussianScorer(window));
 
     /// <summary>
     /// Fuses scorers that catch different anomalies, for example <c>Scorer.Fusion(Scorer.Forecast(), Scorer.Naive(), Scorer.RollingZScore())</c>:
@@ -71,10 +73,35 @@ public static class Scorer
     /// <param name="method">How calibrated errors are combined.</param>
     /// <param name="components">Two or more scorers; the first gives the expected values.</param>
     /// <returns>A <see cref="FusionScorer"/>.</returns>
-    public static IAnomalyScorer Fusion(FusionMethod method, params IAnomalyScorer[] components) => new FusionScorer(components, method);
+    public static IAnomalyScorer Fusion(FusionMethod method, params IAnomalyScorer[] components) =>
+        InvalidScorer.Or("Scorer.Fusion", () => new FusionScorer(components, method));
 
     /// <summary>Fuses scorers by tail probability (see <see cref="Fusion(FusionMethod, IAnomalyScorer[])"/>).</summary>
     /// <param name="components">Two or more scorers; the first gives the expected values.</param>
     /// <returns>A <see cref="FusionScorer"/>.</returns>
-    public static IAnomalyScorer Fusion(params IAnomalyScorer[] components) => new FusionScorer(components);
+    public static IAnomalyScorer Fusion(params IAnomalyScorer[] components) => InvalidScorer.Or("Scorer.Fusion", () => new FusionScorer(components));
+}
+
+/// <summary>What a <see cref="Scorer"/> factory returns for invalid arguments: reported by <see cref="Validate"/>, refused by <see cref="Fit"/>.</summary>
+internal sealed class InvalidScorer(string name, string problem) : IAnomalyScorer, Diagnostics.IInvalidChoice
+{
+    public string Name => name;
+
+    public string Problem => problem;
+
+    /// <summary>Creates the scorer, or a placeholder that carries why its arguments were refused.</summary>
+    public static IAnomalyScorer Or(string factory, Func<IAnomalyScorer> create) =>
+        Diagnostics.DeferredArguments.TryCreate(factory, create, out string? problem) ?? new InvalidScorer($"{factory}(invalid)", problem!);
+
+    // Large enough to keep the builder's other checks quiet: the real problem is reported by Validate.
+    public int MinimumLength(int window) => Math.Max(1, window);
+
+    public void Validate(Training.TrainerOptions trainer, ICollection<string> problems)
+    {
+        ArgumentNullException.ThrowIfNull(problems);
+        problems.Add(problem);
+    }
+
+    public IFittedScorer Fit(ScorerFitContext context, IProgress<Training.TrainingProgress>? progress, CancellationToken cancellationToken) =>
+        throw Diagnostics.DeferredArguments.Refusal(problem);
 }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using GruAnomaly.Diagnostics;
 
 namespace GruAnomaly.Thresholds;
 
@@ -16,12 +17,30 @@ public sealed class AutomaticThresholdStrategy : IThresholdStrategy
     /// <param name="riskLevel">q, the probability that a normal score exceeds the threshold; in (0, 0.02).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="riskLevel"/> is out of range.</exception>
     public AutomaticThresholdStrategy(double riskLevel = 1e-3)
+        : this(riskLevel, deferChecks: false)
     {
-        PeaksOverThreshold = new PeaksOverThresholdStrategy(riskLevel);
-        RiskLevel = riskLevel;
-        double k = MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, 1 - riskLevel) + 2;
-        Fallback = new MedianPlusMadStrategy(Math.Round(k, 2));
     }
+
+    internal AutomaticThresholdStrategy(double riskLevel, bool deferChecks)
+    {
+        _problem = DeferredArguments.Check(deferChecks, "Threshold.Automatic",
+            () => PeaksOverThresholdStrategy.ValidateLevels(riskLevel, 0.98));
+        PeaksOverThreshold = new PeaksOverThresholdStrategy(riskLevel, 0.98, streaming: false, deferChecks: _problem is not null);
+        RiskLevel = riskLevel;
+        // −Φ⁻¹(q) rather than Φ⁻¹(1 − q): 1 − q rounds to 1 for q below 1e-17, whose quantile is infinite.
+        double k = -MathNet.Numerics.Distributions.Normal.InvCDF(0, 1, riskLevel) + 2;
+        // With an invalid risk level (recorded above) k may not be finite; the fallback then only carries it along.
+        Fallback = new MedianPlusMadStrategy(Math.Round(k, 2), deferChecks: _problem is not null);
+    }
+
+    private readonly string? _problem;
+
+    /// <inheritdoc/>
+    public void Validate(ICollection<string> problems) => DeferredArguments.Report(_problem, problems);
+
+    /// <inheritdoc/>
+    /// <value>1: with fewer scores than peaks-over-threshold needs, the robust fallback is used.</value>
+    public int MinimumCalibrationScores => 1;
 
     /// <summary>q, the probability that a normal score exceeds the threshold.</summary>
     public double RiskLevel { get; }
@@ -33,7 +52,7 @@ public sealed class AutomaticThresholdStrategy : IThresholdStrategy
     public MedianPlusMadStrategy Fallback { get; }
 
     /// <summary>The fewest calibration scores the peaks-over-threshold model is fitted on.</summary>
-    public int MinimumPeaksOverThresholdScores => (int)Math.Ceiling(PeaksOverThresholdTail.MinimumPeaks / (1 - PeaksOverThreshold.InitialQuantile)) + 1;
+    public int MinimumPeaksOverThresholdScores => PeaksOverThreshold.MinimumCalibrationScores;
 
     /// <inheritdoc/>
     public string Name => $"Automatic({StrategyNames.Risk(RiskLevel, PeaksOverThreshold.InitialQuantile)})";
@@ -41,6 +60,7 @@ public sealed class AutomaticThresholdStrategy : IThresholdStrategy
     /// <inheritdoc/>
     public IFittedThreshold Fit(ReadOnlySpan<double> calibrationScores)
     {
+        DeferredArguments.ThrowIfInvalid(_problem);
         ScoreChecks.Calibration(calibrationScores, 1, Name);
         if (calibrationScores.Length >= MinimumPeaksOverThresholdScores)
         {

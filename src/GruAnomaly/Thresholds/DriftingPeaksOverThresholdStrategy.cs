@@ -1,4 +1,5 @@
 using System.Globalization;
+using GruAnomaly.Diagnostics;
 using GruAnomaly.Persistence;
 
 namespace GruAnomaly.Thresholds;
@@ -23,13 +24,23 @@ public sealed class DriftingPeaksOverThresholdStrategy : IThresholdStrategy
     /// <param name="initialQuantile">The level of the initial threshold on the residuals; in (0, 1).</param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is out of range.</exception>
     public DriftingPeaksOverThresholdStrategy(int depth, double riskLevel, double initialQuantile = 0.98)
+        : this(depth, riskLevel, initialQuantile, deferChecks: false)
     {
-        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(depth);
-        PeaksOverThresholdStrategy.ValidateLevels(riskLevel, initialQuantile);
+    }
+
+    internal DriftingPeaksOverThresholdStrategy(int depth, double riskLevel, double initialQuantile, bool deferChecks)
+    {
+        _problem = DeferredArguments.Check(deferChecks, "Threshold.DriftingPeaksOverThreshold", () =>
+        {
+            ArgumentOutOfRangeException.ThrowIfNegativeOrZero(depth);
+            PeaksOverThresholdStrategy.ValidateLevels(riskLevel, initialQuantile);
+        });
         Depth = depth;
         RiskLevel = riskLevel;
         InitialQuantile = initialQuantile;
     }
+
+    private readonly string? _problem;
 
     /// <summary>The number of recent normal scores in the moving average.</summary>
     public int Depth { get; }
@@ -45,8 +56,16 @@ public sealed class DriftingPeaksOverThresholdStrategy : IThresholdStrategy
     public string Name => FittedDriftingPeaksOverThreshold.MakeName(Depth, RiskLevel, InitialQuantile);
 
     /// <inheritdoc/>
+    /// <value><see cref="Depth"/> plus the fewest residuals with <see cref="PeaksOverThresholdTail.MinimumPeaks"/> above the initial quantile.</value>
+    public int MinimumCalibrationScores => (int)Math.Min(int.MaxValue, (long)Depth + PeaksOverThresholdTail.MinimumScores(InitialQuantile));
+
+    /// <inheritdoc/>
+    public void Validate(ICollection<string> problems) => DeferredArguments.Report(_problem, problems);
+
+    /// <inheritdoc/>
     public IFittedThreshold Fit(ReadOnlySpan<double> calibrationScores)
     {
+        DeferredArguments.ThrowIfInvalid(_problem);
         ScoreChecks.Calibration(calibrationScores, Depth + PeaksOverThresholdTail.MinimumPeaks + 1, Name);
         double[] residuals = new double[calibrationScores.Length - Depth];
         double windowSum = 0;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using GruAnomaly.Diagnostics;
 
 namespace GruAnomaly.Thresholds;
 
@@ -18,10 +19,20 @@ public sealed class DynamicThresholdStrategy : IThresholdStrategy
     /// <param name="options">The options, or null for the defaults; copied.</param>
     /// <exception cref="ArgumentException"><paramref name="options"/> is invalid; the message lists every problem.</exception>
     public DynamicThresholdStrategy(DynamicThresholdOptions? options = null)
+        : this(options, deferChecks: false)
+    {
+    }
+
+    internal DynamicThresholdStrategy(DynamicThresholdOptions? options, bool deferChecks)
     {
         Options = FittedDynamicThreshold.Copy(options ?? DynamicThresholdOptions.Default);
-        Options.Validate();
+        _problem = DeferredArguments.Check(deferChecks, "Threshold.Dynamic", Options.Validate);
     }
+
+    private readonly string? _problem;
+
+    /// <inheritdoc/>
+    public void Validate(ICollection<string> problems) => DeferredArguments.Report(_problem, problems);
 
     /// <summary>The options (a private copy).</summary>
     public DynamicThresholdOptions Options { get; }
@@ -30,8 +41,13 @@ public sealed class DynamicThresholdStrategy : IThresholdStrategy
     public string Name => FittedDynamicThreshold.MakeName(Options);
 
     /// <inheritdoc/>
+    /// <value>2.</value>
+    public int MinimumCalibrationScores => 2;
+
+    /// <inheritdoc/>
     public IFittedThreshold Fit(ReadOnlySpan<double> calibrationScores)
     {
+        DeferredArguments.ThrowIfInvalid(_problem);
         ScoreChecks.Calibration(calibrationScores, 2, Name);
         int windowLength = Math.Min(Options.WindowLength ?? calibrationScores.Length, calibrationScores.Length);
         ReadOnlySpan<double> lastWindow = calibrationScores[^windowLength..];

@@ -1,4 +1,5 @@
 using System.Globalization;
+using GruAnomaly.Diagnostics;
 
 namespace GruAnomaly.Thresholds;
 
@@ -22,12 +23,21 @@ public sealed class FalseAlarmBudgetStrategy : IThresholdStrategy
     /// <param name="initialQuantile">The initial quantile of the tail model, used when r·n &lt; 10; in (0, 1).</param>
     /// <exception cref="ArgumentOutOfRangeException">An argument is out of range.</exception>
     public FalseAlarmBudgetStrategy(double alarmsPerPoint, double initialQuantile = 0.98)
+        : this(alarmsPerPoint, initialQuantile, problem: null)
     {
         ScoreChecks.Probability(alarmsPerPoint, nameof(alarmsPerPoint));
         ScoreChecks.Probability(initialQuantile, nameof(initialQuantile));
+    }
+
+    /// <summary>Creates the strategy with the problem a factory recorded instead of throwing (null when the arguments are valid).</summary>
+    internal FalseAlarmBudgetStrategy(double alarmsPerPoint, double initialQuantile, string? problem)
+    {
+        _problem = problem;
         AlarmsPerPoint = alarmsPerPoint;
         InitialQuantile = initialQuantile;
     }
+
+    private readonly string? _problem;
 
     /// <summary>r, the tolerated fraction of normal points flagged.</summary>
     public double AlarmsPerPoint { get; }
@@ -68,8 +78,44 @@ public sealed class FalseAlarmBudgetStrategy : IThresholdStrategy
     }
 
     /// <inheritdoc/>
+    /// <value>
+    /// The fewest scores that hold 10 expected exceedances (⌈10/r⌉), or, for a budget below 1 − InitialQuantile, the fewer
+    /// that the tail model needs when that is less.
+    /// </value>
+    public int MinimumCalibrationScores
+    {
+        get
+        {
+            if (!(AlarmsPerPoint > 0 && AlarmsPerPoint < 1))
+            {
+                return 1; // invalid, and refused by Validate and Fit
+            }
+
+            // The smallest n with r·n ≥ 10, by the same floating-point test as Fit.
+            long empirical = (long)Math.Min(int.MaxValue, Math.Ceiling(MinimumEmpiricalExceedances / AlarmsPerPoint));
+            while (empirical > 1 && AlarmsPerPoint * (empirical - 1) >= MinimumEmpiricalExceedances)
+            {
+                empirical--;
+            }
+
+            while (empirical < int.MaxValue && AlarmsPerPoint * empirical < MinimumEmpiricalExceedances)
+            {
+                empirical++;
+            }
+
+            return AlarmsPerPoint < 1 - InitialQuantile
+                ? (int)Math.Min(empirical, PeaksOverThresholdTail.MinimumScores(InitialQuantile))
+                : (int)empirical;
+        }
+    }
+
+    /// <inheritdoc/>
+    public void Validate(ICollection<string> problems) => DeferredArguments.Report(_problem, problems);
+
+    /// <inheritdoc/>
     public IFittedThreshold Fit(ReadOnlySpan<double> calibrationScores)
     {
+        DeferredArguments.ThrowIfInvalid(_problem);
         ScoreChecks.Calibration(calibrationScores, 1, Name);
         var calibration = new EmpiricalDistribution(calibrationScores);
         if (AlarmsPerPoint * calibration.Count >= MinimumEmpiricalExceedances)

@@ -1,4 +1,5 @@
 using System.Globalization;
+using GruAnomaly.Diagnostics;
 
 namespace GruAnomaly.Thresholds;
 
@@ -21,7 +22,7 @@ namespace GruAnomaly.Thresholds;
 /// </para>
 /// <para>
 /// Needs at least <see cref="PeaksOverThresholdTail.MinimumPeaks"/> calibration scores above t, that is at least
-/// <c>10/(1 − InitialQuantile)</c> scores (500 for the default 0.98).
+/// <c>10/(1 − InitialQuantile)</c> distinct scores: exactly <see cref="MinimumCalibrationScores"/> (497 for the default 0.98).
 /// </para>
 /// </remarks>
 public sealed class PeaksOverThresholdStrategy : IThresholdStrategy
@@ -32,12 +33,20 @@ public sealed class PeaksOverThresholdStrategy : IThresholdStrategy
     /// <param name="streaming">Whether the tail keeps learning from non-alarm peaks during <c>Apply</c>.</param>
     /// <exception cref="ArgumentOutOfRangeException">A level is out of range.</exception>
     public PeaksOverThresholdStrategy(double riskLevel = 1e-3, double initialQuantile = 0.98, bool streaming = false)
+        : this(riskLevel, initialQuantile, streaming, deferChecks: false)
     {
-        ValidateLevels(riskLevel, initialQuantile);
+    }
+
+    internal PeaksOverThresholdStrategy(double riskLevel, double initialQuantile, bool streaming, bool deferChecks)
+    {
+        _problem = DeferredArguments.Check(deferChecks, streaming ? "Threshold.StreamingPeaksOverThreshold" : "Threshold.PeaksOverThreshold",
+            () => ValidateLevels(riskLevel, initialQuantile));
         RiskLevel = riskLevel;
         InitialQuantile = initialQuantile;
         Streaming = streaming;
     }
+
+    private readonly string? _problem;
 
     /// <summary>q, the probability that a normal score exceeds the threshold.</summary>
     /// <value>The default value is 0.001.</value>
@@ -57,8 +66,16 @@ public sealed class PeaksOverThresholdStrategy : IThresholdStrategy
         : $"PeaksOverThreshold({StrategyNames.Risk(RiskLevel, InitialQuantile)})";
 
     /// <inheritdoc/>
+    /// <value>The fewest scores with <see cref="PeaksOverThresholdTail.MinimumPeaks"/> above the initial quantile: 497 for 0.98.</value>
+    public int MinimumCalibrationScores => PeaksOverThresholdTail.MinimumScores(InitialQuantile);
+
+    /// <inheritdoc/>
+    public void Validate(ICollection<string> problems) => DeferredArguments.Report(_problem, problems);
+
+    /// <inheritdoc/>
     public IFittedThreshold Fit(ReadOnlySpan<double> calibrationScores)
     {
+        DeferredArguments.ThrowIfInvalid(_problem);
         ScoreChecks.Calibration(calibrationScores, PeaksOverThresholdTail.MinimumPeaks + 1, Name);
         var calibration = new EmpiricalDistribution(calibrationScores);
         PeaksOverThresholdTail tail = PeaksOverThresholdTail.Fit(calibration, InitialQuantile);

@@ -14,6 +14,28 @@ public sealed class PeaksOverThresholdTail
     /// <summary>The fewest peaks (scores above the initial threshold) a tail is fitted on.</summary>
     public const int MinimumPeaks = 10;
 
+    /// <summary>
+    /// The fewest distinct scores that leave <see cref="MinimumPeaks"/> strictly above their
+    /// <paramref name="initialQuantile"/> quantile (linear interpolation, as <see cref="EmpiricalDistribution.Quantile"/>).
+    /// </summary>
+    internal static int MinimumScores(double initialQuantile)
+    {
+        // Above the quantile at h = (n − 1)·q lie n − 1 − ⌊h⌋ distinct scores; the same expression as QuantileOfSorted,
+        // so rounding agrees with what Fit will count.
+        if (!(initialQuantile > 0 && initialQuantile < 1))
+        {
+            return MinimumPeaks + 1; // an invalid level, refused by the strategy's Validate and Fit
+        }
+
+        int n = Math.Max(MinimumPeaks + 1, (int)Math.Min(int.MaxValue / 2, (MinimumPeaks / (1 - initialQuantile)) - 2));
+        while (n - 1 - (int)Math.Floor((n - 1) * initialQuantile) < MinimumPeaks)
+        {
+            n++;
+        }
+
+        return n;
+    }
+
     /// <summary>Creates a tail from its state (for example, read back from storage).</summary>
     /// <param name="initialThreshold">t; finite.</param>
     /// <param name="peakCount">N_t, the number of scores above t; at least 1.</param>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using GruAnomaly.Diagnostics;
 
 namespace GruAnomaly.Thresholds;
 
@@ -10,10 +11,20 @@ public sealed class FixedThresholdStrategy : IThresholdStrategy
     /// <param name="value">The threshold; finite.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="value"/> is not finite.</exception>
     public FixedThresholdStrategy(double value)
+        : this(value, deferChecks: false)
     {
-        ScoreChecks.FiniteArgument(value, nameof(value));
+    }
+
+    internal FixedThresholdStrategy(double value, bool deferChecks)
+    {
+        _problem = DeferredArguments.Check(deferChecks, "Threshold.Fixed", () => ScoreChecks.FiniteArgument(value, nameof(value)));
         Value = value;
     }
+
+    private readonly string? _problem;
+
+    /// <inheritdoc/>
+    public void Validate(ICollection<string> problems) => DeferredArguments.Report(_problem, problems);
 
     /// <summary>The threshold.</summary>
     public double Value { get; }
@@ -24,6 +35,7 @@ public sealed class FixedThresholdStrategy : IThresholdStrategy
     /// <inheritdoc/>
     public IFittedThreshold Fit(ReadOnlySpan<double> calibrationScores)
     {
+        DeferredArguments.ThrowIfInvalid(_problem);
         ScoreChecks.Calibration(calibrationScores, 1, Name);
         return new FittedStaticThreshold(Name, Value, new EmpiricalDistribution(calibrationScores));
     }
@@ -39,10 +51,20 @@ public sealed class MeanPlusSigmaStrategy : IThresholdStrategy
     /// <param name="k">The number of standard deviations above the mean; finite.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> is not finite.</exception>
     public MeanPlusSigmaStrategy(double k = 3)
+        : this(k, deferChecks: false)
     {
-        ScoreChecks.FiniteArgument(k, nameof(k));
+    }
+
+    internal MeanPlusSigmaStrategy(double k, bool deferChecks)
+    {
+        _problem = DeferredArguments.Check(deferChecks, "Threshold.MeanPlusSigma", () => ScoreChecks.FiniteArgument(k, nameof(k)));
         K = k;
     }
+
+    private readonly string? _problem;
+
+    /// <inheritdoc/>
+    public void Validate(ICollection<string> problems) => DeferredArguments.Report(_problem, problems);
 
     /// <summary>The number of standard deviations above the mean.</summary>
     /// <value>The default value is 3.</value>
@@ -52,8 +74,13 @@ public sealed class MeanPlusSigmaStrategy : IThresholdStrategy
     public string Name => $"MeanPlusSigma(k={ScoreChecks.Format(K)})";
 
     /// <inheritdoc/>
+    /// <value>2.</value>
+    public int MinimumCalibrationScores => 2;
+
+    /// <inheritdoc/>
     public IFittedThreshold Fit(ReadOnlySpan<double> calibrationScores)
     {
+        DeferredArguments.ThrowIfInvalid(_problem);
         ScoreChecks.Calibration(calibrationScores, 2, Name);
         var calibration = new EmpiricalDistribution(calibrationScores);
         return new FittedStaticThreshold(Name, calibration.Mean + (K * calibration.StandardDeviation), calibration);
@@ -71,10 +98,20 @@ public sealed class QuantileStrategy : IThresholdStrategy
     /// <param name="q">The quantile level, in [0, 1].</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="q"/> is outside [0, 1].</exception>
     public QuantileStrategy(double q)
+        : this(q, deferChecks: false)
     {
-        ScoreChecks.Probability(q, nameof(q), allowZero: true, allowOne: true);
+    }
+
+    internal QuantileStrategy(double q, bool deferChecks)
+    {
+        _problem = DeferredArguments.Check(deferChecks, "Threshold.Quantile", () => ScoreChecks.Probability(q, nameof(q), allowZero: true, allowOne: true));
         Q = q;
     }
+
+    private readonly string? _problem;
+
+    /// <inheritdoc/>
+    public void Validate(ICollection<string> problems) => DeferredArguments.Report(_problem, problems);
 
     /// <summary>The quantile level.</summary>
     public double Q { get; }
@@ -85,6 +122,7 @@ public sealed class QuantileStrategy : IThresholdStrategy
     /// <inheritdoc/>
     public IFittedThreshold Fit(ReadOnlySpan<double> calibrationScores)
     {
+        DeferredArguments.ThrowIfInvalid(_problem);
         ScoreChecks.Calibration(calibrationScores, 1, Name);
         var calibration = new EmpiricalDistribution(calibrationScores);
         return new FittedStaticThreshold(Name, calibration.Quantile(Q), calibration);
@@ -106,10 +144,20 @@ public sealed class MedianPlusMadStrategy : IThresholdStrategy
     /// <param name="k">The number of scaled MADs above the median; finite.</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="k"/> is not finite.</exception>
     public MedianPlusMadStrategy(double k = 3)
+        : this(k, deferChecks: false)
     {
-        ScoreChecks.FiniteArgument(k, nameof(k));
+    }
+
+    internal MedianPlusMadStrategy(double k, bool deferChecks)
+    {
+        _problem = DeferredArguments.Check(deferChecks, "Threshold.MedianPlusMad", () => ScoreChecks.FiniteArgument(k, nameof(k)));
         K = k;
     }
+
+    private readonly string? _problem;
+
+    /// <inheritdoc/>
+    public void Validate(ICollection<string> problems) => DeferredArguments.Report(_problem, problems);
 
     /// <summary>The number of scaled MADs above the median.</summary>
     /// <value>The default value is 3.</value>
@@ -121,6 +169,7 @@ public sealed class MedianPlusMadStrategy : IThresholdStrategy
     /// <inheritdoc/>
     public IFittedThreshold Fit(ReadOnlySpan<double> calibrationScores)
     {
+        DeferredArguments.ThrowIfInvalid(_problem);
         ScoreChecks.Calibration(calibrationScores, 1, Name);
         var calibration = new EmpiricalDistribution(calibrationScores);
         double median = calibration.Quantile(0.5);

@@ -20,7 +20,8 @@ namespace GruAnomaly.Training;
 /// The trainer never writes into the caller's parameters: it trains a private copy and returns the chosen weights in a
 /// <see cref="TrainingResult"/>, so a failed or cancelled fit can never leave a model half-updated. Buffers are sized
 /// once per fit, so mini-batch steps allocate nothing. Single-threaded and deterministic: the same seed, data and
-/// options give bit-identical weights.
+/// options give bit-identical weights on the same machine and SIMD level (see <see cref="TrainerOptions.Seed"/> for what
+/// differs across SIMD levels).
 /// </remarks>
 public sealed class Trainer
 {
@@ -28,13 +29,16 @@ public sealed class Trainer
 
     /// <summary>Creates a trainer.</summary>
     /// <param name="options">The settings; defaults when null.</param>
-    /// <param name="logger">Receives structured training events; none when null.</param>
+    /// <param name="logger">
+    /// Receives structured training events; none when null. An exception thrown by the logger is caught and dropped:
+    /// logging never aborts training.
+    /// </param>
     /// <exception cref="ArgumentException">An option is out of range (every problem is listed).</exception>
     public Trainer(TrainerOptions? options = null, ILogger? logger = null)
     {
         Options = options ?? new TrainerOptions();
         Options.Validate();
-        _logger = logger ?? NullLogger.Instance;
+        _logger = ForgivingLogger.Wrap(logger ?? NullLogger.Instance);
     }
 
     /// <summary>Gets the settings.</summary>
@@ -147,9 +151,11 @@ public sealed class Trainer
             _best = new float[_parameters.Length];
             _gradients = new float[_parameters.Length];
             int batch = _options.BatchSize;
-            _inputs = new float[data.Steps * batch * data.InputSize];
-            _targets = new float[data.TargetSteps * batch * data.TargetSize];
-            _predictionGradients = new float[_targets.Length * _options.Loss.PredictionsPerTarget];
+            // Window, batch size and features all come from the caller: a mini-batch that no array can hold is refused by
+            // name instead of overflowing an int product.
+            _inputs = new float[Guard.ArraySize(nameof(data), "a mini-batch's inputs, steps × BatchSize × InputSize", data.Steps, batch, data.InputSize)];
+            _targets = new float[Guard.ArraySize(nameof(data), "a mini-batch's targets, target steps × BatchSize × TargetSize", data.TargetSteps, batch, data.TargetSize)];
+            _predictionGradients = new float[Guard.ArraySize(nameof(data), "a mini-batch's predictions", _targets.Length, _options.Loss.PredictionsPerTarget)];
             _order = [.. Enumerable.Range(0, trainCount)];
             _validationIndices = new int[batch];
             _workspace = network.CreateWorkspace();

@@ -89,10 +89,11 @@ public sealed class AutomaticChoiceTests
     {
         double[] many = [.. Enumerable.Range(0, 600).Select(i => Math.Abs(Math.Sin(i * 0.37)) + (i % 7 * 0.01))];
         AutomaticThresholdStrategy strategy = Threshold.Automatic(1e-3);
-        Assert.Equal(501, strategy.MinimumPeaksOverThresholdScores);
+        // 497 distinct scores leave 10 strictly above their interpolated 0.98 quantile (h = 496·0.98 = 486.08).
+        Assert.Equal(497, strategy.MinimumPeaksOverThresholdScores);
         Assert.StartsWith("PeaksOverThreshold", strategy.Fit(many).Name, StringComparison.Ordinal);
         IFittedThreshold few = strategy.Fit(many.AsSpan(0, 100));
         Assert.StartsWith("MedianPlusMad(k=5.09)", few.Name, StringComparison.Ordinal);
-        Assert.Throws<ArgumentOutOfRangeException>(() => Threshold.Automatic(0.5));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new AutomaticThresholdStrategy(0.5));
     }
 }

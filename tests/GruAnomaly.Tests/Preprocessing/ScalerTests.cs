@@ -288,7 +288,9 @@ public sealed class ScalerTests
     [InlineData(-3e38f, 3e38f, "max")]
     public void Min_max_rejects_bad_ranges(float min, float max, string parameter)
     {
-        Assert.Equal(parameter, Assert.Throws<ArgumentOutOfRangeException>(() => Scaler.MinMax(min, max)).ParamName);
+        Assert.Equal(parameter, Assert.Throws<ArgumentOutOfRangeException>(() => new MinMaxScaler(min, max)).ParamName);
+        // The factory records the problem for AnomalyDetectorBuilder.Build; fitting refuses it.
+        Assert.Contains($"Scaler.MinMax: {parameter}", Assert.Throws<ArgumentException>(() => Scaler.MinMax(min, max).Fit([1f, 2f], 1)).Message, StringComparison.Ordinal);
     }
 
     [Fact]

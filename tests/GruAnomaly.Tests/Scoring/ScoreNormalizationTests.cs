@@ -68,7 +68,7 @@ public sealed class ScoreNormalizationTests
     [Fact]
     public void RefusesBadArguments()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => ScoreNormalization.RobustZ(history: 15));
+        Assert.Contains("ScoreNormalization.RobustZ", Assert.Throws<ArgumentException>(() => ScoreNormalization.RobustZ(history: 15).Fit([1, 2], new double[2])).Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentException>(() => ScoreNormalization.RobustZ().Fit([], []));
         Assert.Throws<ArgumentException>(() => ScoreNormalization.RobustZ().Fit([1, double.NaN], new double[2]));
         Assert.Throws<ArgumentException>(() => ScoreNormalization.RobustZ().Fit([1, 2], new double[1]));

@@ -130,7 +130,7 @@ public sealed class DynamicThresholdTests
     {
         var options = new DynamicThresholdOptions { ZStep = 0, WindowLength = 1, MaximumSequences = 0 };
 
-        var error = Assert.Throws<ArgumentException>(() => Threshold.Dynamic(options));
+        var error = Assert.Throws<ArgumentException>(() => new DynamicThresholdStrategy(options));
 
         Assert.Equal("options", error.ParamName);
         Assert.Contains("ZStep", error.Message, StringComparison.Ordinal);

@@ -221,11 +221,11 @@ public sealed class PeaksOverThresholdTests
         Assert.Contains("index 1000", nan.Message, StringComparison.Ordinal);
         Assert.Equal("calibrationScores", Assert.Throws<ArgumentException>(() => Threshold.PeaksOverThreshold().Fit([])).ParamName);
 
-        Assert.Equal("riskLevel", Assert.Throws<ArgumentOutOfRangeException>(() => Threshold.PeaksOverThreshold(0)).ParamName);
-        Assert.Equal("riskLevel", Assert.Throws<ArgumentOutOfRangeException>(() => Threshold.PeaksOverThreshold(0.05, 0.98)).ParamName);
-        Assert.Equal("riskLevel", Assert.Throws<ArgumentOutOfRangeException>(() => Threshold.StreamingPeaksOverThreshold(double.NaN)).ParamName);
-        Assert.Equal("initialQuantile", Assert.Throws<ArgumentOutOfRangeException>(() => Threshold.PeaksOverThreshold(1e-3, 1)).ParamName);
-        Assert.Equal("depth", Assert.Throws<ArgumentOutOfRangeException>(() => Threshold.DriftingPeaksOverThreshold(0, 1e-3)).ParamName);
+        Assert.Equal("riskLevel", Assert.Throws<ArgumentOutOfRangeException>(() => new PeaksOverThresholdStrategy(0)).ParamName);
+        Assert.Equal("riskLevel", Assert.Throws<ArgumentOutOfRangeException>(() => new PeaksOverThresholdStrategy(0.05, 0.98)).ParamName);
+        Assert.Equal("riskLevel", Assert.Throws<ArgumentOutOfRangeException>(() => new PeaksOverThresholdStrategy(double.NaN, streaming: true)).ParamName);
+        Assert.Equal("initialQuantile", Assert.Throws<ArgumentOutOfRangeException>(() => new PeaksOverThresholdStrategy(1e-3, 1)).ParamName);
+        Assert.Equal("depth", Assert.Throws<ArgumentOutOfRangeException>(() => new DriftingPeaksOverThresholdStrategy(0, 1e-3)).ParamName);
 
         var dspotShort = Assert.Throws<ArgumentException>(() => Threshold.DriftingPeaksOverThreshold(100, 1e-3).Fit(new double[50]));
         Assert.Contains("needs at least 111", dspotShort.Message, StringComparison.Ordinal);
@@ -234,15 +234,15 @@ public sealed class PeaksOverThresholdTests
     [Fact]
     public void Budget_rejects_out_of_range_rates_and_too_short_calibration()
     {
-        Assert.Equal("alarmsPerPoint", Assert.Throws<ArgumentOutOfRangeException>(() => Threshold.FalseAlarmBudget(0)).ParamName);
-        Assert.Equal("alarmsPerPoint", Assert.Throws<ArgumentOutOfRangeException>(() => Threshold.FalseAlarmBudget(1)).ParamName);
-        Assert.Equal("alarmsPerPoint", Assert.Throws<ArgumentOutOfRangeException>(() => Threshold.FalseAlarmBudget(double.NaN)).ParamName);
+        Assert.Equal("alarmsPerPoint", Assert.Throws<ArgumentOutOfRangeException>(() => new FalseAlarmBudgetStrategy(0)).ParamName);
+        Assert.Equal("alarmsPerPoint", Assert.Throws<ArgumentOutOfRangeException>(() => new FalseAlarmBudgetStrategy(1)).ParamName);
+        Assert.Equal("alarmsPerPoint", Assert.Throws<ArgumentOutOfRangeException>(() => new FalseAlarmBudgetStrategy(double.NaN)).ParamName);
         Assert.Equal("alarms", Assert.Throws<ArgumentOutOfRangeException>(
-            () => Threshold.FalseAlarmBudget(2, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1))).ParamName);
+            () => FalseAlarmBudgetStrategy.RateOf(2, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1))).ParamName);
         Assert.Equal("alarms", Assert.Throws<ArgumentOutOfRangeException>(
-            () => Threshold.FalseAlarmBudget(0, TimeSpan.FromDays(1), TimeSpan.FromSeconds(1))).ParamName);
+            () => FalseAlarmBudgetStrategy.RateOf(0, TimeSpan.FromDays(1), TimeSpan.FromSeconds(1))).ParamName);
         Assert.Equal("per", Assert.Throws<ArgumentOutOfRangeException>(
-            () => Threshold.FalseAlarmBudget(1, TimeSpan.Zero, TimeSpan.FromSeconds(1))).ParamName);
+            () => FalseAlarmBudgetStrategy.RateOf(1, TimeSpan.Zero, TimeSpan.FromSeconds(1))).ParamName);
 
         // r = 0.05 with 100 scores: r·n = 5 < 10 and r ≥ 1 − 0.98, so neither path applies.
         var shortCalibration = Assert.Throws<ArgumentException>(() => Threshold.FalseAlarmBudget(0.05).Fit(Samples.Exponential(100, 1)));

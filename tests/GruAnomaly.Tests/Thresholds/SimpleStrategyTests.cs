@@ -98,10 +98,14 @@ public sealed class SimpleStrategyTests
     [Fact]
     public void Strategies_reject_out_of_range_settings()
     {
-        Assert.Equal("q", Assert.Throws<ArgumentOutOfRangeException>(() => Threshold.Quantile(1.5)).ParamName);
-        Assert.Equal("q", Assert.Throws<ArgumentOutOfRangeException>(() => Threshold.Quantile(double.NaN)).ParamName);
-        Assert.Equal("k", Assert.Throws<ArgumentOutOfRangeException>(() => Threshold.MeanPlusSigma(double.NaN)).ParamName);
-        Assert.Equal("value", Assert.Throws<ArgumentOutOfRangeException>(() => Threshold.Fixed(double.PositiveInfinity)).ParamName);
+        Assert.Equal("q", Assert.Throws<ArgumentOutOfRangeException>(() => new QuantileStrategy(1.5)).ParamName);
+        Assert.Equal("q", Assert.Throws<ArgumentOutOfRangeException>(() => new QuantileStrategy(double.NaN)).ParamName);
+        Assert.Equal("k", Assert.Throws<ArgumentOutOfRangeException>(() => new MeanPlusSigmaStrategy(double.NaN)).ParamName);
+        Assert.Equal("value", Assert.Throws<ArgumentOutOfRangeException>(() => new FixedThresholdStrategy(double.PositiveInfinity)).ParamName);
+
+        // The factories record the problem instead: fitting refuses it, naming the argument.
+        var deferred = Assert.Throws<ArgumentException>(() => Threshold.Quantile(1.5).Fit([1, 2, 3]));
+        Assert.Contains("Threshold.Quantile: q must be in [0, 1]", deferred.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -9,6 +9,15 @@ public interface IModelFactory
     /// <summary>Gets a short description for logs and reports, for example <c>GRU(64)×2</c>.</summary>
     string Name { get; }
 
+    /// <summary>
+    /// Adds a message per invalid setting of this factory, so that <c>AnomalyDetectorBuilder.Build</c> reports it with the
+    /// others. The factories of <see cref="Model"/> record an invalid argument here instead of throwing.
+    /// </summary>
+    /// <param name="problems">Receives the messages.</param>
+    void Validate(ICollection<string> problems)
+    {
+    }
+
     /// <summary>Creates a fresh stack of layers, bottom first; layer i + 1 reads layer i's hidden state.</summary>
     /// <param name="inputSize">Features per step read by the bottom layer.</param>
     /// <returns>The cells, at least one.</returns>

@@ -1,6 +1,12 @@
 namespace GruAnomaly.Recurrent;
 
 /// <summary>The built-in model strategies.</summary>
+/// <remarks>
+/// The factories never throw: for invalid arguments they return a placeholder that <c>AnomalyDetectorBuilder.Build</c>
+/// reports with every other invalid choice (through <see cref="IModelFactory.Validate"/>) and whose
+/// <see cref="IModelFactory.CreateLayers"/> throws an <see cref="ArgumentException"/> naming the problem. The factory
+/// classes' constructors (<see cref="GruModelFactory"/>, <see cref="CellModelFactory"/>) still throw at once.
+/// </remarks>
 public static class Model
 {
     /// <summary>A stack of GRU layers of equal width.</summary>
@@ -8,9 +14,8 @@ public static class Model
     /// <param name="layers">Number of stacked layers; positive.</param>
     /// <param name="variant">Reset-before (classic) or reset-after (PyTorch's) formulation.</param>
     /// <returns>The factory.</returns>
-    /// <exception cref="ArgumentOutOfRangeException">A size is not positive, or the variant is unknown.</exception>
     public static IModelFactory Gru(int hiddenSize = 64, int layers = 1, GruVariant variant = GruVariant.ResetBefore) =>
-        new GruModelFactory(hiddenSize, layers, variant);
+        InvalidModelFactory.Or("Model.Gru", () => new GruModelFactory(hiddenSize, layers, variant));
 
     /// <summary>A stack of user-defined cells, for example a custom gate variant.</summary>
     /// <param name="name">A short description for logs.</param>
@@ -18,7 +23,7 @@ public static class Model
     /// <param name="createCell">Creates layer <c>index</c> reading <c>inputSize</c> features; called anew for every fit.</param>
     /// <returns>The factory.</returns>
     public static IModelFactory Cells(string name, int layers, Func<int, int, IRecurrentCell> createCell) =>
-        new CellModelFactory(name, layers, createCell);
+        InvalidModelFactory.Or("Model.Cells", () => new CellModelFactory(name, layers, createCell));
 }
 
 /// <summary>Stacked GRU layers of one width.</summary>
@@ -107,4 +112,24 @@ public sealed class CellModelFactory : IModelFactory
 
         return cells;
     }
+}
+
+/// <summary>What a <see cref="Model"/> factory returns for invalid arguments: reported by <see cref="Validate"/>, refused by <see cref="CreateLayers"/>.</summary>
+internal sealed class InvalidModelFactory(string name, string problem) : IModelFactory, Diagnostics.IInvalidChoice
+{
+    public string Name => name;
+
+    public string Problem => problem;
+
+    /// <summary>Creates the factory, or a placeholder that carries why its arguments were refused.</summary>
+    public static IModelFactory Or(string factory, Func<IModelFactory> create) =>
+        Diagnostics.DeferredArguments.TryCreate(factory, create, out string? problem) ?? new InvalidModelFactory($"{factory}(invalid)", problem!);
+
+    public void Validate(ICollection<string> problems)
+    {
+        ArgumentNullException.ThrowIfNull(problems);
+        problems.Add(problem);
+    }
+
+    public IReadOnlyList<IRecurrentCell> CreateLayers(int inputSize) => throw Diagnostics.DeferredArguments.Refusal(problem);
 }

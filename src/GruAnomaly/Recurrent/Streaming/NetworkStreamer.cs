@@ -82,7 +82,10 @@ public sealed class NetworkStreamer
     /// <summary>Creates the states of <paramref name="streams"/> new streams that advance together.</summary>
     /// <param name="streams">The number of streams (positive).</param>
     /// <returns>A new batch state.</returns>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="streams"/> is not positive.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// <paramref name="streams"/> is not positive, or so large that the states of all streams would not fit in one array
+    /// (<see cref="Array.MaxLength"/> values).
+    /// </exception>
     public StreamBatchState CreateBatchState(int streams)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(streams);

@@ -57,15 +57,21 @@ public sealed class StreamBatchState
 
     /// <summary>Sets one stream's state, for example to one saved by <see cref="CopyStreamTo"/> or <see cref="StreamState.CopyTo"/>.</summary>
     /// <param name="stream">The stream's index.</param>
-    /// <param name="hiddenState">Exactly <see cref="StateSize"/> finite values, bottom layer first.</param>
+    /// <param name="hiddenState">
+    /// Exactly <see cref="StateSize"/> finite values, bottom layer first, each within its layer's
+    /// <see cref="IRecurrentCell.StateBound"/> (a state the cells can produce).
+    /// </param>
     /// <param name="stepsSeen">The number of points the saved stream had seen (not negative).</param>
-    /// <exception cref="ArgumentOutOfRangeException">The stream index is out of range or <paramref name="stepsSeen"/> is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// The stream index is out of range, a value lies outside its layer's <see cref="IRecurrentCell.StateBound"/>
+    /// ([−1, 1] for the GRU cells), or <paramref name="stepsSeen"/> is negative.
+    /// </exception>
     /// <exception cref="ArgumentException">The state has another length or is not finite.</exception>
     public void RestoreStream(int stream, ReadOnlySpan<float> hiddenState, long stepsSeen)
     {
         CheckStream(stream);
         Guard.Length(hiddenState.Length, StateSize, nameof(hiddenState), "the state's StateSize");
-        Guard.Finite(hiddenState, nameof(hiddenState), "hidden states");
+        StreamBuffers.CheckState(Buffers.Network, hiddenState, nameof(hiddenState));
         ArgumentOutOfRangeException.ThrowIfNegative(stepsSeen);
         Buffers.RestoreStream(stream, hiddenState);
         Buffers.StepsSeen[stream] = stepsSeen;

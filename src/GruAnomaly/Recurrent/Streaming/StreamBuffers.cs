@@ -1,3 +1,5 @@
+using GruAnomaly.Diagnostics;
+
 namespace GruAnomaly.Recurrent;
 
 /// <summary>
@@ -14,7 +16,8 @@ internal sealed class StreamBuffers
         Network = network;
         Streams = streams;
         int stateSize = network.StateSize;
-        Current = new float[streams * stateSize];
+        // streams comes from the caller: each buffer below is streams × a per-stream width, checked before it is allocated.
+        Current = new float[Guard.ArraySize(nameof(streams), "streams × StateSize", streams, stateSize)];
         Next = new float[streams * stateSize];
         StepsSeen = new long[streams];
         _layerOffsets = new int[network.Layers.Count];
@@ -35,10 +38,10 @@ internal sealed class StreamBuffers
 
         ProjectionStride = projection;
         ScratchStride = scratch;
-        Projections = new float[streams * projection];
-        Scratch = new float[streams * scratch];
-        Inputs = new float[streams * network.InputSize];
-        Outputs = new float[streams * network.OutputSize];
+        Projections = new float[Guard.ArraySize(nameof(streams), "streams × the widest input projection", streams, projection)];
+        Scratch = new float[Guard.ArraySize(nameof(streams), "streams × the scratch of a step", streams, scratch)];
+        Inputs = new float[Guard.ArraySize(nameof(streams), "streams × InputSize", streams, network.InputSize)];
+        Outputs = new float[Guard.ArraySize(nameof(streams), "streams × OutputSize", streams, network.OutputSize)];
     }
 
     public RecurrentNetwork Network { get; }
@@ -89,6 +92,35 @@ internal sealed class StreamBuffers
             int hidden = Network.Layers[layer].HiddenSize;
             Current.AsSpan(_layerOffsets[layer] + (stream * hidden), hidden).CopyTo(destination);
             destination = destination[hidden..];
+        }
+    }
+
+    /// <summary>
+    /// Checks that a saved state (one stream, bottom layer first) is finite and lies within each layer's
+    /// <see cref="IRecurrentCell.StateBound"/>: no sequence of inputs leads outside it.
+    /// </summary>
+    public static void CheckState(RecurrentNetwork network, ReadOnlySpan<float> state, string paramName)
+    {
+        Guard.Finite(state, paramName, "hidden states");
+        int offset = 0;
+        for (int layer = 0; layer < network.Layers.Count; layer++)
+        {
+            IRecurrentCell cell = network.Layers[layer];
+            float bound = cell.StateBound;
+            for (int i = 0; i < cell.HiddenSize; i++)
+            {
+                float value = state[offset + i];
+                if (!(Math.Abs(value) <= bound))
+                {
+                    throw new ArgumentOutOfRangeException(
+                        paramName,
+                        value,
+                        FormattableString.Invariant(
+                            $"{paramName}[{offset + i}] (layer {layer}, unit {i}) is {value}; layer {layer}'s cell ({cell.GetType().Name}) only produces states within [{-bound}, {bound}] (its StateBound), so a saved state outside it cannot be restored."));
+                }
+            }
+
+            offset += cell.HiddenSize;
         }
     }
 

@@ -42,14 +42,20 @@ public sealed class StreamState
     }
 
     /// <summary>Sets the state, for example to one saved by <see cref="CopyTo"/>.</summary>
-    /// <param name="hiddenState">Exactly <see cref="StateSize"/> finite values, bottom layer first.</param>
+    /// <param name="hiddenState">
+    /// Exactly <see cref="StateSize"/> finite values, bottom layer first, each within its layer's
+    /// <see cref="IRecurrentCell.StateBound"/> (a state the cells can produce).
+    /// </param>
     /// <param name="stepsSeen">The number of points the saved stream had seen (not negative).</param>
     /// <exception cref="ArgumentException">The state has another length or is not finite.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="stepsSeen"/> is negative.</exception>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// A value lies outside its layer's <see cref="IRecurrentCell.StateBound"/> ([−1, 1] for the GRU cells), or
+    /// <paramref name="stepsSeen"/> is negative.
+    /// </exception>
     public void RestoreFrom(ReadOnlySpan<float> hiddenState, long stepsSeen)
     {
         Guard.Length(hiddenState.Length, StateSize, nameof(hiddenState), "the state's StateSize");
-        Guard.Finite(hiddenState, nameof(hiddenState), "hidden states");
+        StreamBuffers.CheckState(Buffers.Network, hiddenState, nameof(hiddenState));
         ArgumentOutOfRangeException.ThrowIfNegative(stepsSeen);
         hiddenState.CopyTo(Buffers.Current);
         Buffers.StepsSeen[0] = stepsSeen;

@@ -95,7 +95,7 @@ public sealed class NaiveScorerTests
     [Fact]
     public void ArgumentsAreChecked()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => Scorer.Naive(0));
+        Assert.Contains("Scorer.Naive", Assert.Throws<ArgumentException>(() => Scorer.Naive(0).Fit(null!, null, default)).Message, StringComparison.Ordinal);
         Assert.Throws<ArgumentOutOfRangeException>(() => new NaiveScorer(-3));
         Assert.Throws<ArgumentNullException>(() => new NaiveScorer().Fit(null!, null, CancellationToken.None));
         Assert.Equal(6, new NaiveScorer(5).MinimumLength(window: 32));

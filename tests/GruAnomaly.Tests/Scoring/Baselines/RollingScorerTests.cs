@@ -181,8 +181,8 @@ public sealed class RollingScorerTests
     [Fact]
     public void ArgumentsAreChecked()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => Scorer.RollingZScore(0));
-        Assert.Throws<ArgumentOutOfRangeException>(() => Scorer.WindowedGaussian(-1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new WindowedGaussianScorer(-1));
+        Assert.Contains("Scorer.RollingZScore", Assert.Throws<ArgumentException>(() => Scorer.RollingZScore(0).Fit(null!, null, default)).Message, StringComparison.Ordinal);
         var exception = Assert.Throws<ArgumentOutOfRangeException>(() => new RollingZScoreScorer(0));
         Assert.Equal("window", exception.ParamName);
         Assert.Throws<ArgumentNullException>(() => new WindowedGaussianScorer().Fit(null!, null, CancellationToken.None));
