@@ -53,9 +53,10 @@ internal static class DetectorSpecs
         int colon = text.IndexOf(':', StringComparison.Ordinal);
         string kind = (colon < 0 ? text : text[..colon]).Trim().ToLowerInvariant();
         double? number = colon < 0 ? null : Number(text[(colon + 1)..], spec);
+        IThresholdStrategy strategy;
         try
         {
-            return kind switch
+            strategy = kind switch
             {
                 // The builder's default risk, not Threshold.Automatic's own default: "automatic" means what train does unasked.
                 "automatic" => Thresholds.Threshold.Automatic(number ?? AnomalyDetectorBuilder.DefaultRiskLevel),
@@ -75,6 +76,11 @@ internal static class DetectorSpecs
             string message = e.Message.Split(" (Parameter", 2)[0];
             throw new CliException($"--threshold '{spec}': {message}", e);
         }
+
+        // The factories record an argument out of range for Build to list; a command line reports it right here.
+        var problems = new List<string>();
+        strategy.Validate(problems);
+        return problems.Count == 0 ? strategy : throw new CliException($"--threshold '{spec}': {string.Join(" ", problems)}");
     }
 
     private static double Number(string text, string spec) =>
