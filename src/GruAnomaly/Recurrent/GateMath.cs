@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -36,13 +35,13 @@ internal static class GateMath
             1f, inputs, inputSize, preactivationGradients, stride, 1f, weightGradients, weightStride);
         for (int row = 0; row < rows; row++)
         {
-            TensorPrimitives.Add(biasGradients[..width], preactivationGradients.Slice(row * stride, width), biasGradients[..width]);
+            ElementwiseKernels.Add(biasGradients[..width], preactivationGradients.Slice(row * stride, width), biasGradients[..width]);
         }
     }
 
     /// <summary><c>state = (1 − z) ⊙ n + z ⊙ previous</c>.</summary>
     public static void Blend(ReadOnlySpan<float> z, ReadOnlySpan<float> n, ReadOnlySpan<float> previous, Span<float> state) =>
-        TensorPrimitives.Lerp(n, previous, z, state);
+        ElementwiseKernels.Lerp(n, previous, z, state);
 
     /// <summary>
     /// Backward of the blend and of both squashing functions:
@@ -108,6 +107,8 @@ internal static class GateMath
     }
 
     /// <summary>Runs whole vectors of <typeparamref name="TOps"/> from <paramref name="start"/>; returns where it stopped.</summary>
+    /// <remarks>Fully optimized from the first call: tier-0 vector code is many times slower, and on one CPU the tiered JIT waits about a second before promoting it.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int BackwardBlend<TOps, TVector>(in BlendOperands o, int length, int start = 0)
         where TOps : ISimdOps<TVector>
         where TVector : struct
@@ -126,6 +127,7 @@ internal static class GateMath
         return i;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int SigmoidDerivative<TOps, TVector>(ref float gradient, ref float sigmoid, int length, int start)
         where TOps : ISimdOps<TVector>
         where TVector : struct

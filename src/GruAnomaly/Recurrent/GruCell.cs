@@ -1,5 +1,5 @@
-using System.Numerics.Tensors;
 using GruAnomaly.Numerics;
+using GruAnomaly.Numerics.Kernels;
 
 namespace GruAnomaly.Recurrent;
 
@@ -104,8 +104,8 @@ public sealed class GruCell : IRecurrentCell
             ReadOnlySpan<float> resetGradient = resetStateGradient.Slice(row * h, h);
             Span<float> preactivation = step.StepGradient.Slice(row * _gates, _gates);
             Span<float> previousGradient = step.PreviousStateGradient.Slice(row * h, h);
-            TensorPrimitives.MultiplyAdd(resetGradient, r, previousGradient, previousGradient);
-            TensorPrimitives.Multiply(resetGradient, previous, preactivation[..h]);
+            ElementwiseKernels.MultiplyAdd(resetGradient, r, previousGradient, previousGradient);
+            ElementwiseKernels.Multiply(resetGradient, previous, preactivation[..h]);
             GateMath.SigmoidDerivativeInPlace(preactivation[..h], r);
         }
 
@@ -151,8 +151,8 @@ public sealed class GruCell : IRecurrentCell
         for (int row = 0; row < batch; row++)
         {
             Span<float> cache = record.Slice(row * width, width);
-            TensorPrimitives.Sigmoid(cache[..(2 * h)], cache[..(2 * h)]);
-            TensorPrimitives.Multiply(cache[..h], previousState.Slice(row * h, h), cache.Slice(3 * h, h));
+            ElementwiseKernels.Sigmoid(cache[..(2 * h)], cache[..(2 * h)]);
+            ElementwiseKernels.Multiply(cache[..h], previousState.Slice(row * h, h), cache.Slice(3 * h, h));
         }
 
         matrix.Multiply(MatrixTranspose.None, MatrixTranspose.None, batch, h, h,
@@ -161,7 +161,7 @@ public sealed class GruCell : IRecurrentCell
         {
             Span<float> cache = record.Slice(row * width, width);
             Span<float> n = cache.Slice(2 * h, h);
-            TensorPrimitives.Tanh(n, n);
+            ElementwiseKernels.Tanh(n, n);
             GateMath.Blend(cache.Slice(h, h), n, previousState.Slice(row * h, h), state.Slice(row * h, h));
         }
     }

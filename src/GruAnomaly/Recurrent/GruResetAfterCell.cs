@@ -1,5 +1,5 @@
-using System.Numerics.Tensors;
 using GruAnomaly.Numerics;
+using GruAnomaly.Numerics.Kernels;
 
 namespace GruAnomaly.Recurrent;
 
@@ -92,8 +92,8 @@ public sealed class GruResetAfterCell : IRecurrentCell
             GateMath.BackwardBlend(step.StateGradient.Slice(row * h, h), z, n, step.PreviousState.Slice(row * h, h),
                 step.PreviousStateGradient.Slice(row * h, h), gradient.Slice(h, h), gradient.Slice(3 * h, h));
             ReadOnlySpan<float> candidateGradient = gradient.Slice(3 * h, h);
-            TensorPrimitives.Multiply(candidateGradient, r, gradient.Slice(2 * h, h));
-            TensorPrimitives.Multiply(candidateGradient, recurrentN, gradient[..h]);
+            ElementwiseKernels.Multiply(candidateGradient, r, gradient.Slice(2 * h, h));
+            ElementwiseKernels.Multiply(candidateGradient, recurrentN, gradient[..h]);
             GateMath.SigmoidDerivativeInPlace(gradient[..h], r);
         }
 
@@ -149,10 +149,10 @@ public sealed class GruResetAfterCell : IRecurrentCell
             ReadOnlySpan<float> input = projection.Slice(row * _gates, _gates);
             Span<float> gates = cache[..(2 * h)], n = cache.Slice(2 * h, h), recurrentN = cache.Slice(3 * h, h);
             n.CopyTo(recurrentN);
-            TensorPrimitives.Add(gates, input[..(2 * h)], gates);
-            TensorPrimitives.Sigmoid(gates, gates);
-            TensorPrimitives.MultiplyAdd(cache[..h], recurrentN, input[(2 * h)..], n);
-            TensorPrimitives.Tanh(n, n);
+            ElementwiseKernels.Add(gates, input[..(2 * h)], gates);
+            ElementwiseKernels.Sigmoid(gates, gates);
+            ElementwiseKernels.MultiplyAdd(cache[..h], recurrentN, input[(2 * h)..], n);
+            ElementwiseKernels.Tanh(n, n);
             GateMath.Blend(cache.Slice(h, h), n, previousState.Slice(row * h, h), state.Slice(row * h, h));
         }
     }
