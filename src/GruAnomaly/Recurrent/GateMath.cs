@@ -10,6 +10,7 @@ namespace GruAnomaly.Recurrent;
 internal static class GateMath
 {
     /// <summary><c>projections[row] = bias + inputs[row]·weights</c> for every row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ProjectWithBias(IMatrixProvider matrix, ReadOnlySpan<float> inputs, int rows, int inputSize,
         ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> projections, int width)
     {
@@ -27,6 +28,7 @@ internal static class GateMath
     /// <paramref name="width"/> columns of dA (leading dimension <paramref name="stride"/>) and of W (leading dimension
     /// <paramref name="weightStride"/>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AccumulateProjectionGradients(IMatrixProvider matrix, ReadOnlySpan<float> inputs, int rows, int inputSize,
         ReadOnlySpan<float> preactivationGradients, int width, int stride,
         Span<float> weightGradients, int weightStride, Span<float> biasGradients)
@@ -40,6 +42,7 @@ internal static class GateMath
     }
 
     /// <summary><c>state = (1 − z) ⊙ n + z ⊙ previous</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Blend(ReadOnlySpan<float> z, ReadOnlySpan<float> n, ReadOnlySpan<float> previous, Span<float> state) =>
         ElementwiseKernels.Lerp(n, previous, z, state);
 
@@ -54,6 +57,7 @@ internal static class GateMath
         BackwardBlend(SimdLevels.Best, stateGradient, z, n, previous, previousGradient, updatePreactivationGradient, candidatePreactivationGradient);
 
     /// <summary>As <see cref="BackwardBlend(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float})"/>, at a chosen vector width (tests reach every width).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void BackwardBlend(SimdLevel level, ReadOnlySpan<float> stateGradient, ReadOnlySpan<float> z, ReadOnlySpan<float> n,
         ReadOnlySpan<float> previous, Span<float> previousGradient, Span<float> updatePreactivationGradient,
         Span<float> candidatePreactivationGradient)
@@ -84,6 +88,7 @@ internal static class GateMath
         SigmoidDerivativeInPlace(SimdLevels.Best, gradient, sigmoid);
 
     /// <summary>As <see cref="SigmoidDerivativeInPlace(Span{float}, ReadOnlySpan{float})"/>, at a chosen vector width.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void SigmoidDerivativeInPlace(SimdLevel level, Span<float> gradient, ReadOnlySpan<float> sigmoid)
     {
         int length = gradient.Length;

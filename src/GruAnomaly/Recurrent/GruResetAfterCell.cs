@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using GruAnomaly.Numerics;
 using GruAnomaly.Numerics.Kernels;
 
@@ -81,6 +82,8 @@ public sealed class GruResetAfterCell : IRecurrentCell
         Step(step.Matrix, step.BatchSize, step.Parameters, step.InputProjection, step.PreviousState, step.State, step.Scratch);
 
     /// <inheritdoc />
+    // Runs per step and row: optimized from the first call (tier-0 code here is slow, and on one CPU the JIT waits ~1 s to promote it).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Backward(in CellBackward step)
     {
         int batch = step.BatchSize, h = HiddenSize, width = CacheSize;
@@ -129,6 +132,8 @@ public sealed class GruResetAfterCell : IRecurrentCell
         }
     }
 
+    // Runs per step and row: optimized from the first call (tier-0 code here is slow, and on one CPU the JIT waits ~1 s to promote it).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Step(IMatrixProvider matrix, int batch, ReadOnlySpan<float> parameters, ReadOnlySpan<float> projection,
         ReadOnlySpan<float> previousState, Span<float> state, Span<float> record)
     {

@@ -26,6 +26,7 @@ namespace GruAnomaly.Numerics.Kernels;
 internal static class ElementwiseKernels
 {
     /// <summary><c>destination = 1 / (1 + exp(−x))</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Sigmoid(ReadOnlySpan<float> x, Span<float> destination)
     {
         if (!TryUnary<SigmoidOp>(x, destination))
@@ -35,6 +36,7 @@ internal static class ElementwiseKernels
     }
 
     /// <summary><c>destination = tanh(x)</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Tanh(ReadOnlySpan<float> x, Span<float> destination)
     {
         if (!TryUnary<TanhOp>(x, destination))
@@ -44,6 +46,7 @@ internal static class ElementwiseKernels
     }
 
     /// <summary><c>destination = x + y</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Add(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination)
     {
         if (!TryTernary<AddOp>(x, y, y, destination))
@@ -53,6 +56,7 @@ internal static class ElementwiseKernels
     }
 
     /// <summary><c>destination = x · y</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply(ReadOnlySpan<float> x, ReadOnlySpan<float> y, Span<float> destination)
     {
         if (!TryTernary<MultiplyOp>(x, y, y, destination))
@@ -62,6 +66,7 @@ internal static class ElementwiseKernels
     }
 
     /// <summary><c>destination = (x · y) + addend</c>, two roundings as <see cref="TensorPrimitives.MultiplyAdd(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MultiplyAdd(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> addend, Span<float> destination)
     {
         if (!TryTernary<MultiplyAddOp>(x, y, addend, destination))
@@ -71,6 +76,7 @@ internal static class ElementwiseKernels
     }
 
     /// <summary><c>destination = x·(1 − amount) + y·amount</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Lerp(ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> amount, Span<float> destination)
     {
         if (!TryTernary<LerpOp>(x, y, amount, destination))
@@ -80,6 +86,7 @@ internal static class ElementwiseKernels
     }
 
     /// <summary>Runs a unary operation at <paramref name="level"/> (tests reach every width); false when the span is shorter than one vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool TryUnary<TOp>(SimdLevel level, ReadOnlySpan<float> x, Span<float> destination)
         where TOp : IElementwiseOp
     {
@@ -102,6 +109,7 @@ internal static class ElementwiseKernels
     }
 
     /// <summary>Runs a ternary operation (binary ones ignore the third operand) at <paramref name="level"/>; false when the span is shorter than one vector or lengths differ.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static bool TryTernary<TOp>(SimdLevel level, ReadOnlySpan<float> x, ReadOnlySpan<float> y, ReadOnlySpan<float> z, Span<float> destination)
         where TOp : IElementwiseOp
     {
