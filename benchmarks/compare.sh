@@ -67,6 +67,12 @@ print("%.1f" % (2 * n ** 3 / best / 1e9))
 PY
 )"
 echo "sgemm peak ($MODE): $SGEMM GFLOP/s" >&2
+# python3-numpy alone pulls in the reference BLAS (about 4 GFLOP/s here), which PyTorch's "generic" BLAS build then uses
+# too: the comparison would be against a crippled PyTorch. OpenBLAS gives about 90-105 GFLOP/s on one core of our hosts.
+if [[ "${SGEMM%.*}" -lt 20 ]]; then
+    echo "The sgemm peak is ${SGEMM} GFLOP/s: numpy and PyTorch are on the reference BLAS. Install libopenblas0-pthread." >&2
+    exit 3
+fi
 
 RAW="$(mktemp)"
 trap 'rm -f "$RAW"' EXIT
