@@ -5,8 +5,14 @@
 # (benchmarks/compare/pytorch_workloads.py, Debian's /usr/bin/python3 with python3-torch) and the C# side
 # (GruAnomaly.Benchmarks compare) alternately, ROUNDS times each, and prints a markdown table of the medians.
 #
-# Usage: benchmarks/compare.sh [ROUNDS]            (default 3; raw JSON lines go to stderr)
+# Usage: benchmarks/compare.sh [--unpinned] [ROUNDS]   (default 3; raw JSON lines go to stderr)
 #        WORKLOADS=layer_fb_h64,stream_point benchmarks/compare.sh
+#
+# Pinning: by default both sides run under `taskset -c 0` (CPU set by PIN_CPU, default 0), so neither borrows the second
+# core for BLAS threads, the JIT or the GC and "one thread each" holds on a shared host. --unpinned runs both sides on
+# every core, as the earlier reports did. Either way the script first measures the single-core float32 GEMM peak of
+# numpy's BLAS (1024³, best of 5) in the same mode, so a table can be read against what this CPU gave at that moment.
+# Each cell gives the median over the rounds and the min–max of the rounds.
 #
 # Environment, identical for both sides:
 #   - OPENBLAS_CORETYPE is unset: this comparison was set up on an AMD Zen 3 (AVX2, no AVX-512) host, where OpenBLAS's
@@ -16,7 +22,19 @@
 #   - DOTNET_TieredPGO left at the runtime default (unset).
 set -euo pipefail
 
+PIN=1
+if [[ "${1:-}" == "--unpinned" ]]; then
+    PIN=0
+    shift
+fi
 ROUNDS="${1:-3}"
+if ((PIN)); then
+    RUN=(taskset -c "${PIN_CPU:-0}")
+    MODE="pinned to CPU ${PIN_CPU:-0} (taskset)"
+else
+    RUN=()
+    MODE="unpinned"
+fi
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PYTHON="${PYTHON:-/usr/bin/python3}"
 PY_SCRIPT="$ROOT/benchmarks/compare/pytorch_workloads.py"
@@ -34,18 +52,40 @@ fi
 
 dotnet build "$ROOT/benchmarks/GruAnomaly.Benchmarks" -c Release --nologo -v quiet >&2
 
+# Single-core sgemm peak of numpy's BLAS, in the same mode and run as the workloads.
+SGEMM="$("${RUN[@]}" "$PYTHON" - <<'PY'
+import time
+import numpy as np
+n = 1024
+a = np.random.default_rng(1).standard_normal((n, n), dtype=np.float32)
+b = np.random.default_rng(2).standard_normal((n, n), dtype=np.float32)
+a @ b
+best = min(
+    (lambda s: (a @ b, time.perf_counter() - s)[1])(time.perf_counter())
+    for _ in range(5))
+print("%.1f" % (2 * n ** 3 / best / 1e9))
+PY
+)"
+echo "sgemm peak ($MODE): $SGEMM GFLOP/s" >&2
+# python3-numpy alone pulls in the reference BLAS (about 4 GFLOP/s here), which PyTorch's "generic" BLAS build then uses
+# too: the comparison would be against a crippled PyTorch. OpenBLAS gives about 90-105 GFLOP/s on one core of our hosts.
+if [[ "${SGEMM%.*}" -lt 20 ]]; then
+    echo "The sgemm peak is ${SGEMM} GFLOP/s: numpy and PyTorch are on the reference BLAS. Install libopenblas0-pthread." >&2
+    exit 3
+fi
+
 RAW="$(mktemp)"
 trap 'rm -f "$RAW"' EXIT
 
 IFS=',' read -r -a LIST <<< "$WORKLOADS"
 for workload in "${LIST[@]}"; do
     for ((round = 1; round <= ROUNDS; round++)); do
-        "$PYTHON" "$PY_SCRIPT" --workloads "$workload" | sed 's/^/pytorch /' | tee -a "$RAW" >&2
-        dotnet "$DLL" compare --workloads "$workload" | sed 's/^/gruanomaly /' | tee -a "$RAW" >&2
+        "${RUN[@]}" "$PYTHON" "$PY_SCRIPT" --workloads "$workload" | sed 's/^/pytorch /' | tee -a "$RAW" >&2
+        "${RUN[@]}" dotnet "$DLL" compare --workloads "$workload" | sed 's/^/gruanomaly /' | tee -a "$RAW" >&2
     done
 done
 
-"$PYTHON" - "$RAW" <<'PY'
+"$PYTHON" - "$RAW" "$MODE" "$SGEMM" <<'PY'
 import json, statistics, sys
 
 raw = {}
@@ -73,12 +113,20 @@ def fmt(seconds):
     if seconds >= 1e-3: return "%.2f ms" % (seconds * 1e3)
     return "%.1f µs" % (seconds * 1e6)
 
-print("| workload | PyTorch | GruAnomaly | ratio (ours/theirs) | GFLOP/s PyTorch / GruAnomaly |")
+def spread(values):
+    return "%s (%s–%s)" % (fmt(statistics.median(values)), fmt(min(values)), fmt(max(values)))
+
+print("Mode: %s. Single-core sgemm peak (numpy, 1024³, same mode, same run): %s GFLOP/s." % (sys.argv[2], sys.argv[3]))
+print()
+print("| workload | PyTorch median (min–max) | GruAnomaly median (min–max) | ratio ours/theirs median (min–max) | GFLOP/s PyTorch / GruAnomaly |")
 print("| --- | ---: | ---: | ---: | ---: |")
 for name, sides in raw.items():
     theirs = statistics.median(sides["pytorch"]); ours = statistics.median(sides["gruanomaly"])
+    # Per-round ratios: the sides of one round ran back to back, so their ratio is less exposed to the host's load.
+    ratios = [o / t for o, t in zip(sides["gruanomaly"], sides["pytorch"])]
     f = flops(name)
-    print("| %s | %s | %s | %.2f | %.2f / %.2f |" % (name, fmt(theirs), fmt(ours), ours / theirs, f / theirs / 1e9, f / ours / 1e9))
+    print("| %s | %s | %s | %.2f (%.2f–%.2f) | %.2f / %.2f |" % (name, spread(sides["pytorch"]), spread(sides["gruanomaly"]),
+          statistics.median(ratios), min(ratios), max(ratios), f / theirs / 1e9, f / ours / 1e9))
 print()
-print("Each cell is the median over %d alternating rounds of each side's median of repeats." % len(next(iter(raw.values()))["pytorch"]))
+print("Each cell: over %d alternating rounds, each round one process per side reporting its median of repeats." % len(next(iter(raw.values()))["pytorch"]))
 PY

@@ -1,10 +1,17 @@
 using BenchmarkDotNet.Running;
 
 using GruAnomaly.Benchmarks.Comparison;
+using GruAnomaly.Benchmarks.FirstCall;
 
 if (args.Length > 0 && args[0] == "compare")
 {
     return ComparisonWorkloads.Run(args[1..]);
+}
+
+// One workload's first call in a fresh process, for benchmarks/firstcall.sh (pinned against unpinned).
+if (args.Length > 0 && args[0] == "firstcall")
+{
+    return FirstCallWorkloads.Run(args[1..]);
 }
 
 // --no-avx512 runs the benchmarks in a child process with DOTNET_EnableAVX512F=0, so the JIT reports

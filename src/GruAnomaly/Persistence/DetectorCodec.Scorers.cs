@@ -243,10 +243,21 @@ internal static partial class DetectorCodec
             string? name = kind == 3 ? r.String($"{what} layer {i} cell name") : null;
             int input = r.I32($"{what} layer {i} input size", 1, Limits.LayerWidth);
             int hidden = r.I32($"{what} layer {i} hidden size", 1, Limits.LayerWidth);
+            if (kind is 1 or 2)
+            {
+                // The weights follow the layers, so a cell whose weights could not fit into the rest of the file is refused
+                // before it is made (found by the loader fuzzer: 32768 units claimed in a 30 kB file).
+                long weightBytes = 3L * hidden * (input + hidden + kind) * sizeof(float);
+                if (weightBytes > r.Remaining)
+                {
+                    throw r.Invalid($"{what} layer {i}", $"claims {hidden} units reading {input} inputs, {weightBytes} bytes of weights, but only {r.Remaining} bytes remain");
+                }
+            }
+
             cells[i] = kind switch
             {
-                1 => new GruCell(input, hidden),
-                2 => new GruResetAfterCell(input, hidden),
+                1 => r.Construct($"{what} layer {i}", () => new GruCell(input, hidden)),
+                2 => r.Construct($"{what} layer {i}", () => new GruResetAfterCell(input, hidden)),
                 3 => context.CreateCell(r, name!, i, input, hidden, $"{what} layer {i}"),
                 _ => throw r.Invalid($"{what} layer {i} cell", $"has the unknown code {kind}"),
             };
@@ -258,7 +269,7 @@ internal static partial class DetectorCodec
         {
             int input = r.I32($"{what} head input size", 1, Limits.LayerWidth);
             int output = r.I32($"{what} head output size", 1, Limits.LayerWidth);
-            head = new DenseHead(input, output);
+            head = r.Construct($"{what} head", () => new DenseHead(input, output));
             parameters += ((long)input + 1) * output;
         }
 

@@ -1,5 +1,5 @@
-using System.Numerics.Tensors;
 using GruAnomaly.Diagnostics;
+using GruAnomaly.Numerics.Kernels;
 
 namespace GruAnomaly.Recurrent;
 
@@ -263,7 +263,7 @@ public sealed class EncoderDecoderNetwork : ISequenceModel
             for (int j = 1; j < steps; j++)
             {
                 Span<float> target = inputGradients.Slice((steps - j) * rowWidth, rowWidth);
-                TensorPrimitives.Add(target, decoderInputGradients.Slice(j * rowWidth, rowWidth), target);
+                ElementwiseKernels.Add(target, decoderInputGradients.Slice(j * rowWidth, rowWidth), target);
             }
         }
     }

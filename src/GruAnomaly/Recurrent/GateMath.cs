@@ -1,4 +1,3 @@
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -11,6 +10,7 @@ namespace GruAnomaly.Recurrent;
 internal static class GateMath
 {
     /// <summary><c>projections[row] = bias + inputs[row]·weights</c> for every row.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ProjectWithBias(IMatrixProvider matrix, ReadOnlySpan<float> inputs, int rows, int inputSize,
         ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, Span<float> projections, int width)
     {
@@ -28,6 +28,7 @@ internal static class GateMath
     /// <paramref name="width"/> columns of dA (leading dimension <paramref name="stride"/>) and of W (leading dimension
     /// <paramref name="weightStride"/>).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void AccumulateProjectionGradients(IMatrixProvider matrix, ReadOnlySpan<float> inputs, int rows, int inputSize,
         ReadOnlySpan<float> preactivationGradients, int width, int stride,
         Span<float> weightGradients, int weightStride, Span<float> biasGradients)
@@ -36,13 +37,14 @@ internal static class GateMath
             1f, inputs, inputSize, preactivationGradients, stride, 1f, weightGradients, weightStride);
         for (int row = 0; row < rows; row++)
         {
-            TensorPrimitives.Add(biasGradients[..width], preactivationGradients.Slice(row * stride, width), biasGradients[..width]);
+            ElementwiseKernels.Add(biasGradients[..width], preactivationGradients.Slice(row * stride, width), biasGradients[..width]);
         }
     }
 
     /// <summary><c>state = (1 − z) ⊙ n + z ⊙ previous</c>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Blend(ReadOnlySpan<float> z, ReadOnlySpan<float> n, ReadOnlySpan<float> previous, Span<float> state) =>
-        TensorPrimitives.Lerp(n, previous, z, state);
+        ElementwiseKernels.Lerp(n, previous, z, state);
 
     /// <summary>
     /// Backward of the blend and of both squashing functions:
@@ -55,6 +57,7 @@ internal static class GateMath
         BackwardBlend(SimdLevels.Best, stateGradient, z, n, previous, previousGradient, updatePreactivationGradient, candidatePreactivationGradient);
 
     /// <summary>As <see cref="BackwardBlend(ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, Span{float})"/>, at a chosen vector width (tests reach every width).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void BackwardBlend(SimdLevel level, ReadOnlySpan<float> stateGradient, ReadOnlySpan<float> z, ReadOnlySpan<float> n,
         ReadOnlySpan<float> previous, Span<float> previousGradient, Span<float> updatePreactivationGradient,
         Span<float> candidatePreactivationGradient)
@@ -85,6 +88,7 @@ internal static class GateMath
         SigmoidDerivativeInPlace(SimdLevels.Best, gradient, sigmoid);
 
     /// <summary>As <see cref="SigmoidDerivativeInPlace(Span{float}, ReadOnlySpan{float})"/>, at a chosen vector width.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void SigmoidDerivativeInPlace(SimdLevel level, Span<float> gradient, ReadOnlySpan<float> sigmoid)
     {
         int length = gradient.Length;
@@ -108,6 +112,8 @@ internal static class GateMath
     }
 
     /// <summary>Runs whole vectors of <typeparamref name="TOps"/> from <paramref name="start"/>; returns where it stopped.</summary>
+    /// <remarks>Fully optimized from the first call: tier-0 vector code is many times slower, and on one CPU the tiered JIT waits about a second before promoting it.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int BackwardBlend<TOps, TVector>(in BlendOperands o, int length, int start = 0)
         where TOps : ISimdOps<TVector>
         where TVector : struct
@@ -126,6 +132,7 @@ internal static class GateMath
         return i;
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static int SigmoidDerivative<TOps, TVector>(ref float gradient, ref float sigmoid, int length, int start)
         where TOps : ISimdOps<TVector>
         where TVector : struct

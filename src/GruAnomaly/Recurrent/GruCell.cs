@@ -1,6 +1,7 @@
+using System.Runtime.CompilerServices;
 using GruAnomaly.Diagnostics;
-using System.Numerics.Tensors;
 using GruAnomaly.Numerics;
+using GruAnomaly.Numerics.Kernels;
 
 namespace GruAnomaly.Recurrent;
 
@@ -83,6 +84,8 @@ public sealed class GruCell : IRecurrentCell
         Step(step.Matrix, step.BatchSize, step.Parameters, step.InputProjection, step.PreviousState, step.State, step.Scratch);
 
     /// <inheritdoc />
+    // Runs per step and row: optimized from the first call (tier-0 code here is slow, and on one CPU the JIT waits ~1 s to promote it).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Backward(in CellBackward step)
     {
         int batch = step.BatchSize, h = HiddenSize, record = CacheSize;
@@ -112,8 +115,8 @@ public sealed class GruCell : IRecurrentCell
             ReadOnlySpan<float> resetGradient = resetStateGradient.Slice(row * h, h);
             Span<float> preactivation = step.StepGradient.Slice(row * _gates, _gates);
             Span<float> previousGradient = step.PreviousStateGradient.Slice(row * h, h);
-            TensorPrimitives.MultiplyAdd(resetGradient, r, previousGradient, previousGradient);
-            TensorPrimitives.Multiply(resetGradient, previous, preactivation[..h]);
+            ElementwiseKernels.MultiplyAdd(resetGradient, r, previousGradient, previousGradient);
+            ElementwiseKernels.Multiply(resetGradient, previous, preactivation[..h]);
             GateMath.SigmoidDerivativeInPlace(preactivation[..h], r);
         }
 
@@ -142,6 +145,8 @@ public sealed class GruCell : IRecurrentCell
         }
     }
 
+    // Runs per step and row: optimized from the first call (tier-0 code here is slow, and on one CPU the JIT waits ~1 s to promote it).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Step(IMatrixProvider matrix, int batch, ReadOnlySpan<float> parameters, ReadOnlySpan<float> projection,
         ReadOnlySpan<float> previousState, Span<float> state, Span<float> record)
     {
@@ -159,8 +164,8 @@ public sealed class GruCell : IRecurrentCell
         for (int row = 0; row < batch; row++)
         {
             Span<float> cache = record.Slice(row * width, width);
-            TensorPrimitives.Sigmoid(cache[..(2 * h)], cache[..(2 * h)]);
-            TensorPrimitives.Multiply(cache[..h], previousState.Slice(row * h, h), cache.Slice(3 * h, h));
+            ElementwiseKernels.Sigmoid(cache[..(2 * h)], cache[..(2 * h)]);
+            ElementwiseKernels.Multiply(cache[..h], previousState.Slice(row * h, h), cache.Slice(3 * h, h));
         }
 
         matrix.Multiply(MatrixTranspose.None, MatrixTranspose.None, batch, h, h,
@@ -169,7 +174,7 @@ public sealed class GruCell : IRecurrentCell
         {
             Span<float> cache = record.Slice(row * width, width);
             Span<float> n = cache.Slice(2 * h, h);
-            TensorPrimitives.Tanh(n, n);
+            ElementwiseKernels.Tanh(n, n);
             GateMath.Blend(cache.Slice(h, h), n, previousState.Slice(row * h, h), state.Slice(row * h, h));
         }
     }

@@ -1,6 +1,7 @@
+using System.Runtime.CompilerServices;
 using GruAnomaly.Diagnostics;
-using System.Numerics.Tensors;
 using GruAnomaly.Numerics;
+using GruAnomaly.Numerics.Kernels;
 
 namespace GruAnomaly.Recurrent;
 
@@ -89,6 +90,8 @@ public sealed class GruResetAfterCell : IRecurrentCell
         Step(step.Matrix, step.BatchSize, step.Parameters, step.InputProjection, step.PreviousState, step.State, step.Scratch);
 
     /// <inheritdoc />
+    // Runs per step and row: optimized from the first call (tier-0 code here is slow, and on one CPU the JIT waits ~1 s to promote it).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Backward(in CellBackward step)
     {
         int batch = step.BatchSize, h = HiddenSize, width = CacheSize;
@@ -100,8 +103,8 @@ public sealed class GruResetAfterCell : IRecurrentCell
             GateMath.BackwardBlend(step.StateGradient.Slice(row * h, h), z, n, step.PreviousState.Slice(row * h, h),
                 step.PreviousStateGradient.Slice(row * h, h), gradient.Slice(h, h), gradient.Slice(3 * h, h));
             ReadOnlySpan<float> candidateGradient = gradient.Slice(3 * h, h);
-            TensorPrimitives.Multiply(candidateGradient, r, gradient.Slice(2 * h, h));
-            TensorPrimitives.Multiply(candidateGradient, recurrentN, gradient[..h]);
+            ElementwiseKernels.Multiply(candidateGradient, r, gradient.Slice(2 * h, h));
+            ElementwiseKernels.Multiply(candidateGradient, recurrentN, gradient[..h]);
             GateMath.SigmoidDerivativeInPlace(gradient[..h], r);
         }
 
@@ -137,6 +140,8 @@ public sealed class GruResetAfterCell : IRecurrentCell
         }
     }
 
+    // Runs per step and row: optimized from the first call (tier-0 code here is slow, and on one CPU the JIT waits ~1 s to promote it).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Step(IMatrixProvider matrix, int batch, ReadOnlySpan<float> parameters, ReadOnlySpan<float> projection,
         ReadOnlySpan<float> previousState, Span<float> state, Span<float> record)
     {
@@ -157,10 +162,10 @@ public sealed class GruResetAfterCell : IRecurrentCell
             ReadOnlySpan<float> input = projection.Slice(row * _gates, _gates);
             Span<float> gates = cache[..(2 * h)], n = cache.Slice(2 * h, h), recurrentN = cache.Slice(3 * h, h);
             n.CopyTo(recurrentN);
-            TensorPrimitives.Add(gates, input[..(2 * h)], gates);
-            TensorPrimitives.Sigmoid(gates, gates);
-            TensorPrimitives.MultiplyAdd(cache[..h], recurrentN, input[(2 * h)..], n);
-            TensorPrimitives.Tanh(n, n);
+            ElementwiseKernels.Add(gates, input[..(2 * h)], gates);
+            ElementwiseKernels.Sigmoid(gates, gates);
+            ElementwiseKernels.MultiplyAdd(cache[..h], recurrentN, input[(2 * h)..], n);
+            ElementwiseKernels.Tanh(n, n);
             GateMath.Blend(cache.Slice(h, h), n, previousState.Slice(row * h, h), state.Slice(row * h, h));
         }
     }

@@ -1,5 +1,6 @@
 using GruAnomaly.Diagnostics;
 using GruAnomaly.Numerics;
+using GruAnomaly.Numerics.Kernels;
 
 namespace GruAnomaly.Recurrent;
 
@@ -311,7 +312,7 @@ public sealed class RecurrentNetwork : ISequenceModel
         for (int t = steps - 1; t >= 0; t--)
         {
             Span<float> stateGradient = outputGradients.Slice(t * stateWidth, stateWidth);
-            System.Numerics.Tensors.TensorPrimitives.Add(stateGradient, carried, stateGradient);
+            ElementwiseKernels.Add(stateGradient, carried, stateGradient);
             next.Clear();
             cell.Backward(new CellBackward
             {
@@ -343,7 +344,7 @@ public sealed class RecurrentNetwork : ISequenceModel
 
         if (!initialStateGradient.IsEmpty)
         {
-            System.Numerics.Tensors.TensorPrimitives.Add(initialStateGradient, carried, initialStateGradient);
+            ElementwiseKernels.Add(initialStateGradient, carried, initialStateGradient);
         }
 
         cell.FinishBackward(new CellSequenceBackward

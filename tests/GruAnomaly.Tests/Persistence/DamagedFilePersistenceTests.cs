@@ -240,6 +240,31 @@ public sealed class DamagedFilePersistenceTests
         Assert.Equal(file, Persisted.Bytes(loaded));
     }
 
+    [Fact]
+    public void ACellClaimingMoreWeightsThanTheFileHoldsIsRefusedBeforeItIsMade()
+    {
+        // Found by the loader fuzzer (benchmarks/GruAnomaly.Reliability): a hidden size of 32768 behind a valid checksum
+        // made the cell's constructor refuse a parameter count beyond Array.MaxLength with ArgumentOutOfRangeException.
+        byte[] file = Persisted.Bytes(RichDetector.Value);
+        int at = Persisted.SectionPayload(file, "SCOR");
+        bool patched = false;
+        for (int i = at; i + 8 < file.Length - 4 && !patched; i++)
+        {
+            // The first GRU layer record: cell code 1 or 2, then input size 1 and the hidden size of the rich detector.
+            if (file[i] is 1 or 2 && BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(i + 1)) == 1
+                && BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(i + 5)) == RichDetector.Value.Scorer.TrainedNetwork!.Network.Layers[0].HiddenSize)
+            {
+                BinaryPrimitives.WriteInt32LittleEndian(file.AsSpan(i + 5), 32768);
+                patched = true;
+            }
+        }
+
+        Assert.True(patched);
+        Persisted.FixChecksum(file);
+        var refused = Assert.Throws<InvalidDataException>(() => Persisted.Load(file));
+        Assert.Contains("claims 32768 units reading 1 inputs", refused.Message, StringComparison.Ordinal);
+    }
+
     private static byte[] Mutate(byte[] file, Random random, int from = 0)
     {
         byte[] damaged = (byte[])file.Clone();

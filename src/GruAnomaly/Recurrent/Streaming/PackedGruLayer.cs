@@ -1,5 +1,5 @@
-using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
+using GruAnomaly.Numerics.Kernels;
 
 namespace GruAnomaly.Recurrent;
 
@@ -75,25 +75,25 @@ internal sealed class PackedGruLayer
         _gates.Multiply(input, previous, _gates.Bias, gates);
         _inputCandidate.Multiply(input, default, _inputCandidate.Bias, candidate);
         Span<float> resetUpdate = gates[..(2 * h)];
-        TensorPrimitives.Sigmoid(resetUpdate, resetUpdate);
+        ElementwiseKernels.Sigmoid(resetUpdate, resetUpdate);
         ReadOnlySpan<float> reset = gates[..h], update = gates.Slice(h, h);
         Span<float> n = candidate[..h];
         if (_resetAfter)
         {
             // n = tanh(x·W_xn + b_xn + r ⊙ (h·W_hn + b_hn))
             _recurrentCandidate.Multiply(previous, default, _recurrentCandidate.Bias, recurrent);
-            TensorPrimitives.MultiplyAdd(reset, recurrent[..h], n, n);
+            ElementwiseKernels.MultiplyAdd(reset, recurrent[..h], n, n);
         }
         else
         {
             // n = tanh(x·W_xn + b_n + (r ⊙ h)·W_hn): the product accumulates onto the input part in place.
             Span<float> resetState = scratch.Slice(gates.Length + candidate.Length + recurrent.Length, h);
-            TensorPrimitives.Multiply(reset, previous, resetState);
+            ElementwiseKernels.Multiply(reset, previous, resetState);
             _recurrentCandidate.Multiply(resetState, default, candidate, candidate);
         }
 
-        TensorPrimitives.Tanh(n, n);
-        TensorPrimitives.Lerp(n, previous, update, state);
+        ElementwiseKernels.Tanh(n, n);
+        ElementwiseKernels.Lerp(n, previous, update, state);
     }
 
     private static ReadOnlySpan<float> Find(IRecurrentCell cell, ReadOnlySpan<float> parameters, string name)
