@@ -49,7 +49,7 @@ var logger = new CountingLogger();
 var progress = new CountingProgress();
 AnomalyDetector detector = AnomalyDetector.CreateBuilder()
     .WithWindow(Window)
-    .WithModel(Model.Gru(hiddenSize: 16, layers: 1))
+    .WithModel(Models.Gru(hiddenSize: 16, layers: 1))
     .WithScorer(Scorer.Forecast())
     .WithTrainer(new TrainerOptions { Epochs = 10, BatchSize = 32, EarlyStoppingPatience = 3, Seed = 1 })
     .WithLoss(Loss.Mse)

@@ -16,7 +16,7 @@ namespace GruAnomaly.Detection;
 /// <code>
 /// var detector = AnomalyDetector.CreateBuilder()
 ///     .WithWindow(100)
-///     .WithModel(Model.Gru(hiddenSize: 64, layers: 2))
+///     .WithModel(Models.Gru(hiddenSize: 64, layers: 2))
 ///     .WithTrainer(new TrainerOptions { Epochs = 50, BatchSize = 32, EarlyStoppingPatience = 5 })
 ///     .WithLoss(Loss.Mse)
 ///     .WithThreshold(Threshold.PeaksOverThreshold(riskLevel: 1e-3))

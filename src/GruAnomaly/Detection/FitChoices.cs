@@ -90,7 +90,7 @@ public sealed record FitChoices(int Window, int Stride, int? Period, IModelFacto
     {
         int hidden = length < 2000 ? 16 : length < 20000 ? 32 : 64;
         automatic.Add(Line($"model GRU({hidden}) for {length} training steps (16 below 2000, 32 below 20000, else 64)"));
-        return Recurrent.Model.Gru(hiddenSize: hidden);
+        return Recurrent.Models.Gru(hiddenSize: hidden);
     }
 
     /// <summary>Enough epochs to see about 100 000 windows in all (10 to 50), stopped early on the validation tail.</summary>

@@ -7,7 +7,7 @@ namespace GruAnomaly.Recurrent;
 /// <see cref="IModelFactory.CreateLayers"/> throws an <see cref="ArgumentException"/> naming the problem. The factory
 /// classes' constructors (<see cref="GruModelFactory"/>, <see cref="CellModelFactory"/>) still throw at once.
 /// </remarks>
-public static class Model
+public static class Models
 {
     /// <summary>A stack of GRU layers of equal width.</summary>
     /// <param name="hiddenSize">Units per layer; positive.</param>
@@ -15,7 +15,7 @@ public static class Model
     /// <param name="variant">Reset-before (classic) or reset-after (PyTorch's) formulation.</param>
     /// <returns>The factory.</returns>
     public static IModelFactory Gru(int hiddenSize = 64, int layers = 1, GruVariant variant = GruVariant.ResetBefore) =>
-        InvalidModelFactory.Or("Model.Gru", () => new GruModelFactory(hiddenSize, layers, variant));
+        InvalidModelFactory.Or("Models.Gru", () => new GruModelFactory(hiddenSize, layers, variant));
 
     /// <summary>A stack of user-defined cells, for example a custom gate variant.</summary>
     /// <param name="name">A short description for logs.</param>
@@ -23,7 +23,7 @@ public static class Model
     /// <param name="createCell">Creates layer <c>index</c> reading <c>inputSize</c> features; called anew for every fit.</param>
     /// <returns>The factory.</returns>
     public static IModelFactory Cells(string name, int layers, Func<int, int, IRecurrentCell> createCell) =>
-        InvalidModelFactory.Or("Model.Cells", () => new CellModelFactory(name, layers, createCell));
+        InvalidModelFactory.Or("Models.Cells", () => new CellModelFactory(name, layers, createCell));
 }
 
 /// <summary>Stacked GRU layers of one width.</summary>
@@ -114,7 +114,7 @@ public sealed class CellModelFactory : IModelFactory
     }
 }
 
-/// <summary>What a <see cref="Model"/> factory returns for invalid arguments: reported by <see cref="Validate"/>, refused by <see cref="CreateLayers"/>.</summary>
+/// <summary>What a <see cref="Models"/> factory returns for invalid arguments: reported by <see cref="Validate"/>, refused by <see cref="CreateLayers"/>.</summary>
 internal sealed class InvalidModelFactory(string name, string problem) : IModelFactory, Diagnostics.IInvalidChoice
 {
     public string Name => name;
