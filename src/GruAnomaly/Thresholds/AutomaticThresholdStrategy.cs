@@ -57,6 +57,10 @@ public sealed class AutomaticThresholdStrategy : IThresholdStrategy
     /// <inheritdoc/>
     public string Name => $"Automatic({StrategyNames.Risk(RiskLevel, PeaksOverThreshold.InitialQuantile)})";
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     /// <inheritdoc/>
     public IFittedThreshold Fit(ReadOnlySpan<double> calibrationScores)
     {

@@ -55,6 +55,10 @@ public sealed class DriftingPeaksOverThresholdStrategy : IThresholdStrategy
     /// <inheritdoc/>
     public string Name => FittedDriftingPeaksOverThreshold.MakeName(Depth, RiskLevel, InitialQuantile);
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     /// <inheritdoc/>
     /// <value><see cref="Depth"/> plus the fewest residuals with <see cref="PeaksOverThresholdTail.MinimumPeaks"/> above the initial quantile.</value>
     public int MinimumCalibrationScores => (int)Math.Min(int.MaxValue, (long)Depth + PeaksOverThresholdTail.MinimumScores(InitialQuantile));
@@ -144,6 +148,10 @@ public sealed class FittedDriftingPeaksOverThreshold : IFittedThreshold, IStream
 
     /// <inheritdoc/>
     public string Name => MakeName(Depth, RiskLevel, InitialQuantile);
+
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
 
     /// <summary>The number of recent normal scores in the moving average.</summary>
     public int Depth { get; }

@@ -40,6 +40,10 @@ public sealed class DynamicThresholdStrategy : IThresholdStrategy
     /// <inheritdoc/>
     public string Name => FittedDynamicThreshold.MakeName(Options);
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     /// <inheritdoc/>
     /// <value>2.</value>
     public int MinimumCalibrationScores => 2;
@@ -80,6 +84,10 @@ public sealed class FittedDynamicThreshold : IFittedThreshold
 
     /// <inheritdoc/>
     public string Name => MakeName(Options);
+
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
 
     /// <summary>The options (a private copy).</summary>
     public DynamicThresholdOptions Options { get; }

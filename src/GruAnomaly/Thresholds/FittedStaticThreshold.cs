@@ -32,6 +32,10 @@ public sealed class FittedStaticThreshold : IFittedThreshold, IStreamableThresho
     /// <inheritdoc/>
     public string Name { get; }
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     /// <inheritdoc/>
     public double Threshold { get; }
 

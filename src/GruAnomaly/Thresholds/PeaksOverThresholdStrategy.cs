@@ -65,6 +65,10 @@ public sealed class PeaksOverThresholdStrategy : IThresholdStrategy
         ? $"StreamingPeaksOverThreshold({StrategyNames.Risk(RiskLevel, InitialQuantile)})"
         : $"PeaksOverThreshold({StrategyNames.Risk(RiskLevel, InitialQuantile)})";
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     /// <inheritdoc/>
     /// <value>The fewest scores with <see cref="PeaksOverThresholdTail.MinimumPeaks"/> above the initial quantile: 497 for 0.98.</value>
     public int MinimumCalibrationScores => PeaksOverThresholdTail.MinimumScores(InitialQuantile);
@@ -130,6 +134,10 @@ public sealed class FittedStreamingPeaksOverThreshold : IFittedThreshold, IStrea
 
     /// <inheritdoc/>
     public string Name => $"StreamingPeaksOverThreshold({StrategyNames.Risk(RiskLevel, InitialQuantile)})";
+
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
 
     /// <summary>q, the probability that a normal score exceeds the threshold.</summary>
     public double RiskLevel { get; }

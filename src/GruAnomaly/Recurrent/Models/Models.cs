@@ -60,6 +60,10 @@ public sealed class GruModelFactory : IModelFactory
     /// <inheritdoc />
     public string Name => $"GRU{(Variant == GruVariant.ResetAfter ? "-reset-after" : "")}({HiddenSize})×{Layers}";
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     /// <inheritdoc />
     public IReadOnlyList<IRecurrentCell> CreateLayers(int inputSize) =>
         RecurrentNetwork.CreateGru(inputSize, HiddenSize, Layers, variant: Variant).Layers;
@@ -88,6 +92,10 @@ public sealed class CellModelFactory : IModelFactory
 
     /// <inheritdoc />
     public string Name { get; }
+
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
 
     /// <summary>Gets the number of layers.</summary>
     public int Layers { get; }
@@ -118,6 +126,10 @@ public sealed class CellModelFactory : IModelFactory
 internal sealed class InvalidModelFactory(string name, string problem) : IModelFactory, Diagnostics.IInvalidChoice
 {
     public string Name => name;
+
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
 
     public string Problem => problem;
 

@@ -57,6 +57,10 @@ public sealed class Adam : IOptimizer
     /// <value>Always <c>"Adam"</c>.</value>
     public string Name => "Adam";
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     /// <inheritdoc/>
     public IOptimizerState CreateState(int parameterCount)
     {

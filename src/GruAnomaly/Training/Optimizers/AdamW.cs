@@ -56,6 +56,10 @@ public sealed class AdamW : IOptimizer
     /// <value>Always <c>"AdamW"</c>.</value>
     public string Name => "AdamW";
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     /// <inheritdoc/>
     public IOptimizerState CreateState(int parameterCount)
     {

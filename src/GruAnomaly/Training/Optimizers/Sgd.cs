@@ -67,6 +67,10 @@ public sealed class Sgd : IOptimizer
     /// <value>Always <c>"SGD"</c>.</value>
     public string Name => "SGD";
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     /// <inheritdoc/>
     public IOptimizerState CreateState(int parameterCount)
     {
