@@ -60,7 +60,7 @@ AnomalyDetector detector = AnomalyDetector.CreateBuilder()
 FittedAnomalyDetector fitted = await detector.FitAsync(training, progress, CancellationToken.None);
 DetectionResult result = fitted.Detect(test);
 string events = string.Join(", ", result.Events.Select(e => $"{e.Start}-{e.End}"));
-Console.WriteLine($"fitted in {clock.Elapsed.TotalSeconds:F1} s; threshold {fitted.Threshold.Threshold:F4}; events [{events}]");
+Console.WriteLine($"fitted in {clock.Elapsed.TotalSeconds:F1} s; threshold {fitted.Threshold.Value:F4}; events [{events}]");
 
 Check(result.Length == test.Length, $"one score per test point ({result.Length} of {test.Length})");
 Check(result.Events.Any(e => e.Start <= SpikeAt + Window && e.End >= SpikeAt), $"an event covers the spike at {SpikeAt}");

@@ -81,6 +81,6 @@ public sealed class AutomaticThresholdStrategy : IThresholdStrategy
         var fitted = (FittedStaticThreshold)Fallback.Fit(calibrationScores);
         string name = string.Create(CultureInfo.InvariantCulture,
             $"{Fallback.Name} (automatic: {calibrationScores.Length} calibration scores are too few for {PeaksOverThreshold.Name}, which needs {MinimumPeaksOverThresholdScores} with distinct peaks)");
-        return new FittedStaticThreshold(name, fitted.Threshold, fitted.Calibration);
+        return new FittedStaticThreshold(name, fitted.Value, fitted.Calibration);
     }
 }

@@ -143,7 +143,7 @@ public sealed class FittedDriftingPeaksOverThreshold : IFittedThreshold, IStream
         }
 
         MovingAverage = sum / depth;
-        Threshold = MovingAverage + tail.ThresholdAt(riskLevel);
+        Value = MovingAverage + tail.ThresholdAt(riskLevel);
     }
 
     /// <inheritdoc/>
@@ -175,7 +175,7 @@ public sealed class FittedDriftingPeaksOverThreshold : IFittedThreshold, IStream
     public double MovingAverage { get; }
 
     /// <inheritdoc/>
-    public double Threshold { get; }
+    public double Value { get; }
 
     /// <inheritdoc/>
     public void Apply(ReadOnlySpan<double> scores, Span<double> thresholds)

@@ -79,7 +79,7 @@ public sealed class FittedDynamicThreshold : IFittedThreshold
         Options = Copy(options);
         Options.Validate();
         Calibration = calibration;
-        Threshold = threshold;
+        Value = threshold;
     }
 
     /// <inheritdoc/>
@@ -96,7 +96,7 @@ public sealed class FittedDynamicThreshold : IFittedThreshold
     public EmpiricalDistribution Calibration { get; }
 
     /// <summary>ε computed on the last window of the calibration scores.</summary>
-    public double Threshold { get; }
+    public double Value { get; }
 
     /// <summary>
     /// Writes ε for each score. Without <see cref="DynamicThresholdOptions.WindowLength"/> (or when the scores are

@@ -129,7 +129,7 @@ public sealed class FittedStreamingPeaksOverThreshold : IFittedThreshold, IStrea
         InitialQuantile = initialQuantile;
         Calibration = calibration;
         Tail = tail;
-        Threshold = tail.ThresholdAt(riskLevel);
+        Value = tail.ThresholdAt(riskLevel);
     }
 
     /// <inheritdoc/>
@@ -152,7 +152,7 @@ public sealed class FittedStreamingPeaksOverThreshold : IFittedThreshold, IStrea
     public PeaksOverThresholdTail Tail { get; }
 
     /// <inheritdoc/>
-    public double Threshold { get; }
+    public double Value { get; }
 
     /// <inheritdoc/>
     public void Apply(ReadOnlySpan<double> scores, Span<double> thresholds)
