@@ -4,6 +4,7 @@ using GruAnomaly.Preprocessing;
 using GruAnomaly.Recurrent;
 using GruAnomaly.Scoring;
 using GruAnomaly.Thresholds;
+using GruAnomaly.Training.Optimizers;
 
 namespace GruAnomaly.Tests.Detection;
 
@@ -46,6 +47,8 @@ public sealed class ToStringTests
         Assert.Equal(Scorer.Forecast().Name, Scorer.Forecast().ToString());
         Assert.Equal(Threshold.MeanPlusSigma(4).Name, Threshold.MeanPlusSigma(4).ToString());
         Assert.Equal("MeanSquaredError", new MeanSquaredErrorLoss().ToString());
+        Assert.Equal("Adam(beta1=0.9, beta2=0.999, epsilon=1E-08, weightDecay=0)", new Adam().ToString());
+        Assert.Equal("SGD(momentum=0.9, weightDecay=0, nesterov=True)", new Sgd(momentum: 0.9f, nesterov: true).ToString());
     }
 
     [Fact]
