@@ -9,7 +9,7 @@ internal static class Detectors
 {
     public static FittedAnomalyDetector Small() => AnomalyDetector.CreateBuilder()
         .WithWindow(32)
-        .WithModel(Model.Gru(hiddenSize: 16))
+        .WithModel(Models.Gru(hiddenSize: 16))
         .WithTrainer(new TrainerOptions { Epochs = 3, Seed = 1 })
         .Build()
         .Fit(Series(0, 3000, seed: 1));

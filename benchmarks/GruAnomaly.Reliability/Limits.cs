@@ -46,7 +46,7 @@ internal static class Limits
         float[] series = Detectors.Series(0, length, seed: 3);
         AnomalyDetector detector = AnomalyDetector.CreateBuilder()
             .WithWindow(window)
-            .WithModel(Model.Gru(hiddenSize: hidden))
+            .WithModel(Models.Gru(hiddenSize: hidden))
             .WithTrainer(new TrainerOptions { Epochs = 1, Seed = 1 })
             .Build();
         GC.Collect();

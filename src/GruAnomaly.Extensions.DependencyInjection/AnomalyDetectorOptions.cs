@@ -32,7 +32,7 @@ public sealed class AnomalyDetectorOptions
 
     /// <summary>
     /// Makes the detector's choices on a builder that already has the container's logger and meter factory, for example
-    /// <c>b =&gt; b.WithWindow(64).WithModel(Model.Gru(hiddenSize: 32))</c>.
+    /// <c>b =&gt; b.WithWindow(64).WithModel(Models.Gru(hiddenSize: 32))</c>.
     /// </summary>
     /// <value>The default value is <see langword="null"/>: the builder's defaults.</value>
     public Action<AnomalyDetectorBuilder>? ConfigureBuilder { get; set; }

@@ -49,7 +49,7 @@ var logger = new CountingLogger();
 var progress = new CountingProgress();
 AnomalyDetector detector = AnomalyDetector.CreateBuilder()
     .WithWindow(Window)
-    .WithModel(Model.Gru(hiddenSize: 16, layers: 1))
+    .WithModel(Models.Gru(hiddenSize: 16, layers: 1))
     .WithScorer(Scorer.Forecast())
     .WithTrainer(new TrainerOptions { Epochs = 10, BatchSize = 32, EarlyStoppingPatience = 3, Seed = 1 })
     .WithLoss(Loss.Mse)
@@ -60,7 +60,7 @@ AnomalyDetector detector = AnomalyDetector.CreateBuilder()
 FittedAnomalyDetector fitted = await detector.FitAsync(training, progress, CancellationToken.None);
 DetectionResult result = fitted.Detect(test);
 string events = string.Join(", ", result.Events.Select(e => $"{e.Start}-{e.End}"));
-Console.WriteLine($"fitted in {clock.Elapsed.TotalSeconds:F1} s; threshold {fitted.Threshold.Threshold:F4}; events [{events}]");
+Console.WriteLine($"fitted in {clock.Elapsed.TotalSeconds:F1} s; threshold {fitted.Threshold.Value:F4}; events [{events}]");
 
 Check(result.Length == test.Length, $"one score per test point ({result.Length} of {test.Length})");
 Check(result.Events.Any(e => e.Start <= SpikeAt + Window && e.End >= SpikeAt), $"an event covers the spike at {SpikeAt}");

@@ -39,7 +39,7 @@ public sealed class DetectorFixture : IDisposable
     /// <summary>The choices of the test detectors: a small GRU forecast, quickly trained.</summary>
     public static AnomalyDetectorBuilder Configure(AnomalyDetectorBuilder builder) => builder
         .WithWindow(16)
-        .WithModel(Model.Gru(hiddenSize: 4))
+        .WithModel(Models.Gru(hiddenSize: 4))
         .WithScorer(Scorer.Forecast())
         .WithLoss(Loss.Mse)
         .WithTrainer(Trainer);

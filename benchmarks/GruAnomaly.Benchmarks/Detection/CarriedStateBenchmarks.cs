@@ -81,7 +81,7 @@ public class CarriedStateEpochBenchmarks
             Features = 1,
             Window = 32,
             Stride = 1,
-            Model = Model.Gru(hiddenSize: 32),
+            Model = Models.Gru(hiddenSize: 32),
             Trainer = new TrainerOptions { Epochs = 1, BatchSize = 32, ValidationFraction = 0, Seed = 1, Loss = Losses.Loss.GaussianNll },
             Logger = NullLogger.Instance,
         };

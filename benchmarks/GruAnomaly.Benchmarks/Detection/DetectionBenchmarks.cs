@@ -37,7 +37,7 @@ public class DetectionBenchmarks
     internal static AnomalyDetectorBuilder Builder() => AnomalyDetector.CreateBuilder()
         .WithScorer(Scorer.Forecast())
         .WithWindow(32)
-        .WithModel(Model.Gru(hiddenSize: 32))
+        .WithModel(Models.Gru(hiddenSize: 32))
         .WithTrainer(new TrainerOptions { Epochs = 2, Seed = 1 })
         .WithThreshold(Threshold.PeaksOverThreshold(riskLevel: 1e-3));
 

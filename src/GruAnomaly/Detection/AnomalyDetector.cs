@@ -16,7 +16,7 @@ namespace GruAnomaly.Detection;
 /// <code>
 /// var detector = AnomalyDetector.CreateBuilder()
 ///     .WithWindow(100)
-///     .WithModel(Model.Gru(hiddenSize: 64, layers: 2))
+///     .WithModel(Models.Gru(hiddenSize: 64, layers: 2))
 ///     .WithTrainer(new TrainerOptions { Epochs = 50, BatchSize = 32, EarlyStoppingPatience = 5 })
 ///     .WithLoss(Loss.Mse)
 ///     .WithThreshold(Threshold.PeaksOverThreshold(riskLevel: 1e-3))
@@ -129,7 +129,7 @@ public sealed class AnomalyDetector
             if (activity is { IsAllDataRequested: true })
             {
                 activity.SetTag("gruanomaly.window", fitted.Window);
-                activity.SetTag("gruanomaly.threshold", fitted.Threshold.Threshold);
+                activity.SetTag("gruanomaly.threshold", fitted.Threshold.Value);
             }
 
             return fitted;
@@ -215,7 +215,7 @@ public sealed class AnomalyDetector
         IFittedThreshold threshold = WithContext(training, callback: null,
             $"fit {s.Threshold.Name} on its {calibration.Length}{(calibrateOnHeldOut ? " held-out" : string.Empty)} training scores{ThresholdAdvice(s.Threshold, normalizedCalibration)}",
             () => s.Threshold.Fit(normalizedCalibration));
-        _logger.DetectorFitted(calibration.Length, calibrateOnHeldOut ? "held-out" : "all training", threshold.Name, threshold.Threshold);
+        _logger.DetectorFitted(calibration.Length, calibrateOnHeldOut ? "held-out" : "all training", threshold.Name, threshold.Value);
         return new FittedAnomalyDetector(this, choices, scaler, scorer, combination, typicalScore, normalization, threshold, training.Features, calibration.Length);
     }
 

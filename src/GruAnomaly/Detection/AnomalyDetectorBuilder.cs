@@ -60,7 +60,7 @@ public sealed class AnomalyDetectorBuilder
         return this;
     }
 
-    /// <summary>Sets which recurrent layers to build, for example <c>Model.Gru(hiddenSize: 64, layers: 2)</c> or a custom cell.</summary>
+    /// <summary>Sets which recurrent layers to build, for example <c>Models.Gru(hiddenSize: 64, layers: 2)</c> or a custom cell.</summary>
     /// <param name="model">The model strategy; by default a one-layer GRU of 16, 32 or 64 units by the length of the training series.</param>
     /// <returns>This builder.</returns>
     public AnomalyDetectorBuilder WithModel(IModelFactory model)
@@ -253,7 +253,7 @@ public sealed class AnomalyDetectorBuilder
 
     /// <summary>
     /// Checks every choice and creates the detector. Every invalid choice is listed at once, including the invalid
-    /// arguments of the built-in factories (<c>Model.Gru(hiddenSize: -1)</c>, <c>Threshold.Quantile(1.5)</c>, …), which
+    /// arguments of the built-in factories (<c>Models.Gru(hiddenSize: -1)</c>, <c>Threshold.Quantile(1.5)</c>, …), which
     /// record them instead of throwing; a custom strategy joins in through its <c>Validate</c> member.
     /// </summary>
     /// <returns>The immutable, unfitted detector.</returns>

@@ -129,4 +129,10 @@ public sealed class DetectionResult
     /// <param name="time">The time step.</param>
     /// <returns>The timestamp, or null.</returns>
     public DateTimeOffset? TimestampAt(int time) => Timestamps?[time];
+
+    /// <summary>Returns a short summary, for example <c>1000 steps × 1 feature: 12 flagged, 2 alarms, 2 events</c>.</summary>
+    /// <returns>The size of the result and what it found.</returns>
+    public override string ToString() => string.Create(
+        System.Globalization.CultureInfo.InvariantCulture,
+        $"{Length} steps × {Features} feature{(Features == 1 ? "" : "s")}: {FlaggedCount} flagged, {Alarms.Count} alarm{(Alarms.Count == 1 ? "" : "s")}, {Events.Count} event{(Events.Count == 1 ? "" : "s")}");
 }

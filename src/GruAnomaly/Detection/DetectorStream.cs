@@ -93,7 +93,7 @@ public sealed partial class DetectorStream
         _smoothingAlpha = _smoothingSpan > 1 ? new ExponentialSmoothing(_smoothingSpan).Alpha : 1;
         _smoothed = detector.TypicalScore; // as batch detection starts its smoothing
         _alarmSuppression = detector.AlarmSuppression;
-        _inForce = detector.Threshold.Threshold;
+        _inForce = detector.Threshold.Value;
         _observed = new float[features];
         _inputs = new float[features];
         _lastObserved = new float[features];

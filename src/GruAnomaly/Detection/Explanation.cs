@@ -64,4 +64,10 @@ public sealed class Explanation
     /// <param name="feature">The feature.</param>
     /// <returns>∂score/∂input.</returns>
     public float SaliencyAt(int step, int feature) => _saliency[(step * Features) + feature];
+
+    /// <summary>Returns a short summary, for example <c>time 125: score 7.25, top feature 0, window [93, 125]</c>.</summary>
+    /// <returns>Where, how anomalous and which feature contributed most.</returns>
+    public override string ToString() => string.Create(
+        System.Globalization.CultureInfo.InvariantCulture,
+        $"time {Time}: score {Score:G6}, top feature {TopFeature}, window [{WindowStart}, {WindowStart + Window - 1}]");
 }

@@ -38,6 +38,12 @@ public sealed record FitChoices(int Window, int Stride, int? Period, IModelFacto
     /// <summary>The shortest training series a detector with an automatic window accepts.</summary>
     public const int MinimumAutomaticTrainingLength = WindowsPerSeries * MinimumAutomaticWindow;
 
+    /// <summary>Returns a short summary, for example <c>window 24, stride 1, period 24, model GRU(32)×1, 40 epochs, smoothing span 12</c>.</summary>
+    /// <returns>The choices in force; <see cref="Automatic"/> says how the automatic ones were made.</returns>
+    public override string ToString() => string.Create(
+        CultureInfo.InvariantCulture,
+        $"window {Window}, stride {Stride}, period {(Period is int period ? period.ToString(CultureInfo.InvariantCulture) : "none")}, model {Model}, {Trainer.Epochs} epochs, smoothing span {SmoothingSpan}");
+
     /// <summary>Resolves the open choices of <paramref name="settings"/> on the scaled, filled training inputs.</summary>
     internal static FitChoices Resolve(DetectorSettings settings, ReadOnlySpan<float> inputs, int length, int features)
     {
@@ -90,7 +96,7 @@ public sealed record FitChoices(int Window, int Stride, int? Period, IModelFacto
     {
         int hidden = length < 2000 ? 16 : length < 20000 ? 32 : 64;
         automatic.Add(Line($"model GRU({hidden}) for {length} training steps (16 below 2000, 32 below 20000, else 64)"));
-        return Recurrent.Model.Gru(hiddenSize: hidden);
+        return Recurrent.Models.Gru(hiddenSize: hidden);
     }
 
     /// <summary>Enough epochs to see about 100 000 windows in all (10 to 50), stopped early on the validation tail.</summary>

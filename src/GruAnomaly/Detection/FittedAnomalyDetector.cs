@@ -249,7 +249,7 @@ public sealed partial class FittedAnomalyDetector
         var rawScores = new double[length];
         var thresholds = new double[length];
         var flags = new bool[length];
-        double inForce = Threshold.Threshold;
+        double inForce = Threshold.Value;
         for (int t = 0, k = 0; t < length; t++)
         {
             if (scored[t])

@@ -35,6 +35,10 @@ public sealed class GaussianNegativeLogLikelihoodLoss : ILoss
     /// <value>Always <c>"GaussianNegativeLogLikelihood"</c>.</value>
     public string Name => "GaussianNegativeLogLikelihood";
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     /// <inheritdoc/>
     /// <value>Always 2: a mean and a log-variance per target value.</value>
     public int PredictionsPerTarget => 2;

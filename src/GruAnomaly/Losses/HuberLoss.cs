@@ -30,6 +30,10 @@ public sealed class HuberLoss : ILoss
     /// <value>Always <c>"Huber"</c>; see <see cref="Delta"/> for the threshold.</value>
     public string Name => "Huber";
 
+    /// <summary>Returns the name with <see cref="Delta"/>, for example <c>Huber(delta=1)</c>.</summary>
+    /// <returns>What this loss is, with its parameter.</returns>
+    public override string ToString() => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Name}(delta={Delta:G6})");
+
     /// <inheritdoc/>
     /// <value>Always 1.</value>
     public int PredictionsPerTarget => 1;

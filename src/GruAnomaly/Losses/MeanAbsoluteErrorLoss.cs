@@ -10,6 +10,10 @@ public sealed class MeanAbsoluteErrorLoss : ILoss
     /// <value>Always <c>"MeanAbsoluteError"</c>.</value>
     public string Name => "MeanAbsoluteError";
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     /// <inheritdoc/>
     /// <value>Always 1.</value>
     public int PredictionsPerTarget => 1;

@@ -10,6 +10,10 @@ public sealed class MeanSquaredErrorLoss : ILoss
     /// <value>Always <c>"MeanSquaredError"</c>.</value>
     public string Name => "MeanSquaredError";
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     /// <inheritdoc/>
     /// <value>Always 1.</value>
     public int PredictionsPerTarget => 1;

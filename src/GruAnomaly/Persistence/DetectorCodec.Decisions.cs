@@ -131,7 +131,7 @@ internal static partial class DetectorCodec
             case FittedStaticThreshold s:
                 w.U8(1);
                 w.String(s.Name);
-                w.F64(s.Threshold);
+                w.F64(s.Value);
                 w.Doubles(s.Calibration.SortedValues);
                 WriteTail(w, s.Tail);
                 break;
@@ -155,7 +155,7 @@ internal static partial class DetectorCodec
                 w.U8(4);
                 WriteDynamicOptions(w, d.Options);
                 w.Doubles(d.Calibration.SortedValues);
-                w.F64(d.Threshold);
+                w.F64(d.Value);
                 break;
             default:
                 throw Unsupported("fitted threshold", threshold);

@@ -85,7 +85,7 @@ internal static partial class DetectorCodec
         public string CellName(IRecurrentCell cell) => model is GruModelFactory
             ? throw new NotSupportedException(
                 $"The cell {cell.GetType().FullName} is not one of GruAnomaly's GRU cells and does not come from a model of your own " +
-                "(Model.Cells or another IModelFactory) whose name could be registered for loading, so it cannot be saved.")
+                "(Models.Cells or another IModelFactory) whose name could be registered for loading, so it cannot be saved.")
             : model.Name;
     }
 

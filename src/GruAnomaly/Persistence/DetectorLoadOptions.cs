@@ -67,12 +67,12 @@ public sealed class DetectorLoadOptions
     public IMatrixProvider? MatrixProvider { get; set; }
 
     /// <summary>
-    /// Registers the cells of a model built with <see cref="Model.Cells"/> (or another <see cref="IModelFactory"/> of
+    /// Registers the cells of a model built with <see cref="Models.Cells"/> (or another <see cref="IModelFactory"/> of
     /// your own) under that model's <see cref="IModelFactory.Name"/>, which the file records. The file's weights are
     /// loaded into the cells <paramref name="createCell"/> makes; their sizes and parameters must match the file's.
     /// </summary>
     /// <param name="name">The model's name, as <see cref="IModelFactory.Name"/> gave it when the detector was saved.</param>
-    /// <param name="createCell">Creates the cell of a layer from (input size, layer index), as for <see cref="Model.Cells"/>.</param>
+    /// <param name="createCell">Creates the cell of a layer from (input size, layer index), as for <see cref="Models.Cells"/>.</param>
     /// <returns>These options, for chaining.</returns>
     /// <exception cref="ArgumentException"><paramref name="name"/> is empty, or already registered.</exception>
     /// <exception cref="ArgumentNullException"><paramref name="createCell"/> is null.</exception>

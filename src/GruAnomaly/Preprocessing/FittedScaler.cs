@@ -73,6 +73,10 @@ public sealed class FittedScaler
     /// <summary>The name of the strategy that produced this scaler, e.g. <c>"Standard"</c>.</summary>
     public string Name { get; }
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     /// <summary>The number of features per time step this scaler maps.</summary>
     public int Features => _offsets.Length;
 

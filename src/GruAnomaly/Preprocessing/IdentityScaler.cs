@@ -8,6 +8,10 @@ public sealed class IdentityScaler : IScalerStrategy
     /// <value>Always <c>"None"</c>.</value>
     public string Name => "None";
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     /// <inheritdoc/>
     public FittedScaler Fit(ReadOnlySpan<float> values, int features)
     {

@@ -48,6 +48,10 @@ public sealed class MinMaxScaler : IScalerStrategy
     /// <value>Always <c>"MinMax"</c>; the target range is folded into the fitted offsets and scales.</value>
     public string Name => "MinMax";
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     /// <inheritdoc/>
     public FittedScaler Fit(ReadOnlySpan<float> values, int features)
     {

@@ -16,6 +16,10 @@ public sealed class RobustScaler : IScalerStrategy
     /// <value>Always <c>"Robust"</c>.</value>
     public string Name => "Robust";
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     /// <inheritdoc/>
     public FittedScaler Fit(ReadOnlySpan<float> values, int features)
     {

@@ -32,6 +32,10 @@ internal sealed class InvalidScaler(string name, string problem) : IScalerStrate
 {
     public string Name => name;
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     public string Problem => problem;
 
     /// <summary>Creates the scaler, or a placeholder that carries why its arguments were refused.</summary>

@@ -11,6 +11,10 @@ public sealed class StandardScaler : IScalerStrategy
     /// <value>Always <c>"Standard"</c>.</value>
     public string Name => "Standard";
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     /// <inheritdoc/>
     public FittedScaler Fit(ReadOnlySpan<float> values, int features)
     {

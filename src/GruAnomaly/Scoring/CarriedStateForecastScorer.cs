@@ -66,6 +66,10 @@ public sealed class CarriedStateForecastScorer : IAnomalyScorer
     /// <inheritdoc />
     public string Name => "carried-state forecast";
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     /// <inheritdoc />
     public int MinimumLength(int window) => window + 1;
 

@@ -21,6 +21,10 @@ public sealed class MeanErrorCombination : IErrorCombination
     /// <inheritdoc />
     public string Name => "mean";
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     /// <inheritdoc />
     public bool RequiresSignedErrors => false;
 
@@ -47,6 +51,10 @@ public sealed class FittedMeanErrorCombination : IFittedErrorCombination
 
     /// <inheritdoc />
     public string Name => "mean";
+
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
 
     /// <inheritdoc />
     public int Features { get; }

@@ -62,6 +62,10 @@ public sealed class FittedCarriedStateForecastScorer : IFittedScorer, IStreamabl
     /// <inheritdoc />
     public string Name => "carried-state forecast";
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     /// <inheritdoc />
     public int Features { get; }
 

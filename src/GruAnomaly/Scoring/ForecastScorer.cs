@@ -30,6 +30,10 @@ public sealed class ForecastScorer : IAnomalyScorer
     /// <inheritdoc />
     public string Name => Horizon == 1 ? "forecast" : $"forecast({Horizon})";
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     /// <inheritdoc />
     public int MinimumLength(int window) => window + 1;
 
@@ -91,6 +95,10 @@ public sealed class FittedForecastScorer : IAdaptableScorer, IStreamableScorer
 
     /// <inheritdoc />
     public string Name => Horizon == 1 ? "forecast" : $"forecast({Horizon})";
+
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
 
     /// <inheritdoc />
     public int Features { get; }

@@ -79,6 +79,10 @@ public sealed class FusionScorer : IAnomalyScorer
     /// <inheritdoc />
     public string Name => $"fusion({(Method == FusionMethod.Rank ? "rank" : "tail")}: {string.Join(" + ", Components.Select(c => c.Name))})";
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     /// <inheritdoc />
     public int MinimumLength(int window) => Components.Max(c => c.MinimumLength(window));
 
@@ -177,6 +181,10 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer
     }
 
     public string Name { get; }
+
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
 
     public int Features { get; }
 

@@ -11,6 +11,10 @@ public sealed class MahalanobisErrorCombination : IErrorCombination
     /// <inheritdoc />
     public string Name => "mahalanobis";
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     /// <inheritdoc />
     public bool RequiresSignedErrors => true;
 
@@ -171,6 +175,10 @@ public sealed class FittedMahalanobisCombination : IFittedErrorCombination
 
     /// <inheritdoc />
     public string Name => "mahalanobis";
+
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
 
     /// <inheritdoc />
     public int Features { get; }

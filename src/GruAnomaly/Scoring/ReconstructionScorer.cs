@@ -35,6 +35,10 @@ public sealed class ReconstructionScorer : IAnomalyScorer
     /// <inheritdoc />
     public string Name => DecoderInput == DecoderInput.TeacherForcing ? "reconstruction" : "reconstruction(autoregressive)";
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     /// <inheritdoc />
     public int MinimumLength(int window) => window;
 
@@ -105,6 +109,10 @@ public sealed class FittedReconstructionScorer : IAdaptableScorer
 
     /// <inheritdoc />
     public string Name => DecoderInput == DecoderInput.TeacherForcing ? "reconstruction" : "reconstruction(autoregressive)";
+
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
 
     /// <inheritdoc />
     public int Features { get; }

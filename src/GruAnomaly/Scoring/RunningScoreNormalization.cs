@@ -51,6 +51,10 @@ public sealed class RunningScoreNormalization : IScoreNormalization
     /// <inheritdoc />
     public string Name => string.Create(CultureInfo.InvariantCulture, $"{Kind}(history={History})");
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     /// <inheritdoc />
     public IFittedScoreNormalization Fit(ReadOnlySpan<double> calibrationScores, Span<double> normalized)
     {
@@ -106,6 +110,10 @@ public sealed class FittedRunningScoreNormalization : IFittedScoreNormalization,
 
     /// <inheritdoc />
     public string Name => Strategy.Name;
+
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
 
     /// <summary>Gets the scores the history holds at the end of calibration, oldest first.</summary>
     public ReadOnlySpan<double> History => _history;

@@ -69,6 +69,10 @@ internal sealed class NoScoreNormalization : IScoreNormalization, IFittedScoreNo
 {
     public string Name => "none";
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     public ScoreNormalizationState CreateState() => Identity.Instance;
 
     public IFittedScoreNormalization Fit(ReadOnlySpan<double> calibrationScores, Span<double> normalized)
@@ -97,6 +101,10 @@ internal sealed class NoScoreNormalization : IScoreNormalization, IFittedScoreNo
 internal sealed class InvalidScoreNormalization(string name, string problem) : IScoreNormalization, Diagnostics.IInvalidChoice
 {
     public string Name => name;
+
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
 
     public string Problem => problem;
 

@@ -87,6 +87,10 @@ internal sealed class InvalidScorer(string name, string problem) : IAnomalyScore
 {
     public string Name => name;
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     public string Problem => problem;
 
     /// <summary>Creates the scorer, or a placeholder that carries why its arguments were refused.</summary>

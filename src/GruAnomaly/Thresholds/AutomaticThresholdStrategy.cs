@@ -57,6 +57,10 @@ public sealed class AutomaticThresholdStrategy : IThresholdStrategy
     /// <inheritdoc/>
     public string Name => $"Automatic({StrategyNames.Risk(RiskLevel, PeaksOverThreshold.InitialQuantile)})";
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     /// <inheritdoc/>
     public IFittedThreshold Fit(ReadOnlySpan<double> calibrationScores)
     {
@@ -77,6 +81,6 @@ public sealed class AutomaticThresholdStrategy : IThresholdStrategy
         var fitted = (FittedStaticThreshold)Fallback.Fit(calibrationScores);
         string name = string.Create(CultureInfo.InvariantCulture,
             $"{Fallback.Name} (automatic: {calibrationScores.Length} calibration scores are too few for {PeaksOverThreshold.Name}, which needs {MinimumPeaksOverThresholdScores} with distinct peaks)");
-        return new FittedStaticThreshold(name, fitted.Threshold, fitted.Calibration);
+        return new FittedStaticThreshold(name, fitted.Value, fitted.Calibration);
     }
 }

@@ -55,6 +55,10 @@ public sealed class DriftingPeaksOverThresholdStrategy : IThresholdStrategy
     /// <inheritdoc/>
     public string Name => FittedDriftingPeaksOverThreshold.MakeName(Depth, RiskLevel, InitialQuantile);
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     /// <inheritdoc/>
     /// <value><see cref="Depth"/> plus the fewest residuals with <see cref="PeaksOverThresholdTail.MinimumPeaks"/> above the initial quantile.</value>
     public int MinimumCalibrationScores => (int)Math.Min(int.MaxValue, (long)Depth + PeaksOverThresholdTail.MinimumScores(InitialQuantile));
@@ -139,11 +143,15 @@ public sealed class FittedDriftingPeaksOverThreshold : IFittedThreshold, IStream
         }
 
         MovingAverage = sum / depth;
-        Threshold = MovingAverage + tail.ThresholdAt(riskLevel);
+        Value = MovingAverage + tail.ThresholdAt(riskLevel);
     }
 
     /// <inheritdoc/>
     public string Name => MakeName(Depth, RiskLevel, InitialQuantile);
+
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
 
     /// <summary>The number of recent normal scores in the moving average.</summary>
     public int Depth { get; }
@@ -167,7 +175,7 @@ public sealed class FittedDriftingPeaksOverThreshold : IFittedThreshold, IStream
     public double MovingAverage { get; }
 
     /// <inheritdoc/>
-    public double Threshold { get; }
+    public double Value { get; }
 
     /// <inheritdoc/>
     public void Apply(ReadOnlySpan<double> scores, Span<double> thresholds)

@@ -40,6 +40,10 @@ public sealed class DynamicThresholdStrategy : IThresholdStrategy
     /// <inheritdoc/>
     public string Name => FittedDynamicThreshold.MakeName(Options);
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     /// <inheritdoc/>
     /// <value>2.</value>
     public int MinimumCalibrationScores => 2;
@@ -75,11 +79,15 @@ public sealed class FittedDynamicThreshold : IFittedThreshold
         Options = Copy(options);
         Options.Validate();
         Calibration = calibration;
-        Threshold = threshold;
+        Value = threshold;
     }
 
     /// <inheritdoc/>
     public string Name => MakeName(Options);
+
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
 
     /// <summary>The options (a private copy).</summary>
     public DynamicThresholdOptions Options { get; }
@@ -88,7 +96,7 @@ public sealed class FittedDynamicThreshold : IFittedThreshold
     public EmpiricalDistribution Calibration { get; }
 
     /// <summary>ε computed on the last window of the calibration scores.</summary>
-    public double Threshold { get; }
+    public double Value { get; }
 
     /// <summary>
     /// Writes ε for each score. Without <see cref="DynamicThresholdOptions.WindowLength"/> (or when the scores are

@@ -49,6 +49,10 @@ public sealed class FalseAlarmBudgetStrategy : IThresholdStrategy
     /// <inheritdoc/>
     public string Name => string.Create(CultureInfo.InvariantCulture, $"FalseAlarmBudget(r={AlarmsPerPoint:G6})");
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     /// <summary>
     /// The rate of a budget of <paramref name="alarms"/> false alarms per <paramref name="per"/> when a score arrives
     /// every <paramref name="samplingInterval"/>: <c>alarms · samplingInterval / per</c>.

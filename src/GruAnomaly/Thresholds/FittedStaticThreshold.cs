@@ -24,7 +24,7 @@ public sealed class FittedStaticThreshold : IFittedThreshold, IStreamableThresho
         ArgumentNullException.ThrowIfNull(calibration);
         ScoreChecks.FiniteArgument(threshold, nameof(threshold));
         Name = name;
-        Threshold = threshold;
+        Value = threshold;
         Calibration = calibration;
         Tail = tail;
     }
@@ -32,8 +32,12 @@ public sealed class FittedStaticThreshold : IFittedThreshold, IStreamableThresho
     /// <inheritdoc/>
     public string Name { get; }
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     /// <inheritdoc/>
-    public double Threshold { get; }
+    public double Value { get; }
 
     /// <summary>The calibration scores the threshold was fitted on.</summary>
     public EmpiricalDistribution Calibration { get; }
@@ -45,10 +49,10 @@ public sealed class FittedStaticThreshold : IFittedThreshold, IStreamableThresho
     public void Apply(ReadOnlySpan<double> scores, Span<double> thresholds)
     {
         ScoreChecks.Apply(scores, thresholds);
-        thresholds.Fill(Threshold);
+        thresholds.Fill(Value);
     }
 
-    ThresholdState IStreamableThreshold.CreateState() => new ConstantThresholdState(Threshold);
+    ThresholdState IStreamableThreshold.CreateState() => new ConstantThresholdState(Value);
 
     /// <inheritdoc/>
     public double TailProbability(double score) => CalibratedTail.Probability(Calibration, Tail, score);

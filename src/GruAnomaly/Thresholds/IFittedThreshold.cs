@@ -13,8 +13,8 @@ public interface IFittedThreshold
     /// <summary>The name of the strategy that produced this threshold, with its settings.</summary>
     string Name { get; }
 
-    /// <summary>The threshold in force right after fitting (before any score has been applied).</summary>
-    double Threshold { get; }
+    /// <summary>The threshold's value in force right after fitting (before any score has been applied).</summary>
+    double Value { get; }
 
     /// <summary>Writes the threshold in force at each step of <paramref name="scores"/>.</summary>
     /// <param name="scores">New scores in time order; finite. May be empty.</param>

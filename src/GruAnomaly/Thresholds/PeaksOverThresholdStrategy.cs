@@ -65,6 +65,10 @@ public sealed class PeaksOverThresholdStrategy : IThresholdStrategy
         ? $"StreamingPeaksOverThreshold({StrategyNames.Risk(RiskLevel, InitialQuantile)})"
         : $"PeaksOverThreshold({StrategyNames.Risk(RiskLevel, InitialQuantile)})";
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     /// <inheritdoc/>
     /// <value>The fewest scores with <see cref="PeaksOverThresholdTail.MinimumPeaks"/> above the initial quantile: 497 for 0.98.</value>
     public int MinimumCalibrationScores => PeaksOverThresholdTail.MinimumScores(InitialQuantile);
@@ -125,11 +129,15 @@ public sealed class FittedStreamingPeaksOverThreshold : IFittedThreshold, IStrea
         InitialQuantile = initialQuantile;
         Calibration = calibration;
         Tail = tail;
-        Threshold = tail.ThresholdAt(riskLevel);
+        Value = tail.ThresholdAt(riskLevel);
     }
 
     /// <inheritdoc/>
     public string Name => $"StreamingPeaksOverThreshold({StrategyNames.Risk(RiskLevel, InitialQuantile)})";
+
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
 
     /// <summary>q, the probability that a normal score exceeds the threshold.</summary>
     public double RiskLevel { get; }
@@ -144,7 +152,7 @@ public sealed class FittedStreamingPeaksOverThreshold : IFittedThreshold, IStrea
     public PeaksOverThresholdTail Tail { get; }
 
     /// <inheritdoc/>
-    public double Threshold { get; }
+    public double Value { get; }
 
     /// <inheritdoc/>
     public void Apply(ReadOnlySpan<double> scores, Span<double> thresholds)

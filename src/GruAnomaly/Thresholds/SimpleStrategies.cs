@@ -32,6 +32,10 @@ public sealed class FixedThresholdStrategy : IThresholdStrategy
     /// <inheritdoc/>
     public string Name => $"Fixed({ScoreChecks.Format(Value)})";
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     /// <inheritdoc/>
     public IFittedThreshold Fit(ReadOnlySpan<double> calibrationScores)
     {
@@ -72,6 +76,10 @@ public sealed class MeanPlusSigmaStrategy : IThresholdStrategy
 
     /// <inheritdoc/>
     public string Name => $"MeanPlusSigma(k={ScoreChecks.Format(K)})";
+
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
 
     /// <inheritdoc/>
     /// <value>2.</value>
@@ -119,6 +127,10 @@ public sealed class QuantileStrategy : IThresholdStrategy
     /// <inheritdoc/>
     public string Name => $"Quantile(q={ScoreChecks.Format(Q)})";
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     /// <inheritdoc/>
     public IFittedThreshold Fit(ReadOnlySpan<double> calibrationScores)
     {
@@ -165,6 +177,10 @@ public sealed class MedianPlusMadStrategy : IThresholdStrategy
 
     /// <inheritdoc/>
     public string Name => $"MedianPlusMad(k={ScoreChecks.Format(K)})";
+
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
 
     /// <inheritdoc/>
     public IFittedThreshold Fit(ReadOnlySpan<double> calibrationScores)

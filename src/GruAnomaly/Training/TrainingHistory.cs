@@ -50,6 +50,12 @@ public sealed class TrainingHistory
 
     /// <summary>Gets the total training time.</summary>
     public TimeSpan Elapsed { get; }
+
+    /// <summary>Returns a short summary, for example <c>40 epochs (EarlyStopping), best epoch 32, 3.2 s</c>.</summary>
+    /// <returns>How long training ran, why it stopped and which epoch was best.</returns>
+    public override string ToString() => string.Create(
+        System.Globalization.CultureInfo.InvariantCulture,
+        $"{Epochs.Count} epoch{(Epochs.Count == 1 ? "" : "s")} ({StopReason}), best epoch {BestEpoch}, {Elapsed.TotalSeconds:0.###} s");
 }
 
 /// <summary>The outcome of <see cref="Trainer.Fit"/>: the trained weights and the history.</summary>

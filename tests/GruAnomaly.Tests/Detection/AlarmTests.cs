@@ -35,7 +35,7 @@ public sealed class AlarmTests
         var training = new TimeSeries(Synthetic.Normal(1500, seed: 11));
         (float[] values, _, _) = Synthetic.WithAnomaly(Synthetic.Kind.LevelShift, 900, 500, seed: 12);
         FittedAnomalyDetector fitted = AnomalyDetector.CreateBuilder()
-            .WithModel(Model.Gru(hiddenSize: 8))
+            .WithModel(Models.Gru(hiddenSize: 8))
             .WithTrainer(new TrainerOptions { Epochs = 3, Seed = 1 })
             .WithEventRules(new EventRules { AlarmSuppression = 20 })
             .Build()
@@ -78,7 +78,7 @@ public sealed class AlarmTests
         // calibration scores the threshold was fitted on. Starting at the typical score keeps the start quiet.
         FittedAnomalyDetector fitted = AnomalyDetector.CreateBuilder()
             .WithWindow(32)
-            .WithModel(Model.Gru(hiddenSize: 16))
+            .WithModel(Models.Gru(hiddenSize: 16))
             .WithTrainer(new TrainerOptions { Epochs = 10, EarlyStoppingPatience = 3, Seed = 1 })
             .WithLoss(GruAnomaly.Losses.Loss.Mse)
             .WithThreshold(Threshold.PeaksOverThreshold(riskLevel: 1e-3))

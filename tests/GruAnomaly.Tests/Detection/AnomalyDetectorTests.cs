@@ -16,7 +16,7 @@ public sealed class AnomalyDetectorTests(ITestOutputHelper output)
     internal static AnomalyDetectorBuilder QuickBuilder() => AnomalyDetector.CreateBuilder()
         .WithScorer(Scorer.Forecast())
         .WithWindow(16)
-        .WithModel(Model.Gru(hiddenSize: 8))
+        .WithModel(Models.Gru(hiddenSize: 8))
         .WithTrainer(Quick)
         .WithThreshold(Threshold.MeanPlusSigma(4));
 
@@ -249,7 +249,7 @@ public sealed class AnomalyDetectorTests(ITestOutputHelper output)
         FittedAnomalyDetector fitted = AnomalyDetector.CreateBuilder()
             .WithWindow(4)
             .WithScorer(Scorer.Forecast(horizon: 3))
-            .WithModel(Model.Gru(hiddenSize: 4))
+            .WithModel(Models.Gru(hiddenSize: 4))
             .WithTrainer(Quick with { Epochs = 1 })
             .WithThreshold(Threshold.Quantile(0.9))
             .Build()
@@ -319,7 +319,7 @@ public sealed class AnomalyDetectorTests(ITestOutputHelper output)
         FittedAnomalyDetector fitted = QuickBuilder().WithThreshold(strategy).Build().Fit(Synthetic.Normal(800, seed: 10));
         DetectionResult result = fitted.Detect(test);
 
-        output.WriteLine($"{name}: threshold {fitted.Threshold.Threshold:F4}, flagged {result.FlaggedCount}, events {result.Events.Count}");
+        output.WriteLine($"{name}: threshold {fitted.Threshold.Value:F4}, flagged {result.FlaggedCount}, events {result.Events.Count}");
         Assert.True(result.Flags[300], $"{name} misses a 4-amplitude spike");
         Assert.True(result.FlaggedCount <= 40, $"{name} flags {result.FlaggedCount} of 400 points");
     }
@@ -347,7 +347,7 @@ public sealed class AnomalyDetectorTests(ITestOutputHelper output)
         FittedAnomalyDetector fitted = builder.Build().Fit(new TimeSeries(Synthetic.Normal(800, seed: 10, features), features));
         DetectionResult result = fitted.Detect(new TimeSeries(test, features));
 
-        output.WriteLine($"{name}: threshold {fitted.Threshold.Threshold:F4}, score at spike {result.Scores[300]:F4}, flagged {result.FlaggedCount}");
+        output.WriteLine($"{name}: threshold {fitted.Threshold.Value:F4}, score at spike {result.Scores[300]:F4}, flagged {result.FlaggedCount}");
         Assert.True(result.Flags[300] || result.Flags[301], $"{name} misses a 4-amplitude spike");
         Assert.True(result.FlaggedCount <= 40, $"{name} flags {result.FlaggedCount} of 400 points");
     }

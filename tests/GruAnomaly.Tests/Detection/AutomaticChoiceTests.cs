@@ -54,7 +54,7 @@ public sealed class AutomaticChoiceTests
     {
         FittedAnomalyDetector fitted = AnomalyDetector.CreateBuilder()
             .WithWindow(12, stride: 3)
-            .WithModel(GruAnomaly.Recurrent.Model.Gru(hiddenSize: 4))
+            .WithModel(GruAnomaly.Recurrent.Models.Gru(hiddenSize: 4))
             .WithTrainer(new TrainerOptions { Epochs = 1 })
             .WithSmoothing(1)
             .Build()

@@ -23,7 +23,7 @@ public sealed class CrossValidationTests(ITestOutputHelper output)
         {
             AnomalyDetector detector = AnomalyDetector.CreateBuilder()
                 .WithWindow(window)
-                .WithModel(Model.Gru(hiddenSize: 16))
+                .WithModel(Models.Gru(hiddenSize: 16))
                 .WithTrainer(new TrainerOptions { Epochs = 20, LearningRate = 1e-2f, Seed = 4 })
                 .WithThreshold(Threshold.Quantile(0.99))
                 .Build();

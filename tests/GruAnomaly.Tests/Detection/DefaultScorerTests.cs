@@ -10,7 +10,7 @@ public sealed class DefaultScorerTests
 {
     private static AnomalyDetectorBuilder QuickDefault() => AnomalyDetector.CreateBuilder()
         .WithWindow(16)
-        .WithModel(Model.Gru(hiddenSize: 8))
+        .WithModel(Models.Gru(hiddenSize: 8))
         .WithTrainer(AnomalyDetectorTests.Quick);
 
     [Fact]

@@ -24,7 +24,7 @@ public sealed class DetectorStreamAllocationTests
         // The default decision path (Gaussian NLL forecast, smoothing, robust z against 2000 scores, automatic threshold,
         // alarm suppression); only the model and training are made small.
         AnomalyDetectorBuilder builder = AnomalyDetector.CreateBuilder()
-            .WithModel(Model.Gru(hiddenSize: 8))
+            .WithModel(Models.Gru(hiddenSize: 8))
             .WithTrainer(AnomalyDetectorTests.Quick)
             .WithLoss(Loss.GaussianNll);
         builder = name switch

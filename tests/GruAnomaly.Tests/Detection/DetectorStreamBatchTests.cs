@@ -100,7 +100,7 @@ public sealed class DetectorStreamBatchTests
     {
         AnomalyDetectorBuilder builder = AnomalyDetector.CreateBuilder()
             .WithWindow(16)
-            .WithModel(Model.Gru(hiddenSize: 8))
+            .WithModel(Models.Gru(hiddenSize: 8))
             .WithTrainer(AnomalyDetectorTests.Quick);
         int features = name == "mahalanobis" ? 2 : 1;
         builder = name switch

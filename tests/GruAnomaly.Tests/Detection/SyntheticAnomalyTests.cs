@@ -32,7 +32,7 @@ public sealed class SyntheticAnomalyTests(ITestOutputHelper output)
         DetectionResult result = fitted.Detect(new TimeSeries(values, features));
 
         (double recall, double precision) = EventScores(result.Events, labels, fitted.Window);
-        output.WriteLine($"{kind}: threshold {fitted.Threshold.Threshold:F4}, {result.Events.Count} events " +
+        output.WriteLine($"{kind}: threshold {fitted.Threshold.Value:F4}, {result.Events.Count} events " +
             $"[{string.Join(", ", result.Events.Select(e => $"{e.Start}-{e.End}"))}], recall {recall:F2}, precision {precision:F2}");
         Assert.Equal(1.0, recall);
         Assert.True(precision >= 0.5, $"event precision {precision:F2} < 0.5");

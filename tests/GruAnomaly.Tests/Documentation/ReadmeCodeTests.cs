@@ -46,9 +46,46 @@ public sealed class ReadmeCodeTests
     public void Csharp_block_compiles(int fenceLine)
     {
         (_, string code) = ReadBlocks().Single(block => block.FenceLine == fenceLine);
-        var parse = new CSharpParseOptions(LanguageVersion.Latest);
         // #line maps every diagnostic to README.md's own line numbers.
-        SyntaxTree block = CSharpSyntaxTree.ParseText($"#line {fenceLine + 1} \"{Readme}\"\n{code}", parse, path: Readme);
+        string[] problems = Compile($"#line {fenceLine + 1} \"{Readme}\"\n{code}", Readme);
+
+        Assert.True(problems.Length == 0, $"The csharp block at {Readme} line {fenceLine} does not compile:\n{string.Join('\n', problems)}");
+    }
+
+    // Issue #12: the static factory class was once named Model, and inside a class with a property named Model the name
+    // Model.Gru bound to the property, so a README line pasted there failed to compile. Models does not collide.
+    [Fact]
+    public void The_model_factories_compile_inside_a_class_with_a_Model_property()
+    {
+        const string code = """
+            using GruAnomaly.Detection;
+            using GruAnomaly.Recurrent;
+
+            var service = new SensorService();
+            Console.WriteLine(service.Model);
+
+            internal sealed class SensorService
+            {
+                public string Model { get; } = "pump-7";
+
+                public AnomalyDetector Detector { get; } = AnomalyDetector.CreateBuilder()
+                    .WithModel(Models.Gru(hiddenSize: 32))
+                    .Build();
+
+                public IModelFactory Custom() => Models.Cells("custom", layers: 1, (layer, inputSize) => new GruCell(inputSize, 8));
+            }
+            """;
+
+        string[] problems = Compile(code, "Collision.cs");
+
+        Assert.True(problems.Length == 0, $"A class with a Model property cannot call Models.Gru:\n{string.Join('\n', problems)}");
+    }
+
+    /// <summary>Compiles <paramref name="code"/> as a console program beside <see cref="Prelude"/>; returns its warnings and errors.</summary>
+    private static string[] Compile(string code, string path)
+    {
+        var parse = new CSharpParseOptions(LanguageVersion.Latest);
+        SyntaxTree block = CSharpSyntaxTree.ParseText(code, parse, path: path);
         SyntaxTree prelude = CSharpSyntaxTree.ParseText(Prelude, parse, path: "Prelude.cs");
         var compilation = CSharpCompilation.Create(
             "ReadmeBlock", // not GruAnomaly.Tests: the library's internals stay invisible
@@ -56,11 +93,9 @@ public sealed class ReadmeCodeTests
             References.Value,
             new CSharpCompilationOptions(OutputKind.ConsoleApplication, nullableContextOptions: NullableContextOptions.Enable));
 
-        string[] problems = [.. compilation.GetDiagnostics()
+        return [.. compilation.GetDiagnostics()
             .Where(d => d.Severity >= DiagnosticSeverity.Warning)
             .Select(d => d.ToString())];
-
-        Assert.True(problems.Length == 0, $"The csharp block at {Readme} line {fenceLine} does not compile:\n{string.Join('\n', problems)}");
     }
 
     /// <summary>Each block's fence line (1-based) and code, in README order.</summary>

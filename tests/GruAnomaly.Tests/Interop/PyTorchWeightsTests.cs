@@ -123,7 +123,7 @@ public sealed class PyTorchWeightsTests(ITestOutputHelper output)
     {
         FittedAnomalyDetector fitted = AnomalyDetector.CreateBuilder()
             .WithWindow(8)
-            .WithModel(Model.Gru(hiddenSize: 4, variant: GruVariant.ResetAfter))
+            .WithModel(Models.Gru(hiddenSize: 4, variant: GruVariant.ResetAfter))
             .WithTrainer(AnomalyDetectorTests.Quick with { Epochs = 1 })
             .WithThreshold(Threshold.MeanPlusSigma(4))
             .Build()

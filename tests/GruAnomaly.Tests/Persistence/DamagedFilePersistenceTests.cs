@@ -20,7 +20,7 @@ public sealed class DamagedFilePersistenceTests
         .Build().Fit(Synthetic.Normal(120, seed: 4))));
 
     private static readonly Lazy<FittedAnomalyDetector> RichDetector = new(() => AnomalyDetectorTests.QuickBuilder()
-        .WithModel(GruAnomaly.Recurrent.Model.Gru(hiddenSize: 3, layers: 2, GruAnomaly.Recurrent.GruVariant.ResetAfter))
+        .WithModel(GruAnomaly.Recurrent.Models.Gru(hiddenSize: 3, layers: 2, GruAnomaly.Recurrent.GruVariant.ResetAfter))
         .WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.RollingZScore(window: 10)))
         .WithScoreNormalization(ScoreNormalization.RobustZ(history: 20))
         .WithThreshold(Threshold.DriftingPeaksOverThreshold(5, 1e-2, 0.9))

@@ -47,14 +47,14 @@ public sealed class DetectorPersistenceTests
             "windowed-gaussian" => builder.WithScorer(Scorer.WindowedGaussian(window: 50)),
             "fusion-tail" => builder.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.Naive(), Scorer.RollingZScore(window: 30))),
             "fusion-rank" => builder.WithScorer(Scorer.Fusion(FusionMethod.Rank, Scorer.Naive(), Scorer.WindowedGaussian(window: 40))),
-            "reset-after-2-layers" => builder.WithModel(Model.Gru(hiddenSize: 6, layers: 2, GruVariant.ResetAfter)),
-            "reset-before-2-layers" => builder.WithModel(Model.Gru(hiddenSize: 6, layers: 2, GruVariant.ResetBefore)).WithLoss(Loss.Mse),
+            "reset-after-2-layers" => builder.WithModel(Models.Gru(hiddenSize: 6, layers: 2, GruVariant.ResetAfter)),
+            "reset-before-2-layers" => builder.WithModel(Models.Gru(hiddenSize: 6, layers: 2, GruVariant.ResetBefore)).WithLoss(Loss.Mse),
             "carried-state" => builder.WithScorer(Scorer.CarriedStateForecast()),
             "carried-state-mse-2-layers" => builder.WithScorer(Scorer.CarriedStateForecast(windowsPerSequence: 3)).WithLoss(Loss.Mse)
-                .WithModel(Model.Gru(hiddenSize: 6, layers: 2, GruVariant.ResetAfter)),
+                .WithModel(Models.Gru(hiddenSize: 6, layers: 2, GruVariant.ResetAfter)),
             "reconstruction-reset-after-2-layers" => builder.WithScorer(Scorer.Reconstruction()).WithLoss(Loss.Mse)
-                .WithModel(Model.Gru(hiddenSize: 6, layers: 2, GruVariant.ResetAfter)),
-            _ => AnomalyDetector.CreateBuilder().WithModel(Model.Gru(hiddenSize: 8)).WithTrainer(Quick),
+                .WithModel(Models.Gru(hiddenSize: 6, layers: 2, GruVariant.ResetAfter)),
+            _ => AnomalyDetector.CreateBuilder().WithModel(Models.Gru(hiddenSize: 8)).WithTrainer(Quick),
         };
 
         AssertRoundTrip(builder, Synthetic.Normal(800, seed: 10), DetectorStreamTests.TestSeries());
@@ -187,7 +187,7 @@ public sealed class DetectorPersistenceTests
     public void ACellOfYourOwnLoadsOnlyWhereItIsRegistered()
     {
         FittedAnomalyDetector original = AnomalyDetectorTests.QuickBuilder()
-            .WithModel(Model.Cells("mgu", layers: 2, (inputSize, layer) => new MinimalGatedUnitCell(inputSize, hiddenSize: 5)))
+            .WithModel(Models.Cells("mgu", layers: 2, (inputSize, layer) => new MinimalGatedUnitCell(inputSize, hiddenSize: 5)))
             .Build().Fit(Synthetic.Normal(600, seed: 10));
         byte[] file = Persisted.Bytes(original);
 

@@ -75,7 +75,7 @@ public sealed class FixturePersistenceTests
     {
         FittedAnomalyDetector detector = AnomalyDetector.CreateBuilder()
             .WithWindow(16)
-            .WithModel(Model.Gru(hiddenSize: 4, layers: 2, GruVariant.ResetAfter))
+            .WithModel(Models.Gru(hiddenSize: 4, layers: 2, GruVariant.ResetAfter))
             .WithLoss(Loss.GaussianNll)
             .WithTrainer(AnomalyDetectorTests.Quick with { Epochs = 3 })
             .WithScoreNormalization(ScoreNormalization.RobustZ(history: 100))

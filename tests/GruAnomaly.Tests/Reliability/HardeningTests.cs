@@ -16,7 +16,7 @@ public sealed class HardeningTests
 
     private static AnomalyDetectorBuilder Tiny() => AnomalyDetector.CreateBuilder()
         .WithWindow(8)
-        .WithModel(Model.Gru(hiddenSize: 4))
+        .WithModel(Models.Gru(hiddenSize: 4))
         .WithTrainer(OneEpoch);
 
     private static TimeSeries Series(int length, int seed = 1) => new(Synthetic.Normal(length, seed));
@@ -178,7 +178,7 @@ public sealed class HardeningTests
         }
 
         // A model that no array can hold is refused when the fit creates it, by name, not blamed on the data.
-        var model = Assert.Throws<ArgumentOutOfRangeException>(() => Tiny().WithModel(Model.Gru(hiddenSize: 1 << 15)).Build().Fit(Series(100)));
+        var model = Assert.Throws<ArgumentOutOfRangeException>(() => Tiny().WithModel(Models.Gru(hiddenSize: 1 << 15)).Build().Fit(Series(100)));
         Assert.Contains("Array.MaxLength", model.Message, StringComparison.Ordinal);
     }
 
@@ -188,7 +188,7 @@ public sealed class HardeningTests
     {
         var exception = Assert.Throws<ArgumentException>(() => AnomalyDetector.CreateBuilder()
             .WithWindow(0)
-            .WithModel(Model.Gru(hiddenSize: -1))
+            .WithModel(Models.Gru(hiddenSize: -1))
             .WithThreshold(Threshold.PeaksOverThreshold(riskLevel: 0))
             .WithScorer(Scorer.Fusion(Scorer.Forecast(horizon: 0), Scorer.RollingZScore(window: -2)))
             .WithScoreNormalization(ScoreNormalization.RobustZ(history: 3))
@@ -198,7 +198,7 @@ public sealed class HardeningTests
         foreach (string expected in new[]
         {
             "WithWindow: window must be at least 1",
-            "WithModel: Model.Gru: hiddenSize",
+            "WithModel: Models.Gru: hiddenSize",
             "WithThreshold: Threshold.PeaksOverThreshold: riskLevel must be in (0, 1 − initialQuantile)",
             "WithScorer: Scorer.Forecast: horizon",
             "WithScorer: Scorer.RollingZScore: window",
@@ -217,9 +217,9 @@ public sealed class HardeningTests
             Threshold.Dynamic(new DynamicThresholdOptions { ZStep = 0 }),
         })
         {
-            var refused = Assert.Throws<ArgumentException>(() => AnomalyDetector.CreateBuilder().WithThreshold(threshold).WithModel(Model.Cells(" ", 0, null!)).Build());
+            var refused = Assert.Throws<ArgumentException>(() => AnomalyDetector.CreateBuilder().WithThreshold(threshold).WithModel(Models.Cells(" ", 0, null!)).Build());
             Assert.Contains("WithThreshold: Threshold.", refused.Message, StringComparison.Ordinal);
-            Assert.Contains("WithModel: Model.Cells", refused.Message, StringComparison.Ordinal);
+            Assert.Contains("WithModel: Models.Cells", refused.Message, StringComparison.Ordinal);
             // Used on its own, the strategy refuses to fit, naming the problem.
             Assert.Contains("invalid argument", Assert.Throws<ArgumentException>(() => threshold.Fit([1, 2, 3])).Message, StringComparison.Ordinal);
         }
@@ -257,7 +257,7 @@ public sealed class HardeningTests
     [MemberData(nameof(ThresholdsAndWindows))]
     public void ASeriesOfExactlyTheMinimumTrainingLengthFits(string threshold, int? window)
     {
-        AnomalyDetectorBuilder builder = AnomalyDetector.CreateBuilder().WithModel(Model.Gru(hiddenSize: 4))
+        AnomalyDetectorBuilder builder = AnomalyDetector.CreateBuilder().WithModel(Models.Gru(hiddenSize: 4))
             .WithTrainer(new TrainerOptions { Epochs = 1, Seed = 2 }).WithThreshold(Thresholds[threshold]);
         if (window is int w)
         {
@@ -278,7 +278,7 @@ public sealed class HardeningTests
         var constant = new TimeSeries(Enumerable.Repeat(3f, 1200).ToArray());
         FittedAnomalyDetector fitted = Tiny().Build().Fit(constant);
         Assert.True(fitted.Detect(constant).Flags.ToArray().All(flag => !flag), "no alarm on the series it was fitted on");
-        AnomalyDetector.CreateBuilder().WithModel(Model.Gru(hiddenSize: 4)).WithTrainer(OneEpoch).Build().Fit(constant);
+        AnomalyDetector.CreateBuilder().WithModel(Models.Gru(hiddenSize: 4)).WithTrainer(OneEpoch).Build().Fit(constant);
 
         var exception = Assert.Throws<ArgumentException>(() => Tiny().WithThreshold(Threshold.PeaksOverThreshold()).Build().Fit(constant));
         Assert.Contains("constant", exception.Message, StringComparison.Ordinal);

@@ -190,7 +190,7 @@ public sealed class PropertyTests(ITestOutputHelper output)
                     && layers >= 1 && history >= 16 && risk > 0 && risk < 0.02 && epochs >= 1;
                 bool built = WorksOrRefuses(() => AnomalyDetector.CreateBuilder()
                     .WithWindow(window, stride)
-                    .WithModel(Model.Gru(hiddenSize: hidden, layers: layers))
+                    .WithModel(Models.Gru(hiddenSize: hidden, layers: layers))
                     .WithSmoothing(span)
                     .WithScoreNormalization(ScoreNormalization.RobustZ(history))
                     .WithThreshold(Threshold.Automatic(risk))
@@ -221,7 +221,7 @@ public sealed class PropertyTests(ITestOutputHelper output)
             {
                 tried++;
                 (SeriesCase series, int? window, int threshold) = c;
-                AnomalyDetectorBuilder builder = AnomalyDetector.CreateBuilder().WithModel(Model.Gru(hiddenSize: 2)).WithTrainer(OneEpoch)
+                AnomalyDetectorBuilder builder = AnomalyDetector.CreateBuilder().WithModel(Models.Gru(hiddenSize: 2)).WithTrainer(OneEpoch)
                     .WithThreshold(threshold switch { 0 => Threshold.Automatic(), 1 => Threshold.Quantile(0.99), _ => Threshold.MedianPlusMad() });
                 if (window is int w)
                 {
@@ -260,7 +260,7 @@ public sealed class PropertyTests(ITestOutputHelper output)
     public void DetectWorksOrRefusesWithTheProblem()
     {
         FittedAnomalyDetector fitted = AnomalyDetector.CreateBuilder().WithScorer(Scorer.Forecast()).WithWindow(6)
-            .WithModel(Model.Gru(hiddenSize: 3)).WithTrainer(OneEpoch).WithThreshold(Threshold.Quantile(0.99)).Build()
+            .WithModel(Models.Gru(hiddenSize: 3)).WithTrainer(OneEpoch).WithThreshold(Threshold.Quantile(0.99)).Build()
             .Fit(new TimeSeries(Detection.Synthetic.Normal(200, seed: 3, features: 2), 2));
         int tried = 0, worked = 0;
         SeriesOf(40, usualFeatures: 2).Sample(series =>
@@ -291,7 +291,7 @@ public sealed class PropertyTests(ITestOutputHelper output)
     public void StreamObserveWorksOrRefusesPointByPoint()
     {
         FittedAnomalyDetector fitted = AnomalyDetector.CreateBuilder().WithScorer(Scorer.Forecast()).WithWindow(6)
-            .WithModel(Model.Gru(hiddenSize: 3)).WithTrainer(OneEpoch).WithThreshold(Threshold.Quantile(0.99)).Build()
+            .WithModel(Models.Gru(hiddenSize: 3)).WithTrainer(OneEpoch).WithThreshold(Threshold.Quantile(0.99)).Build()
             .Fit(new TimeSeries(Detection.Synthetic.Normal(200, seed: 3, features: 2), 2));
         int tried = 0, worked = 0;
         SeriesOf(30, usualFeatures: 2).Sample(series =>

@@ -27,7 +27,7 @@ public sealed class CarriedStateForecastScorerTests
         Features = features,
         Window = window,
         Stride = 1,
-        Model = Model.Gru(hiddenSize: hidden),
+        Model = Models.Gru(hiddenSize: hidden),
         Trainer = trainer,
         Logger = NullLogger.Instance,
     };
@@ -305,7 +305,7 @@ public sealed class CarriedStateForecastScorerTests
         float[] training = Synthetic.Normal(1500, seed: 12);
         FittedAnomalyDetector fitted = AnomalyDetector.CreateBuilder()
             .WithWindow(20)
-            .WithModel(Model.Gru(hiddenSize: 16))
+            .WithModel(Models.Gru(hiddenSize: 16))
             .WithTrainer(new TrainerOptions { Epochs = 30, BatchSize = 4, LearningRate = 5e-3f, Seed = 2 })
             .WithScorer(Scorer.CarriedStateForecast())
             .Build()

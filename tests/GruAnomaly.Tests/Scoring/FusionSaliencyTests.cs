@@ -71,7 +71,7 @@ public sealed class FusionSaliencyTests
 
         FittedAnomalyDetector fitted = AnomalyDetector.CreateBuilder()
             .WithWindow(25)
-            .WithModel(Model.Gru(hiddenSize: 8))
+            .WithModel(Models.Gru(hiddenSize: 8))
             .WithTrainer(new TrainerOptions { Epochs = 2, Seed = 3 })
             .WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.Naive(), Scorer.RollingZScore()))
             .Build()
@@ -100,7 +100,7 @@ public sealed class FusionSaliencyTests
             Features = Features,
             Window = 4,
             Stride = 1,
-            Model = Model.Gru(hiddenSize: 4),
+            Model = Models.Gru(hiddenSize: 4),
             Trainer = new TrainerOptions(),
             Logger = NullLogger.Instance,
         }, progress: null, CancellationToken.None);

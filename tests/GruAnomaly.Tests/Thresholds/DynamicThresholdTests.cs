@@ -74,7 +74,7 @@ public sealed class DynamicThresholdTests
             Assert.True(scores[i] > thresholds[i]);
         }
 
-        Assert.Equal(fitted.Threshold, DynamicThreshold.Epsilon(scores[20..120], options));
+        Assert.Equal(fitted.Value, DynamicThreshold.Epsilon(scores[20..120], options));
     }
 
     [Fact]

@@ -18,9 +18,9 @@ public sealed class PeaksOverThresholdTests
 
         // True 1 − 1e-4 quantile: −ln 1e-4 = 9.2103. L = ln(0.02/1e-4) = 5.30, N_t = 2000 → sd(z_q) ≈ 0.23;
         // tolerance 3 sd.
-        Assert.Equal(-Math.Log(1e-4), fitted.Threshold, 0.7);
+        Assert.Equal(-Math.Log(1e-4), fitted.Value, 0.7);
         // The tail probability at the threshold is the risk level by construction: (N_t/n)·(q·n/N_t).
-        Assert.Equal(1e-4, fitted.TailProbability(fitted.Threshold), 1e-12);
+        Assert.Equal(1e-4, fitted.TailProbability(fitted.Value), 1e-12);
         // Below the initial threshold the tail probability is empirical: P(S ≥ ln 10) ≈ 0.1 (sd 0.001).
         Assert.Equal(0.1, fitted.TailProbability(Math.Log(10)), 0.004);
         var pot = Assert.IsType<FittedStaticThreshold>(fitted);
@@ -39,7 +39,7 @@ public sealed class PeaksOverThresholdTests
         var copy = new PeaksOverThresholdTail(
             tail.InitialThreshold, tail.PeakCount, tail.ObservationCount, new GeneralizedPareto(tail.Excesses.Shape, tail.Excesses.Scale));
 
-        Assert.Equal(pot.Threshold, copy.ThresholdAt(1e-3));
+        Assert.Equal(pot.Value, copy.ThresholdAt(1e-3));
         Assert.Equal(tail.TailProbability(8), copy.TailProbability(8));
     }
 
@@ -50,7 +50,7 @@ public sealed class PeaksOverThresholdTests
         double[] calibration = all[..20_000];
         double[] stream = all[20_000..];
         IFittedThreshold fitted = Threshold.StreamingPeaksOverThreshold(riskLevel: 1e-3).Fit(calibration);
-        double before = fitted.Threshold;
+        double before = fitted.Value;
 
         double[] thresholds = Samples.Apply(fitted, stream);
 
@@ -106,13 +106,13 @@ public sealed class PeaksOverThresholdTests
     {
         double[] all = Samples.Exponential(6_000, seed: 1);
         IFittedThreshold fitted = Threshold.StreamingPeaksOverThreshold(1e-3).Fit(all[..3_000]);
-        double threshold = fitted.Threshold;
+        double threshold = fitted.Value;
 
         double[] first = Samples.Apply(fitted, all[3_000..]);
         double[] second = Samples.Apply(fitted, all[3_000..]);
 
         Assert.Equal(first, second);
-        Assert.Equal(threshold, fitted.Threshold);
+        Assert.Equal(threshold, fitted.Value);
         Assert.NotEqual(first[0], first[^1]); // it did learn during the first run
     }
 
@@ -155,8 +155,8 @@ public sealed class PeaksOverThresholdTests
             fitted.Depth, fitted.RiskLevel, fitted.InitialQuantile, fitted.Residuals, fitted.Tail, fitted.RecentNormalScores);
         Assert.Equal(first, Samples.Apply(copy, scores[2_000..]));
         Assert.Equal(scores[1_980..2_000], fitted.RecentNormalScores.ToArray());
-        Assert.Equal(fitted.Threshold, first[0]);
-        Assert.Equal(fitted.RiskLevel, fitted.TailProbability(fitted.Threshold), 1e-12);
+        Assert.Equal(fitted.Value, first[0]);
+        Assert.Equal(fitted.RiskLevel, fitted.TailProbability(fitted.Value), 1e-12);
     }
 
     [Fact]
@@ -183,8 +183,8 @@ public sealed class PeaksOverThresholdTests
 
         // r·n = 100 ≥ 10 → empirical 0.999 quantile; true ln 1000 = 6.9078, sd √(p(1 − p)/n)/f = 0.0999.
         Assert.Null(fitted.Tail);
-        Assert.Equal(new EmpiricalDistribution(scores).Quantile(0.999), fitted.Threshold);
-        Assert.Equal(Math.Log(1000), fitted.Threshold, 0.3);
+        Assert.Equal(new EmpiricalDistribution(scores).Quantile(0.999), fitted.Value);
+        Assert.Equal(Math.Log(1000), fitted.Value, 0.3);
     }
 
     [Fact]
@@ -197,8 +197,8 @@ public sealed class PeaksOverThresholdTests
         // r·n = 1 < 10 → POT. True −ln 1e-5 = 11.513; L = ln(0.02/1e-5) = 7.60, sd(z) ≈ √((L⁴/4 − L³ + 2L²)/2000)
         // = 0.51; tolerance 3 sd.
         Assert.NotNull(fitted.Tail);
-        Assert.Equal(-Math.Log(1e-5), fitted.Threshold, 1.5);
-        Assert.Equal(1e-5, fitted.TailProbability(fitted.Threshold), 1e-13);
+        Assert.Equal(-Math.Log(1e-5), fitted.Value, 1.5);
+        Assert.Equal(1e-5, fitted.TailProbability(fitted.Value), 1e-13);
     }
 
     [Fact]

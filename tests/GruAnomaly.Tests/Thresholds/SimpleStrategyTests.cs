@@ -12,7 +12,7 @@ public sealed class SimpleStrategyTests
     {
         IFittedThreshold fitted = Threshold.Fixed(2.5).Fit(OneToFour);
 
-        Assert.Equal(2.5, fitted.Threshold);
+        Assert.Equal(2.5, fitted.Value);
         Assert.Equal([2.5, 2.5, 2.5], Samples.Apply(fitted, [0, 10, -3]));
         // P(S ≥ s) over {1, 2, 3, 4}.
         Assert.Equal(1.0, fitted.TailProbability(0));
@@ -29,7 +29,7 @@ public sealed class SimpleStrategyTests
         // mean 2.5; squared deviations 2.25, 0.25, 0.25, 2.25 → variance 5/4 → σ = √1.25.
         IFittedThreshold fitted = Threshold.MeanPlusSigma(1).Fit(OneToFour);
 
-        Assert.Equal(2.5 + Math.Sqrt(1.25), fitted.Threshold, 15);
+        Assert.Equal(2.5 + Math.Sqrt(1.25), fitted.Value, 15);
     }
 
     [Theory]
@@ -39,7 +39,7 @@ public sealed class SimpleStrategyTests
     [InlineData(1.0, 4.0)]
     public void Quantile_interpolates_linearly_like_numpy(double q, double expected)
     {
-        Assert.Equal(expected, Threshold.Quantile(q).Fit(OneToFour).Threshold, 14);
+        Assert.Equal(expected, Threshold.Quantile(q).Fit(OneToFour).Value, 14);
     }
 
     [Fact]
@@ -48,14 +48,14 @@ public sealed class SimpleStrategyTests
         // median of {1, 2, 3, 4, 100} is 3; |x − 3| = {2, 1, 0, 1, 97} → median 1 → 3 + 2·1.4826·1.
         IFittedThreshold fitted = Threshold.MedianPlusMad(2).Fit([1, 2, 3, 4, 100]);
 
-        Assert.Equal(3 + (2 * 1.4826), fitted.Threshold, 14);
+        Assert.Equal(3 + (2 * 1.4826), fitted.Value, 14);
     }
 
     [Fact]
     public void Median_of_an_even_count_is_the_mean_of_the_middle_pair()
     {
         // median 2.5; |x − 2.5| = {1.5, 0.5, 0.5, 1.5} → median 1 → 2.5 + 1.4826.
-        Assert.Equal(2.5 + 1.4826, Threshold.MedianPlusMad(1).Fit(OneToFour).Threshold, 14);
+        Assert.Equal(2.5 + 1.4826, Threshold.MedianPlusMad(1).Fit(OneToFour).Value, 14);
     }
 
     [Fact]
@@ -65,8 +65,8 @@ public sealed class SimpleStrategyTests
 
         // Standard errors at n = 1e5: mean + 3σ̂ has sd √((1 + 9/2)/n) ≈ 0.0074; median + 3·MAD·1.4826 has sd
         // ≈ √((π/2 + 9·1.36)/n) ≈ 0.012. Tolerances are about 4 sd.
-        Assert.Equal(3.0, Threshold.MeanPlusSigma().Fit(scores).Threshold, 0.03);
-        Assert.Equal(3.0, Threshold.MedianPlusMad().Fit(scores).Threshold, 0.05);
+        Assert.Equal(3.0, Threshold.MeanPlusSigma().Fit(scores).Value, 0.03);
+        Assert.Equal(3.0, Threshold.MedianPlusMad().Fit(scores).Value, 0.05);
     }
 
     [Fact]
@@ -75,7 +75,7 @@ public sealed class SimpleStrategyTests
         double[] scores = Samples.Exponential(100_000, seed: 5);
 
         // The 0.99 quantile of Exp(1) is ln 100 = 4.6052; sd of the sample quantile √(p(1 − p)/n)/f = 0.0315.
-        Assert.Equal(Math.Log(100), Threshold.Quantile(0.99).Fit(scores).Threshold, 0.12);
+        Assert.Equal(Math.Log(100), Threshold.Quantile(0.99).Fit(scores).Value, 0.12);
     }
 
     [Fact]

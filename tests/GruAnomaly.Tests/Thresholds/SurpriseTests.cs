@@ -69,12 +69,12 @@ public sealed class SurpriseTests
     public void AboveThePeaksOverThresholdTailItIsExactlyMinusLog10OfTheTailProbability()
     {
         var fitted = (FittedStaticThreshold)Threshold.PeaksOverThreshold(1e-4).Fit(Samples.Exponential(100_000, seed: 1));
-        foreach (double score in new[] { fitted.Tail!.InitialThreshold + 0.1, 6.0, fitted.Threshold, 15.0, 30.0 })
+        foreach (double score in new[] { fitted.Tail!.InitialThreshold + 0.1, 6.0, fitted.Value, 15.0, 30.0 })
         {
             Assert.Equal(-Math.Log10(fitted.TailProbability(score)), fitted.Surprise(score), 10);
         }
 
-        Assert.Equal(4, fitted.Surprise(fitted.Threshold), 9);
+        Assert.Equal(4, fitted.Surprise(fitted.Value), 9);
 
         // Where the tail probability underflows to 0 and ties, the surprise still orders the scores.
         Assert.Equal(0, fitted.TailProbability(5000));
@@ -94,7 +94,7 @@ public sealed class SurpriseTests
         Assert.Equal(0, fitted.TailProbability(end + 1));
         Assert.True(double.IsFinite(fitted.Surprise(end + 1)));
         Assert.True(fitted.Surprise(end + 2) > fitted.Surprise(end + 1));
-        Assert.True(fitted.Surprise(end + 1) > fitted.Surprise(fitted.Threshold));
+        Assert.True(fitted.Surprise(end + 1) > fitted.Surprise(fitted.Value));
     }
 
     [Fact]

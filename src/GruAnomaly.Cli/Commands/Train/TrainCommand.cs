@@ -151,7 +151,7 @@ internal static class TrainCommand
         {
             int hiddenSize = arguments.HiddenSize ?? (plan!.Model as GruModelFactory)?.HiddenSize ?? 32;
             int layers = arguments.Layers ?? 1;
-            builder.WithModel(Model.Gru(hiddenSize, layers));
+            builder.WithModel(Models.Gru(hiddenSize, layers));
         }
 
         if (trainer)

@@ -9,4 +9,9 @@ public readonly record struct AnomalyEvent(int Start, int End, int PeakIndex, do
 {
     /// <summary>The number of time steps in the event, <c>End − Start + 1</c>.</summary>
     public int Length => End - Start + 1;
+
+    /// <summary>Returns a short summary, for example <c>[120, 131] (12 steps), peak 7.25 at 125</c>.</summary>
+    /// <returns>The range, its length and the peak.</returns>
+    public override string ToString() => string.Create(
+        System.Globalization.CultureInfo.InvariantCulture, $"[{Start}, {End}] ({Length} step{(Length == 1 ? "" : "s")}), peak {PeakScore:G6} at {PeakIndex}");
 }

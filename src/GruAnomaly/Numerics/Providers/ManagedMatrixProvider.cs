@@ -16,6 +16,10 @@ public sealed class ManagedMatrixProvider : IMatrixProvider
     /// <summary>Gets the provider's description, which names the widest instruction set the kernel uses on this machine.</summary>
     public string Name { get; } = $"Managed SIMD GEMM ({SimdLevels.Best})";
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     /// <inheritdoc />
     public void Multiply(
         MatrixTranspose transposeA, MatrixTranspose transposeB,

@@ -45,6 +45,10 @@ public sealed class MathNetMatrixProvider : IMatrixProvider
     /// <summary>Gets the description, which names the MathNet provider in force: "MathNet.Numerics: Managed", or MKL's version string.</summary>
     public string Name { get; }
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     /// <inheritdoc />
     public void Multiply(
         MatrixTranspose transposeA, MatrixTranspose transposeB,

@@ -52,6 +52,10 @@ public sealed unsafe class NativeBlasMatrixProvider : IMatrixProvider
     /// <summary>Gets the description: the library, and for OpenBLAS its build configuration and the kernel it chose.</summary>
     public string Name { get; }
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     /// <summary>Loads a BLAS library that exports <c>cblas_sgemm</c>.</summary>
     /// <param name="provider">The provider, or <see langword="null"/> when no library could be loaded.</param>
     /// <param name="libraryPath">

@@ -11,7 +11,7 @@ public interface IModelFactory
 
     /// <summary>
     /// Adds a message per invalid setting of this factory, so that <c>AnomalyDetectorBuilder.Build</c> reports it with the
-    /// others. The factories of <see cref="Model"/> record an invalid argument here instead of throwing.
+    /// others. The factories of <see cref="Models"/> record an invalid argument here instead of throwing.
     /// </summary>
     /// <param name="problems">Receives the messages.</param>
     void Validate(ICollection<string> problems)

@@ -35,6 +35,10 @@ internal sealed class FittedRollingScorer : IFittedScorer, IStreamableScorer
     /// <inheritdoc />
     public string Name { get; }
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     /// <summary>Gets what the scorer reports for the z-score of an observation.</summary>
     internal RollingError Error => _error;
 

@@ -31,6 +31,10 @@ public sealed class NaiveScorer : IAnomalyScorer
     /// <inheritdoc />
     public string Name => $"naive(lag={Lag})";
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     /// <inheritdoc />
     /// <remarks>The lag plus one, whatever the detector's window.</remarks>
     public int MinimumLength(int window) => Lag + 1;
@@ -56,6 +60,10 @@ internal sealed class FittedNaiveScorer : IFittedScorer, IStreamableScorer
 
     /// <inheritdoc />
     public string Name { get; }
+
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
 
     /// <inheritdoc />
     public int Features { get; }

@@ -38,6 +38,10 @@ public sealed class RollingZScoreScorer : IAnomalyScorer
     /// <inheritdoc />
     public string Name => Window is int window ? NameOf(window) : "rolling-z-score";
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     /// <inheritdoc />
     /// <remarks>The statistics window plus one.</remarks>
     public int MinimumLength(int window) => (Window ?? window) + 1;

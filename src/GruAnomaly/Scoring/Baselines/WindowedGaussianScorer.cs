@@ -48,6 +48,10 @@ public sealed class WindowedGaussianScorer : IAnomalyScorer
     /// <inheritdoc />
     public string Name => Window is int window ? NameOf(window) : "windowed-gaussian";
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     /// <inheritdoc />
     /// <remarks>The statistics window plus one.</remarks>
     public int MinimumLength(int window) => Resolve(window) + 1;

@@ -57,6 +57,12 @@ public sealed class Adam : IOptimizer
     /// <value>Always <c>"Adam"</c>.</value>
     public string Name => "Adam";
 
+    /// <summary>Returns the name with the hyperparameters, for example <c>Adam(beta1=0.9, beta2=0.999, epsilon=1E-08, weightDecay=0)</c>.</summary>
+    /// <returns>What this optimizer is, with its parameters.</returns>
+    public override string ToString() => string.Create(
+        System.Globalization.CultureInfo.InvariantCulture,
+        $"{Name}(beta1={Beta1:G6}, beta2={Beta2:G6}, epsilon={Epsilon:G6}, weightDecay={WeightDecay:G6})");
+
     /// <inheritdoc/>
     public IOptimizerState CreateState(int parameterCount)
     {

@@ -56,6 +56,12 @@ public sealed class AdamW : IOptimizer
     /// <value>Always <c>"AdamW"</c>.</value>
     public string Name => "AdamW";
 
+    /// <summary>Returns the name with the hyperparameters, for example <c>AdamW(beta1=0.9, beta2=0.999, epsilon=1E-08, weightDecay=0.01)</c>.</summary>
+    /// <returns>What this optimizer is, with its parameters.</returns>
+    public override string ToString() => string.Create(
+        System.Globalization.CultureInfo.InvariantCulture,
+        $"{Name}(beta1={Beta1:G6}, beta2={Beta2:G6}, epsilon={Epsilon:G6}, weightDecay={WeightDecay:G6})");
+
     /// <inheritdoc/>
     public IOptimizerState CreateState(int parameterCount)
     {

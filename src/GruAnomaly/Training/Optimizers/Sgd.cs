@@ -67,6 +67,12 @@ public sealed class Sgd : IOptimizer
     /// <value>Always <c>"SGD"</c>.</value>
     public string Name => "SGD";
 
+    /// <summary>Returns the name with the hyperparameters, for example <c>SGD(momentum=0.9, weightDecay=0, nesterov=False)</c>.</summary>
+    /// <returns>What this optimizer is, with its parameters.</returns>
+    public override string ToString() => string.Create(
+        System.Globalization.CultureInfo.InvariantCulture,
+        $"{Name}(momentum={Momentum:G6}, weightDecay={WeightDecay:G6}, nesterov={Nesterov})");
+
     /// <inheritdoc/>
     public IOptimizerState CreateState(int parameterCount)
     {

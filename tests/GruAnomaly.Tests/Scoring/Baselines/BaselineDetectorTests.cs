@@ -40,7 +40,7 @@ public sealed class BaselineDetectorTests(ITestOutputHelper output)
         DetectionResult result = fitted.Detect(new TimeSeries(values));
 
         (double recall, double precision) = SyntheticAnomalyTests.EventScores(result.Events, labels, fitted.Scorer.WarmUp);
-        output.WriteLine($"{fitted.Scorer.Name}: threshold {fitted.Threshold.Threshold:F4}, spike score {result.Scores[SpikeAt]:F4}, " +
+        output.WriteLine($"{fitted.Scorer.Name}: threshold {fitted.Threshold.Value:F4}, spike score {result.Scores[SpikeAt]:F4}, " +
             $"{result.Events.Count} events [{string.Join(", ", result.Events.Select(e => $"{e.Start}-{e.End}"))}]");
         Assert.True(result.Flags[SpikeAt], $"{fitted.Scorer.Name} did not flag the spike");
         Assert.Equal(1.0, recall);

@@ -16,7 +16,7 @@ internal static class BaselineScoring
         Features = features,
         Window = window,
         Stride = 1,
-        Model = Model.Gru(hiddenSize: 4),
+        Model = Models.Gru(hiddenSize: 4),
         Trainer = new TrainerOptions(),
         Logger = NullLogger.Instance,
     }, progress: null, CancellationToken.None);

@@ -7,7 +7,7 @@ namespace GruAnomaly.Recurrent;
 /// <see cref="IModelFactory.CreateLayers"/> throws an <see cref="ArgumentException"/> naming the problem. The factory
 /// classes' constructors (<see cref="GruModelFactory"/>, <see cref="CellModelFactory"/>) still throw at once.
 /// </remarks>
-public static class Model
+public static class Models
 {
     /// <summary>A stack of GRU layers of equal width.</summary>
     /// <param name="hiddenSize">Units per layer; positive.</param>
@@ -15,7 +15,7 @@ public static class Model
     /// <param name="variant">Reset-before (classic) or reset-after (PyTorch's) formulation.</param>
     /// <returns>The factory.</returns>
     public static IModelFactory Gru(int hiddenSize = 64, int layers = 1, GruVariant variant = GruVariant.ResetBefore) =>
-        InvalidModelFactory.Or("Model.Gru", () => new GruModelFactory(hiddenSize, layers, variant));
+        InvalidModelFactory.Or("Models.Gru", () => new GruModelFactory(hiddenSize, layers, variant));
 
     /// <summary>A stack of user-defined cells, for example a custom gate variant.</summary>
     /// <param name="name">A short description for logs.</param>
@@ -23,7 +23,7 @@ public static class Model
     /// <param name="createCell">Creates layer <c>index</c> reading <c>inputSize</c> features; called anew for every fit.</param>
     /// <returns>The factory.</returns>
     public static IModelFactory Cells(string name, int layers, Func<int, int, IRecurrentCell> createCell) =>
-        InvalidModelFactory.Or("Model.Cells", () => new CellModelFactory(name, layers, createCell));
+        InvalidModelFactory.Or("Models.Cells", () => new CellModelFactory(name, layers, createCell));
 }
 
 /// <summary>Stacked GRU layers of one width.</summary>
@@ -60,6 +60,10 @@ public sealed class GruModelFactory : IModelFactory
     /// <inheritdoc />
     public string Name => $"GRU{(Variant == GruVariant.ResetAfter ? "-reset-after" : "")}({HiddenSize})×{Layers}";
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     /// <inheritdoc />
     public IReadOnlyList<IRecurrentCell> CreateLayers(int inputSize) =>
         RecurrentNetwork.CreateGru(inputSize, HiddenSize, Layers, variant: Variant).Layers;
@@ -89,6 +93,10 @@ public sealed class CellModelFactory : IModelFactory
     /// <inheritdoc />
     public string Name { get; }
 
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
     /// <summary>Gets the number of layers.</summary>
     public int Layers { get; }
 
@@ -114,10 +122,14 @@ public sealed class CellModelFactory : IModelFactory
     }
 }
 
-/// <summary>What a <see cref="Model"/> factory returns for invalid arguments: reported by <see cref="Validate"/>, refused by <see cref="CreateLayers"/>.</summary>
+/// <summary>What a <see cref="Models"/> factory returns for invalid arguments: reported by <see cref="Validate"/>, refused by <see cref="CreateLayers"/>.</summary>
 internal sealed class InvalidModelFactory(string name, string problem) : IModelFactory, Diagnostics.IInvalidChoice
 {
     public string Name => name;
+
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
 
     public string Problem => problem;
 
