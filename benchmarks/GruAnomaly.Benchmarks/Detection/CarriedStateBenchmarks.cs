@@ -41,22 +41,10 @@ public class CarriedStateDetectionBenchmarks
     public DetectionResult DetectCarriedState() => _carried.Detect(_values);
 
     [Benchmark(OperationsPerInvoke = Points)]
-    public StreamPoint StreamSlidingWindow() => Stream(_sliding);
+    public StreamPoint StreamSlidingWindow() => DetectorStreamBenchmarks.Stream(_sliding, _values);
 
     [Benchmark(OperationsPerInvoke = Points)]
-    public StreamPoint StreamCarriedState() => Stream(_carried);
-
-    private StreamPoint Stream(FittedAnomalyDetector detector)
-    {
-        DetectorStream stream = detector.CreateStream();
-        StreamPoint last = default;
-        foreach (float value in _values)
-        {
-            last = stream.Observe(value);
-        }
-
-        return last;
-    }
+    public StreamPoint StreamCarriedState() => DetectorStreamBenchmarks.Stream(_carried, _values);
 }
 
 /// <summary>
