@@ -164,13 +164,16 @@ public sealed class DetectorStreamBatch
     {
         // A single window runs twice: the kernels sum a single row in another order than several, and Detect never runs one alone.
         int slots = Math.Max(2, count), window = fitted.Window, width = fitted.OutputWidth;
-        if (!_engines.TryGetValue(fitted, out (NetworkWorkspace Workspace, float[] Windows) engine))
+        int needed = window * slots * fitted.Features;
+        if (!_engines.TryGetValue(fitted, out (NetworkWorkspace Workspace, float[] Windows) engine) || engine.Windows.Length < needed)
         {
-            engine = (fitted.Network.CreateWorkspace(), new float[window * Math.Min(WindowsPerProduct, Math.Max(2, _forecasts.Capacity)) * fitted.Features]);
+            // Sized for the most windows one product will take, so that steady steps allocate nothing.
+            int most = Math.Max(slots, Math.Min(WindowsPerProduct, Math.Max(2, _forecasts.Capacity)));
+            engine = (engine.Workspace ?? fitted.Network.CreateWorkspace(), new float[window * most * fitted.Features]);
             _engines[fitted] = engine;
         }
 
-        Span<float> windows = engine.Windows.AsSpan(0, window * slots * fitted.Features);
+        Span<float> windows = engine.Windows.AsSpan(0, needed);
         for (int slot = 0; slot < slots; slot++)
         {
             ForecastPointScorer forecast = _forecasts[start + Math.Min(slot, count - 1)];

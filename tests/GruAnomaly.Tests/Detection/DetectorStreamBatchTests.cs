@@ -14,7 +14,7 @@ public sealed class DetectorStreamBatchTests
     public static TheoryData<string, int> Configurations() => new()
     {
         { "default", 1 }, { "default", 3 }, { "forecast-only", 130 }, { "horizon-3", 4 }, { "naive", 2 }, { "carried-state", 3 },
-        { "two-forecasters", 3 }, { "mahalanobis", 3 },
+        { "two-forecasters", 3 }, { "five-forecasters", 1 }, { "mahalanobis", 3 },
     };
 
     [Theory]
@@ -110,6 +110,8 @@ public sealed class DetectorStreamBatchTests
             "naive" => builder.WithScorer(Scorer.Naive()),
             "carried-state" => builder.WithScorer(Scorer.CarriedStateForecast()),
             "two-forecasters" => builder.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.Forecast(horizon: 2), Scorer.RollingZScore())),
+            // More forecasters per series than the batch first sized its product for.
+            "five-forecasters" => builder.WithScorer(Scorer.Fusion([.. Enumerable.Range(1, 5).Select(h => Scorer.Forecast(horizon: h))])),
             "mahalanobis" => builder.WithScorer(Scorer.Forecast()).WithLoss(Loss.Mse).WithErrorCombination(ErrorCombination.Mahalanobis),
             _ => builder,
         };
