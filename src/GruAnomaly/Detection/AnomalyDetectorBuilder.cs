@@ -19,7 +19,7 @@ namespace GruAnomaly.Detection;
 public sealed class AnomalyDetectorBuilder
 {
     /// <summary>The risk level of the default threshold: the share of normal scores expected above it.</summary>
-    public const double DefaultRiskLevel = 3e-4;
+    public const double DefaultRiskLevel = AutomaticThresholdStrategy.DefaultRiskLevel;
 
     private int? _window;
     private int? _stride;

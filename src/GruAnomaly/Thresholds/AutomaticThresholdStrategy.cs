@@ -13,10 +13,16 @@ namespace GruAnomaly.Thresholds;
 /// </remarks>
 public sealed class AutomaticThresholdStrategy : IThresholdStrategy
 {
+    /// <summary>
+    /// The risk level when none is given, and the detector's default: 3·10⁻⁴, chosen on the quality benchmark (it raised
+    /// the mean offline early-alarm score from 45.0 at 10⁻³ to 46.4).
+    /// </summary>
+    public const double DefaultRiskLevel = 3e-4;
+
     /// <summary>Creates the strategy.</summary>
     /// <param name="riskLevel">q, the probability that a normal score exceeds the threshold; in (0, 0.02).</param>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="riskLevel"/> is out of range.</exception>
-    public AutomaticThresholdStrategy(double riskLevel = 1e-3)
+    public AutomaticThresholdStrategy(double riskLevel = DefaultRiskLevel)
         : this(riskLevel, deferChecks: false)
     {
     }

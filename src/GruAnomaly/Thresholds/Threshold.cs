@@ -36,7 +36,7 @@ public static class Threshold
     /// </summary>
     /// <param name="riskLevel">q, the probability that a normal score exceeds the threshold; in (0, 0.02).</param>
     /// <returns>An <see cref="AutomaticThresholdStrategy"/>.</returns>
-    public static AutomaticThresholdStrategy Automatic(double riskLevel = 1e-3) => new(riskLevel, deferChecks: true);
+    public static AutomaticThresholdStrategy Automatic(double riskLevel = AutomaticThresholdStrategy.DefaultRiskLevel) => new(riskLevel, deferChecks: true);
 
     /// <summary>SPOT with a threshold fixed after fitting.</summary>
     /// <param name="riskLevel">q, the probability that a normal score exceeds the threshold; in (0, 1 − initialQuantile).</param>
