@@ -39,7 +39,9 @@ Parallel.For(0, jobs.Count, new ParallelOptions { MaxDegreeOfParallelism = optio
     (LabelledSeries s, Protocol p, Candidate c) = jobs[i];
     results[i] = SeriesResult.Measure(s, p, c);
     SeriesResult r = results[i];
-    Console.WriteLine($"{r.Series,-28} {r.Protocol,-9} {r.Candidate,-22} early {r.EarlyStandard,7:F1}  event F1 {r.EventF1,5:F2}  " +
+    Console.WriteLine(r.IsSkipped
+        ? $"{r.Series,-28} {r.Protocol,-9} {r.Candidate,-22} {r.Notes}"
+        : $"{r.Series,-28} {r.Protocol,-9} {r.Candidate,-22} early {r.EarlyStandard,7:F1}  event F1 {r.EventF1,5:F2}  " +
         $"PR-AUC {r.PrAuc,5:F2}  alarms {r.DetectedWindows}/{r.Windows} +{r.FalseAlarms} false  fit {r.FitSeconds,5:F1} s");
 });
 

@@ -40,7 +40,7 @@ internal static class Report
                 foreach (Candidate c in candidates)
                 {
                     SeriesResult? r = series.FirstOrDefault(x => x.Candidate == c.Name);
-                    md.Append(r is null ? " |" : string.Create(CultureInfo.InvariantCulture,
+                    md.Append(r is null ? " |" : r.IsSkipped ? $" {r.Notes.Replace("|", "/", StringComparison.Ordinal)} |" : string.Create(CultureInfo.InvariantCulture,
                         $" {F(r.EarlyStandard, "F1")} / {F(r.EventF1, "F2")} / {F(r.PrAuc, "F2")} ({r.DetectedWindows}/{r.Windows} +{r.FalseAlarms}) |"));
                 }
 

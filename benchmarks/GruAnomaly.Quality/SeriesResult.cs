@@ -31,12 +31,24 @@ internal sealed record SeriesResult(
         TimeSeries training = protocol.FitPart(series);
         AnomalyDetector detector = candidate.Create(training);
         var clock = Stopwatch.StartNew();
-        FittedAnomalyDetector fitted = detector.Fit(training);
-        double fitSeconds = clock.Elapsed.TotalSeconds;
+        FittedAnomalyDetector fitted;
+        JudgedRun run;
+        DetectionResult result;
+        double fitSeconds;
+        try
+        {
+            fitted = detector.Fit(training);
+            fitSeconds = clock.Elapsed.TotalSeconds;
+            run = protocol.RunPart(series, fitted.Scorer.WarmUp);
+            clock.Restart();
+            result = fitted.Detect(run.Series);
+        }
+        catch (ArgumentException e)
+        {
+            // A candidate the series cannot serve (too short for its window, for example) is reported, not scored as silent.
+            return Skipped(series, protocol, candidate, e.Message);
+        }
 
-        JudgedRun run = protocol.RunPart(series, fitted.Scorer.WarmUp);
-        clock.Restart();
-        DetectionResult result = fitted.Detect(run.Series);
         double scoreSeconds = clock.Elapsed.TotalSeconds;
 
         int from = run.JudgedFrom, length = run.Labels.Length;
@@ -63,4 +75,14 @@ internal sealed record SeriesResult(
             anyLabel ? events.Precision : double.NaN, anyLabel ? events.Recall : double.NaN, anyLabel ? events.F1 : double.NaN,
             anyLabel ? points.F1 : double.NaN, prAuc, standard.MeanDelay, fitSeconds, scoreSeconds, fitted.Threshold.Name);
     }
+
+    /// <summary>Gets whether the candidate could not be run on the series (see <see cref="Notes"/>).</summary>
+    public bool IsSkipped => Notes.StartsWith(SkippedPrefix, StringComparison.Ordinal);
+
+    private const string SkippedPrefix = "skipped: ";
+
+    /// <summary>A result without figures: every mean and every count of series worse than a baseline leaves it out.</summary>
+    private static SeriesResult Skipped(LabelledSeries series, Protocol protocol, Candidate candidate, string why) =>
+        new(series.Name, protocol.Name, candidate.Name, 0, 0, 0, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, double.NaN,
+            double.NaN, double.NaN, double.NaN, double.NaN, double.NaN, SkippedPrefix + why);
 }

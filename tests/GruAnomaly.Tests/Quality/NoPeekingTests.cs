@@ -52,6 +52,24 @@ public sealed class NoPeekingTests : IDisposable
         Assert.Equal(series.Values[990], streaming.Series.Values[0]);
     }
 
+    [Fact]
+    public void ACandidateTheSeriesCannotServeIsReportedAsSkippedAndLeftOutOfTheMeans()
+    {
+        LabelledSeries series = Write("plain", flip: false);
+        // A windowed Gaussian over 3000 points cannot score a 2000-point test split.
+        var tooLong = new Candidate("too long", false, b => b.WithScorer(GruAnomaly.Scoring.Scorer.WindowedGaussian(window: 3000)));
+
+        SeriesResult skipped = SeriesResult.Measure(series, Protocol.Offline, tooLong);
+        SeriesResult measured = SeriesResult.Measure(series, Protocol.Offline, Candidates.Baselines[1]);
+
+        Assert.True(skipped.IsSkipped);
+        Assert.Contains("skipped: ", skipped.Notes, StringComparison.Ordinal);
+        Assert.True(double.IsNaN(skipped.EarlyStandard) && double.IsNaN(skipped.PrAuc));
+        Assert.False(measured.IsSkipped);
+        string report = Report.Markdown([skipped, measured], [tooLong, Candidates.Baselines[1]], [Protocol.Offline], TimeSpan.FromSeconds(1));
+        Assert.Contains("| plain | skipped: ", report, StringComparison.Ordinal);
+    }
+
     /// <summary>A 4000-row series in the shared datasets' layout: test rows first, then train rows, labels at 500–599.</summary>
     private LabelledSeries Write(string name, bool flip)
     {
