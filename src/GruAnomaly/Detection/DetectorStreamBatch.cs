@@ -1,3 +1,4 @@
+using GruAnomaly.Data;
 using GruAnomaly.Recurrent;
 using GruAnomaly.Scoring;
 
@@ -177,7 +178,7 @@ public sealed class DetectorStreamBatch
         for (int slot = 0; slot < slots; slot++)
         {
             ForecastPointScorer forecast = _forecasts[start + Math.Min(slot, count - 1)];
-            forecast.WriteWindow(forecast.History!.Last(window), windows, slot, slots);
+            TimeMajorBatch.WriteWindow(forecast.History!.Last(window), fitted.Features, 0, window, windows, slots, slot);
         }
 
         fitted.Network.Infer(fitted.Parameters, windows, window, slots, engine.Workspace);

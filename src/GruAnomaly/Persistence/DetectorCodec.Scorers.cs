@@ -96,17 +96,8 @@ internal static partial class DetectorCodec
                 int features = r.I32("features", 1, Limits.Features), window = r.I32("window", 1, Limits.Window);
                 int horizon = r.I32("horizon", 1, Limits.Window), heldOutFrom = r.I32("held out from", 0, int.MaxValue);
                 ILoss loss = ReadLoss(r);
-                RecurrentNetwork network = ReadNetwork(r, context, "network");
-                float[] parameters = r.Floats("weights", network.ParameterCount, "the network's parameter count");
-                TrainingHistory? history = ReadHistory(r);
-                long outputs = (long)horizon * features * loss.PredictionsPerTarget;
-                if (network.InputSize != features || network.Head is null || network.HeadPlacement != HeadPlacement.LastStep || network.OutputSize != outputs)
-                {
-                    throw r.Invalid("network", $"reads {network.InputSize} features and outputs {network.OutputSize} values per window" +
-                        $"{(network.Head is null ? " without a head" : string.Empty)}; a forecast of {horizon} steps of {features} features with {loss.Name} " +
-                        $"reads {features} and outputs {outputs} on its last step");
-                }
-
+                (RecurrentNetwork network, float[] parameters, TrainingHistory? history) = ReadForecaster(r, context, features, loss,
+                    (long)horizon * features * loss.PredictionsPerTarget, HeadPlacement.LastStep, $"a forecast of {horizon} steps");
                 return new FittedForecastScorer(network, parameters, loss, features, window, horizon, heldOutFrom, history);
             }
 
@@ -139,17 +130,8 @@ internal static partial class DetectorCodec
                 int sequenceSteps = r.I32("sequence steps", 1, Limits.Window), truncationSteps = r.I32("truncation steps", 0, Limits.Window);
                 int heldOutFrom = r.I32("held out from", 0, int.MaxValue);
                 ILoss loss = ReadLoss(r);
-                RecurrentNetwork network = ReadNetwork(r, context, "network");
-                float[] parameters = r.Floats("weights", network.ParameterCount, "the network's parameter count");
-                TrainingHistory? history = ReadHistory(r);
-                long outputs = (long)features * loss.PredictionsPerTarget;
-                if (network.InputSize != features || network.Head is null || network.HeadPlacement != HeadPlacement.EveryStep || network.OutputSize != outputs)
-                {
-                    throw r.Invalid("network", $"reads {network.InputSize} features and outputs {network.OutputSize} values per step" +
-                        $"{(network.Head is null ? " without a head" : string.Empty)}; a carried-state forecast of {features} features with {loss.Name} " +
-                        $"reads {features} and outputs {outputs} on every step");
-                }
-
+                (RecurrentNetwork network, float[] parameters, TrainingHistory? history) = ReadForecaster(r, context, features, loss,
+                    (long)features * loss.PredictionsPerTarget, HeadPlacement.EveryStep, "a carried-state forecast");
                 return new FittedCarriedStateForecastScorer(network, parameters, loss, features, window, sequenceSteps, truncationSteps, heldOutFrom, history);
             }
 
@@ -187,6 +169,27 @@ internal static partial class DetectorCodec
             default:
                 throw r.Invalid("scorer", code == 5 ? "is a fusion inside a fusion" : $"has the unknown code {code}");
         }
+    }
+
+    /// <summary>
+    /// Reads a forecaster's network, weights and training history, and checks that the network reads the scorer's features
+    /// and gives <paramref name="outputs"/> values where <paramref name="placement"/> puts its head.
+    /// </summary>
+    private static (RecurrentNetwork Network, float[] Parameters, TrainingHistory? History) ReadForecaster(FieldReader r, LoadContext context,
+        int features, ILoss loss, long outputs, HeadPlacement placement, string forecaster)
+    {
+        RecurrentNetwork network = ReadNetwork(r, context, "network");
+        float[] parameters = r.Floats("weights", network.ParameterCount, "the network's parameter count");
+        TrainingHistory? history = ReadHistory(r);
+        if (network.InputSize != features || network.Head is null || network.HeadPlacement != placement || network.OutputSize != outputs)
+        {
+            (string per, string where) = placement == HeadPlacement.LastStep ? ("window", "on its last step") : ("step", "on every step");
+            throw r.Invalid("network", $"reads {network.InputSize} features and outputs {network.OutputSize} values per {per}" +
+                $"{(network.Head is null ? " without a head" : string.Empty)}; {forecaster} of {features} features with {loss.Name} " +
+                $"reads {features} and outputs {outputs} {where}");
+        }
+
+        return (network, parameters, history);
     }
 
     private static void WriteNetwork(FieldWriter w, RecurrentNetwork network, SaveContext context)

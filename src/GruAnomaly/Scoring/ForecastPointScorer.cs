@@ -1,3 +1,4 @@
+using GruAnomaly.Data;
 using GruAnomaly.Persistence;
 using GruAnomaly.Recurrent;
 
@@ -60,7 +61,7 @@ internal sealed class ForecastPointScorer : PointScorer
             ReadOnlySpan<float> rows = history.Last(window);
             for (int copy = 0; copy < Copies; copy++)
             {
-                WriteWindow(rows, _batch, copy, Copies);
+                TimeMajorBatch.WriteWindow(rows, _scorer.Features, 0, window, _batch, Copies, copy);
             }
 
             _scorer.Network.Infer(_scorer.Parameters, _batch, window, Copies, _workspace);
@@ -86,16 +87,6 @@ internal sealed class ForecastPointScorer : PointScorer
 
     /// <summary>Gets the fitted scorer whose network this stream runs.</summary>
     internal FittedForecastScorer Fitted => _scorer;
-
-    /// <summary>Writes the window before the current point into slot <paramref name="slot"/> of a time-major batch of <paramref name="slots"/>.</summary>
-    internal void WriteWindow(ReadOnlySpan<float> rows, Span<float> batch, int slot, int slots)
-    {
-        int features = _scorer.Features;
-        for (int step = 0; step < _scorer.Window; step++)
-        {
-            rows.Slice(step * features, features).CopyTo(batch.Slice(((step * slots) + slot) * features, features));
-        }
-    }
 
     /// <summary>Takes the forecast of the window before the current point, run elsewhere (alone or in a batch of streams).</summary>
     internal void Provide(ReadOnlySpan<float> output)
