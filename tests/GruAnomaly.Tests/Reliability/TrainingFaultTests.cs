@@ -1,7 +1,6 @@
 using GruAnomaly.Detection;
 using GruAnomaly.Losses;
 using GruAnomaly.Preprocessing;
-using GruAnomaly.Scoring;
 using GruAnomaly.Tests.Detection;
 using GruAnomaly.Training;
 
@@ -16,7 +15,7 @@ public sealed class TrainingFaultTests(ITestOutputHelper output)
     [Fact]
     public void CancellingAtAnyReportLeavesADetectorThatFitsAsIfNothingHappened()
     {
-        AnomalyDetector detector = Detectors.Quick().Build();
+        AnomalyDetector detector = AnomalyDetectorTests.QuickBuilder().Build();
         double[] reference = detector.Fit(Training).Detect(Test).Scores.ToArray();
         int reports = 0;
         detector.Fit(Training, new Progress(_ => reports++));
@@ -46,7 +45,7 @@ public sealed class TrainingFaultTests(ITestOutputHelper output)
     [Fact]
     public async Task CancellingAfterATimeLeavesADetectorThatFitsAsIfNothingHappened()
     {
-        AnomalyDetector detector = Detectors.Quick().Build();
+        AnomalyDetector detector = AnomalyDetectorTests.QuickBuilder().Build();
         double[] reference = detector.Fit(Training).Detect(Test).Scores.ToArray();
         foreach (int milliseconds in new[] { 0, 1, 5, 20, 80 })
         {
@@ -69,7 +68,7 @@ public sealed class TrainingFaultTests(ITestOutputHelper output)
     {
         // Unscaled values of order 10⁴ with squared error give gradients of order 10⁸; clipping keeps every step bounded.
         float[] loud = [.. Synthetic.Normal(600, seed: 72).Select(v => v * 1e4f)];
-        FittedAnomalyDetector fitted = Detectors.Quick()
+        FittedAnomalyDetector fitted = AnomalyDetectorTests.QuickBuilder()
             .WithScaler(Scaler.None())
             .WithLoss(Loss.Mse)
             .WithTrainer(AnomalyDetectorTests.Quick with { GradientClipNorm = 1f, LearningRate = 1e-2f })
@@ -85,7 +84,7 @@ public sealed class TrainingFaultTests(ITestOutputHelper output)
     public void ALossThatTurnsNonFiniteStopsWithAClearMessage()
     {
         // A learning rate of 10³⁰ moves the weights by about 10³⁰ in the first step, and the squared error of the next overflows.
-        AnomalyDetector detector = Detectors.Quick()
+        AnomalyDetector detector = AnomalyDetectorTests.QuickBuilder()
             .WithLoss(Loss.Mse)
             .WithTrainer(AnomalyDetectorTests.Quick with { LearningRate = 1e30f })
             .Build();
@@ -100,10 +99,5 @@ public sealed class TrainingFaultTests(ITestOutputHelper output)
     private sealed class Progress(Action<TrainingProgress> report) : IProgress<TrainingProgress>
     {
         public void Report(TrainingProgress value) => report(value);
-    }
-
-    private static class Detectors
-    {
-        public static AnomalyDetectorBuilder Quick() => AnomalyDetectorTests.QuickBuilder().WithScorer(Scorer.Forecast());
     }
 }
