@@ -20,7 +20,7 @@ namespace GruAnomaly.Numerics;
 /// <para>Results agree with a double-precision reference to rounding error, but the summation order depends on the
 /// instruction set and on the shape, so different machines may differ in the last bits.</para>
 /// </remarks>
-public static class Gemm
+internal static class Gemm
 {
     /// <summary>Computes <c>c = alpha·op(a)·op(b) + beta·c</c> (row-major, leading dimensions in elements).</summary>
     /// <param name="transposeA">Whether <c>op(a)</c> is <paramref name="a"/> (m×k) or its transpose (a is k×m).</param>

@@ -2,7 +2,7 @@ namespace GruAnomaly.Preprocessing;
 
 /// <summary>Counting and filling missing (NaN) values of time-major series (<c>values[t·features + f]</c>), feature by feature.</summary>
 /// <remarks>Infinity is never a missing value: it is rejected everywhere.</remarks>
-public static class MissingValues
+internal static class MissingValues
 {
     /// <summary>Copies a series into <paramref name="destination"/> with its missing values treated by <paramref name="policy"/>.</summary>
     /// <param name="values">The series, time-major; NaN marks a missing value.</param>

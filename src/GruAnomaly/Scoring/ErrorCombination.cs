@@ -37,7 +37,7 @@ public sealed class MeanErrorCombination : IErrorCombination
 }
 
 /// <summary>A fitted <see cref="MeanErrorCombination"/>; it has nothing to learn but the feature count and the error kind.</summary>
-public sealed class FittedMeanErrorCombination : IFittedErrorCombination
+internal sealed class FittedMeanErrorCombination : IFittedErrorCombination
 {
     /// <summary>Creates the combination.</summary>
     /// <param name="features">Features per time step; positive.</param>

@@ -19,7 +19,7 @@ namespace GruAnomaly.Scoring;
 /// </para>
 /// <para>Immutable and thread-safe: each call of <see cref="Score"/> and each stream carries its own state.</para>
 /// </remarks>
-public sealed class FittedCarriedStateForecastScorer : IFittedScorer, IStreamableScorer
+internal sealed class FittedCarriedStateForecastScorer : IFittedScorer, IStreamableScorer
 {
     private readonly float[] _parameters;
     private readonly ILoss _loss;

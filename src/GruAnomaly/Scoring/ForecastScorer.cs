@@ -57,7 +57,7 @@ public sealed class ForecastScorer : IAnomalyScorer
 }
 
 /// <summary>A trained <see cref="ForecastScorer"/>.</summary>
-public sealed class FittedForecastScorer : IAdaptableScorer, IStreamableScorer
+internal sealed class FittedForecastScorer : IAdaptableScorer, IStreamableScorer
 {
     private const int WindowsPerBatch = 128;
     private readonly float[] _parameters;

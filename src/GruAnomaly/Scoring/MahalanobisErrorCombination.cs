@@ -103,7 +103,7 @@ public sealed class MahalanobisErrorCombination : IErrorCombination
 }
 
 /// <summary>A fitted Mahalanobis combination: the training residuals' mean and covariance.</summary>
-public sealed class FittedMahalanobisCombination : IFittedErrorCombination
+internal sealed class FittedMahalanobisCombination : IFittedErrorCombination
 {
     /// <summary>
     /// Ridge added to the covariance's diagonal, relative to its mean variance: keeps exactly collinear residuals

@@ -81,7 +81,7 @@ public sealed class ReconstructionScorer : IAnomalyScorer
 }
 
 /// <summary>A trained <see cref="ReconstructionScorer"/>.</summary>
-public sealed class FittedReconstructionScorer : IAdaptableScorer
+internal sealed class FittedReconstructionScorer : IAdaptableScorer
 {
     private const int WindowsPerBatch = 64;
     private readonly float[] _parameters;

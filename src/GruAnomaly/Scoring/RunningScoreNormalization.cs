@@ -69,7 +69,7 @@ public sealed class RunningScoreNormalization : IScoreNormalization
 }
 
 /// <summary>A fitted <see cref="RunningScoreNormalization"/>: the stand-in statistics and the history at the end of calibration.</summary>
-public sealed class FittedRunningScoreNormalization : IFittedScoreNormalization, IStreamableScoreNormalization
+internal sealed class FittedRunningScoreNormalization : IFittedScoreNormalization, IStreamableScoreNormalization
 {
     private readonly double[] _history;
     private readonly double _fallbackCenter;

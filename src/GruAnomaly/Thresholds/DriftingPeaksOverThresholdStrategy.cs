@@ -93,7 +93,7 @@ public sealed class DriftingPeaksOverThresholdStrategy : IThresholdStrategy
 
 /// <summary>DSPOT fitted on calibration scores; <see cref="Apply"/> runs on a private copy of the state.</summary>
 /// <remarks>Immutable and safe to share between threads.</remarks>
-public sealed class FittedDriftingPeaksOverThreshold : IFittedThreshold, IStreamableThreshold
+internal sealed class FittedDriftingPeaksOverThreshold : IFittedThreshold, IStreamableThreshold
 {
     private readonly double[] _recentNormalScores;
 

@@ -6,7 +6,7 @@ namespace GruAnomaly.Thresholds;
 /// The algorithms of the non-parametric dynamic threshold of Hundman et al. (KDD 2018, "telemanom"): the choice of
 /// ε on a window of (smoothed) scores, and the pruning of flagged sequences.
 /// </summary>
-public static class DynamicThreshold
+internal static class DynamicThreshold
 {
     /// <summary>The minimum percent decrease used by telemanom for pruning.</summary>
     public const double DefaultMinimumPercentDecrease = 0.13;

@@ -62,7 +62,7 @@ public sealed class DynamicThresholdStrategy : IThresholdStrategy
 
 /// <summary>The dynamic threshold after fitting; <see cref="Apply"/> computes ε from the applied scores.</summary>
 /// <remarks>Immutable and safe to share between threads.</remarks>
-public sealed class FittedDynamicThreshold : IFittedThreshold
+internal sealed class FittedDynamicThreshold : IFittedThreshold
 {
     /// <summary>Creates the fitted threshold from its state (for example, read back from storage).</summary>
     /// <param name="options">The options; copied and validated.</param>

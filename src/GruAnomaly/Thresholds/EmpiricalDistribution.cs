@@ -5,7 +5,7 @@ namespace GruAnomaly.Thresholds;
 /// probabilities and moments.
 /// </summary>
 /// <remarks>Immutable and safe to share between threads.</remarks>
-public sealed class EmpiricalDistribution
+internal sealed class EmpiricalDistribution
 {
     private readonly double[] _sorted;
 

@@ -5,7 +5,7 @@ namespace GruAnomaly.Thresholds;
 /// static peaks-over-threshold and false-alarm-budget strategies.
 /// </summary>
 /// <remarks>Immutable and safe to share between threads.</remarks>
-public sealed class FittedStaticThreshold : IFittedThreshold, IStreamableThreshold
+internal sealed class FittedStaticThreshold : IFittedThreshold, IStreamableThreshold
 {
     /// <summary>Creates a fitted threshold from its state (for example, read back from storage).</summary>
     /// <param name="name">The strategy name; not empty.</param>

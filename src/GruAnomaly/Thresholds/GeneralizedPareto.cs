@@ -9,7 +9,7 @@ namespace GruAnomaly.Thresholds;
 /// <c>exp(−y/σ)</c> for γ = 0. By the Pickands–Balkema–de Haan theorem it models the excesses over a high threshold.
 /// </summary>
 /// <remarks>Immutable and safe to share between threads.</remarks>
-public sealed class GeneralizedPareto
+internal sealed class GeneralizedPareto
 {
     /// <summary>The fewest excesses <see cref="Fit"/> accepts.</summary>
     public const int MinimumFitCount = 2;

@@ -108,7 +108,7 @@ public sealed class PeaksOverThresholdStrategy : IThresholdStrategy
 /// private copy of the state: the threshold written at a step is the one in force before that score is seen.
 /// </summary>
 /// <remarks>Immutable and safe to share between threads.</remarks>
-public sealed class FittedStreamingPeaksOverThreshold : IFittedThreshold, IStreamableThreshold
+internal sealed class FittedStreamingPeaksOverThreshold : IFittedThreshold, IStreamableThreshold
 {
     /// <summary>Creates the fitted threshold from its state (for example, read back from storage).</summary>
     /// <param name="riskLevel">q; in (0, 1 − initialQuantile).</param>

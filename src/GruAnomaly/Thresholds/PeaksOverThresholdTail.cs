@@ -9,7 +9,7 @@ namespace GruAnomaly.Thresholds;
 /// <see cref="Excesses"/>. Then <c>P(S &gt; s) ≈ (N_t/n)·P(Y &gt; s − t)</c> for <c>s ≥ t</c>.
 /// </summary>
 /// <remarks>Immutable and safe to share between threads.</remarks>
-public sealed class PeaksOverThresholdTail
+internal sealed class PeaksOverThresholdTail
 {
     /// <summary>The fewest peaks (scores above the initial threshold) a tail is fitted on.</summary>
     public const int MinimumPeaks = 10;
