@@ -35,6 +35,9 @@ public static class ReadmeNames
     /// <summary>Gets the token that cancels fitting.</summary>
     public static CancellationToken cancellationToken => CancellationToken.None;
 
+    /// <summary>Gets labels for <see cref="test"/>: true where a point is anomalous.</summary>
+    public static bool[] labels { get; } = new bool[1];
+
     /// <summary>Gets a network, as built in "A network, trained".</summary>
     public static RecurrentNetwork network { get; } = RecurrentNetwork.CreateGru(inputSize: 1, hiddenSize: 2, outputSize: 1);
 
