@@ -13,9 +13,10 @@ namespace GruAnomaly.Scoring;
 /// <remarks>
 /// <para>
 /// <see cref="Score"/> and the stream (<c>FittedAnomalyDetector.CreateStream</c>) advance the network with the same
-/// <see cref="NetworkStreamer"/> step, so a stream's expected values and errors equal <see cref="Score"/>'s to the last bit
-/// (the batch path of <see cref="RecurrentNetwork.Infer"/> would sum the input projection of many rows in another order
-/// than a single row). The first <see cref="IFittedScorer.Window"/> points are the warm-up, as in training.
+/// <see cref="NetworkStreamer"/> arithmetic, so a stream's expected values and errors equal <see cref="Score"/>'s to the last
+/// bit: <see cref="Score"/> runs chunks of points layer by layer with kernels that keep the one-point step's order of
+/// summation (the batch path of <see cref="RecurrentNetwork.Infer"/> would sum the input projection of many rows in
+/// another order than a single row). The first <see cref="IFittedScorer.Window"/> points are the warm-up, as in training.
 /// </para>
 /// <para>Immutable and thread-safe: each call of <see cref="Score"/> and each stream carries its own state.</para>
 /// </remarks>
@@ -96,23 +97,34 @@ internal sealed class FittedCarriedStateForecastScorer : IFittedScorer, IStreama
     internal int OutputWidth => Features * _loss.PredictionsPerTarget;
 
     /// <inheritdoc />
-    /// <remarks>One step of each recurrent layer and of the head per point, from a zero state; causal.</remarks>
+    /// <remarks>
+    /// One step of each recurrent layer and of the head per point, from a zero state; causal. The points run in chunks
+    /// through <see cref="NetworkStreamer"/>'s batch path (each layer's input side and the head over a whole chunk at once,
+    /// the recurrence point by point), which gives the one-point step's values to the last bit.
+    /// </remarks>
     public void Score(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, Span<float> expected, Span<float> errors)
     {
         int length = ScoringArguments.Validate(inputs, observed, expected, errors, Features, Window + 1);
-        int features = Features;
+        int features = Features, width = OutputWidth, window = Window;
         expected.Fill(float.NaN);
         errors.Fill(float.NaN);
         StreamState state = Streamer.CreateState();
-        var output = new float[OutputWidth];
-        for (int time = 0; time < length - 1; time++)
+        NetworkStreamer.AdvanceBuffers run = Streamer.CreateAdvanceBuffers();
+        var outputs = new float[NetworkStreamer.AdvanceChunk * width];
+
+        // The output of point `time` is the forecast of point time + 1; the last point forecasts nothing.
+        for (int start = 0; start < length - 1; start += NetworkStreamer.AdvanceChunk)
         {
-            Streamer.Step(state, inputs.Slice(time * features, features), output);
-            int next = time + 1;
-            if (next >= Window)
+            int count = Math.Min(NetworkStreamer.AdvanceChunk, length - 1 - start);
+            Streamer.Advance(state, inputs.Slice(start * features, count * features), outputs.AsSpan(0, count * width), run);
+            for (int point = 0; point < count; point++)
             {
-                Judge(output, observed.Slice(next * features, features), expected.Slice(next * features, features),
-                    errors.Slice(next * features, features));
+                int next = start + point + 1;
+                if (next >= window)
+                {
+                    Judge(outputs.AsSpan(point * width, width), observed.Slice(next * features, features),
+                        expected.Slice(next * features, features), errors.Slice(next * features, features));
+                }
             }
         }
     }

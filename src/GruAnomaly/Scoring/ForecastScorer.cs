@@ -12,6 +12,19 @@ namespace GruAnomaly.Scoring;
 /// such as <see cref="Loss.GaussianNll"/>) the error is instead the loss of the observation, for example its negative
 /// log-likelihood.
 /// </summary>
+/// <remarks>
+/// <para>
+/// <b>Sliding window, always.</b> Every point is judged by the network run afresh, from a zero state, over exactly the
+/// <c>window</c> points before it, in batch detection and in a stream alike. Carrying the state through the series
+/// instead (one step per point, as <see cref="CarriedStateForecastScorer"/> does, several times faster) is not an
+/// option of this scorer: its network was trained only on windows read from a zero state, and a state that has read the
+/// whole series before the window is an input it never saw in training, so its forecasts would change in ways nothing
+/// bounds. The two agree only where the carried state has read nothing but the window: at the first scored point
+/// (<c>window</c>), up to the order of the sums. Where a carried state is wanted, choose
+/// <see cref="Scorer.CarriedStateForecast"/>, whose network is trained with the state carried through long sequences
+/// and whose batch and stream give the same values.
+/// </para>
+/// </remarks>
 public sealed class ForecastScorer : IAnomalyScorer
 {
     /// <summary>Creates the scorer.</summary>

@@ -4,7 +4,8 @@ namespace GruAnomaly.Scoring;
 
 /// <summary>
 /// The last <c>capacity</c> values of a stream, kept both in arrival order (to know which leaves next) and sorted (for
-/// quantiles in O(1)); adding costs two binary searches and one block move of at most <c>capacity</c> values.
+/// quantiles in O(1)); adding costs two binary searches and one block move of the values between where the leaving
+/// value was and where the new one goes.
 /// </summary>
 internal sealed class RunningWindow
 {
@@ -20,22 +21,71 @@ internal sealed class RunningWindow
 
     public int Count { get; private set; }
 
+    /// <summary>Gets the values held, sorted (for tests).</summary>
+    internal ReadOnlySpan<double> Sorted => _sorted.AsSpan(0, Count);
+
     public void Add(double value)
     {
-        if (Count == _ring.Length)
+        if (Count < _ring.Length)
         {
-            int leaving = Array.BinarySearch(_sorted, 0, Count, _ring[_next]);
-            Array.Copy(_sorted, leaving + 1, _sorted, leaving, Count - leaving - 1);
-            Count--;
+            int at = Array.BinarySearch(_sorted, 0, Count, value);
+            at = at < 0 ? ~at : at;
+            Array.Copy(_sorted, at, _sorted, at + 1, Count - at);
+            _sorted[at] = value;
+            Count++;
+        }
+        else
+        {
+            Replace(Array.BinarySearch(_sorted, 0, Count, _ring[_next]), value);
         }
 
-        int at = Array.BinarySearch(_sorted, 0, Count, value);
-        at = at < 0 ? ~at : at;
-        Array.Copy(_sorted, at, _sorted, at + 1, Count - at);
-        _sorted[at] = value;
-        Count++;
         _ring[_next] = value;
         _next = (_next + 1) % _ring.Length;
+    }
+
+    /// <summary>
+    /// Removes the sorted value at <paramref name="leaving"/> and inserts <paramref name="value"/> with one block move of
+    /// the values between the two places, where removing and then inserting moved everything after each (about the whole
+    /// window per score, which was most of a detection's decision path at the default history of 2,000). The insertion
+    /// place is the one a binary search of the window without the leaving value finds, as before, so the sorted values
+    /// end up exactly as they did.
+    /// </summary>
+    private void Replace(int leaving, double value)
+    {
+        double[] sorted = _sorted;
+        int last = Count - 2, low = 0, high = last, at = -1;
+        while (low <= high)
+        {
+            // Array.BinarySearch's halving over the window without index `leaving`.
+            int middle = low + ((high - low) >> 1);
+            int order = sorted[middle < leaving ? middle : middle + 1].CompareTo(value);
+            if (order == 0)
+            {
+                at = middle;
+                break;
+            }
+
+            if (order < 0)
+            {
+                low = middle + 1;
+            }
+            else
+            {
+                high = middle - 1;
+            }
+        }
+
+        at = at < 0 ? low : at;
+        if (at <= leaving)
+        {
+            Array.Copy(sorted, at, sorted, at + 1, leaving - at);
+        }
+        else
+        {
+            Array.Copy(sorted, leaving + 1, sorted, leaving, at - leaving);
+        }
+
+        sorted[at] = value;
     }
 
     /// <summary>The quantile with linear interpolation between order statistics (numpy's default).</summary>

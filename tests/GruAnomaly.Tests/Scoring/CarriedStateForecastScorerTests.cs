@@ -116,9 +116,10 @@ public sealed class CarriedStateForecastScorerTests
     [Fact]
     public void ScoreRunsTheSameStepAsAStreamOfTheNetwork()
     {
-        // The batch score is the network stepped from a zero state, each point judged by the step before it.
+        // The batch score is the network stepped from a zero state, each point judged by the step before it; the series
+        // spans several of the batch path's chunks (NetworkStreamer.AdvanceChunk points), so their seams are covered.
         FittedCarriedStateForecastScorer scorer = Fit(Synthetic.Normal(400, seed: 5), Quick with { Loss = Loss.Mse });
-        float[] series = Synthetic.Normal(120, seed: 9);
+        float[] series = Synthetic.Normal((2 * NetworkStreamer.AdvanceChunk) + 45, seed: 9);
         (float[] expected, _) = Score(scorer, series);
 
         NetworkStreamer streamer = scorer.Network.CreateStreamer(scorer.Parameters);
@@ -140,6 +141,33 @@ public sealed class CarriedStateForecastScorerTests
         {
             Assert.Equal(workspace.Outputs[t - 1], expected[t], 1e-4f);
         }
+    }
+
+    [Fact]
+    public void TheWindowedForecasterAgreesWithACarriedStateOnlyWhereTheStateHasReadNothingButTheWindow()
+    {
+        // Why the sliding window keeps its own semantics in batch (ForecastScorer's remarks): its network stepped with a
+        // carried state gives the windowed forecast where the state has read only the window (the first scored point), and
+        // other forecasts where the state has read more than the window.
+        float[] training = Synthetic.Normal(400, seed: 5);
+        var windowed = (FittedForecastScorer)new ForecastScorer().Fit(Context(training, Quick with { Loss = Loss.Mse }), progress: null,
+            CancellationToken.None);
+        float[] series = Synthetic.Normal(200, seed: 9);
+        (float[] expected, _) = Score(windowed, series);
+
+        NetworkStreamer streamer = windowed.Network.CreateStreamer(windowed.Parameters);
+        var carried = new float[(series.Length - 1) * streamer.OutputSize];
+        streamer.Advance(streamer.CreateState(), series.AsSpan(0, series.Length - 1), carried, streamer.CreateAdvanceBuffers());
+
+        // Point Window: both read points 0 … Window − 1 from a zero state; only the order of sums differs (Infer's GEMM).
+        Assert.Equal(expected[Window], carried[Window - 1], 1e-5f);
+        double largest = 0;
+        for (int t = 2 * Window; t < series.Length; t++)
+        {
+            largest = Math.Max(largest, Math.Abs(expected[t] - carried[t - 1]));
+        }
+
+        Assert.True(largest > 1e-3, $"the carried state should read context beyond the window; largest difference {largest}");
     }
 
     [Theory]

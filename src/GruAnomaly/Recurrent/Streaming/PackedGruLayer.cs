@@ -60,6 +60,9 @@ internal sealed class PackedGruLayer
                 Find(cell, parameters, "bias"), default);
     }
 
+    /// <summary>Gets the floats per row of the input sums <see cref="ProjectInputs"/> writes: both gate sums and the candidate's.</summary>
+    public int ProjectionStride => (2 * _gates.PaddedColumns) + _inputCandidate.PaddedColumns;
+
     /// <summary>
     /// One step: <paramref name="state"/> = the new state from <paramref name="input"/> and <paramref name="previous"/>
     /// (which must not overlap it).
@@ -68,12 +71,52 @@ internal sealed class PackedGruLayer
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Step(ReadOnlySpan<float> input, ReadOnlySpan<float> previous, Span<float> state, Span<float> scratch)
     {
+        Span<float> gates = scratch[.._gates.PaddedColumns];
+        Span<float> candidate = scratch.Slice(gates.Length, _inputCandidate.PaddedColumns);
+        _gates.Multiply(input, previous, _gates.Bias, gates);
+        _inputCandidate.Multiply(input, default, _inputCandidate.Bias, candidate);
+        Finish(previous, state, scratch);
+    }
+
+    /// <summary>
+    /// The input side of <paramref name="rows"/> steps at once (row r of <paramref name="inputs"/> into row r of
+    /// <paramref name="projections"/>, <see cref="ProjectionStride"/> floats each): the gates' partial sums and the
+    /// candidate's input part, exactly as <see cref="Step"/> computes them, for <see cref="StepProjected"/>.
+    /// </summary>
+    public void ProjectInputs(ReadOnlySpan<float> inputs, int rows, Span<float> projections)
+    {
+        int inputSize = _inputCandidate.Rows, gates = _gates.PaddedColumns, stride = ProjectionStride;
+        for (int row = 0; row < rows; row++)
+        {
+            ReadOnlySpan<float> input = inputs.Slice(row * inputSize, inputSize);
+            Span<float> projection = projections.Slice(row * stride, stride);
+            _gates.MultiplyFirst(input, _gates.Bias, projection[..gates], projection.Slice(gates, gates));
+            _inputCandidate.Multiply(input, default, _inputCandidate.Bias, projection[(2 * gates)..]);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="Step"/> from the input side <see cref="ProjectInputs"/> computed for this step's input: the same
+    /// operations in the same order, so the same state to the last bit.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    public void StepProjected(ReadOnlySpan<float> projection, ReadOnlySpan<float> previous, Span<float> state, Span<float> scratch)
+    {
+        int padded = _gates.PaddedColumns;
+        Span<float> gates = scratch[..padded];
+        Span<float> candidate = scratch.Slice(padded, _inputCandidate.PaddedColumns);
+        _gates.MultiplySecond(_inputCandidate.Rows, previous, projection[..padded], projection.Slice(padded, padded), gates);
+        projection.Slice(2 * padded, candidate.Length).CopyTo(candidate);
+        Finish(previous, state, scratch);
+    }
+
+    /// <summary>The rest of a step once the gates' sums and the candidate's input part are in the scratch.</summary>
+    private void Finish(ReadOnlySpan<float> previous, Span<float> state, Span<float> scratch)
+    {
         int h = _hidden;
         Span<float> gates = scratch[.._gates.PaddedColumns];
         Span<float> candidate = scratch.Slice(gates.Length, _inputCandidate.PaddedColumns);
         Span<float> recurrent = scratch.Slice(gates.Length + candidate.Length, _recurrentCandidate.PaddedColumns);
-        _gates.Multiply(input, previous, _gates.Bias, gates);
-        _inputCandidate.Multiply(input, default, _inputCandidate.Bias, candidate);
         Span<float> resetUpdate = gates[..(2 * h)];
         ElementwiseKernels.Sigmoid(resetUpdate, resetUpdate);
         ReadOnlySpan<float> reset = gates[..h], update = gates.Slice(h, h);
