@@ -387,6 +387,26 @@ public sealed class ModelSelectionTests(ITestOutputHelper output)
         Assert.All(result.Candidates, c => Assert.True(double.IsFinite(c.MeanLoss)));
     }
 
+    [Fact]
+    public async Task SelectAsync_gives_what_Select_gives()
+    {
+        TimeSeries training = SeasonalSeries(600, 16);
+        ModelSelectionResult sync = ModelSelection.Select(Builder(), training, Options([4, 8], [3], folds: 1));
+        ModelSelectionResult async = await ModelSelection.SelectAsync(Builder(), training, Options([4, 8], [3], folds: 1), cancellationToken: TestContext.Current.CancellationToken);
+
+        Assert.Equal(sync.Candidates.Select(c => c.MeanLoss), async.Candidates.Select(c => c.MeanLoss));
+        Assert.Equal(sync.Chosen.ToString(), async.Chosen.ToString());
+    }
+
+    [Fact]
+    public void What_the_progress_callback_throws_reaches_the_caller_unchanged()
+    {
+        var boom = new InvalidOperationException("the caller's own failure");
+        Exception thrown = Assert.Throws<InvalidOperationException>(() => ModelSelection.Select(Builder(), SeasonalSeries(600, 17), Options([4, 8], [3]),
+            new SynchronousProgress<SelectionProgress>(_ => throw boom)));
+        Assert.Same(boom, thrown);
+    }
+
     /// <summary>Reports on the calling thread (<see cref="Progress{T}"/> posts to the thread pool).</summary>
     private sealed class SynchronousProgress<T>(Action<T> report) : IProgress<T>
     {
