@@ -1,7 +1,7 @@
 // The quality benchmark: fits the library's default detector, its variants and simple baselines on every labelled series
 // of the shared datasets under two protocols (offline and streaming), and judges their alarms and scores against the
 // labels. Usage (from the repository root):
-//   dotnet run -c Release --project benchmarks/GruAnomaly.Quality -- [--candidates default,baselines,variants]
+//   dotnet run -c Release --project benchmarks/GruAnomaly.Quality -- [--candidates default,selected,baselines,variants]
 //       [--protocols offline,streaming] [--series ecg/] [--data ../shared/data] [--output benchmarks/results/quality.md] [--parallel 2]
 // The committed results: --candidates "default,forecast only,reconstruction,fusion with first difference,carried state,online adaptation,baselines"
 //   --output benchmarks/results/quality-2026-12-02.md (9.3 min here, shared with other jobs).

@@ -29,7 +29,7 @@ internal sealed record SeriesResult(
     public static SeriesResult Measure(LabelledSeries series, Protocol protocol, Candidate candidate)
     {
         TimeSeries training = protocol.FitPart(series);
-        AnomalyDetector detector = candidate.Create(training);
+        // Creating a candidate can take time of its own (model selection fits models): it counts as fitting.
         var clock = Stopwatch.StartNew();
         FittedAnomalyDetector fitted;
         JudgedRun run;
@@ -37,6 +37,7 @@ internal sealed record SeriesResult(
         double fitSeconds;
         try
         {
+            AnomalyDetector detector = candidate.Create(training);
             fitted = detector.Fit(training);
             fitSeconds = clock.Elapsed.TotalSeconds;
             run = protocol.RunPart(series, fitted.Scorer.WarmUp);

@@ -262,6 +262,23 @@ public sealed class AnomalyDetectorBuilder
     public AnomalyDetector Build()
     {
         ThrowIfBuilt();
+        DetectorSettings settings = ValidatedSettings();
+        _built = true;
+        return new AnomalyDetector(settings, _logger, DetectorTelemetry.Create(_meterFactory));
+    }
+
+    /// <summary>Gets where fitting reports go (model selection reports there too).</summary>
+    internal ILogger Logger => _logger;
+
+    /// <summary>
+    /// Checks every choice, as <see cref="Build"/> does, and returns them without using up the builder: model selection
+    /// reads the choices this way and leaves the builder as it was.
+    /// </summary>
+    /// <exception cref="ArgumentException">Some choices are invalid; the message lists all of them.</exception>
+    /// <exception cref="InvalidOperationException">This builder has already built a detector.</exception>
+    internal DetectorSettings ValidatedSettings()
+    {
+        ThrowIfBuilt();
         var errors = new List<string>();
         if (_window < 1) errors.Add($"WithWindow: window must be at least 1; got {_window}.");
         if (_window is int window && window >= 1 && _scorer is not null)
@@ -348,11 +365,9 @@ public sealed class AnomalyDetectorBuilder
             throw new ArgumentException("Invalid detector configuration: " + string.Join(" ", errors));
         }
 
-        _built = true;
         EventRules rules = _eventRules ?? new EventRules();
-        return new AnomalyDetector(new DetectorSettings(_window, _window is null ? _stride : _stride ?? 1, _model, _scorer!, given, loss, _scaler!,
-            _missingValues, _combination!, _smoothingSpan, _normalization!, _threshold!, rules, _matrixProvider!, _adaptation), _logger!,
-            DetectorTelemetry.Create(_meterFactory));
+        return new DetectorSettings(_window, _window is null ? _stride : _stride ?? 1, _model, _scorer!, given, loss, _scaler!,
+            _missingValues, _combination!, _smoothingSpan, _normalization!, _threshold!, rules, _matrixProvider!, _adaptation);
     }
 
     private void ValidateAdaptation(List<string> errors)
