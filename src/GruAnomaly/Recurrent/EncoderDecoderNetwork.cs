@@ -57,11 +57,12 @@ public sealed class EncoderDecoderNetwork : ISequenceModel
         }
 
         if (decoder.Layers.Count != encoder.Layers.Count
-            || Enumerable.Range(0, encoder.Layers.Count).Any(i => decoder.Layers[i].HiddenSize != encoder.Layers[i].HiddenSize))
+            || Enumerable.Range(0, encoder.Layers.Count).Any(i =>
+                decoder.Layers[i].HiddenSize != encoder.Layers[i].HiddenSize || decoder.Layers[i].StateSize != encoder.Layers[i].StateSize))
         {
             throw new ArgumentException(
-                $"The decoder's hidden sizes [{string.Join(", ", decoder.Layers.Select(l => l.HiddenSize))}] must equal the encoder's " +
-                $"[{string.Join(", ", encoder.Layers.Select(l => l.HiddenSize))}]: the encoder's final states start the decoder layer by layer.",
+                $"The decoder's hidden and state sizes [{string.Join(", ", decoder.Layers.Select(l => $"{l.HiddenSize}/{l.StateSize}"))}] must equal the encoder's " +
+                $"[{string.Join(", ", encoder.Layers.Select(l => $"{l.HiddenSize}/{l.StateSize}"))}]: the encoder's final states start the decoder layer by layer.",
                 nameof(decoder));
         }
 
@@ -91,7 +92,7 @@ public sealed class EncoderDecoderNetwork : ISequenceModel
     /// <summary>Gets a value indicating that the outputs hold every step (always true).</summary>
     public bool OutputsEveryStep => true;
 
-    /// <summary>Gets the width of the code of one sequence: the sum of the encoder's hidden sizes.</summary>
+    /// <summary>Gets the width of the code of one sequence: the sum of the encoder's state sizes (<see cref="IRecurrentCell.StateSize"/>).</summary>
     public int StateSize => Encoder.StateSize;
 
     /// <summary>Gets the length of the flat parameter vector (encoder and decoder).</summary>
