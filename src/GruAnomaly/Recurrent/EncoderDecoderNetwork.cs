@@ -57,12 +57,19 @@ public sealed class EncoderDecoderNetwork : ISequenceModel
         }
 
         if (decoder.Layers.Count != encoder.Layers.Count
-            || Enumerable.Range(0, encoder.Layers.Count).Any(i =>
-                decoder.Layers[i].HiddenSize != encoder.Layers[i].HiddenSize || decoder.Layers[i].StateSize != encoder.Layers[i].StateSize))
+            || Enumerable.Range(0, encoder.Layers.Count).Any(i => decoder.Layers[i].HiddenSize != encoder.Layers[i].HiddenSize))
         {
             throw new ArgumentException(
-                $"The decoder's hidden and state sizes [{string.Join(", ", decoder.Layers.Select(l => $"{l.HiddenSize}/{l.StateSize}"))}] must equal the encoder's " +
-                $"[{string.Join(", ", encoder.Layers.Select(l => $"{l.HiddenSize}/{l.StateSize}"))}]: the encoder's final states start the decoder layer by layer.",
+                $"The decoder's hidden sizes [{string.Join(", ", decoder.Layers.Select(l => l.HiddenSize))}] must equal the encoder's " +
+                $"[{string.Join(", ", encoder.Layers.Select(l => l.HiddenSize))}]: the encoder's final states start the decoder layer by layer.",
+                nameof(decoder));
+        }
+
+        if (Enumerable.Range(0, encoder.Layers.Count).Any(i => decoder.Layers[i].StateSize != encoder.Layers[i].StateSize))
+        {
+            throw new ArgumentException(
+                $"The decoder's state sizes [{string.Join(", ", decoder.Layers.Select(l => l.StateSize))}] must equal the encoder's " +
+                $"[{string.Join(", ", encoder.Layers.Select(l => l.StateSize))}]: the encoder's final states start the decoder layer by layer.",
                 nameof(decoder));
         }
 

@@ -17,7 +17,12 @@ INPUT, HIDDEN, LAYERS, BATCH, STEPS = 3, 5, 2, 4, 7
 
 torch.manual_seed(20261202)
 lstm = torch.nn.LSTM(INPUT, HIDDEN, num_layers=LAYERS)  # time-major: (steps, batch, features)
-x = torch.randn(STEPS, BATCH, INPUT, requires_grad=True)
+# Forget gates near 1 (bias +2, as a trained LSTM that remembers) and inputs of scale 2 let c build up past 1 over the
+# steps, the range where an LSTM's state differs from a GRU's.
+with torch.no_grad():
+    for k in range(LAYERS):
+        getattr(lstm, f"bias_ih_l{k}")[HIDDEN:2 * HIDDEN] += 2.0
+x = (2.0 * torch.randn(STEPS, BATCH, INPUT)).requires_grad_()
 h0 = (0.5 * torch.randn(LAYERS, BATCH, HIDDEN)).requires_grad_()
 # c is not bounded by 1: start some cells beyond it so the test reaches that range too.
 c0 = (1.5 * torch.randn(LAYERS, BATCH, HIDDEN)).requires_grad_()
