@@ -205,6 +205,9 @@ internal static partial class DetectorCodec
                 case GruResetAfterCell:
                     w.U8(2);
                     break;
+                case LstmCell:
+                    w.U8(4);
+                    break;
                 default:
                     w.U8(3);
                     w.String(context.CellName(cell));
@@ -213,7 +216,7 @@ internal static partial class DetectorCodec
 
             w.I32(cell.InputSize);
             w.I32(cell.HiddenSize);
-            if (cell is not (GruCell or GruResetAfterCell))
+            if (cell is not (GruCell or GruResetAfterCell or LstmCell))
             {
                 // The registered cell must lay its parameters out as the one saved did, or the weights would land in the wrong places.
                 w.I32(cell.Parameters.Count);
@@ -246,11 +249,11 @@ internal static partial class DetectorCodec
             string? name = kind == 3 ? r.String($"{what} layer {i} cell name") : null;
             int input = r.I32($"{what} layer {i} input size", 1, Limits.LayerWidth);
             int hidden = r.I32($"{what} layer {i} hidden size", 1, Limits.LayerWidth);
-            if (kind is 1 or 2)
+            if (kind is 1 or 2 or 4)
             {
                 // The weights follow the layers, so a cell whose weights could not fit into the rest of the file is refused
                 // before it is made (found by the loader fuzzer: 32768 units claimed in a 30 kB file).
-                long weightBytes = 3L * hidden * (input + hidden + kind) * sizeof(float);
+                long weightBytes = (kind == 4 ? 4L * hidden * (input + hidden + 2) : 3L * hidden * (input + hidden + kind)) * sizeof(float);
                 if (weightBytes > r.Remaining)
                 {
                     throw r.Invalid($"{what} layer {i}", $"claims {hidden} units reading {input} inputs, {weightBytes} bytes of weights, but only {r.Remaining} bytes remain");
@@ -261,6 +264,7 @@ internal static partial class DetectorCodec
             {
                 1 => r.Construct($"{what} layer {i}", () => new GruCell(input, hidden)),
                 2 => r.Construct($"{what} layer {i}", () => new GruResetAfterCell(input, hidden)),
+                4 => r.Construct($"{what} layer {i}", () => new LstmCell(input, hidden)),
                 3 => context.CreateCell(r, name!, i, input, hidden, $"{what} layer {i}"),
                 _ => throw r.Invalid($"{what} layer {i} cell", $"has the unknown code {kind}"),
             };

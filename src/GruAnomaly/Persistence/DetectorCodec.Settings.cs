@@ -148,6 +148,15 @@ internal static partial class DetectorCodec
             return;
         }
 
+        if (model is LstmModelFactory lstm)
+        {
+            w.U8(3);
+            w.I32(lstm.HiddenSize);
+            w.I32(lstm.Layers);
+            w.Bool(lstm.ForgetGateBiasOne);
+            return;
+        }
+
         // A model of the user's own cells is recorded by name; loading asks DetectorLoadOptions for the cells registered under it.
         w.U8(2);
         w.String(model.Name);
@@ -167,6 +176,11 @@ internal static partial class DetectorCodec
                 string name = r.String("model name");
                 int count = r.I32("model layers", 1, Limits.Layers);
                 return new CellModelFactory(name, count, context.RegisteredCell(r, name));
+            case 3:
+                int lstmHidden = r.I32("model hidden size", 1, Limits.LayerWidth);
+                int lstmLayers = r.I32("model layers", 1, Limits.Layers);
+                bool forgetGateBiasOne = r.Bool("model forget-gate bias one");
+                return new LstmModelFactory(lstmHidden, lstmLayers, forgetGateBiasOne);
             case byte code:
                 throw r.Invalid("model", $"has the unknown code {code}");
         }

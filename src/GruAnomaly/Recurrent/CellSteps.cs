@@ -17,10 +17,10 @@ public readonly ref struct CellForward
     /// <summary>Gets this step's rows of <see cref="IRecurrentCell.ProjectInputs"/>, batch×InputProjectionSize.</summary>
     public ReadOnlySpan<float> InputProjection { get; init; }
 
-    /// <summary>Gets the previous state, batch×HiddenSize.</summary>
+    /// <summary>Gets the previous state, batch×StateSize.</summary>
     public ReadOnlySpan<float> PreviousState { get; init; }
 
-    /// <summary>Gets the new state to write, batch×HiddenSize.</summary>
+    /// <summary>Gets the new state to write, batch×StateSize.</summary>
     public Span<float> State { get; init; }
 
     /// <summary>Gets this step's record for backward, batch×CacheSize, to write.</summary>
@@ -46,10 +46,10 @@ public readonly ref struct CellInference
     /// <summary>Gets this step's rows of <see cref="IRecurrentCell.ProjectInputs"/>, batch×InputProjectionSize.</summary>
     public ReadOnlySpan<float> InputProjection { get; init; }
 
-    /// <summary>Gets the previous state, batch×HiddenSize; never the same memory as <see cref="State"/>.</summary>
+    /// <summary>Gets the previous state, batch×StateSize; never the same memory as <see cref="State"/>.</summary>
     public ReadOnlySpan<float> PreviousState { get; init; }
 
-    /// <summary>Gets the new state to write, batch×HiddenSize.</summary>
+    /// <summary>Gets the new state to write, batch×StateSize.</summary>
     public Span<float> State { get; init; }
 
     /// <summary>Gets scratch space, batch×ScratchSize, with undefined contents.</summary>
@@ -75,19 +75,19 @@ public readonly ref struct CellBackward
     /// <summary>Gets this step's input projection, batch×InputProjectionSize.</summary>
     public ReadOnlySpan<float> InputProjection { get; init; }
 
-    /// <summary>Gets the previous state, batch×HiddenSize.</summary>
+    /// <summary>Gets the previous state, batch×StateSize.</summary>
     public ReadOnlySpan<float> PreviousState { get; init; }
 
-    /// <summary>Gets the state this step produced, batch×HiddenSize.</summary>
+    /// <summary>Gets the state this step produced, batch×StateSize.</summary>
     public ReadOnlySpan<float> State { get; init; }
 
     /// <summary>Gets what <see cref="IRecurrentCell.Forward"/> recorded, batch×CacheSize.</summary>
     public ReadOnlySpan<float> Cache { get; init; }
 
-    /// <summary>Gets the total gradient of the loss with respect to <see cref="State"/>, batch×HiddenSize.</summary>
+    /// <summary>Gets the total gradient of the loss with respect to <see cref="State"/>, batch×StateSize.</summary>
     public ReadOnlySpan<float> StateGradient { get; init; }
 
-    /// <summary>Gets the gradient with respect to the previous state, batch×HiddenSize, to add to.</summary>
+    /// <summary>Gets the gradient with respect to the previous state, batch×StateSize, to add to.</summary>
     public Span<float> PreviousStateGradient { get; init; }
 
     /// <summary>
@@ -123,7 +123,7 @@ public readonly ref struct CellSequenceBackward
     /// <summary>Gets every step's inputs, rows×InputSize.</summary>
     public ReadOnlySpan<float> Inputs { get; init; }
 
-    /// <summary>Gets every step's previous state, rows×HiddenSize.</summary>
+    /// <summary>Gets every step's previous state, rows×StateSize.</summary>
     public ReadOnlySpan<float> PreviousStates { get; init; }
 
     /// <summary>Gets every step's record, rows×CacheSize.</summary>

@@ -65,6 +65,14 @@ public sealed class EncoderDecoderNetwork : ISequenceModel
                 nameof(decoder));
         }
 
+        if (Enumerable.Range(0, encoder.Layers.Count).Any(i => decoder.Layers[i].StateSize != encoder.Layers[i].StateSize))
+        {
+            throw new ArgumentException(
+                $"The decoder's state sizes [{string.Join(", ", decoder.Layers.Select(l => l.StateSize))}] must equal the encoder's " +
+                $"[{string.Join(", ", encoder.Layers.Select(l => l.StateSize))}]: the encoder's final states start the decoder layer by layer.",
+                nameof(decoder));
+        }
+
         Encoder = encoder;
         Decoder = decoder;
         DecoderParameterOffset = encoder.ParameterCount;
@@ -91,7 +99,7 @@ public sealed class EncoderDecoderNetwork : ISequenceModel
     /// <summary>Gets a value indicating that the outputs hold every step (always true).</summary>
     public bool OutputsEveryStep => true;
 
-    /// <summary>Gets the width of the code of one sequence: the sum of the encoder's hidden sizes.</summary>
+    /// <summary>Gets the width of the code of one sequence: the sum of the encoder's state sizes (<see cref="IRecurrentCell.StateSize"/>).</summary>
     public int StateSize => Encoder.StateSize;
 
     /// <summary>Gets the length of the flat parameter vector (encoder and decoder).</summary>

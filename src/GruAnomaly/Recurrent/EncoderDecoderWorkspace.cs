@@ -44,7 +44,7 @@ public sealed class EncoderDecoderWorkspace : ISequenceWorkspace
 
     /// <summary>
     /// Gets the code of the last pass: the encoder's final states, batch×<see cref="EncoderDecoderNetwork.StateSize"/>
-    /// (batch×hidden per layer, bottom first), from which the decoder starts.
+    /// (batch×StateSize per layer, bottom first), from which the decoder starts.
     /// </summary>
     public ReadOnlySpan<float> Code => _code.AsSpan(0, BatchSize * Model.StateSize);
 

@@ -3,7 +3,8 @@ using GruAnomaly.Numerics;
 namespace GruAnomaly.Recurrent;
 
 /// <summary>
-/// The contract of a recurrent cell (a gate variant): <c>h_t = f(x_t, h_{t−1}; θ)</c> over a mini-batch.
+/// The contract of a recurrent cell (a gate variant): <c>s_t = f(x_t, s_{t−1}; θ)</c> over a mini-batch, whose output
+/// <c>h_t</c> is the first <see cref="HiddenSize"/> values of its state <c>s_t</c>.
 /// Implement it to write your own cell; <see cref="RecurrentNetwork"/> runs any implementation with the same
 /// layer code (time loop, stacking, truncated backpropagation), and <see cref="Evaluation.GradientCheck"/> verifies it.
 /// </summary>
@@ -21,6 +22,15 @@ namespace GruAnomaly.Recurrent;
 /// that does not depend on the state out of the time loop (input projections as one matrix product; weight gradients
 /// of all steps as one matrix product); a simple cell can ignore them and do everything per step.
 /// </para>
+/// <para>
+/// State and output: a state row holds <see cref="StateSize"/> values, and the cell's output (what the layer above and
+/// the head read) is the first <see cref="HiddenSize"/> of them. For a GRU the two are the same (the default,
+/// <c>StateSize = HiddenSize</c>); an LSTM (<see cref="LstmCell"/>) carries <c>[h | c]</c> and outputs only h. Every
+/// state span of <see cref="CellForward"/>, <see cref="CellInference"/>, <see cref="CellBackward"/> and
+/// <see cref="CellSequenceBackward"/> is batch×StateSize; the gradient given for a state row sums what reached its
+/// output part from above and what the next step sends back through the whole state, so the part past the output is
+/// reached only through the recurrence.
+/// </para>
 /// <para>All gradient outputs are accumulated (added to); the caller zeroes them.</para>
 /// </remarks>
 public interface IRecurrentCell
@@ -28,8 +38,15 @@ public interface IRecurrentCell
     /// <summary>Gets the number of input features per step.</summary>
     int InputSize { get; }
 
-    /// <summary>Gets the number of state (hidden) units; also the width of the output.</summary>
+    /// <summary>Gets the width of the output: the first <see cref="HiddenSize"/> values of every state row.</summary>
     int HiddenSize { get; }
+
+    /// <summary>Gets the number of values of one state row (one batch element); at least <see cref="HiddenSize"/>.</summary>
+    /// <value>
+    /// The default value is <see cref="HiddenSize"/>: the whole state is the output, as in a GRU, which keeps cells written
+    /// before this member compiling and running unchanged. <see cref="LstmCell"/> returns 2·HiddenSize (h, then c).
+    /// </value>
+    int StateSize => HiddenSize;
 
     /// <summary>Gets the parameters, in the order in which they are laid out in the cell's parameter span.</summary>
     IReadOnlyList<ParameterSpec> Parameters { get; }
@@ -41,7 +58,7 @@ public interface IRecurrentCell
     int ScratchSize { get; }
 
     /// <summary>
-    /// Gets the largest magnitude a value of this cell's state can take: from states within
+    /// Gets the largest magnitude a value of this cell's state (all <see cref="StateSize"/> values) can take: from states within
     /// [−<see cref="StateBound"/>, <see cref="StateBound"/>] the cell only produces states within it. Restoring a saved
     /// stream (<see cref="StreamState.RestoreFrom"/>, <see cref="StreamBatchState.RestoreStream"/>) refuses a state outside
     /// it, since no sequence of inputs could have led there and the outputs from it are meaningless (or not finite).

@@ -33,7 +33,7 @@ public sealed class NetworkWorkspace : ISequenceWorkspace
 
     /// <summary>
     /// Gets the outputs of the last pass: the head's predictions (batch×outputs for <see cref="HeadPlacement.LastStep"/>,
-    /// steps×batch×outputs for <see cref="HeadPlacement.EveryStep"/>), or the top layer's states (steps×batch×hidden)
+    /// steps×batch×outputs for <see cref="HeadPlacement.EveryStep"/>), or the top layer's outputs (steps×batch×hidden)
     /// when the network has no head.
     /// </summary>
     public ReadOnlySpan<float> Outputs => _network.Head is null
@@ -44,25 +44,34 @@ public sealed class NetworkWorkspace : ISequenceWorkspace
 
     internal int HeadRows => _network.HeadPlacement == HeadPlacement.LastStep ? BatchSize : Steps * BatchSize;
 
-    /// <summary>Gets every step's output state of one layer, steps×batch×hidden.</summary>
+    /// <summary>
+    /// Gets every step's output of one layer, steps×batch×hidden: the first <see cref="IRecurrentCell.HiddenSize"/>
+    /// values of each state row (the whole state for a GRU).
+    /// </summary>
     /// <param name="layer">Layer index, 0 at the bottom.</param>
     public ReadOnlySpan<float> LayerOutputs(int layer)
     {
-        int stateWidth = BatchSize * _network.Layers[layer].HiddenSize;
+        IRecurrentCell cell = _network.Layers[layer];
+        if (cell.StateSize != cell.HiddenSize)
+        {
+            return _layers[layer].Outputs.AsSpan(0, Steps * BatchSize * cell.HiddenSize);
+        }
+
+        int stateWidth = BatchSize * cell.HiddenSize;
         return _layers[layer].States.AsSpan(stateWidth, Steps * stateWidth);
     }
 
-    /// <summary>Gets one layer's state after the last step, batch×hidden.</summary>
+    /// <summary>Gets one layer's whole state after the last step, batch×the cell's <see cref="IRecurrentCell.StateSize"/>.</summary>
     /// <param name="layer">Layer index, 0 at the bottom.</param>
     public ReadOnlySpan<float> FinalState(int layer)
     {
-        int stateWidth = BatchSize * _network.Layers[layer].HiddenSize;
+        int stateWidth = BatchSize * _network.Layers[layer].StateSize;
         return _layers[layer].States.AsSpan(Steps * stateWidth, stateWidth);
     }
 
     /// <summary>
     /// Copies every layer's final state into <paramref name="destination"/> in the layout that the networks' initial
-    /// states take (batch×hidden per layer, bottom first), so a sequence can continue where this pass stopped.
+    /// states take (batch×StateSize per layer, bottom first), so a sequence can continue where this pass stopped.
     /// </summary>
     /// <param name="destination">batch×StateSize values.</param>
     /// <exception cref="ArgumentException">The destination has another length.</exception>
@@ -77,10 +86,21 @@ public sealed class NetworkWorkspace : ISequenceWorkspace
         }
     }
 
-    /// <summary>Gets what the head reads: the top layer's last state, or all its states.</summary>
-    internal ReadOnlySpan<float> HeadInputs => _network.HeadPlacement == HeadPlacement.LastStep
-        ? FinalState(_layers.Length - 1)
-        : LayerOutputs(_layers.Length - 1);
+    /// <summary>Gets what the head reads: the top layer's last output, or all its outputs.</summary>
+    internal ReadOnlySpan<float> HeadInputs
+    {
+        get
+        {
+            ReadOnlySpan<float> outputs = LayerOutputs(_layers.Length - 1);
+            if (_network.HeadPlacement != HeadPlacement.LastStep)
+            {
+                return outputs;
+            }
+
+            int width = BatchSize * _network.Layers[^1].HiddenSize;
+            return outputs.Slice((Steps - 1) * width, width);
+        }
+    }
 
     internal Span<float> Inputs => _inputs.AsSpan(0, Steps * BatchSize * _network.InputSize);
 
@@ -101,7 +121,12 @@ public sealed class NetworkWorkspace : ISequenceWorkspace
         {
             IRecurrentCell cell = _network.Layers[i];
             LayerBuffers layer = _layers[i];
-            Grow(ref layer.States, Size(steps + 1L, batch, cell.HiddenSize));
+            Grow(ref layer.States, Size(steps + 1L, batch, cell.StateSize));
+            if (cell.StateSize != cell.HiddenSize)
+            {
+                Grow(ref layer.Outputs, Size(rows, 1, cell.HiddenSize));
+            }
+
             Grow(ref layer.Projections, Size(rows, 1, cell.InputProjectionSize));
             Grow(ref layer.Scratch, Size(batch, 1, cell.ScratchSize));
             if (record)
@@ -109,8 +134,8 @@ public sealed class NetworkWorkspace : ISequenceWorkspace
                 Grow(ref layer.Caches, Size(rows, 1, cell.CacheSize));
                 Grow(ref layer.StepGradients, Size(rows, 1, cell.StepGradientSize));
                 Grow(ref layer.OutputGradients, Size(rows, 1, cell.HiddenSize));
-                Grow(ref layer.CarriedGradient, Size(batch, 1, cell.HiddenSize));
-                Grow(ref layer.NextCarriedGradient, Size(batch, 1, cell.HiddenSize));
+                Grow(ref layer.CarriedGradient, Size(batch, 1, cell.StateSize));
+                Grow(ref layer.NextCarriedGradient, Size(batch, 1, cell.StateSize));
             }
         }
 
@@ -135,9 +160,12 @@ public sealed class NetworkWorkspace : ISequenceWorkspace
 
     internal sealed class LayerBuffers
     {
-        // (steps + 1) × batch × hidden: row block 0 is the initial state, block t + 1 the state after step t, so the
-        // previous states of all steps and the outputs of all steps are both contiguous views of one array.
+        // (steps + 1) × batch × StateSize: row block 0 is the initial state, block t + 1 the state after step t, so the
+        // previous states of all steps and (when the state is the output) the outputs of all steps are contiguous views of one array.
         public float[] States = [];
+
+        // steps × batch × hidden: the output part of every state row, gathered only when the state is wider than the output.
+        public float[] Outputs = [];
         public float[] Projections = [];
         public float[] Scratch = [];
         public float[] Caches = [];

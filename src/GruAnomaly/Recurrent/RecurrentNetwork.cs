@@ -38,6 +38,14 @@ public sealed class RecurrentNetwork : ISequenceModel
         for (int i = 0; i < cells.Length; i++)
         {
             ArgumentNullException.ThrowIfNull(cells[i], $"{nameof(layers)}[{i}]");
+            if (cells[i].StateSize < cells[i].HiddenSize || cells[i].HiddenSize <= 0)
+            {
+                throw new ArgumentException(
+                    $"Layer {i} ({cells[i].GetType().Name}) has StateSize {cells[i].StateSize} and HiddenSize {cells[i].HiddenSize}; " +
+                    "expected a positive HiddenSize and a StateSize of at least HiddenSize (the output is the first HiddenSize values of the state).",
+                    nameof(layers));
+            }
+
             if (i > 0 && cells[i].InputSize != cells[i - 1].HiddenSize)
             {
                 throw new ArgumentException(
@@ -87,7 +95,7 @@ public sealed class RecurrentNetwork : ISequenceModel
 
         ParameterSlots = slots;
         ParameterCount = offset;
-        StateSize = cells.Sum(c => c.HiddenSize);
+        StateSize = cells.Sum(c => c.StateSize);
     }
 
     /// <summary>Gets the recurrent layers, bottom first.</summary>
@@ -109,7 +117,7 @@ public sealed class RecurrentNetwork : ISequenceModel
     /// <summary>Gets the width of one output row: the head's outputs, or the top hidden size without a head.</summary>
     public int OutputSize => Head?.OutputSize ?? Layers[^1].HiddenSize;
 
-    /// <summary>Gets the sum of all layers' hidden sizes: the width of the carried state of one sequence.</summary>
+    /// <summary>Gets the sum of all layers' <see cref="IRecurrentCell.StateSize"/>: the width of the carried state of one sequence.</summary>
     public int StateSize { get; }
 
     /// <summary>Gets the length of the flat parameter vector.</summary>
@@ -191,7 +199,7 @@ public sealed class RecurrentNetwork : ISequenceModel
     /// <param name="steps">Sequence length (at least 1).</param>
     /// <param name="batchSize">Number of sequences (at least 1).</param>
     /// <param name="workspace">Buffers from <see cref="CreateWorkspace"/>.</param>
-    /// <param name="initialStates">Per layer, batch×hidden, layers concatenated bottom first; empty for zeros.</param>
+    /// <param name="initialStates">Per layer, batch×the layer's StateSize, layers concatenated bottom first; empty for zeros.</param>
     /// <exception cref="ArgumentException">A shape does not match, or a value is NaN or infinite.</exception>
     public void Forward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, int steps, int batchSize,
         NetworkWorkspace workspace, ReadOnlySpan<float> initialStates = default) =>
@@ -203,7 +211,7 @@ public sealed class RecurrentNetwork : ISequenceModel
     /// <param name="steps">Sequence length (at least 1).</param>
     /// <param name="batchSize">Number of sequences (at least 1).</param>
     /// <param name="workspace">Buffers from <see cref="CreateWorkspace"/>.</param>
-    /// <param name="initialStates">Per layer, batch×hidden, layers concatenated bottom first; empty for zeros.</param>
+    /// <param name="initialStates">Per layer, batch×the layer's StateSize, layers concatenated bottom first; empty for zeros.</param>
     /// <exception cref="ArgumentException">A shape does not match, or a value is NaN or infinite.</exception>
     public void Infer(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, int steps, int batchSize,
         NetworkWorkspace workspace, ReadOnlySpan<float> initialStates = default) =>
@@ -256,6 +264,7 @@ public sealed class RecurrentNetwork : ISequenceModel
         {
             topGradients.Clear();
             int headRows = workspace.HeadRows, width = Head.InputSize;
+            // The head read the top layer's outputs only: its gradient lands in their rows, never in a state part beyond them.
             Span<float> headInputGradients = HeadPlacement == HeadPlacement.LastStep
                 ? topGradients.Slice((steps - 1) * batch * width, batch * width)
                 : topGradients;
@@ -267,8 +276,8 @@ public sealed class RecurrentNetwork : ISequenceModel
         for (int layer = top; layer >= 0; layer--)
         {
             IRecurrentCell cell = Layers[layer];
-            int hidden = cell.HiddenSize;
-            stateOffset -= batch * hidden;
+            int state = cell.StateSize;
+            stateOffset -= batch * state;
             // Cells add to input gradients: the caller's buffer is accumulated into as documented, the workspace's is zeroed.
             Span<float> belowGradients = inputGradients;
             if (layer > 0)
@@ -278,9 +287,9 @@ public sealed class RecurrentNetwork : ISequenceModel
             }
 
             BackwardLayer(layer, parameters, workspace, parameterGradients,
-                finalStateGradients.IsEmpty ? default : finalStateGradients.Slice(stateOffset, batch * hidden),
+                finalStateGradients.IsEmpty ? default : finalStateGradients.Slice(stateOffset, batch * state),
                 belowGradients,
-                initialStateGradients.IsEmpty ? default : initialStateGradients.Slice(stateOffset, batch * hidden),
+                initialStateGradients.IsEmpty ? default : initialStateGradients.Slice(stateOffset, batch * state),
                 truncationSteps);
         }
     }
@@ -291,7 +300,7 @@ public sealed class RecurrentNetwork : ISequenceModel
         IRecurrentCell cell = Layers[layer];
         NetworkWorkspace.LayerBuffers buffers = workspace.Layer(layer);
         int steps = workspace.Steps, batch = workspace.BatchSize, rows = steps * batch;
-        int hidden = cell.HiddenSize, inputWidth = batch * cell.InputSize, stateWidth = batch * hidden;
+        int hidden = cell.HiddenSize, stateSize = cell.StateSize, inputWidth = batch * cell.InputSize, stateWidth = batch * stateSize;
         int projectionWidth = batch * cell.InputProjectionSize, cacheWidth = batch * cell.CacheSize;
         int stepGradientWidth = batch * cell.StepGradientSize;
         ReadOnlySpan<float> cellParameters = LayerParameters(parameters, layer);
@@ -311,8 +320,23 @@ public sealed class RecurrentNetwork : ISequenceModel
 
         for (int t = steps - 1; t >= 0; t--)
         {
-            Span<float> stateGradient = outputGradients.Slice(t * stateWidth, stateWidth);
-            ElementwiseKernels.Add(stateGradient, carried, stateGradient);
+            // The state's total gradient: what the next step sent back through the whole state, plus, in the output part
+            // only, what the layer above or the head sent. Summed in place in the carried buffer (x + y = y + x bit for bit).
+            ReadOnlySpan<float> stepOutputGradients = outputGradients.Slice(t * batch * hidden, batch * hidden);
+            if (stateSize == hidden)
+            {
+                ElementwiseKernels.Add(stepOutputGradients, carried, carried);
+            }
+            else
+            {
+                for (int row = 0; row < batch; row++)
+                {
+                    Span<float> outputPart = carried.Slice(row * stateSize, hidden);
+                    ElementwiseKernels.Add(stepOutputGradients.Slice(row * hidden, hidden), outputPart, outputPart);
+                }
+            }
+
+            ReadOnlySpan<float> stateGradient = carried;
             next.Clear();
             cell.Backward(new CellBackward
             {
@@ -352,7 +376,7 @@ public sealed class RecurrentNetwork : ISequenceModel
             Rows = rows,
             Parameters = cellParameters,
             Inputs = inputs,
-            PreviousStates = buffers.States.AsSpan(0, rows * hidden),
+            PreviousStates = buffers.States.AsSpan(0, rows * stateSize),
             Caches = buffers.Caches.AsSpan(0, rows * cell.CacheSize),
             StepGradients = buffers.StepGradients.AsSpan(0, rows * cell.StepGradientSize),
             ParameterGradients = cellGradients,
@@ -392,7 +416,7 @@ public sealed class RecurrentNetwork : ISequenceModel
         for (int layer = 0; layer < Layers.Count; layer++)
         {
             IRecurrentCell cell = Layers[layer];
-            int stateWidth = batchSize * cell.HiddenSize;
+            int stateWidth = batchSize * cell.StateSize;
             Span<float> states = workspace.Layer(layer).States;
             if (initialStates.IsEmpty)
             {
@@ -423,7 +447,7 @@ public sealed class RecurrentNetwork : ISequenceModel
         IRecurrentCell cell = Layers[layer];
         NetworkWorkspace.LayerBuffers buffers = workspace.Layer(layer);
         int steps = workspace.Steps, batch = workspace.BatchSize, rows = steps * batch;
-        int inputWidth = batch * cell.InputSize, stateWidth = batch * cell.HiddenSize;
+        int inputWidth = batch * cell.InputSize, stateWidth = batch * cell.StateSize;
         int projectionWidth = batch * cell.InputProjectionSize, cacheWidth = batch * cell.CacheSize;
         ReadOnlySpan<float> cellParameters = LayerParameters(parameters, layer);
         ReadOnlySpan<float> inputs = LayerInputs(workspace, layer);
@@ -456,6 +480,18 @@ public sealed class RecurrentNetwork : ISequenceModel
                     BatchSize = batch, Parameters = cellParameters, Input = input, InputProjection = projection,
                     PreviousState = previous, State = state, Scratch = scratch, Matrix = MatrixProvider,
                 });
+            }
+        }
+
+        if (cell.StateSize != cell.HiddenSize)
+        {
+            // The layer above and the head read a contiguous rows×HiddenSize matrix: gather the output part of every state row.
+            int hidden = cell.HiddenSize, stateSize = cell.StateSize;
+            ReadOnlySpan<float> states = buffers.States.AsSpan(batch * stateSize, rows * stateSize);
+            Span<float> outputs = buffers.Outputs.AsSpan(0, rows * hidden);
+            for (int row = 0; row < rows; row++)
+            {
+                states.Slice(row * stateSize, hidden).CopyTo(outputs.Slice(row * hidden, hidden));
             }
         }
     }

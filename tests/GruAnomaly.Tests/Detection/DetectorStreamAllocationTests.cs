@@ -15,7 +15,8 @@ namespace GruAnomaly.Tests.Detection;
 [Collection(typeof(AllocationMeasurementCollection))]
 public sealed class DetectorStreamAllocationTests
 {
-    public static TheoryData<string> Configurations() => ["default", "mse-horizon-2", "rolling-z-score", "fusion", "carried-state", "carried-state-mse"];
+    public static TheoryData<string> Configurations() =>
+        ["default", "mse-horizon-2", "rolling-z-score", "fusion", "carried-state", "carried-state-mse", "lstm", "lstm-carried-state"];
 
     [Theory]
     [MemberData(nameof(Configurations))]
@@ -34,6 +35,8 @@ public sealed class DetectorStreamAllocationTests
             "fusion" => builder.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.Naive(), Scorer.WindowedGaussian(window: 30))),
             "carried-state" => builder.WithScorer(Scorer.CarriedStateForecast()),
             "carried-state-mse" => builder.WithLoss(Loss.Mse).WithScorer(Scorer.CarriedStateForecast()),
+            "lstm" => builder.WithModel(Models.Lstm(hiddenSize: 8, layers: 2)),
+            "lstm-carried-state" => builder.WithModel(Models.Lstm(hiddenSize: 8, layers: 2)).WithScorer(Scorer.CarriedStateForecast()),
             _ => builder,
         };
         FittedAnomalyDetector fitted = builder.Build().Fit(Synthetic.Normal(1200, seed: 10));
@@ -89,10 +92,12 @@ public sealed class DetectorStreamAllocationTests
         Assert.True(seconds > 0);
     }
 
-    [Fact]
-    public void A_step_of_a_batch_of_streams_allocates_nothing_once_warm()
+    [Theory]
+    [InlineData("default")]
+    [InlineData("lstm-carried-state")]
+    public void A_step_of_a_batch_of_streams_allocates_nothing_once_warm(string name)
     {
-        FittedAnomalyDetector fitted = DetectorStreamBatchTests.Fit("default");
+        FittedAnomalyDetector fitted = DetectorStreamBatchTests.Fit(name);
         const int Count = 5;
         float[][] series = [.. Enumerable.Range(0, Count).Select(i => DetectorStreamTests.TestSeries(600, seed: 60 + i))];
         DetectorStreamBatch batch = fitted.CreateStreamBatch(Count);

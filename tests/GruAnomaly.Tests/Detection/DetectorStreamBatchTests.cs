@@ -109,6 +109,8 @@ public sealed class DetectorStreamBatchTests
             "horizon-3" => builder.WithScorer(Scorer.Forecast(horizon: 3)).WithLoss(Loss.Mse),
             "naive" => builder.WithScorer(Scorer.Naive()),
             "carried-state" => builder.WithScorer(Scorer.CarriedStateForecast()),
+            "lstm-forecast" => builder.WithScorer(Scorer.Forecast()).WithModel(Models.Lstm(hiddenSize: 6, layers: 2)),
+            "lstm-carried-state" => builder.WithScorer(Scorer.CarriedStateForecast()).WithModel(Models.Lstm(hiddenSize: 6, layers: 2)),
             "two-forecasters" => builder.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.Forecast(horizon: 2), Scorer.RollingZScore())),
             // More forecasters per series than the batch first sized its product for.
             "five-forecasters" => builder.WithScorer(Scorer.Fusion([.. Enumerable.Range(1, 5).Select(h => Scorer.Forecast(horizon: h))])),

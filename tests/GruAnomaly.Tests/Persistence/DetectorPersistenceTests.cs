@@ -27,6 +27,7 @@ public sealed class DetectorPersistenceTests
         "forecast-mse", "forecast-nll", "forecast-nll-horizon-2", "reconstruction", "reconstruction-autoregressive", "naive", "naive-lag-40",
         "rolling-z-score", "windowed-gaussian", "fusion-tail", "fusion-rank", "reset-after-2-layers", "reset-before-2-layers",
         "reconstruction-reset-after-2-layers", "carried-state", "carried-state-mse-2-layers", "automatic-choices",
+        "lstm-forecast", "lstm-reconstruction-2-layers", "lstm-reconstruction-autoregressive", "lstm-carried-state-2-layers", "lstm-fusion",
     ];
 
     [Theory]
@@ -54,6 +55,12 @@ public sealed class DetectorPersistenceTests
                 .WithModel(Models.Gru(hiddenSize: 6, layers: 2, GruVariant.ResetAfter)),
             "reconstruction-reset-after-2-layers" => builder.WithScorer(Scorer.Reconstruction()).WithLoss(Loss.Mse)
                 .WithModel(Models.Gru(hiddenSize: 6, layers: 2, GruVariant.ResetAfter)),
+            "lstm-forecast" => builder.WithModel(Models.Lstm(hiddenSize: 6)).WithLoss(Loss.GaussianNll),
+            "lstm-reconstruction-2-layers" => builder.WithScorer(Scorer.Reconstruction()).WithLoss(Loss.Mse).WithModel(Models.Lstm(hiddenSize: 6, layers: 2)),
+            "lstm-reconstruction-autoregressive" => builder.WithScorer(Scorer.Reconstruction(DecoderInput.Autoregressive)).WithLoss(Loss.Mse)
+                .WithModel(Models.Lstm(hiddenSize: 5, forgetGateBiasOne: false)),
+            "lstm-carried-state-2-layers" => builder.WithScorer(Scorer.CarriedStateForecast(windowsPerSequence: 3)).WithModel(Models.Lstm(hiddenSize: 6, layers: 2)),
+            "lstm-fusion" => builder.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.CarriedStateForecast(), Scorer.Naive())).WithModel(Models.Lstm(hiddenSize: 6)),
             _ => AnomalyDetector.CreateBuilder().WithModel(Models.Gru(hiddenSize: 8)).WithTrainer(Quick),
         };
 

@@ -17,6 +17,7 @@ public sealed class StreamStatePersistenceTests
     [
         "forecast-nll", "forecast-mse-horizon-3", "naive-lag-40", "rolling-z-score", "windowed-gaussian", "fusion", "streaming-pot", "dspot",
         "robust-z-short", "ratio-to-median", "no-normalization", "forward-fill", "mahalanobis", "carried-state", "carried-state-fusion",
+        "lstm-carried-state", "lstm-forecast",
     ];
 
     [Theory]
@@ -36,6 +37,8 @@ public sealed class StreamStatePersistenceTests
             "fusion" => builder.WithScorer(Scorer.Fusion(Scorer.Forecast(horizon: 2), Scorer.Naive(), Scorer.RollingZScore(window: 30))),
             "carried-state" => builder.WithScorer(Scorer.CarriedStateForecast()),
             "carried-state-fusion" => builder.WithScorer(Scorer.Fusion(Scorer.CarriedStateForecast(), Scorer.RollingZScore(window: 30))),
+            "lstm-carried-state" => builder.WithScorer(Scorer.CarriedStateForecast()).WithModel(global::GruAnomaly.Recurrent.Models.Lstm(hiddenSize: 6, layers: 2)),
+            "lstm-forecast" => builder.WithModel(global::GruAnomaly.Recurrent.Models.Lstm(hiddenSize: 6)),
             "streaming-pot" => builder.WithScorer(Scorer.Naive()).WithThreshold(Threshold.StreamingPeaksOverThreshold(1e-2, 0.9)),
             "dspot" => builder.WithScorer(Scorer.Naive()).WithThreshold(Threshold.DriftingPeaksOverThreshold(20, 1e-2, 0.9)),
             "robust-z-short" => builder.WithScoreNormalization(ScoreNormalization.RobustZ(history: 50)),

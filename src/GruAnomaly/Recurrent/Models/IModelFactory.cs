@@ -18,7 +18,7 @@ public interface IModelFactory
     {
     }
 
-    /// <summary>Creates a fresh stack of layers, bottom first; layer i + 1 reads layer i's hidden state.</summary>
+    /// <summary>Creates a fresh stack of layers, bottom first; layer i + 1 reads layer i's output (the first HiddenSize values of its state).</summary>
     /// <param name="inputSize">Features per step read by the bottom layer.</param>
     /// <returns>The cells, at least one.</returns>
     IReadOnlyList<IRecurrentCell> CreateLayers(int inputSize);

@@ -5,7 +5,7 @@ namespace GruAnomaly.Recurrent;
 /// The factories never throw: for invalid arguments they return a placeholder that <c>AnomalyDetectorBuilder.Build</c>
 /// reports with every other invalid choice (through <see cref="IModelFactory.Validate"/>) and whose
 /// <see cref="IModelFactory.CreateLayers"/> throws an <see cref="ArgumentException"/> naming the problem. The factory
-/// classes' constructors (<see cref="GruModelFactory"/>, <see cref="CellModelFactory"/>) still throw at once.
+/// classes' constructors (<see cref="GruModelFactory"/>, <see cref="LstmModelFactory"/>, <see cref="CellModelFactory"/>) still throw at once.
 /// </remarks>
 public static class Models
 {
@@ -16,6 +16,14 @@ public static class Models
     /// <returns>The factory.</returns>
     public static IModelFactory Gru(int hiddenSize = 64, int layers = 1, GruVariant variant = GruVariant.ResetBefore) =>
         InvalidModelFactory.Or("Models.Gru", () => new GruModelFactory(hiddenSize, layers, variant));
+
+    /// <summary>A stack of LSTM layers (<see cref="LstmCell"/>, PyTorch's <c>nn.LSTM</c>) of equal width.</summary>
+    /// <param name="hiddenSize">Units per layer (the width of h and of c); positive.</param>
+    /// <param name="layers">Number of stacked layers; positive.</param>
+    /// <param name="forgetGateBiasOne">Whether each layer's forget-gate bias starts at 1 (remember by default) instead of 0.</param>
+    /// <returns>The factory.</returns>
+    public static IModelFactory Lstm(int hiddenSize = 64, int layers = 1, bool forgetGateBiasOne = true) =>
+        InvalidModelFactory.Or("Models.Lstm", () => new LstmModelFactory(hiddenSize, layers, forgetGateBiasOne));
 
     /// <summary>A stack of user-defined cells, for example a custom gate variant.</summary>
     /// <param name="name">A short description for logs.</param>
@@ -67,6 +75,52 @@ public sealed class GruModelFactory : IModelFactory
     /// <inheritdoc />
     public IReadOnlyList<IRecurrentCell> CreateLayers(int inputSize) =>
         RecurrentNetwork.CreateGru(inputSize, HiddenSize, Layers, variant: Variant).Layers;
+}
+
+/// <summary>Stacked LSTM layers (<see cref="LstmCell"/>) of one width.</summary>
+public sealed class LstmModelFactory : IModelFactory
+{
+    /// <summary>Creates the factory.</summary>
+    /// <param name="hiddenSize">Units per layer; positive.</param>
+    /// <param name="layers">Number of stacked layers; positive.</param>
+    /// <param name="forgetGateBiasOne">Whether each layer's forget-gate bias starts at 1.</param>
+    /// <exception cref="ArgumentOutOfRangeException">A size is not positive.</exception>
+    public LstmModelFactory(int hiddenSize, int layers, bool forgetGateBiasOne = true)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(hiddenSize);
+        ArgumentOutOfRangeException.ThrowIfNegativeOrZero(layers);
+        HiddenSize = hiddenSize;
+        Layers = layers;
+        ForgetGateBiasOne = forgetGateBiasOne;
+    }
+
+    /// <summary>Gets the units per layer.</summary>
+    public int HiddenSize { get; }
+
+    /// <summary>Gets the number of layers.</summary>
+    public int Layers { get; }
+
+    /// <summary>Gets a value indicating whether each layer's forget-gate bias starts at 1.</summary>
+    public bool ForgetGateBiasOne { get; }
+
+    /// <inheritdoc />
+    public string Name => $"LSTM({HiddenSize})×{Layers}{(ForgetGateBiasOne ? "" : ", forget bias 0")}";
+
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
+    /// <inheritdoc />
+    public IReadOnlyList<IRecurrentCell> CreateLayers(int inputSize)
+    {
+        var cells = new IRecurrentCell[Layers];
+        for (int i = 0; i < Layers; i++)
+        {
+            cells[i] = new LstmCell(i == 0 ? inputSize : HiddenSize, HiddenSize, ForgetGateBiasOne);
+        }
+
+        return cells;
+    }
 }
 
 /// <summary>Stacked user-defined cells.</summary>

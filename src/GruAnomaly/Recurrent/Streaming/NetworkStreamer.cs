@@ -121,9 +121,9 @@ public sealed class NetworkStreamer
         for (int layer = 0; layer < _packedLayers.Length; layer++)
         {
             IRecurrentCell cell = Network.Layers[layer];
-            int offset = buffers.LayerOffset(layer), hidden = cell.HiddenSize;
-            ReadOnlySpan<float> previous = buffers.Current.AsSpan(offset, hidden);
-            Span<float> next = buffers.Next.AsSpan(offset, hidden);
+            int offset = buffers.LayerOffset(layer), width = cell.StateSize;
+            ReadOnlySpan<float> previous = buffers.Current.AsSpan(offset, width);
+            Span<float> next = buffers.Next.AsSpan(offset, width);
             if (_packedLayers[layer] is { } packed)
             {
                 packed.Step(layerInput, previous, next, scratch);
@@ -133,7 +133,8 @@ public sealed class NetworkStreamer
                 RunCell(layer, cell, buffers, layerInput, previous, next, 0, 1);
             }
 
-            layerInput = next;
+            // One row: the output part (the first HiddenSize values of the state) is already contiguous.
+            layerInput = next[..cell.HiddenSize];
         }
 
         WriteOutput(layerInput, output, scratch);
@@ -352,10 +353,24 @@ public sealed class NetworkStreamer
         for (int layer = 0; layer < _packedLayers.Length; layer++)
         {
             IRecurrentCell cell = Network.Layers[layer];
-            int offset = buffers.LayerOffset(layer) + (first * cell.HiddenSize), width = rows * cell.HiddenSize;
+            int stateSize = cell.StateSize, hidden = cell.HiddenSize;
+            int offset = buffers.LayerOffset(layer) + (first * stateSize), width = rows * stateSize;
             Span<float> next = buffers.Next.AsSpan(offset, width);
             RunCell(layer, cell, buffers, layerInput, buffers.Current.AsSpan(offset, width), next, first, rows);
-            layerInput = next;
+            if (stateSize == hidden)
+            {
+                layerInput = next;
+                continue;
+            }
+
+            // The layer above and the head read a contiguous rows×HiddenSize matrix: gather the output part of each state row.
+            Span<float> layerOutputs = buffers.LayerOutputs.AsSpan(buffers.LayerOutputOffset(layer) + (first * hidden), rows * hidden);
+            for (int row = 0; row < rows; row++)
+            {
+                next.Slice(row * stateSize, hidden).CopyTo(layerOutputs.Slice(row * hidden, hidden));
+            }
+
+            layerInput = layerOutputs;
         }
 
         if (Network.Head is { } head)

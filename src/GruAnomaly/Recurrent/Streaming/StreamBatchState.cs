@@ -22,12 +22,12 @@ public sealed class StreamBatchState
     /// <summary>Gets the number of streams.</summary>
     public int StreamCount => Buffers.Streams;
 
-    /// <summary>Gets the number of state values of one stream: the sum of the layers' hidden sizes.</summary>
+    /// <summary>Gets the number of state values of one stream: the sum of the layers' <see cref="IRecurrentCell.StateSize"/>.</summary>
     public int StateSize => Buffers.Network.StateSize;
 
     /// <summary>
     /// Gets all streams' states, StreamCount×StateSize values in the layout of <see cref="RecurrentNetwork.Infer"/>'s
-    /// initial states for a batch of StreamCount sequences: layer 0's streams×hidden block first. Valid until the next step.
+    /// initial states for a batch of StreamCount sequences: layer 0's streams×StateSize block first. Valid until the next step.
     /// </summary>
     public ReadOnlySpan<float> HiddenStates => Buffers.Current;
 

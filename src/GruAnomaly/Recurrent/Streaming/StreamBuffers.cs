@@ -5,11 +5,12 @@ namespace GruAnomaly.Recurrent;
 /// <summary>
 /// The memory of one or more streams of a network: the carried states and the scratch of a step, sized once so that
 /// steps allocate nothing. States are layer-major, the layout of <see cref="RecurrentNetwork"/>'s initial states:
-/// layer 0's streams×hidden block first, so one layer of all streams is one matrix for a batch product.
+/// layer 0's streams×StateSize block first, so one layer of all streams is one matrix for a batch product.
 /// </summary>
 internal sealed class StreamBuffers
 {
     private readonly int[] _layerOffsets;
+    private readonly int[] _outputOffsets;
 
     public StreamBuffers(RecurrentNetwork network, int streams)
     {
@@ -21,12 +22,20 @@ internal sealed class StreamBuffers
         Next = new float[streams * stateSize];
         StepsSeen = new long[streams];
         _layerOffsets = new int[network.Layers.Count];
+        _outputOffsets = new int[network.Layers.Count];
         int offset = 0, projection = 0, scratch = 0;
+        long outputs = 0;
         for (int layer = 0; layer < network.Layers.Count; layer++)
         {
             IRecurrentCell cell = network.Layers[layer];
             _layerOffsets[layer] = offset;
-            offset += streams * cell.HiddenSize;
+            offset += streams * cell.StateSize;
+            _outputOffsets[layer] = (int)outputs;
+            if (cell.StateSize != cell.HiddenSize)
+            {
+                outputs += (long)streams * cell.HiddenSize;
+            }
+
             projection = Math.Max(projection, cell.InputProjectionSize);
             scratch = Math.Max(scratch, Math.Max(cell.ScratchSize, PackedGruLayer.ScratchSize(cell.HiddenSize)));
         }
@@ -42,6 +51,7 @@ internal sealed class StreamBuffers
         Scratch = new float[Guard.ArraySize(nameof(streams), "streams × the scratch of a step", streams, scratch)];
         Inputs = new float[Guard.ArraySize(nameof(streams), "streams × InputSize", streams, network.InputSize)];
         Outputs = new float[Guard.ArraySize(nameof(streams), "streams × OutputSize", streams, network.OutputSize)];
+        LayerOutputs = new float[Guard.ArraySize(nameof(streams), "streams × the outputs of the layers whose state is wider", outputs, 1)];
     }
 
     public RecurrentNetwork Network { get; }
@@ -72,8 +82,17 @@ internal sealed class StreamBuffers
     /// <summary>Gets where a parallel step's threads write their outputs before they are copied to the caller's span.</summary>
     public float[] Outputs { get; }
 
+    /// <summary>
+    /// Gets, for every layer whose state is wider than its output, its streams×hidden block of outputs gathered from the
+    /// new states, so that the layer above reads a contiguous matrix in a batch step.
+    /// </summary>
+    public float[] LayerOutputs { get; }
+
     /// <summary>Index of layer <paramref name="layer"/>'s block in <see cref="Current"/> and <see cref="Next"/>.</summary>
     public int LayerOffset(int layer) => _layerOffsets[layer];
+
+    /// <summary>Index of layer <paramref name="layer"/>'s block in <see cref="LayerOutputs"/> (used only when its state is wider than its output).</summary>
+    public int LayerOutputOffset(int layer) => _outputOffsets[layer];
 
     public void Swap()
     {
@@ -89,9 +108,9 @@ internal sealed class StreamBuffers
     {
         for (int layer = 0; layer < _layerOffsets.Length; layer++)
         {
-            int hidden = Network.Layers[layer].HiddenSize;
-            Current.AsSpan(_layerOffsets[layer] + (stream * hidden), hidden).CopyTo(destination);
-            destination = destination[hidden..];
+            int width = Network.Layers[layer].StateSize;
+            Current.AsSpan(_layerOffsets[layer] + (stream * width), width).CopyTo(destination);
+            destination = destination[width..];
         }
     }
 
@@ -107,7 +126,7 @@ internal sealed class StreamBuffers
         {
             IRecurrentCell cell = network.Layers[layer];
             float bound = cell.StateBound;
-            for (int i = 0; i < cell.HiddenSize; i++)
+            for (int i = 0; i < cell.StateSize; i++)
             {
                 float value = state[offset + i];
                 if (!(Math.Abs(value) <= bound))
@@ -120,7 +139,7 @@ internal sealed class StreamBuffers
                 }
             }
 
-            offset += cell.HiddenSize;
+            offset += cell.StateSize;
         }
     }
 
@@ -129,9 +148,9 @@ internal sealed class StreamBuffers
     {
         for (int layer = 0; layer < _layerOffsets.Length; layer++)
         {
-            int hidden = Network.Layers[layer].HiddenSize;
-            source[..hidden].CopyTo(Current.AsSpan(_layerOffsets[layer] + (stream * hidden), hidden));
-            source = source[hidden..];
+            int width = Network.Layers[layer].StateSize;
+            source[..width].CopyTo(Current.AsSpan(_layerOffsets[layer] + (stream * width), width));
+            source = source[width..];
         }
     }
 
@@ -139,8 +158,8 @@ internal sealed class StreamBuffers
     {
         for (int layer = 0; layer < _layerOffsets.Length; layer++)
         {
-            int hidden = Network.Layers[layer].HiddenSize;
-            Current.AsSpan(_layerOffsets[layer] + (stream * hidden), hidden).Clear();
+            int width = Network.Layers[layer].StateSize;
+            Current.AsSpan(_layerOffsets[layer] + (stream * width), width).Clear();
         }
 
         StepsSeen[stream] = 0;

@@ -18,11 +18,11 @@ public sealed class StreamState
     /// <summary>Gets the network whose streamers accept this state.</summary>
     public RecurrentNetwork Network => Buffers.Network;
 
-    /// <summary>Gets the number of values of <see cref="HiddenState"/>: the sum of the layers' hidden sizes.</summary>
+    /// <summary>Gets the number of values of <see cref="HiddenState"/>: the sum of the layers' <see cref="IRecurrentCell.StateSize"/>.</summary>
     public int StateSize => Buffers.Network.StateSize;
 
     /// <summary>
-    /// Gets every layer's hidden state, bottom layer first (the layout of <see cref="RecurrentNetwork.Infer"/>'s initial
+    /// Gets every layer's whole state (StateSize values per layer: for an LSTM h, then c), bottom layer first (the layout of <see cref="RecurrentNetwork.Infer"/>'s initial
     /// states for one sequence). The view is valid until the next step.
     /// </summary>
     public ReadOnlySpan<float> HiddenState => Buffers.Current;
