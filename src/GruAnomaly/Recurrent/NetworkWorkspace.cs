@@ -11,6 +11,7 @@ public sealed class NetworkWorkspace : ISequenceWorkspace
     private readonly LayerBuffers[] _layers;
     private float[] _inputs = [];
     private float[] _headOutputs = [];
+    private readonly AttentionBuffers? _attention;
 
     internal NetworkWorkspace(RecurrentNetwork network)
     {
@@ -20,6 +21,8 @@ public sealed class NetworkWorkspace : ISequenceWorkspace
         {
             _layers[i] = new LayerBuffers();
         }
+
+        _attention = network.Pooling is null ? null : new AttentionBuffers();
     }
 
     /// <summary>Gets the number of steps of the last pass.</summary>
@@ -77,10 +80,32 @@ public sealed class NetworkWorkspace : ISequenceWorkspace
         }
     }
 
-    /// <summary>Gets what the head reads: the top layer's last state, or all its states.</summary>
-    internal ReadOnlySpan<float> HeadInputs => _network.HeadPlacement == HeadPlacement.LastStep
-        ? FinalState(_layers.Length - 1)
+    /// <summary>
+    /// Gets the attention weights of the last pass, steps×batch, time-major (<c>[t·batch + b]</c> is how much sequence b's
+    /// context drew on step t; each sequence's weights sum to 1); empty when the network has no <see cref="AttentionPooling"/>.
+    /// </summary>
+    public ReadOnlySpan<float> AttentionWeights => _attention is null ? default : _attention.Weights.AsSpan(0, Steps * BatchSize);
+
+    /// <summary>Gets what the head reads: the attention context, the top layer's last state, or all its states.</summary>
+    internal ReadOnlySpan<float> HeadInputs => _attention is not null ? AttentionContext
+        : _network.HeadPlacement == HeadPlacement.LastStep ? FinalState(_layers.Length - 1)
         : LayerOutputs(_layers.Length - 1);
+
+    internal Span<float> AttentionContext => _attention!.Context.AsSpan(0, BatchSize * _network.Pooling!.InputSize);
+
+    internal Span<float> AttentionWeightsForWriting => _attention!.Weights.AsSpan(0, Steps * BatchSize);
+
+    internal Span<float> AttentionActivations => _attention!.Activations.AsSpan(0, Steps * BatchSize * _network.Pooling!.AttentionSize);
+
+    internal Span<float> AttentionScratch => _attention!.Scratch.AsSpan(0, _network.Pooling!.BackwardScratchSize(Steps * BatchSize));
+
+    /// <summary>Gets ∂loss/∂context (batch×hidden), zeroed, for the head's backward pass to add to.</summary>
+    internal Span<float> ClearedContextGradients()
+    {
+        Span<float> gradients = _attention!.ContextGradients.AsSpan(0, BatchSize * _network.Pooling!.InputSize);
+        gradients.Clear();
+        return gradients;
+    }
 
     internal Span<float> Inputs => _inputs.AsSpan(0, Steps * BatchSize * _network.InputSize);
 
@@ -118,6 +143,19 @@ public sealed class NetworkWorkspace : ISequenceWorkspace
         {
             Grow(ref _headOutputs, Size(HeadRows, 1, head.OutputSize));
         }
+
+        if (_attention is not null)
+        {
+            AttentionPooling pooling = _network.Pooling!;
+            Grow(ref _attention.Weights, rows);
+            Grow(ref _attention.Activations, Size(rows, 1, pooling.AttentionSize));
+            Grow(ref _attention.Context, Size(batch, 1, pooling.InputSize));
+            if (record)
+            {
+                Grow(ref _attention.ContextGradients, Size(batch, 1, pooling.InputSize));
+                Grow(ref _attention.Scratch, Size(rows, 1, pooling.AttentionSize + 1L));
+            }
+        }
     }
 
     private static int Size(long steps, long batch, long width) =>
@@ -131,6 +169,16 @@ public sealed class NetworkWorkspace : ISequenceWorkspace
         {
             buffer = new float[length];
         }
+    }
+
+    /// <summary>The attention pooling's side of a pass: its weights, activations and context, and its backward buffers.</summary>
+    private sealed class AttentionBuffers
+    {
+        public float[] Weights = [];
+        public float[] Activations = [];
+        public float[] Context = [];
+        public float[] ContextGradients = [];
+        public float[] Scratch = [];
     }
 
     internal sealed class LayerBuffers
