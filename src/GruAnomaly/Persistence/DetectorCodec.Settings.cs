@@ -353,9 +353,15 @@ internal static partial class DetectorCodec
     {
         switch (scorer)
         {
-            case ForecastScorer forecast:
+            case ForecastScorer { Attention: 0 } forecast:
                 w.U8(1);
                 w.I32(forecast.Horizon);
+                break;
+            case ForecastScorer forecast:
+                w.Require(2);
+                w.U8(8);
+                w.I32(forecast.Horizon);
+                w.I32(forecast.Attention);
                 break;
             case ReconstructionScorer reconstruction:
                 w.U8(2);
@@ -408,6 +414,10 @@ internal static partial class DetectorCodec
                 return new WindowedGaussianScorer(r.OptionalI32("windowed-Gaussian window", 1, Limits.Window));
             case 7:
                 return r.Construct("carried-state forecast", () => new CarriedStateForecastScorer(r.I32("windows per sequence", 1, Limits.Window)));
+            case 8:
+                RequireVersion(r, 2, "scorer", "a forecast with attention");
+                int horizon = r.I32("forecast horizon", 1, Limits.Window);
+                return new ForecastScorer(horizon, r.I32("attention size", 1, Limits.LayerWidth));
             case 6 when allowFusion:
                 FusionMethod method = r.Enum<FusionMethod>("fusion method");
                 var components = new IAnomalyScorer[r.I32("fusion components", 2, Limits.FusionComponents)];
