@@ -33,6 +33,8 @@ internal static class Candidates
         new("fusion by rank", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.Rank, Scorer.Forecast(), Scorer.RollingZScore()))),
         new("online adaptation", false, b => b.WithOnlineAdaptation(new OnlineAdaptation())),
         new("carried state", false, b => b.WithScorer(Scorer.CarriedStateForecast())),
+        // The default with attention pooling in its forecaster: only the head's input differs.
+        new("attention 16", false, b => b.WithScorer(Scorer.Fusion(Scorer.Forecast(attention: 16), Scorer.RollingZScore()))),
     ];
 
     /// <summary>

@@ -5,9 +5,12 @@ public sealed class Explanation
 {
     private readonly double[] _contributions;
     private readonly float[] _saliency;
+    private readonly float[] _attention;
 
-    internal Explanation(int time, double score, double[] contributions, int windowStart, int window, int features, float[] saliency)
+    internal Explanation(int time, double score, double[] contributions, int windowStart, int window, int features, float[] saliency,
+        float[]? attention = null)
     {
+        _attention = attention ?? [];
         Time = time;
         Score = score;
         _contributions = contributions;
@@ -40,6 +43,14 @@ public sealed class Explanation
     /// large magnitudes mark the moments and metrics that drove the score.
     /// </summary>
     public ReadOnlySpan<float> Saliency => _saliency;
+
+    /// <summary>
+    /// Gets which past steps the model looked at, when its forecaster has attention pooling
+    /// (<c>Scorer.Forecast(attention: …)</c>): one weight per step of <see cref="Window"/>, aligned with
+    /// <see cref="Saliency"/> (index 0 = <see cref="WindowStart"/>), non-negative and summing to 1. With a horizon above 1
+    /// it is the mean of the attention of every window that forecast the point. Empty when the model has no attention.
+    /// </summary>
+    public ReadOnlySpan<float> Attention => _attention;
 
     /// <summary>Gets the feature with the largest share of the score.</summary>
     public int TopFeature

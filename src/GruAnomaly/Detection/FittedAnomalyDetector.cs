@@ -225,7 +225,32 @@ public sealed partial class FittedAnomalyDetector
             saliency[i] /= Scaler.Scales[i % features];
         }
 
-        return new Explanation(time, score, contributions, start, steps, features, saliency);
+        return new Explanation(time, score, contributions, start, steps, features, saliency, Attention(inputs, time, start, steps));
+    }
+
+    /// <summary>
+    /// The attention weights of the forecaster behind the score (alone or in a fusion) for the point at
+    /// <paramref name="time"/>, placed on the explanation's steps; null when it has no attention pooling.
+    /// </summary>
+    private float[]? Attention(float[] inputs, int time, int start, int steps)
+    {
+        FittedForecastScorer? forecaster = Scorer switch
+        {
+            FittedForecastScorer { Attention: > 0 } single => single,
+            FittedFusionScorer fusion => fusion.Components.ToArray().OfType<FittedForecastScorer>().FirstOrDefault(f => f.Attention > 0),
+            _ => null,
+        };
+        if (forecaster is null)
+        {
+            return null;
+        }
+
+        var own = new float[forecaster.MaximumSaliencySteps];
+        int first = forecaster.AttentionWeights(inputs, time, own, out int covered);
+        var attention = new float[steps];
+        // The forecaster's windows lie inside the explained steps: they are part of what its saliency covers.
+        own.AsSpan(0, covered).CopyTo(attention.AsSpan(first - start));
+        return attention;
     }
 
     /// <summary>

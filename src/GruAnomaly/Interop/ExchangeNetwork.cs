@@ -7,10 +7,17 @@ namespace GruAnomaly.Interop;
 internal static class ExchangeNetwork
 {
     /// <summary>Returns each layer's GRU variant, bottom first.</summary>
-    /// <exception cref="ArgumentException">A layer is not one of the two built-in GRU cells.</exception>
+    /// <exception cref="ArgumentException">A layer is not one of the two built-in GRU cells, or the network has attention pooling.</exception>
     public static GruVariant[] Variants(RecurrentNetwork network, string format)
     {
         ArgumentNullException.ThrowIfNull(network);
+        if (network.Pooling is not null)
+        {
+            throw new ArgumentException(
+                $"The network has attention pooling between its top layer and its head; {format} exchange covers GRU layers and a dense head only.",
+                nameof(network));
+        }
+
         var variants = new GruVariant[network.Layers.Count];
         for (int k = 0; k < variants.Length; k++)
         {

@@ -14,11 +14,21 @@ internal static partial class DetectorCodec
         switch (scorer)
         {
             case FittedForecastScorer forecast:
-                w.U8(1);
+                if (forecast.Attention > 0)
+                {
+                    w.Require(2);
+                }
+
+                w.U8(forecast.Attention > 0 ? (byte)7 : (byte)1);
                 w.I32(forecast.Features);
                 w.I32(forecast.Window);
                 w.I32(forecast.Horizon);
                 w.I32(forecast.HeldOutFrom);
+                if (forecast.Attention > 0)
+                {
+                    w.I32(forecast.Attention);
+                }
+
                 WriteLoss(w, forecast.Loss);
                 WriteNetwork(w, forecast.Network, context);
                 w.Floats(forecast.Parameters);
@@ -91,13 +101,19 @@ internal static partial class DetectorCodec
         byte code = r.U8("scorer");
         switch (code)
         {
-            case 1:
+            case 1 or 7:
             {
+                if (code == 7)
+                {
+                    RequireVersion(r, 2, "scorer", "a forecast with attention");
+                }
+
                 int features = r.I32("features", 1, Limits.Features), window = r.I32("window", 1, Limits.Window);
                 int horizon = r.I32("horizon", 1, Limits.Window), heldOutFrom = r.I32("held out from", 0, int.MaxValue);
+                int attention = code == 7 ? r.I32("attention size", 1, Limits.LayerWidth) : 0;
                 ILoss loss = ReadLoss(r);
                 (RecurrentNetwork network, float[] parameters, TrainingHistory? history) = ReadForecaster(r, context, features, loss,
-                    (long)horizon * features * loss.PredictionsPerTarget, HeadPlacement.LastStep, $"a forecast of {horizon} steps");
+                    (long)horizon * features * loss.PredictionsPerTarget, HeadPlacement.LastStep, $"a forecast of {horizon} steps", attention);
                 return new FittedForecastScorer(network, parameters, loss, features, window, horizon, heldOutFrom, history);
             }
 
@@ -176,9 +192,17 @@ internal static partial class DetectorCodec
     /// and gives <paramref name="outputs"/> values where <paramref name="placement"/> puts its head.
     /// </summary>
     private static (RecurrentNetwork Network, float[] Parameters, TrainingHistory? History) ReadForecaster(FieldReader r, LoadContext context,
-        int features, ILoss loss, long outputs, HeadPlacement placement, string forecaster)
+        int features, ILoss loss, long outputs, HeadPlacement placement, string forecaster, int attention = 0)
     {
         RecurrentNetwork network = ReadNetwork(r, context, "network");
+        if (attention > 0 && network.Head is DenseHead head && network.HeadPlacement == HeadPlacement.LastStep)
+        {
+            // The pooling reads the top layer and feeds the head: its only free size is the attention width.
+            RecurrentNetwork plain = network;
+            network = r.Construct("network", () => new RecurrentNetwork(plain.Layers, head,
+                new AttentionPooling(plain.Layers[^1].HiddenSize, attention), context.MatrixProvider));
+        }
+
         float[] parameters = r.Floats("weights", network.ParameterCount, "the network's parameter count");
         TrainingHistory? history = ReadHistory(r);
         if (network.InputSize != features || network.Head is null || network.HeadPlacement != placement || network.OutputSize != outputs)
@@ -190,6 +214,15 @@ internal static partial class DetectorCodec
         }
 
         return (network, parameters, history);
+    }
+
+    /// <summary>Refuses a code that a file of an older format version cannot hold (the file is damaged).</summary>
+    private static void RequireVersion(FieldReader r, ushort version, string field, string what)
+    {
+        if (r.Version < version)
+        {
+            throw r.Invalid(field, $"is {what}, which exists from format version {version} on, but the file has version {r.Version}");
+        }
     }
 
     private static void WriteNetwork(FieldWriter w, RecurrentNetwork network, SaveContext context)
@@ -206,6 +239,7 @@ internal static partial class DetectorCodec
                     w.U8(2);
                     break;
                 case LstmCell:
+                    w.Require(2);
                     w.U8(4);
                     break;
                 default:
@@ -246,6 +280,11 @@ internal static partial class DetectorCodec
         for (int i = 0; i < cells.Length; i++)
         {
             byte kind = r.U8($"{what} layer {i} cell");
+            if (kind == 4)
+            {
+                RequireVersion(r, 2, $"{what} layer {i} cell", "an LSTM cell");
+            }
+
             string? name = kind == 3 ? r.String($"{what} layer {i} cell name") : null;
             int input = r.I32($"{what} layer {i} input size", 1, Limits.LayerWidth);
             int hidden = r.I32($"{what} layer {i} hidden size", 1, Limits.LayerWidth);

@@ -150,6 +150,7 @@ internal static partial class DetectorCodec
 
         if (model is LstmModelFactory lstm)
         {
+            w.Require(2);
             w.U8(3);
             w.I32(lstm.HiddenSize);
             w.I32(lstm.Layers);
@@ -177,6 +178,7 @@ internal static partial class DetectorCodec
                 int count = r.I32("model layers", 1, Limits.Layers);
                 return new CellModelFactory(name, count, context.RegisteredCell(r, name));
             case 3:
+                RequireVersion(r, 2, "model", "an LSTM");
                 int lstmHidden = r.I32("model hidden size", 1, Limits.LayerWidth);
                 int lstmLayers = r.I32("model layers", 1, Limits.Layers);
                 bool forgetGateBiasOne = r.Bool("model forget-gate bias one");
@@ -367,9 +369,15 @@ internal static partial class DetectorCodec
     {
         switch (scorer)
         {
-            case ForecastScorer forecast:
+            case ForecastScorer { Attention: 0 } forecast:
                 w.U8(1);
                 w.I32(forecast.Horizon);
+                break;
+            case ForecastScorer forecast:
+                w.Require(2);
+                w.U8(8);
+                w.I32(forecast.Horizon);
+                w.I32(forecast.Attention);
                 break;
             case ReconstructionScorer reconstruction:
                 w.U8(2);
@@ -422,6 +430,10 @@ internal static partial class DetectorCodec
                 return new WindowedGaussianScorer(r.OptionalI32("windowed-Gaussian window", 1, Limits.Window));
             case 7:
                 return r.Construct("carried-state forecast", () => new CarriedStateForecastScorer(r.I32("windows per sequence", 1, Limits.Window)));
+            case 8:
+                RequireVersion(r, 2, "scorer", "a forecast with attention");
+                int horizon = r.I32("forecast horizon", 1, Limits.Window);
+                return new ForecastScorer(horizon, r.I32("attention size", 1, Limits.LayerWidth));
             case 6 when allowFusion:
                 FusionMethod method = r.Enum<FusionMethod>("fusion method");
                 var components = new IAnomalyScorer[r.I32("fusion components", 2, Limits.FusionComponents)];

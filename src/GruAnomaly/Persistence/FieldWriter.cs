@@ -124,6 +124,18 @@ internal sealed class FieldWriter
     /// <summary>Overwrites 8 bytes already written, at <paramref name="offset"/>.</summary>
     public void PatchU64(int offset, ulong value) => BinaryPrimitives.WriteUInt64LittleEndian(_buffer.AsSpan(offset), value);
 
+    public void PatchU16(int offset, ushort value) => BinaryPrimitives.WriteUInt16LittleEndian(_buffer.AsSpan(offset), value);
+
+    /// <summary>
+    /// Gets the lowest format version that holds everything written so far: 1 unless a field of a later version was
+    /// written (see <see cref="Require"/>). A file is stamped with it, so a file without the later features stays readable
+    /// by older libraries, byte for byte as they wrote it.
+    /// </summary>
+    public ushort Version { get; private set; } = 1;
+
+    /// <summary>Records that what is being written exists only from format version <paramref name="version"/> on.</summary>
+    public void Require(ushort version) => Version = Math.Max(Version, version);
+
     private Span<byte> Reserve(int count)
     {
         if ((long)_length + count > Array.MaxLength)

@@ -21,8 +21,11 @@ internal enum FileKind : ushort
 /// </summary>
 internal static class ModelFile
 {
-    /// <summary>The format version this library writes, and the newest it reads.</summary>
-    public const ushort CurrentVersion = 1;
+    /// <summary>
+    /// The newest format version this library writes and reads. A file is stamped with the lowest version that holds what
+    /// it contains (<see cref="FieldWriter.Version"/>): version 2 adds attention pooling to forecasters, and the LSTM.
+    /// </summary>
+    public const ushort CurrentVersion = 2;
 
     public const int HeaderBytes = 16;
     public const int ChecksumBytes = 4;
@@ -41,11 +44,12 @@ internal static class ModelFile
     {
         var writer = new FieldWriter();
         writer.Bytes(Magic);
-        writer.U16(CurrentVersion);
+        writer.U16(1);
         writer.U16((ushort)kind);
         writer.U64(0);
         writer.Section("INFO", w => w.String(LibraryVersion));
         writeSections(writer);
+        writer.PatchU16(4, writer.Version);
         writer.PatchU64(8, (ulong)(writer.Written.Length - HeaderBytes));
         writer.U32(Crc32.Compute(writer.Written));
         return writer.Written.ToArray();

@@ -11,6 +11,7 @@ public sealed class NetworkWorkspace : ISequenceWorkspace
     private readonly LayerBuffers[] _layers;
     private float[] _inputs = [];
     private float[] _headOutputs = [];
+    private readonly AttentionBuffers? _attention;
 
     internal NetworkWorkspace(RecurrentNetwork network)
     {
@@ -20,6 +21,8 @@ public sealed class NetworkWorkspace : ISequenceWorkspace
         {
             _layers[i] = new LayerBuffers();
         }
+
+        _attention = network.Pooling is null ? null : new AttentionBuffers();
     }
 
     /// <summary>Gets the number of steps of the last pass.</summary>
@@ -86,11 +89,22 @@ public sealed class NetworkWorkspace : ISequenceWorkspace
         }
     }
 
-    /// <summary>Gets what the head reads: the top layer's last output, or all its outputs.</summary>
+    /// <summary>
+    /// Gets the attention weights of the last pass, steps×batch, time-major (<c>[t·batch + b]</c> is how much sequence b's
+    /// context drew on step t; each sequence's weights sum to 1); empty when the network has no <see cref="AttentionPooling"/>.
+    /// </summary>
+    public ReadOnlySpan<float> AttentionWeights => _attention is null ? default : _attention.Weights.AsSpan(0, Steps * BatchSize);
+
+    /// <summary>Gets what the head reads: the attention context, the top layer's last output, or all its outputs.</summary>
     internal ReadOnlySpan<float> HeadInputs
     {
         get
         {
+            if (_attention is not null)
+            {
+                return AttentionContext;
+            }
+
             ReadOnlySpan<float> outputs = LayerOutputs(_layers.Length - 1);
             if (_network.HeadPlacement != HeadPlacement.LastStep)
             {
@@ -100,6 +114,22 @@ public sealed class NetworkWorkspace : ISequenceWorkspace
             int width = BatchSize * _network.Layers[^1].HiddenSize;
             return outputs.Slice((Steps - 1) * width, width);
         }
+    }
+
+    internal Span<float> AttentionContext => _attention!.Context.AsSpan(0, BatchSize * _network.Pooling!.InputSize);
+
+    internal Span<float> AttentionWeightsForWriting => _attention!.Weights.AsSpan(0, Steps * BatchSize);
+
+    internal Span<float> AttentionActivations => _attention!.Activations.AsSpan(0, Steps * BatchSize * _network.Pooling!.AttentionSize);
+
+    internal Span<float> AttentionScratch => _attention!.Scratch.AsSpan(0, _network.Pooling!.BackwardScratchSize(Steps * BatchSize));
+
+    /// <summary>Gets ∂loss/∂context (batch×hidden), zeroed, for the head's backward pass to add to.</summary>
+    internal Span<float> ClearedContextGradients()
+    {
+        Span<float> gradients = _attention!.ContextGradients.AsSpan(0, BatchSize * _network.Pooling!.InputSize);
+        gradients.Clear();
+        return gradients;
     }
 
     internal Span<float> Inputs => _inputs.AsSpan(0, Steps * BatchSize * _network.InputSize);
@@ -143,6 +173,19 @@ public sealed class NetworkWorkspace : ISequenceWorkspace
         {
             Grow(ref _headOutputs, Size(HeadRows, 1, head.OutputSize));
         }
+
+        if (_attention is not null)
+        {
+            AttentionPooling pooling = _network.Pooling!;
+            Grow(ref _attention.Weights, rows);
+            Grow(ref _attention.Activations, Size(rows, 1, pooling.AttentionSize));
+            Grow(ref _attention.Context, Size(batch, 1, pooling.InputSize));
+            if (record)
+            {
+                Grow(ref _attention.ContextGradients, Size(batch, 1, pooling.InputSize));
+                Grow(ref _attention.Scratch, Size(rows, 1, pooling.AttentionSize + 1L));
+            }
+        }
     }
 
     private static int Size(long steps, long batch, long width) =>
@@ -156,6 +199,16 @@ public sealed class NetworkWorkspace : ISequenceWorkspace
         {
             buffer = new float[length];
         }
+    }
+
+    /// <summary>The attention pooling's side of a pass: its weights, activations and context, and its backward buffers.</summary>
+    private sealed class AttentionBuffers
+    {
+        public float[] Weights = [];
+        public float[] Activations = [];
+        public float[] Context = [];
+        public float[] ContextGradients = [];
+        public float[] Scratch = [];
     }
 
     internal sealed class LayerBuffers

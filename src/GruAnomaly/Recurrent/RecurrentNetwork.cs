@@ -18,6 +18,7 @@ public sealed class RecurrentNetwork : ISequenceModel
 {
     private readonly int[] _layerOffsets;
     private readonly int _headOffset;
+    private readonly int _poolingOffset;
 
     /// <summary>Creates a network from bottom to top.</summary>
     /// <param name="layers">The cells, bottom first; each one's input size must equal the hidden size below it.</param>
@@ -98,6 +99,46 @@ public sealed class RecurrentNetwork : ISequenceModel
         StateSize = cells.Sum(c => c.StateSize);
     }
 
+    /// <summary>
+    /// Creates a network whose head reads the attention-pooled context <c>Σ_t α_t·h_t</c> of the top layer's states over
+    /// all steps instead of the last state (see <see cref="AttentionPooling"/>): one prediction per sequence.
+    /// </summary>
+    /// <param name="layers">The cells, bottom first; each one's input size must equal the hidden size below it.</param>
+    /// <param name="head">The output layer; its input size must equal the top hidden size.</param>
+    /// <param name="pooling">The pooling; its input size must equal the top hidden size.</param>
+    /// <param name="matrixProvider">Computes every matrix product; <see langword="null"/> for <see cref="ManagedMatrixProvider.Instance"/>.</param>
+    /// <remarks>The pooling's parameters come last in the flat vector, after the head's, named <c>attention.weights</c>, <c>attention.bias</c>, <c>attention.score</c>.</remarks>
+    /// <exception cref="ArgumentException">The layers, head and pooling do not fit together.</exception>
+    public RecurrentNetwork(IEnumerable<IRecurrentCell> layers, DenseHead head, AttentionPooling pooling, IMatrixProvider? matrixProvider = null)
+        : this(layers, head ?? throw new ArgumentNullException(nameof(head)), HeadPlacement.LastStep, matrixProvider)
+    {
+        ArgumentNullException.ThrowIfNull(pooling);
+        if (pooling.InputSize != Layers[^1].HiddenSize)
+        {
+            throw new ArgumentException(
+                $"The attention pooling reads {pooling.InputSize} values per step but the top layer produces {Layers[^1].HiddenSize}.", nameof(pooling));
+        }
+
+        Pooling = pooling;
+        _poolingOffset = ParameterCount;
+        var slots = new List<ParameterSlot>(ParameterSlots);
+        int offset = ParameterCount;
+        foreach (ParameterSpec spec in pooling.Parameters)
+        {
+            slots.Add(new ParameterSlot($"attention.{spec.Name}", spec, offset));
+            offset += spec.Length;
+        }
+
+        ParameterSlots = slots;
+        ParameterCount = offset;
+    }
+
+    /// <summary>
+    /// Gets the attention pooling between the top layer and the head, or <see langword="null"/> when the head reads the top
+    /// layer's states directly.
+    /// </summary>
+    public AttentionPooling? Pooling { get; }
+
     /// <summary>Gets the recurrent layers, bottom first.</summary>
     public IReadOnlyList<IRecurrentCell> Layers { get; }
 
@@ -123,7 +164,7 @@ public sealed class RecurrentNetwork : ISequenceModel
     /// <summary>Gets the length of the flat parameter vector.</summary>
     public int ParameterCount { get; }
 
-    /// <summary>Gets where every parameter lives in the flat vector, bottom layer first, head last.</summary>
+    /// <summary>Gets where every parameter lives in the flat vector: bottom layer first, then the head, then the attention pooling if any.</summary>
     public IReadOnlyList<ParameterSlot> ParameterSlots { get; }
 
     /// <summary>Creates a stack of GRU layers of equal width, optionally with a dense head.</summary>
@@ -264,12 +305,16 @@ public sealed class RecurrentNetwork : ISequenceModel
         {
             topGradients.Clear();
             int headRows = workspace.HeadRows, width = Head.InputSize;
-            // The head read the top layer's outputs only: its gradient lands in their rows, never in a state part beyond them.
-            Span<float> headInputGradients = HeadPlacement == HeadPlacement.LastStep
-                ? topGradients.Slice((steps - 1) * batch * width, batch * width)
+            // The head read the top layer's outputs only (or the attention context of them): its gradient lands in their rows,
+            // never in a state part beyond them.
+            Span<float> headInputGradients = Pooling is not null ? workspace.ClearedContextGradients()
+                : HeadPlacement == HeadPlacement.LastStep ? topGradients.Slice((steps - 1) * batch * width, batch * width)
                 : topGradients;
             Head.Backward(parameters[_headOffset..], workspace.HeadInputs, outputGradients, headRows,
                 parameterGradients[_headOffset..], headInputGradients, MatrixProvider);
+            Pooling?.Backward(parameters[_poolingOffset..], workspace.LayerOutputs(top), workspace.AttentionWeights,
+                workspace.AttentionActivations, headInputGradients, steps, batch, parameterGradients[_poolingOffset..], topGradients,
+                workspace.AttentionScratch, MatrixProvider);
         }
 
         int stateOffset = StateSize * batch;
@@ -431,6 +476,8 @@ public sealed class RecurrentNetwork : ISequenceModel
             RunLayer(layer, parameters, workspace, record);
         }
 
+        Pooling?.Forward(parameters[_poolingOffset..], workspace.LayerOutputs(Layers.Count - 1), steps, batchSize,
+            workspace.AttentionContext, workspace.AttentionWeightsForWriting, workspace.AttentionActivations, MatrixProvider);
         if (Head is not null)
         {
             Head.Forward(parameters[_headOffset..], workspace.HeadInputs, workspace.HeadRows, workspace.HeadOutputs, MatrixProvider);

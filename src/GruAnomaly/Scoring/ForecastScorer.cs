@@ -27,21 +27,39 @@ namespace GruAnomaly.Scoring;
 /// </remarks>
 public sealed class ForecastScorer : IAnomalyScorer
 {
-    /// <summary>Creates the scorer.</summary>
+    /// <summary>Creates the scorer, optionally with attention pooling over the window's steps.</summary>
     /// <param name="horizon">Points predicted per window; positive.</param>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="horizon"/> is not positive.</exception>
-    public ForecastScorer(int horizon = 1)
+    /// <param name="attention">
+    /// 0 for a head that reads the last step's top state; a positive size A for a head that reads the attention-pooled
+    /// context of every step's top state (<see cref="AttentionPooling"/>, A units scoring each step).
+    /// </param>
+    /// <exception cref="ArgumentOutOfRangeException">A value is out of its range.</exception>
+    public ForecastScorer(int horizon = 1, int attention = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(horizon);
+        if (attention is < 0 or > MaximumAttention)
+        {
+            throw new ArgumentOutOfRangeException(nameof(attention), attention,
+                $"The attention size must be 0 (no attention: the head reads the last step) or the width of the layer that scores each step, 1 to {MaximumAttention}.");
+        }
+
         Horizon = horizon;
+        Attention = attention;
     }
+
+    /// <summary>The largest attention size (the widest layer a saved detector may hold).</summary>
+    public const int MaximumAttention = Persistence.Limits.LayerWidth;
 
     /// <summary>Gets the number of points predicted from each window.</summary>
     /// <value>The default value is 1.</value>
     public int Horizon { get; }
 
+    /// <summary>Gets the width of the attention pooling's scoring layer, or 0 when the head reads the last step only.</summary>
+    /// <value>The default value is 0.</value>
+    public int Attention { get; }
+
     /// <inheritdoc />
-    public string Name => Horizon == 1 ? "forecast" : $"forecast({Horizon})";
+    public string Name => FittedForecastScorer.NameOf(Horizon, Attention);
 
     /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
     /// <returns>The name.</returns>
@@ -62,7 +80,9 @@ public sealed class ForecastScorer : IAnomalyScorer
         ILoss loss = context.Trainer.Loss;
         IReadOnlyList<IRecurrentCell> layers = context.Model.CreateLayers(features);
         var head = new DenseHead(layers[^1].HiddenSize, Horizon * features * loss.PredictionsPerTarget);
-        var network = new RecurrentNetwork(layers, head, HeadPlacement.LastStep, context.MatrixProvider);
+        RecurrentNetwork network = Attention > 0
+            ? new RecurrentNetwork(layers, head, new AttentionPooling(layers[^1].HiddenSize, Attention), context.MatrixProvider)
+            : new RecurrentNetwork(layers, head, HeadPlacement.LastStep, context.MatrixProvider);
         var data = new WindowedSeries(context.Observed.Span, features, window, Horizon, context.Stride);
         TrainingResult result = ScorerTraining.Train(network, data, data.StartOf, data.Length, window + Horizon, context, progress, cancellationToken, out int heldOutFrom);
         return new FittedForecastScorer(network, result.Parameters.ToArray(), loss, features, window, Horizon, heldOutFrom, result.History);
@@ -106,8 +126,11 @@ internal sealed class FittedForecastScorer : IAdaptableScorer, IStreamableScorer
     /// <summary>Gets the number of points predicted per window.</summary>
     public int Horizon { get; }
 
+    /// <summary>Gets the width of the network's attention pooling, or 0 when its head reads the last step only.</summary>
+    public int Attention => Network.Pooling?.AttentionSize ?? 0;
+
     /// <inheritdoc />
-    public string Name => Horizon == 1 ? "forecast" : $"forecast({Horizon})";
+    public string Name => NameOf(Horizon, Attention);
 
     /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
     /// <returns>The name.</returns>
@@ -234,6 +257,51 @@ internal sealed class FittedForecastScorer : IAdaptableScorer, IStreamableScorer
             Network.Backward(_parameters, workspace, outputGradient, parameterGradients, inputGradients: windowGradient);
             Span<float> rows = inputGradient.Slice((start - first) * Features, Window * Features);
             System.Numerics.Tensors.TensorPrimitives.Add(rows, windowGradient, rows);
+        }
+
+        return first;
+    }
+
+    /// <summary>The name of a forecast scorer: <c>forecast</c>, <c>forecast(3)</c>, <c>forecast(attention 16)</c>, <c>forecast(3, attention 16)</c>.</summary>
+    internal static string NameOf(int horizon, int attention) => (horizon, attention) switch
+    {
+        (1, 0) => "forecast",
+        (_, 0) => $"forecast({horizon})",
+        (1, _) => $"forecast(attention {attention})",
+        _ => $"forecast({horizon}, attention {attention})",
+    };
+
+    /// <summary>
+    /// Writes how much the network's attention drew on each input step for the point at <paramref name="time"/>: the mean,
+    /// over the windows that forecast it, of each window's attention weights, placed at the steps they read (so the
+    /// values sum to 1). Returns the first step; <paramref name="steps"/> receives how many steps are covered (as for
+    /// <see cref="Saliency"/>).
+    /// </summary>
+    internal int AttentionWeights(ReadOnlySpan<float> inputs, int time, Span<float> weights, out int steps)
+    {
+        int count = ForecastsOf(time), first = time - Window - (count - 1);
+        steps = Window + count - 1;
+        weights[..steps].Clear();
+        if (Network.Pooling is null)
+        {
+            return first;
+        }
+
+        var batch = new float[Window * count * Features];
+        for (int slot = 0; slot < count; slot++)
+        {
+            TimeMajorBatch.WriteWindow(inputs, Features, first + slot, Window, batch, count, slot);
+        }
+
+        NetworkWorkspace workspace = Network.CreateWorkspace();
+        Network.Infer(_parameters, batch, Window, count, workspace);
+        ReadOnlySpan<float> alpha = workspace.AttentionWeights;
+        for (int slot = 0; slot < count; slot++)
+        {
+            for (int t = 0; t < Window; t++)
+            {
+                weights[slot + t] += alpha[(t * count) + slot] / count;
+            }
         }
 
         return first;

@@ -23,8 +23,14 @@ public static class Scorer
 
     /// <summary>Forecast-error scoring: predict the next <paramref name="horizon"/> points, score the prediction error.</summary>
     /// <param name="horizon">Points predicted per window; positive.</param>
+    /// <param name="attention">
+    /// 0 (the default) for a head that reads the last step's top state; a positive size, for example 16, for a head that
+    /// reads an attention-weighted sum of every step's top state (<see cref="Recurrent.AttentionPooling"/>): which past
+    /// steps the model looked at is then part of <c>FittedAnomalyDetector.Explain</c>.
+    /// </param>
     /// <returns>A <see cref="ForecastScorer"/>.</returns>
-    public static IAnomalyScorer Forecast(int horizon = 1) => InvalidScorer.Or("Scorer.Forecast", () => new ForecastScorer(horizon));
+    public static IAnomalyScorer Forecast(int horizon = 1, int attention = 0) =>
+        InvalidScorer.Or("Scorer.Forecast", () => new ForecastScorer(horizon, attention));
 
     /// <summary>
     /// One-step forecast-error scoring with a carried state: the network reads a series once and predicts each point from

@@ -196,8 +196,9 @@ public sealed class DamagedFilePersistenceTests
     {
         byte[] file = SmallFile.Value;
         Assert.Contains("not the magic", Load(file, f => f[0] = (byte)'X'), StringComparison.Ordinal);
-        Assert.Contains("format version 2", Load(file, f => f[4] = 2), StringComparison.Ordinal);
-        Assert.Contains("newer GruAnomaly", Load(file, f => f[4] = 2), StringComparison.Ordinal);
+        const byte Newer = ModelFile.CurrentVersion + 1;
+        Assert.Contains($"format version {Newer}", Load(file, f => f[4] = Newer), StringComparison.Ordinal);
+        Assert.Contains("newer GruAnomaly", Load(file, f => f[4] = Newer), StringComparison.Ordinal);
         Assert.Contains("format version is 0", Load(file, f => f[4] = 0), StringComparison.Ordinal);
         Assert.Contains("unknown kind", Load(file, f => f[6] = 9), StringComparison.Ordinal);
         Assert.Contains("checksum does not match", Load(file, f => f[^1] ^= 1), StringComparison.Ordinal);

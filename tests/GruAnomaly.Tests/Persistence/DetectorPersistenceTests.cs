@@ -274,7 +274,8 @@ public sealed class DetectorPersistenceTests
         byte[] file = Persisted.Bytes(original);
 
         Assert.Equal("GRUA"u8.ToArray(), file[..4]);
-        Assert.Equal(ModelFile.CurrentVersion, BitConverter.ToUInt16(file, 4));
+        // Stamped with the lowest version that holds it: nothing of this detector needs a later one than 1.
+        Assert.Equal(1, BitConverter.ToUInt16(file, 4));
         Assert.Equal(original.History!.Epochs, loaded.History!.Epochs);
         Assert.Equal(original.History.StopReason, loaded.History.StopReason);
         Assert.Equal(original.History.Elapsed, loaded.History.Elapsed);

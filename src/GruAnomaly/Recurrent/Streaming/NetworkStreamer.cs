@@ -38,12 +38,19 @@ public sealed class NetworkStreamer
     /// <param name="network">The architecture.</param>
     /// <param name="parameters">The flat parameter vector, <see cref="RecurrentNetwork.ParameterCount"/> finite values.</param>
     /// <exception cref="ArgumentNullException"><paramref name="network"/> is null.</exception>
-    /// <exception cref="ArgumentException">The parameters have another length or are not finite.</exception>
+    /// <exception cref="ArgumentException">The parameters have another length or are not finite, or the network has an <see cref="AttentionPooling"/>.</exception>
     public NetworkStreamer(RecurrentNetwork network, ReadOnlySpan<float> parameters)
     {
         ArgumentNullException.ThrowIfNull(network);
         Guard.Length(parameters.Length, network.ParameterCount, nameof(parameters), "the network's ParameterCount");
         Guard.Finite(parameters, nameof(parameters), "network parameters");
+        if (network.Pooling is not null)
+        {
+            throw new ArgumentException(
+                "The network has attention pooling, which reads every step of a window at once; a streamer carries one state " +
+                "from point to point and cannot run it. Rerun the window with RecurrentNetwork.Infer instead.", nameof(network));
+        }
+
         Network = network;
         _parameters = parameters.ToArray();
         int layers = network.Layers.Count;
