@@ -1,8 +1,10 @@
 using GruAnomaly.Detection;
 using GruAnomaly.Losses;
+using GruAnomaly.Persistence;
 using GruAnomaly.Recurrent;
 using GruAnomaly.Scoring;
 using GruAnomaly.Tests.Detection;
+using GruAnomaly.Tests.Persistence;
 
 namespace GruAnomaly.Tests.Recurrent.Lstm;
 
@@ -66,5 +68,22 @@ public class LstmModelTests
         {
             DetectorStreamTests.AssertSameAsDetect(fitted, series);
         }
+    }
+
+    [Fact]
+    public void An_lstm_detector_is_written_as_format_version_2_and_a_version_1_file_claiming_one_is_refused_as_damaged()
+    {
+        FittedAnomalyDetector fitted = AnomalyDetectorTests.QuickBuilder().WithModel(Models.Lstm(hiddenSize: 4)).Build()
+            .Fit(Synthetic.Normal(600, seed: 10));
+        byte[] file = Persisted.Bytes(fitted);
+        Assert.Equal(2, BitConverter.ToUInt16(file, 4));
+
+        // Stamp the header as version 1 and fix the checksum: the bytes are then a version-1 file holding the LSTM codes.
+        BitConverter.TryWriteBytes(file.AsSpan(4), (ushort)1);
+        BitConverter.TryWriteBytes(file.AsSpan(file.Length - 4), Crc32.Compute(file.AsSpan(0, file.Length - 4)));
+        var refused = Assert.Throws<InvalidDataException>(() => Persisted.Load(file));
+
+        Assert.Contains("an LSTM", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("exists from format version 2 on, but the file has version 1", refused.Message, StringComparison.Ordinal);
     }
 }
