@@ -239,7 +239,11 @@ public sealed class ParallelTrainingTests(ITestOutputHelper output)
         public void Report(TrainingProgress value) => report(value);
     }
 
-    /// <summary>A model that runs another and records on which threads its passes ran.</summary>
+    /// <summary>
+    /// A model that runs another and records on which threads its passes ran. Each training pass first sleeps a little:
+    /// on a loaded machine the calling thread could otherwise finish every shard of a small test batch before a helper
+    /// thread wakes up, and the test could not see that threads were used (the weights would be the same either way).
+    /// </summary>
     private sealed class ThreadRecordingModel(ISequenceModel inner) : ISequenceModel
     {
         private readonly ConcurrentDictionary<int, bool> _threads = new();
@@ -263,6 +267,7 @@ public sealed class ParallelTrainingTests(ITestOutputHelper output)
         public void Forward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, int steps, int batchSize, ISequenceWorkspace workspace)
         {
             _threads.TryAdd(Environment.CurrentManagedThreadId, true);
+            Thread.Sleep(2);
             inner.Forward(parameters, inputs, steps, batchSize, workspace);
         }
 
@@ -273,6 +278,7 @@ public sealed class ParallelTrainingTests(ITestOutputHelper output)
             Span<float> parameterGradients, Span<float> inputGradients = default, int truncationSteps = 0)
         {
             _threads.TryAdd(Environment.CurrentManagedThreadId, true);
+            Thread.Sleep(2);
             inner.Backward(parameters, workspace, outputGradients, parameterGradients, inputGradients, truncationSteps);
         }
     }
