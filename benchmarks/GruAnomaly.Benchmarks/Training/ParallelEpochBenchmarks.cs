@@ -1,8 +1,11 @@
+using System.Diagnostics;
+using System.Numerics.Tensors;
 using BenchmarkDotNet.Attributes;
 
 using GruAnomaly.Data;
 using GruAnomaly.Recurrent;
 using GruAnomaly.Training;
+using GruAnomaly.Training.Optimizers;
 
 namespace GruAnomaly.Benchmarks.Training;
 
@@ -12,6 +15,12 @@ namespace GruAnomaly.Benchmarks.Training;
 /// differs. Baseline: one thread.
 /// </summary>
 /// <remarks>
+/// On a machine shared with other jobs the wall-clock ratio says little about scaling (two threads only help when two
+/// cores are free), so every invocation also records the process's CPU time, and the global cleanup prints the median
+/// wall and CPU seconds per epoch: CPU time that two threads do not raise shows the sharding adds no work.
+/// <see cref="SerialParts"/> times what a step still does on one thread, for the 32 steps of an epoch: adding the second
+/// shard's gradient, the gradient norm, the Adam step and the finite check of the weights (the loss over 32 outputs and
+/// the gathering of 32 windows are smaller still). It bounds the speed-up by Amdahl's law.
 /// Run: <c>dotnet run -c Release --project benchmarks/GruAnomaly.Benchmarks -- --job short --inProcess --filter '*ParallelEpoch*'</c>.
 /// </remarks>
 [MemoryDiagnoser]
@@ -36,11 +45,69 @@ public class ParallelEpochBenchmarks
         _twoThreads = new Trainer(options with { MaxDegreeOfParallelism = 2 });
         _network = RecurrentNetwork.CreateGru(1, Hidden, layers: 2, outputSize: 1);
         _parameters = _network.CreateParameters(seed: 1);
+        _weights = [.. _parameters];
+        _gradient = [.. _parameters.Select(w => w * 1e-3f)];
+        _shardGradient = [.. _gradient];
+        _adam = new Adam().CreateState(_weights.Length);
     }
 
+    private float[] _weights = [], _gradient = [], _shardGradient = [];
+    private IOptimizerState _adam = null!;
+    private readonly List<(double Wall, double Cpu)> _times = [];
+    private string _case = "";
+
     [Benchmark(Baseline = true)]
-    public TrainingResult OneThread() => _oneThread.Fit(_network, _parameters, _data);
+    public TrainingResult OneThread() => Timed(_oneThread, nameof(OneThread));
 
     [Benchmark]
-    public TrainingResult TwoThreads() => _twoThreads.Fit(_network, _parameters, _data);
+    public TrainingResult TwoThreads() => Timed(_twoThreads, nameof(TwoThreads));
+
+    [Benchmark]
+    public float SerialParts()
+    {
+        _case = nameof(SerialParts);
+        float norm = 0;
+        for (int step = 0; step < 32; step++)
+        {
+            TensorPrimitives.Add(_gradient, _shardGradient, _gradient);
+            norm += GradientClipping.GlobalNorm(_gradient);
+            _adam.Step(_weights, _gradient, 1e-6f);
+            norm += TensorPrimitives.IsFiniteAll(_weights) ? 1 : 0;
+            _gradient.AsSpan().Fill(1e-4f);
+        }
+
+        return norm;
+    }
+
+    [GlobalCleanup]
+    public void Report()
+    {
+        if (_times.Count == 0)
+        {
+            return;
+        }
+
+        double wall = Median(_times.Select(t => t.Wall)), cpu = Median(_times.Select(t => t.Cpu));
+        Console.WriteLine($"// CPU-TIME {_case} H{Hidden}: {_times.Count} epochs, median wall {wall:F3} s, median CPU {cpu:F3} s, CPU/wall {cpu / wall:F2}");
+        _times.Clear();
+    }
+
+    private TrainingResult Timed(Trainer trainer, string name)
+    {
+        _case = name;
+        using var process = Process.GetCurrentProcess();
+        TimeSpan cpuBefore = process.TotalProcessorTime;
+        long start = Stopwatch.GetTimestamp();
+        TrainingResult result = trainer.Fit(_network, _parameters, _data);
+        double wall = Stopwatch.GetElapsedTime(start).TotalSeconds;
+        process.Refresh();
+        _times.Add((wall, (process.TotalProcessorTime - cpuBefore).TotalSeconds));
+        return result;
+    }
+
+    private static double Median(IEnumerable<double> values)
+    {
+        double[] sorted = [.. values.Order()];
+        return sorted.Length % 2 == 1 ? sorted[sorted.Length / 2] : (sorted[(sorted.Length / 2) - 1] + sorted[sorted.Length / 2]) / 2;
+    }
 }
