@@ -18,6 +18,7 @@ namespace GruAnomaly.Benchmarks.Training;
 /// On a machine shared with other jobs the wall-clock ratio says little about scaling (two threads only help when two
 /// cores are free), so every invocation also records the process's CPU time, and the global cleanup prints the median
 /// wall and CPU seconds per epoch: CPU time that two threads do not raise shows the sharding adds no work.
+/// <see cref="OneThreadUncut31"/> trains batches of 31, which are not cut (one shard), to price the cut on one thread.
 /// <see cref="SerialParts"/> times what a step still does on one thread, for the 32 steps of an epoch: adding the second
 /// shard's gradient, the gradient norm, the Adam step and the finite check of the weights (the loss over 32 outputs and
 /// the gathering of 32 windows are smaller still). It bounds the speed-up by Amdahl's law.
@@ -27,7 +28,7 @@ namespace GruAnomaly.Benchmarks.Training;
 public class ParallelEpochBenchmarks
 {
     private WindowedSeries _data = null!;
-    private Trainer _oneThread = null!, _twoThreads = null!;
+    private Trainer _oneThread = null!, _twoThreads = null!, _uncut = null!;
     private RecurrentNetwork _network = null!;
     private float[] _parameters = [];
 
@@ -43,6 +44,7 @@ public class ParallelEpochBenchmarks
         var options = new TrainerOptions { Epochs = 1, BatchSize = 32, ValidationFraction = 0, Shuffle = true, Seed = 1 };
         _oneThread = new Trainer(options with { MaxDegreeOfParallelism = 1 });
         _twoThreads = new Trainer(options with { MaxDegreeOfParallelism = 2 });
+        _uncut = new Trainer(options with { BatchSize = 31, MaxDegreeOfParallelism = 1 });
         _network = RecurrentNetwork.CreateGru(1, Hidden, layers: 2, outputSize: 1);
         _parameters = _network.CreateParameters(seed: 1);
         _weights = [.. _parameters];
@@ -61,6 +63,13 @@ public class ParallelEpochBenchmarks
 
     [Benchmark]
     public TrainingResult TwoThreads() => Timed(_twoThreads, nameof(TwoThreads));
+
+    /// <summary>
+    /// Batches of 31, which are one shard: every matrix product has 31 rows, as before sharding, against two shards of 16.
+    /// The same 1000 windows in 33 steps instead of 32, so the cost per example of an uncut batch.
+    /// </summary>
+    [Benchmark]
+    public TrainingResult OneThreadUncut31() => Timed(_uncut, nameof(OneThreadUncut31));
 
     [Benchmark]
     public float SerialParts()

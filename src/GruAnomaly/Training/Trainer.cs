@@ -204,11 +204,13 @@ public sealed class Trainer
                     s > 0 ? new float[_parameters.Length] : []);
             }
 
-            int threads = BatchShards.Threads(_options.MaxDegreeOfParallelism, batch, data.Steps, _parameters.Length);
-            _workers = threads > 1 ? new ShardWorkers(threads, _shards.Length) : null;
             _optimizer = _options.Optimizer.CreateState(_parameters.Length);
             _scheduler = _options.Schedule.Start(_options.LearningRate);
             _random = new Random(_options.Seed);
+
+            // Last, so that nothing after it can throw and leave the threads without a Dispose.
+            int threads = BatchShards.Threads(_options.MaxDegreeOfParallelism, batch, data.Steps, _parameters.Length);
+            _workers = threads > 1 ? new ShardWorkers(threads, _shards.Length) : null;
         }
 
         private ILogger Logger => _trainer._logger;
