@@ -5,6 +5,8 @@ using GruAnomaly.Losses;
 using GruAnomaly.Recurrent;
 using GruAnomaly.Scoring;
 using GruAnomaly.Training;
+using GruAnomaly.Training.Optimizers;
+using System.Numerics.Tensors;
 
 namespace GruAnomaly.Tests.Training;
 
@@ -143,6 +145,75 @@ public sealed class ParallelTrainingTests(ITestOutputHelper output)
         }
 
         Assert.Equal(scores[0], scores[1]);
+    }
+
+    [Fact]
+    public void A_step_adds_the_shard_gradients_in_shard_order_and_that_order_shows_in_the_bits()
+    {
+        // One SGD step on exactly 32 examples: the trainer cuts them into rows 0–15 and 16–31. Done here by hand: each
+        // half's forward pass, the loss over the whole batch, each half's backward pass, then gradient = half 0 + half 1.
+        const int batch = 32, window = 24;
+        var data = WindowedSeries.Univariate(NoisySine(batch + window, seed: 8), window);
+        Assert.Equal(batch, data.Count);
+        var network = RecurrentNetwork.CreateGru(1, 32, layers: 2, outputSize: 1);
+        float[] initial = network.CreateParameters(5);
+        var options = new TrainerOptions
+        {
+            Epochs = 1, BatchSize = batch, ValidationFraction = 0, Shuffle = false, Optimizer = new Sgd(), LearningRate = 0.5f,
+            MaxDegreeOfParallelism = 2,
+        };
+        float[] trained = new Trainer(options).Fit(network, initial, data).Parameters.ToArray();
+
+        float[] targets = new float[batch], outputs = new float[batch], outputGradients = new float[batch];
+        for (int slot = 0; slot < batch; slot++)
+        {
+            data.WriteTargets(slot, targets, batch, slot);
+        }
+
+        var halves = new (NetworkWorkspace Workspace, float[] Gradient)[2];
+        for (int half = 0; half < 2; half++)
+        {
+            float[] inputs = new float[window * 16];
+            for (int slot = 0; slot < 16; slot++)
+            {
+                data.WriteInputs((half * 16) + slot, inputs, 16, slot);
+            }
+
+            halves[half] = (network.CreateWorkspace(), new float[network.ParameterCount]);
+            network.Forward(initial, inputs, window, 16, halves[half].Workspace);
+            halves[half].Workspace.Outputs.CopyTo(outputs.AsSpan(half * 16, 16));
+        }
+
+        Loss.Mse.Evaluate(outputs, targets, 1, outputGradients);
+        for (int half = 0; half < 2; half++)
+        {
+            network.Backward(initial, halves[half].Workspace, outputGradients.AsSpan(half * 16, 16), halves[half].Gradient);
+        }
+
+        float[] sharded = [.. halves[0].Gradient];
+        TensorPrimitives.Add(sharded, halves[1].Gradient, sharded);
+        float[] expected = [.. initial];
+        new Sgd().CreateState(expected.Length).Step(expected, sharded, 0.5f);
+        Assert.Equal(Bits(expected), Bits(trained));
+
+        // The same gradient from one uncut pass over the 32 rows agrees to rounding but not bit for bit: the order of the
+        // sums shows in the last bits, which is why the cut must not depend on the number of threads.
+        float[] allInputs = new float[window * batch], uncut = new float[network.ParameterCount];
+        for (int slot = 0; slot < batch; slot++)
+        {
+            data.WriteInputs(slot, allInputs, batch, slot);
+        }
+
+        NetworkWorkspace whole = network.CreateWorkspace();
+        network.Forward(initial, allInputs, window, batch, whole);
+        Loss.Mse.Evaluate(whole.Outputs, targets, 1, outputGradients);
+        network.Backward(initial, whole, outputGradients, uncut);
+        Assert.NotEqual(Bits(sharded), Bits(uncut));
+        float largest = Math.Abs(TensorPrimitives.MaxMagnitude(uncut));
+        for (int i = 0; i < uncut.Length; i++)
+        {
+            Assert.True(Math.Abs(uncut[i] - sharded[i]) <= 1e-5f * largest, $"gradient {i}: {uncut[i]} uncut, {sharded[i]} in two shards");
+        }
     }
 
     [Fact]
