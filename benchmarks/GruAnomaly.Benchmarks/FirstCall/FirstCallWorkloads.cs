@@ -109,7 +109,7 @@ public static class FirstCallWorkloads
         WindowedSeries data = WindowedSeries.Univariate(Sine(1100), window: 100);
         RecurrentNetwork network = RecurrentNetwork.CreateGru(inputSize: 1, hiddenSize: 64, layers: 2, outputSize: 1, GruVariant.ResetAfter);
         float[] parameters = network.CreateParameters(seed: 1);
-        var trainer = new Trainer(new TrainerOptions { Epochs = 1, BatchSize = 32, ValidationFraction = 0, Shuffle = true, Seed = 1 });
+        var trainer = new Trainer(new TrainerOptions { Epochs = 1, BatchSize = 32, ValidationFraction = 0, Shuffle = true, Seed = 1, MaxDegreeOfParallelism = 1 });
         return () => trainer.Fit(network, parameters, data);
     }
 

@@ -19,9 +19,12 @@ namespace GruAnomaly.Training;
 /// <remarks>
 /// The trainer never writes into the caller's parameters: it trains a private copy and returns the chosen weights in a
 /// <see cref="TrainingResult"/>, so a failed or cancelled fit can never leave a model half-updated. Buffers are sized
-/// once per fit, so mini-batch steps allocate nothing. Single-threaded and deterministic: the same seed, data and
-/// options give bit-identical weights on the same machine and SIMD level (see <see cref="TrainerOptions.Seed"/> for what
-/// differs across SIMD levels).
+/// once per fit, so mini-batch steps allocate nothing. A mini-batch of 32 examples or more is cut into shards that run
+/// on up to <see cref="TrainerOptions.MaxDegreeOfParallelism"/> threads; the cut and the order in which the shards'
+/// gradients are added depend on the batch size alone. Deterministic: the same seed, data and options give bit-identical
+/// weights on the same machine and SIMD level, on any number of threads (see <see cref="TrainerOptions.Seed"/> for what
+/// differs across SIMD levels). The model's passes run concurrently on separate workspaces, as
+/// <see cref="ISequenceModel"/> allows; a model of your own must treat the examples of a batch independently.
 /// </remarks>
 public sealed class Trainer
 {
@@ -77,7 +80,7 @@ public sealed class Trainer
         Guard.Length(initialParameters.Length, network.ParameterCount, nameof(initialParameters), "the network's ParameterCount");
         Guard.Finite(initialParameters, nameof(initialParameters), "initial weights");
         (int trainCount, int validationCount) = Split(network, data);
-        var run = new Run(this, network, initialParameters, data, trainCount, validationCount);
+        using var run = new Run(this, network, initialParameters, data, trainCount, validationCount);
         return run.Execute(progress, cancellationToken);
     }
 
@@ -116,8 +119,35 @@ public sealed class Trainer
         return (train, validation);
     }
 
+    /// <summary>What the shards of a mini-batch run in one parallel phase.</summary>
+    private enum Phase
+    {
+        Forward,
+        Infer,
+        Backward,
+    }
+
+    /// <summary>One shard's buffers, sized once per fit for the most examples the shard ever holds.</summary>
+    private sealed class Shard(ISequenceWorkspace workspace, float[] inputs, float[] outputGradients, float[] gradients)
+    {
+        public ISequenceWorkspace Workspace { get; } = workspace;
+
+        /// <summary>The shard's inputs, steps×rows×InputSize.</summary>
+        public float[] Inputs { get; } = inputs;
+
+        /// <summary>The shard's part of the loss gradient (unused when the batch is one shard).</summary>
+        public float[] OutputGradients { get; } = outputGradients;
+
+        /// <summary>The shard's parameter gradient (shard 0 writes the run's gradient directly and has none).</summary>
+        public float[] Gradients { get; } = gradients;
+
+        public int Start { get; set; }
+
+        public int Rows { get; set; }
+    }
+
     /// <summary>The state of one fit: buffers sized once, then reused by every mini-batch.</summary>
-    private sealed class Run
+    private sealed class Run : IShardWork, IDisposable
     {
         private readonly Trainer _trainer;
         private readonly TrainerOptions _options;
@@ -128,12 +158,17 @@ public sealed class Trainer
         private readonly float[] _parameters;
         private readonly float[] _best;
         private readonly float[] _gradients;
-        private readonly float[] _inputs;
         private readonly float[] _targets;
+        private readonly float[] _outputs;
         private readonly float[] _predictionGradients;
         private readonly int[] _order;
         private readonly int[] _validationIndices;
-        private readonly ISequenceWorkspace _workspace;
+        private readonly Shard[] _shards;
+        private readonly ShardWorkers? _workers;
+        private readonly int _targetRowsPerExample;
+        private int _batchSize;
+        private int _shardCount;
+        private Phase _phase;
         private readonly IOptimizerState _optimizer;
         private readonly ILearningRateScheduler _scheduler;
         private readonly Random _random;
@@ -153,18 +188,34 @@ public sealed class Trainer
             int batch = _options.BatchSize;
             // Window, batch size and features all come from the caller: a mini-batch that no array can hold is refused by
             // name instead of overflowing an int product.
-            _inputs = new float[Guard.ArraySize(nameof(data), "a mini-batch's inputs, steps × BatchSize × InputSize", data.Steps, batch, data.InputSize)];
+            _ = Guard.ArraySize(nameof(data), "a mini-batch's inputs, steps × BatchSize × InputSize", data.Steps, batch, data.InputSize);
             _targets = new float[Guard.ArraySize(nameof(data), "a mini-batch's targets, target steps × BatchSize × TargetSize", data.TargetSteps, batch, data.TargetSize)];
             _predictionGradients = new float[Guard.ArraySize(nameof(data), "a mini-batch's predictions", _targets.Length, _options.Loss.PredictionsPerTarget)];
+            _outputs = BatchShards.Count(batch) > 1 ? new float[_predictionGradients.Length] : [];
             _order = [.. Enumerable.Range(0, trainCount)];
             _validationIndices = new int[batch];
-            _workspace = network.CreateWorkspace();
+            _targetRowsPerExample = data.TargetSteps;
+            _shards = new Shard[BatchShards.Count(batch)];
+            for (int s = 0; s < _shards.Length; s++)
+            {
+                int rows = BatchShards.MaximumRows(batch, s);
+                _shards[s] = new Shard(network.CreateWorkspace(), new float[data.Steps * rows * data.InputSize],
+                    _shards.Length > 1 ? new float[data.TargetSteps * rows * network.OutputSize] : [],
+                    s > 0 ? new float[_parameters.Length] : []);
+            }
+
             _optimizer = _options.Optimizer.CreateState(_parameters.Length);
             _scheduler = _options.Schedule.Start(_options.LearningRate);
             _random = new Random(_options.Seed);
+
+            // Last, so that nothing after it can throw and leave the threads without a Dispose.
+            int threads = BatchShards.Threads(_options.MaxDegreeOfParallelism, batch, data.Steps, _parameters.Length);
+            _workers = threads > 1 ? new ShardWorkers(threads, _shards.Length) : null;
         }
 
         private ILogger Logger => _trainer._logger;
+
+        public void Dispose() => _workers?.Dispose();
 
         public TrainingResult Execute(IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
         {
@@ -255,19 +306,25 @@ public sealed class Trainer
         /// <summary>One mini-batch step; false when the batch was skipped for a non-finite loss or gradient.</summary>
         private bool TrainBatch(int epoch, int batchNumber, ReadOnlySpan<int> examples, float learningRate, out LossValue value)
         {
-            int size = examples.Length;
             ReadOnlySpan<float> targets = Gather(examples);
-            _network.Forward(_parameters, _inputs.AsSpan(0, _data.Steps * size * _data.InputSize), _data.Steps, size, _workspace);
-            Span<float> predictionGradients = _predictionGradients.AsSpan(0, _workspace.Outputs.Length);
-            value = _options.Loss.Evaluate(_workspace.Outputs, targets, _data.TargetSize, predictionGradients);
+            RunShards(Phase.Forward);
+            ReadOnlySpan<float> outputs = BatchOutputs();
+            Span<float> predictionGradients = _predictionGradients.AsSpan(0, outputs.Length);
+            value = _options.Loss.Evaluate(outputs, targets, _data.TargetSize, predictionGradients);
             if (value.Count == 0)
             {
                 // Every target of the batch is missing: nothing to learn from.
                 return true;
             }
 
-            Array.Clear(_gradients);
-            _network.Backward(_parameters, _workspace, predictionGradients, _gradients, truncationSteps: _options.TruncationSteps);
+            // Each shard clears and fills its own gradient (shard 0 the run's), then they are added in shard order: the
+            // same sums, in the same order, whichever threads ran the shards.
+            RunShards(Phase.Backward);
+            for (int s = 1; s < _shardCount; s++)
+            {
+                TensorPrimitives.Add(_gradients, _shards[s].Gradients, _gradients);
+            }
+
             float norm = GradientClipping.GlobalNorm(_gradients);
             if (!double.IsFinite(value.Mean) || !float.IsFinite(norm))
             {
@@ -315,9 +372,9 @@ public sealed class Trainer
                 }
 
                 ReadOnlySpan<float> targets = Gather(indices);
-                _network.Infer(_parameters, _inputs.AsSpan(0, _data.Steps * size * _data.InputSize), _data.Steps, size, _workspace);
-                LossValue value = _options.Loss.Evaluate(_workspace.Outputs, targets, _data.TargetSize,
-                    _predictionGradients.AsSpan(0, _workspace.Outputs.Length));
+                RunShards(Phase.Infer);
+                ReadOnlySpan<float> outputs = BatchOutputs();
+                LossValue value = _options.Loss.Evaluate(outputs, targets, _data.TargetSize, _predictionGradients.AsSpan(0, outputs.Length));
                 sum += value.Sum;
                 count += value.Count;
             }
@@ -325,17 +382,109 @@ public sealed class Trainer
             return Mean(sum, count);
         }
 
+        /// <summary>
+        /// Cuts the batch into shards, writes each shard's inputs into its own buffer (on this thread: a dataset need not
+        /// be thread-safe) and the whole batch's targets into one, and returns the targets.
+        /// </summary>
         private ReadOnlySpan<float> Gather(ReadOnlySpan<int> examples)
         {
             int size = examples.Length;
+            _batchSize = size;
+            _shardCount = BatchShards.Count(size);
             Span<float> targets = _targets.AsSpan(0, _data.TargetSteps * size * _data.TargetSize);
+            for (int s = 0; s < _shardCount; s++)
+            {
+                Shard shard = _shards[s];
+                (shard.Start, shard.Rows) = BatchShards.Range(size, _shardCount, s);
+                Span<float> inputs = shard.Inputs.AsSpan(0, _data.Steps * shard.Rows * _data.InputSize);
+                for (int slot = 0; slot < shard.Rows; slot++)
+                {
+                    _data.WriteInputs(examples[shard.Start + slot], inputs, shard.Rows, slot);
+                }
+            }
+
             for (int slot = 0; slot < size; slot++)
             {
-                _data.WriteInputs(examples[slot], _inputs, size, slot);
                 _data.WriteTargets(examples[slot], targets, size, slot);
             }
 
             return targets;
+        }
+
+        private void RunShards(Phase phase)
+        {
+            _phase = phase;
+            if (_workers is null || _shardCount == 1)
+            {
+                for (int s = 0; s < _shardCount; s++)
+                {
+                    RunShard(s);
+                }
+            }
+            else
+            {
+                _workers.Run(this, _shardCount);
+            }
+        }
+
+        /// <summary>Runs one shard of the current phase; touches nothing shared but read-only state and the shard's buffers.</summary>
+        public void RunShard(int shard)
+        {
+            Shard own = _shards[shard];
+            int rows = own.Rows;
+            ReadOnlySpan<float> inputs = own.Inputs.AsSpan(0, _data.Steps * rows * _data.InputSize);
+            switch (_phase)
+            {
+                case Phase.Forward:
+                    _network.Forward(_parameters, inputs, _data.Steps, rows, own.Workspace);
+                    break;
+                case Phase.Infer:
+                    _network.Infer(_parameters, inputs, _data.Steps, rows, own.Workspace);
+                    break;
+                default:
+                    Span<float> gradients = shard == 0 ? _gradients : own.Gradients;
+                    gradients.Clear();
+                    ReadOnlySpan<float> outputGradients = _shardCount == 1
+                        ? _predictionGradients.AsSpan(0, own.Workspace.Outputs.Length)
+                        : ShardRows(_predictionGradients, own, own.OutputGradients);
+                    _network.Backward(_parameters, own.Workspace, outputGradients, gradients, truncationSteps: _options.TruncationSteps);
+                    break;
+            }
+        }
+
+        /// <summary>The outputs of the whole batch: the one shard's, or every shard's copied into their rows of the batch.</summary>
+        private ReadOnlySpan<float> BatchOutputs()
+        {
+            if (_shardCount == 1)
+            {
+                return _shards[0].Workspace.Outputs;
+            }
+
+            int width = _network.OutputSize, batchWidth = _batchSize * width;
+            for (int s = 0; s < _shardCount; s++)
+            {
+                Shard shard = _shards[s];
+                ReadOnlySpan<float> outputs = shard.Workspace.Outputs;
+                int shardWidth = shard.Rows * width;
+                for (int t = 0; t < _targetRowsPerExample; t++)
+                {
+                    outputs.Slice(t * shardWidth, shardWidth).CopyTo(_outputs.AsSpan((t * batchWidth) + (shard.Start * width), shardWidth));
+                }
+            }
+
+            return _outputs.AsSpan(0, _targetRowsPerExample * batchWidth);
+        }
+
+        /// <summary>Copies a shard's rows of a batch-shaped buffer (target steps×batch×outputs) into <paramref name="destination"/>.</summary>
+        private ReadOnlySpan<float> ShardRows(float[] batch, Shard shard, float[] destination)
+        {
+            int width = _network.OutputSize, batchWidth = _batchSize * width, shardWidth = shard.Rows * width;
+            for (int t = 0; t < _targetRowsPerExample; t++)
+            {
+                batch.AsSpan((t * batchWidth) + (shard.Start * width), shardWidth).CopyTo(destination.AsSpan(t * shardWidth, shardWidth));
+            }
+
+            return destination.AsSpan(0, _targetRowsPerExample * shardWidth);
         }
 
         private static double Mean(double sum, long count) => count == 0 ? double.NaN : sum / count;
