@@ -97,11 +97,11 @@ public sealed class AttentionPoolingTests(ITestOutputHelper output)
         NetworkWorkspace workspace = network.CreateWorkspace();
 
         network.Forward(parameters, Reference.Input, Reference.Steps, Reference.Batch, workspace, Reference.InitialState);
-        AssertClose("output", Reference.Output, workspace.Outputs);
-        AssertClose("attention weights", Reference.AttentionWeights, workspace.AttentionWeights);
+        TorchParity.AssertClose(output, ParityTolerance, "output", Reference.Output, workspace.Outputs);
+        TorchParity.AssertClose(output, ParityTolerance, "attention weights", Reference.AttentionWeights, workspace.AttentionWeights);
 
         network.Infer(parameters, Reference.Input, Reference.Steps, Reference.Batch, workspace, Reference.InitialState);
-        AssertClose("output (inference pass)", Reference.Output, workspace.Outputs);
+        TorchParity.AssertClose(output, ParityTolerance, "output (inference pass)", Reference.Output, workspace.Outputs);
     }
 
     [Fact]
@@ -119,20 +119,20 @@ public sealed class AttentionPoolingTests(ITestOutputHelper output)
         for (int layer = 0; layer < Reference.Layers; layer++)
         {
             Dictionary<string, float[]> expected = Reference.LayerGradients[layer];
-            AssertClose($"l{layer}.weight_ih", expected["weight_ih"], Transpose(network.GetSlot($"layers.{layer}.input_weights"), gradients));
-            AssertClose($"l{layer}.weight_hh", expected["weight_hh"], Transpose(network.GetSlot($"layers.{layer}.recurrent_weights"), gradients));
-            AssertClose($"l{layer}.bias_ih", expected["bias_ih"], network.GetSlot($"layers.{layer}.input_bias").Slice(gradients));
-            AssertClose($"l{layer}.bias_hh", expected["bias_hh"], network.GetSlot($"layers.{layer}.recurrent_bias").Slice(gradients));
+            TorchParity.AssertClose(output, ParityTolerance, $"l{layer}.weight_ih", expected["weight_ih"], TorchParity.Transpose(network.GetSlot($"layers.{layer}.input_weights"), gradients));
+            TorchParity.AssertClose(output, ParityTolerance, $"l{layer}.weight_hh", expected["weight_hh"], TorchParity.Transpose(network.GetSlot($"layers.{layer}.recurrent_weights"), gradients));
+            TorchParity.AssertClose(output, ParityTolerance, $"l{layer}.bias_ih", expected["bias_ih"], network.GetSlot($"layers.{layer}.input_bias").Slice(gradients));
+            TorchParity.AssertClose(output, ParityTolerance, $"l{layer}.bias_hh", expected["bias_hh"], network.GetSlot($"layers.{layer}.recurrent_bias").Slice(gradients));
         }
 
         Dictionary<string, float[]> pooling = Reference.PoolingGradients;
-        AssertClose("attention.weight", pooling["weight"], Transpose(network.GetSlot("attention.weights"), gradients));
-        AssertClose("attention.bias", pooling["bias"], network.GetSlot("attention.bias").Slice(gradients));
-        AssertClose("score", pooling["score"], network.GetSlot("attention.score").Slice(gradients));
-        AssertClose("head.weight", pooling["head_weight"], Transpose(network.GetSlot("head.weights"), gradients));
-        AssertClose("head.bias", pooling["head_bias"], network.GetSlot("head.bias").Slice(gradients));
-        AssertClose("input", Reference.InputGradient, inputGradients);
-        AssertClose("initial_state", Reference.InitialStateGradient, initialStateGradients);
+        TorchParity.AssertClose(output, ParityTolerance, "attention.weight", pooling["weight"], TorchParity.Transpose(network.GetSlot("attention.weights"), gradients));
+        TorchParity.AssertClose(output, ParityTolerance, "attention.bias", pooling["bias"], network.GetSlot("attention.bias").Slice(gradients));
+        TorchParity.AssertClose(output, ParityTolerance, "score", pooling["score"], network.GetSlot("attention.score").Slice(gradients));
+        TorchParity.AssertClose(output, ParityTolerance, "head.weight", pooling["head_weight"], TorchParity.Transpose(network.GetSlot("head.weights"), gradients));
+        TorchParity.AssertClose(output, ParityTolerance, "head.bias", pooling["head_bias"], network.GetSlot("head.bias").Slice(gradients));
+        TorchParity.AssertClose(output, ParityTolerance, "input", Reference.InputGradient, inputGradients);
+        TorchParity.AssertClose(output, ParityTolerance, "initial_state", Reference.InitialStateGradient, initialStateGradients);
     }
 
     [Fact]
@@ -165,60 +165,20 @@ public sealed class AttentionPoolingTests(ITestOutputHelper output)
         for (int layer = 0; layer < Reference.Layers; layer++)
         {
             Dictionary<string, float[]> weights = Reference.LayerWeights[layer];
-            TransposeInto(weights["weight_ih"], network.GetSlot($"layers.{layer}.input_weights"), parameters);
-            TransposeInto(weights["weight_hh"], network.GetSlot($"layers.{layer}.recurrent_weights"), parameters);
+            TorchParity.TransposeInto(weights["weight_ih"], network.GetSlot($"layers.{layer}.input_weights"), parameters);
+            TorchParity.TransposeInto(weights["weight_hh"], network.GetSlot($"layers.{layer}.recurrent_weights"), parameters);
             weights["bias_ih"].CopyTo(network.GetSlot($"layers.{layer}.input_bias").Slice(parameters.AsSpan()));
             weights["bias_hh"].CopyTo(network.GetSlot($"layers.{layer}.recurrent_bias").Slice(parameters.AsSpan()));
         }
 
         // nn.Linear stores weight as outputs×inputs; ours are inputs×outputs (row vectors times the matrix).
         Dictionary<string, float[]> pooling = Reference.PoolingWeights;
-        TransposeInto(pooling["weight"], network.GetSlot("attention.weights"), parameters);
+        TorchParity.TransposeInto(pooling["weight"], network.GetSlot("attention.weights"), parameters);
         pooling["bias"].CopyTo(network.GetSlot("attention.bias").Slice(parameters.AsSpan()));
         pooling["score"].CopyTo(network.GetSlot("attention.score").Slice(parameters.AsSpan()));
-        TransposeInto(pooling["head_weight"], network.GetSlot("head.weights"), parameters);
+        TorchParity.TransposeInto(pooling["head_weight"], network.GetSlot("head.weights"), parameters);
         pooling["head_bias"].CopyTo(network.GetSlot("head.bias").Slice(parameters.AsSpan()));
         return (network, parameters);
-    }
-
-    private static void TransposeInto(float[] torchMatrix, ParameterSlot slot, float[] parameters)
-    {
-        int rows = slot.Spec.Rows, columns = slot.Spec.Columns;
-        for (int i = 0; i < rows; i++)
-        {
-            for (int j = 0; j < columns; j++)
-            {
-                parameters[slot.Offset + i * columns + j] = torchMatrix[j * rows + i];
-            }
-        }
-    }
-
-    private static float[] Transpose(ParameterSlot slot, float[] values)
-    {
-        int rows = slot.Spec.Rows, columns = slot.Spec.Columns;
-        var torchMatrix = new float[rows * columns];
-        for (int i = 0; i < rows; i++)
-        {
-            for (int j = 0; j < columns; j++)
-            {
-                torchMatrix[j * rows + i] = values[slot.Offset + i * columns + j];
-            }
-        }
-
-        return torchMatrix;
-    }
-
-    private void AssertClose(string name, float[] expected, ReadOnlySpan<float> actual)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        double scale = expected.Max(Math.Abs), worst = 0;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            worst = Math.Max(worst, Math.Abs(expected[i] - actual[i]) / scale);
-        }
-
-        output.WriteLine($"{name,-24} worst difference {worst:E2} of max |value| {scale:G4}");
-        Assert.True(worst <= ParityTolerance, $"{name}: worst difference {worst:E2} of the largest magnitude exceeds {ParityTolerance:E0}.");
     }
 
     private sealed class Fixture

@@ -23,13 +23,13 @@ public class PyTorchParityTests(ITestOutputHelper output)
 
         network.Forward(parameters, Reference.Input, Reference.Steps, Reference.Batch, workspace, Reference.InitialState);
 
-        AssertClose("output", Reference.Output, workspace.Outputs);
+        TorchParity.AssertClose(output, Tolerance, "output", Reference.Output, workspace.Outputs);
         var finalStates = new float[Reference.FinalState.Length];
         workspace.CopyFinalStates(finalStates);
-        AssertClose("final_state", Reference.FinalState, finalStates);
+        TorchParity.AssertClose(output, Tolerance, "final_state", Reference.FinalState, finalStates);
 
         network.Infer(parameters, Reference.Input, Reference.Steps, Reference.Batch, workspace, Reference.InitialState);
-        AssertClose("output (inference pass)", Reference.Output, workspace.Outputs);
+        TorchParity.AssertClose(output, Tolerance, "output (inference pass)", Reference.Output, workspace.Outputs);
     }
 
     [Fact]
@@ -48,14 +48,14 @@ public class PyTorchParityTests(ITestOutputHelper output)
         for (int layer = 0; layer < Reference.Layers; layer++)
         {
             Dictionary<string, float[]> expected = Reference.Gradients[layer];
-            AssertClose($"l{layer}.weight_ih", expected["weight_ih"], Transpose(network.GetSlot($"layers.{layer}.input_weights"), gradients));
-            AssertClose($"l{layer}.weight_hh", expected["weight_hh"], Transpose(network.GetSlot($"layers.{layer}.recurrent_weights"), gradients));
-            AssertClose($"l{layer}.bias_ih", expected["bias_ih"], network.GetSlot($"layers.{layer}.input_bias").Slice(gradients));
-            AssertClose($"l{layer}.bias_hh", expected["bias_hh"], network.GetSlot($"layers.{layer}.recurrent_bias").Slice(gradients));
+            TorchParity.AssertClose(output, Tolerance, $"l{layer}.weight_ih", expected["weight_ih"], TorchParity.Transpose(network.GetSlot($"layers.{layer}.input_weights"), gradients));
+            TorchParity.AssertClose(output, Tolerance, $"l{layer}.weight_hh", expected["weight_hh"], TorchParity.Transpose(network.GetSlot($"layers.{layer}.recurrent_weights"), gradients));
+            TorchParity.AssertClose(output, Tolerance, $"l{layer}.bias_ih", expected["bias_ih"], network.GetSlot($"layers.{layer}.input_bias").Slice(gradients));
+            TorchParity.AssertClose(output, Tolerance, $"l{layer}.bias_hh", expected["bias_hh"], network.GetSlot($"layers.{layer}.recurrent_bias").Slice(gradients));
         }
 
-        AssertClose("input", Reference.InputGradient, inputGradients);
-        AssertClose("initial_state", Reference.InitialStateGradient, initialStateGradients);
+        TorchParity.AssertClose(output, Tolerance, "input", Reference.InputGradient, inputGradients);
+        TorchParity.AssertClose(output, Tolerance, "initial_state", Reference.InitialStateGradient, initialStateGradients);
     }
 
     private static (RecurrentNetwork Network, float[] Parameters) Build()
@@ -67,53 +67,13 @@ public class PyTorchParityTests(ITestOutputHelper output)
             Dictionary<string, float[]> weights = Reference.Weights[layer];
 
             // PyTorch stores weight_ih as (3·hidden)×input; our input_weights is its transpose.
-            TransposeInto(weights["weight_ih"], network.GetSlot($"layers.{layer}.input_weights"), parameters);
-            TransposeInto(weights["weight_hh"], network.GetSlot($"layers.{layer}.recurrent_weights"), parameters);
+            TorchParity.TransposeInto(weights["weight_ih"], network.GetSlot($"layers.{layer}.input_weights"), parameters);
+            TorchParity.TransposeInto(weights["weight_hh"], network.GetSlot($"layers.{layer}.recurrent_weights"), parameters);
             weights["bias_ih"].CopyTo(network.GetSlot($"layers.{layer}.input_bias").Slice(parameters.AsSpan()));
             weights["bias_hh"].CopyTo(network.GetSlot($"layers.{layer}.recurrent_bias").Slice(parameters.AsSpan()));
         }
 
         return (network, parameters);
-    }
-
-    private static void TransposeInto(float[] torchMatrix, ParameterSlot slot, float[] parameters)
-    {
-        int rows = slot.Spec.Rows, columns = slot.Spec.Columns;
-        for (int i = 0; i < rows; i++)
-        {
-            for (int j = 0; j < columns; j++)
-            {
-                parameters[slot.Offset + i * columns + j] = torchMatrix[j * rows + i];
-            }
-        }
-    }
-
-    private static float[] Transpose(ParameterSlot slot, float[] values)
-    {
-        int rows = slot.Spec.Rows, columns = slot.Spec.Columns;
-        var torchMatrix = new float[rows * columns];
-        for (int i = 0; i < rows; i++)
-        {
-            for (int j = 0; j < columns; j++)
-            {
-                torchMatrix[j * rows + i] = values[slot.Offset + i * columns + j];
-            }
-        }
-
-        return torchMatrix;
-    }
-
-    private void AssertClose(string name, float[] expected, ReadOnlySpan<float> actual)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        double scale = expected.Max(Math.Abs), worst = 0;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            worst = Math.Max(worst, Math.Abs(expected[i] - actual[i]) / scale);
-        }
-
-        output.WriteLine($"{name,-24} worst difference {worst:E2} of max |value| {scale:G4}");
-        Assert.True(worst <= Tolerance, $"{name}: worst difference {worst:E2} of the largest magnitude exceeds {Tolerance:E0}.");
     }
 
     private sealed class Fixture

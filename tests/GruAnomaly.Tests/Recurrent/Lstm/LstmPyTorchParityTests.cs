@@ -24,15 +24,15 @@ public class LstmPyTorchParityTests(ITestOutputHelper output)
 
         network.Forward(parameters, Reference.Input, Reference.Steps, Reference.Batch, workspace, initial);
 
-        AssertClose("output", Reference.Output, workspace.Outputs);
+        TorchParity.AssertClose(output, Tolerance, "output", Reference.Output, workspace.Outputs);
         var finalStates = new float[initial.Length];
         workspace.CopyFinalStates(finalStates);
         (float[] h, float[] c) = Reference.TorchStates(finalStates);
-        AssertClose("h_n", Reference.FinalH, h);
-        AssertClose("c_n", Reference.FinalC, c);
+        TorchParity.AssertClose(output, Tolerance, "h_n", Reference.FinalH, h);
+        TorchParity.AssertClose(output, Tolerance, "c_n", Reference.FinalC, c);
 
         network.Infer(parameters, Reference.Input, Reference.Steps, Reference.Batch, workspace, initial);
-        AssertClose("output (inference pass)", Reference.Output, workspace.Outputs);
+        TorchParity.AssertClose(output, Tolerance, "output (inference pass)", Reference.Output, workspace.Outputs);
     }
 
     [Fact]
@@ -53,14 +53,14 @@ public class LstmPyTorchParityTests(ITestOutputHelper output)
         {
             for (int layer = 0; layer < Reference.Layers; layer++)
             {
-                AssertClose($"l{layer}.{name}", Reference.Gradients[layer][name], network.GetSlot($"layers.{layer}.{name}").Slice(gradients));
+                TorchParity.AssertClose(output, Tolerance, $"l{layer}.{name}", Reference.Gradients[layer][name], network.GetSlot($"layers.{layer}.{name}").Slice(gradients));
             }
         }
 
-        AssertClose("input", Reference.InputGradient, inputGradients);
+        TorchParity.AssertClose(output, Tolerance, "input", Reference.InputGradient, inputGradients);
         (float[] h, float[] c) = Reference.TorchStates(initialStateGradients);
-        AssertClose("h_0", Reference.InitialHGradient, h);
-        AssertClose("c_0", Reference.InitialCGradient, c);
+        TorchParity.AssertClose(output, Tolerance, "h_0", Reference.InitialHGradient, h);
+        TorchParity.AssertClose(output, Tolerance, "c_0", Reference.InitialCGradient, c);
     }
 
     [Fact]
@@ -87,19 +87,6 @@ public class LstmPyTorchParityTests(ITestOutputHelper output)
         }
 
         return (network, parameters);
-    }
-
-    private void AssertClose(string name, float[] expected, ReadOnlySpan<float> actual)
-    {
-        Assert.Equal(expected.Length, actual.Length);
-        double scale = expected.Max(Math.Abs), worst = 0;
-        for (int i = 0; i < expected.Length; i++)
-        {
-            worst = Math.Max(worst, Math.Abs(expected[i] - actual[i]) / scale);
-        }
-
-        output.WriteLine($"{name,-24} worst difference {worst:E2} of max |value| {scale:G4}");
-        Assert.True(worst <= Tolerance, $"{name}: worst difference {worst:E2} of the largest magnitude exceeds {Tolerance:E0}.");
     }
 
     private sealed class Fixture
