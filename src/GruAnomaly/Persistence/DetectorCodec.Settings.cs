@@ -148,6 +148,15 @@ internal static partial class DetectorCodec
             return;
         }
 
+        if (model is GruDModelFactory grud)
+        {
+            // Code 4: a GRU-D model (code 3 is left to the LSTM model added beside it).
+            w.U8(4);
+            w.I32(grud.HiddenSize);
+            w.I32(grud.Layers);
+            return;
+        }
+
         // A model of the user's own cells is recorded by name; loading asks DetectorLoadOptions for the cells registered under it.
         w.U8(2);
         w.String(model.Name);
@@ -167,6 +176,10 @@ internal static partial class DetectorCodec
                 string name = r.String("model name");
                 int count = r.I32("model layers", 1, Limits.Layers);
                 return new CellModelFactory(name, count, context.RegisteredCell(r, name));
+            case 4:
+                int grudHidden = r.I32("model hidden size", 1, Limits.LayerWidth);
+                int grudLayers = r.I32("model layers", 1, Limits.Layers);
+                return new GruDModelFactory(grudHidden, grudLayers);
             case byte code:
                 throw r.Invalid("model", $"has the unknown code {code}");
         }
