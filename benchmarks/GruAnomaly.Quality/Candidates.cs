@@ -34,13 +34,25 @@ internal static class Candidates
         new("carried state", false, b => b.WithScorer(Scorer.CarriedStateForecast())),
     ];
 
+    /// <summary>
+    /// For series with values removed (<c>--missing</c>): the default GRU with gaps masked (its default policy) and
+    /// interpolated, against GRU-D, which models the gaps; GRU-D takes the hidden size the default's automatic model takes.
+    /// </summary>
+    public static IReadOnlyList<Candidate> Missing { get; } =
+    [
+        new("GRU, mask", false, b => b.WithMissingValues(Preprocessing.MissingValuePolicy.Mask)),
+        new("GRU, interpolate", false, b => b.WithMissingValues(Preprocessing.MissingValuePolicy.Interpolate)),
+        new("GRU-D, mask", false, (b, training) => b.WithMissingValues(Preprocessing.MissingValuePolicy.Mask)
+            .WithModel(Recurrent.Models.GruD(hiddenSize: training.Length < 2000 ? 16 : training.Length < 20000 ? 32 : 64))),
+    ];
+
     /// <summary>The dominant period of the training series (1 when it has none), as the detector's automatic window finds it.</summary>
     private static int Period(TimeSeries training) =>
         Preprocessing.Periodicity.Dominant(training.Values, training.Features, FitChoices.MaximumAutomaticWindow, out _) ?? 1;
 
     public static IReadOnlyList<Candidate> Select(IEnumerable<string> names)
     {
-        var all = new[] { Default }.Concat(Baselines).Concat(Variants).ToList();
+        var all = new[] { Default }.Concat(Baselines).Concat(Variants).Concat(Missing).ToList();
         var chosen = new List<Candidate>();
         foreach (string name in names)
         {
@@ -48,8 +60,9 @@ internal static class Candidates
             {
                 "baselines" => Baselines,
                 "variants" => Variants,
+                "missing" => Missing,
                 _ => [all.Find(c => c.Name == name) ?? throw new ArgumentException(
-                    $"Unknown candidate '{name}'; expected one of: baselines, variants, {string.Join(", ", all.Select(c => c.Name))}.")],
+                    $"Unknown candidate '{name}'; expected one of: baselines, variants, missing, {string.Join(", ", all.Select(c => c.Name))}.")],
             });
         }
 
