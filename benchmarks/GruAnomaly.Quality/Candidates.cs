@@ -46,13 +46,18 @@ internal static class Candidates
             .WithModel(Recurrent.Models.GruD(hiddenSize: training.Length < 2000 ? 16 : training.Length < 20000 ? 32 : 64))),
     ];
 
+    /// <summary>As <see cref="Missing"/> with the forecast scorer alone: without the default fusion's rolling z-score, whose
+    /// share of the score is the same for all three, only the model and the policy differ.</summary>
+    public static IReadOnlyList<Candidate> MissingForecastOnly { get; } =
+        [.. Missing.Select(c => new Candidate(c.Name + " (forecast only)", false, (b, training) => c.Build(b, training).WithScorer(Scorer.Forecast())))];
+
     /// <summary>The dominant period of the training series (1 when it has none), as the detector's automatic window finds it.</summary>
     private static int Period(TimeSeries training) =>
         Preprocessing.Periodicity.Dominant(training.Values, training.Features, FitChoices.MaximumAutomaticWindow, out _) ?? 1;
 
     public static IReadOnlyList<Candidate> Select(IEnumerable<string> names)
     {
-        var all = new[] { Default }.Concat(Baselines).Concat(Variants).Concat(Missing).ToList();
+        var all = new[] { Default }.Concat(Baselines).Concat(Variants).Concat(Missing).Concat(MissingForecastOnly).ToList();
         var chosen = new List<Candidate>();
         foreach (string name in names)
         {
@@ -61,8 +66,9 @@ internal static class Candidates
                 "baselines" => Baselines,
                 "variants" => Variants,
                 "missing" => Missing,
+                "missing-forecast" => MissingForecastOnly,
                 _ => [all.Find(c => c.Name == name) ?? throw new ArgumentException(
-                    $"Unknown candidate '{name}'; expected one of: baselines, variants, missing, {string.Join(", ", all.Select(c => c.Name))}.")],
+                    $"Unknown candidate '{name}'; expected one of: baselines, variants, missing, missing-forecast, {string.Join(", ", all.Select(c => c.Name))}.")],
             });
         }
 

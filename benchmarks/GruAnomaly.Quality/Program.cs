@@ -101,6 +101,11 @@ internal sealed record Options(string[] Candidates, string[] Protocols, string S
             };
         }
 
+        if (o.Missing.Any(r => !(r > 0 && r < 1)))
+        {
+            throw new ArgumentException($"--missing takes shares in (0, 1), for example 0.1,0.3; got {string.Join(",", o.Missing)}.");
+        }
+
         return o;
     }
 }
