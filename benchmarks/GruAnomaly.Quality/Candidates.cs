@@ -45,13 +45,30 @@ internal static class Candidates
     public static Candidate Selected { get; } = new("selected", false, (b, training) =>
         ModelSelection.Select(b, training, new ModelSelectionOptions { HiddenSizes = [16, 32], Folds = 3, MaxFits = 11, Seed = 0 }).ApplyTo(b));
 
+    /// <summary>
+    /// For series with values removed (<c>--missing</c>): the default GRU with gaps masked (its default policy) and
+    /// interpolated, against GRU-D, which models the gaps; GRU-D takes the hidden size the default's automatic model takes.
+    /// </summary>
+    public static IReadOnlyList<Candidate> Missing { get; } =
+    [
+        new("GRU, mask", false, b => b.WithMissingValues(Preprocessing.MissingValuePolicy.Mask)),
+        new("GRU, interpolate", false, b => b.WithMissingValues(Preprocessing.MissingValuePolicy.Interpolate)),
+        new("GRU-D, mask", false, (b, training) => b.WithMissingValues(Preprocessing.MissingValuePolicy.Mask)
+            .WithModel(Recurrent.Models.GruD(hiddenSize: training.Length < 2000 ? 16 : training.Length < 20000 ? 32 : 64))),
+    ];
+
+    /// <summary>As <see cref="Missing"/> with the forecast scorer alone: without the default fusion's rolling z-score, whose
+    /// share of the score is the same for all three, only the model and the policy differ.</summary>
+    public static IReadOnlyList<Candidate> MissingForecastOnly { get; } =
+        [.. Missing.Select(c => new Candidate(c.Name + " (forecast only)", false, (b, training) => c.Build(b, training).WithScorer(Scorer.Forecast())))];
+
     /// <summary>The dominant period of the training series (1 when it has none), as the detector's automatic window finds it.</summary>
     private static int Period(TimeSeries training) =>
         Preprocessing.Periodicity.Dominant(training.Values, training.Features, FitChoices.MaximumAutomaticWindow, out _) ?? 1;
 
     public static IReadOnlyList<Candidate> Select(IEnumerable<string> names)
     {
-        var all = new[] { Default, Selected }.Concat(Baselines).Concat(Variants).ToList();
+        var all = new[] { Default, Selected }.Concat(Baselines).Concat(Variants).Concat(Missing).Concat(MissingForecastOnly).ToList();
         var chosen = new List<Candidate>();
         foreach (string name in names)
         {
@@ -59,8 +76,10 @@ internal static class Candidates
             {
                 "baselines" => Baselines,
                 "variants" => Variants,
+                "missing" => Missing,
+                "missing-forecast" => MissingForecastOnly,
                 _ => [all.Find(c => c.Name == name) ?? throw new ArgumentException(
-                    $"Unknown candidate '{name}'; expected one of: baselines, variants, {string.Join(", ", all.Select(c => c.Name))}.")],
+                    $"Unknown candidate '{name}'; expected one of: baselines, variants, missing, missing-forecast, {string.Join(", ", all.Select(c => c.Name))}.")],
             });
         }
 

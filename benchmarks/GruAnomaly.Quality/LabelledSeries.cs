@@ -31,6 +31,32 @@ internal sealed class LabelledSeries
 
     public string[] Splits { get; }
 
+    /// <summary>
+    /// A copy with a share <paramref name="rate"/> of the values removed (NaN) at random, each value independently, from a
+    /// generator seeded by <paramref name="seed"/>, the rate and the series' name, so a run is repeatable; labels stay.
+    /// </summary>
+    public LabelledSeries WithMissing(double rate, int seed)
+    {
+        int nameHash = 17;
+        foreach (char c in Name)
+        {
+            nameHash = unchecked((nameHash * 31) + c);
+        }
+
+        // Not HashCode.Combine: it is salted per process, and the removed values must be the same in every run.
+        var random = new Random(unchecked((seed * 1_000_003) + ((int)Math.Round(rate * 1000) * 7919) + nameHash) & int.MaxValue);
+        float[] values = (float[])Values.Clone();
+        for (int i = 0; i < values.Length; i++)
+        {
+            if (random.NextDouble() < rate)
+            {
+                values[i] = float.NaN;
+            }
+        }
+
+        return new LabelledSeries(Name, values, Features, Labels, Splits);
+    }
+
     public TimeSeries Slice(int start, int length) => new(Values.AsSpan(start * Features, length * Features), Features);
 
     /// <summary>The first row and the number of rows of a split; the splits of these files are contiguous.</summary>

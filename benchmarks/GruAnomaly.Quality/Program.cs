@@ -2,7 +2,10 @@
 // of the shared datasets under two protocols (offline and streaming), and judges their alarms and scores against the
 // labels. Usage (from the repository root):
 //   dotnet run -c Release --project benchmarks/GruAnomaly.Quality -- [--candidates default,selected,baselines,variants]
-//       [--protocols offline,streaming] [--series ecg/] [--data ../shared/data] [--output benchmarks/results/quality.md] [--parallel 2]
+//       [--protocols offline,streaming] [--series ecg/,TEK14] [--data ../shared/data] [--output benchmarks/results/quality.md] [--parallel 2]
+//       [--missing 0.1,0.3] [--missing-seed 1]
+// --missing removes that share of the values at random (seeded; labels kept) and runs everything once per share; with
+// --candidates missing it compares the GRU under the Mask and Interpolate policies with GRU-D.
 // The committed results: --candidates "default,forecast only,reconstruction,fusion with first difference,carried state,online adaptation,baselines"
 //   --output benchmarks/results/quality-2026-12-02.md (9.3 min here, shared with other jobs).
 using System.Diagnostics;
@@ -27,41 +30,60 @@ Protocol[] protocols = [.. options.Protocols.Select(p => p switch
     "streaming" => Protocol.Streaming,
     _ => throw new ArgumentException($"Unknown protocol '{p}'; expected offline or streaming."),
 })];
-var series = LabelledSeries.Find(root).Where(s => s.Name.Contains(options.Series, StringComparison.Ordinal))
+// --series takes one or more comma-separated parts of series names (for example ecg/chfdb,TEK14).
+string[] wanted = options.Series.Split(',');
+var series = LabelledSeries.Find(root).Where(s => wanted.Any(w => s.Name.Contains(w, StringComparison.Ordinal)))
     .Select(s => LabelledSeries.Load(s.Path, s.Name)).ToList();
-Console.WriteLine($"{series.Count} series, {candidates.Count} candidates, protocols {string.Join(", ", protocols.Select(p => p.Name))}");
+Console.WriteLine($"{series.Count} series, {candidates.Count} candidates, protocols {string.Join(", ", protocols.Select(p => p.Name))}" +
+    (options.Missing.Length > 0 ? $", values removed at random: {string.Join(", ", options.Missing.Select(r => r.ToString("P0", CultureInfo.InvariantCulture)))} (seed {options.MissingSeed})" : string.Empty));
 
 var clock = Stopwatch.StartNew();
-var jobs = (from s in series from p in protocols from c in candidates select (s, p, c)).ToList();
-var results = new SeriesResult[jobs.Count];
-Parallel.For(0, jobs.Count, new ParallelOptions { MaxDegreeOfParallelism = options.Parallel }, i =>
+var reports = new List<string>();
+var summaries = new List<string>();
+// Without --missing the series are run as they are; with it, once per rate, each run on its own copies with values removed.
+foreach (double? rate in options.Missing.Length == 0 ? [null] : options.Missing.Select(r => (double?)r))
 {
-    (LabelledSeries s, Protocol p, Candidate c) = jobs[i];
-    results[i] = SeriesResult.Measure(s, p, c);
-    SeriesResult r = results[i];
-    Console.WriteLine(r.IsSkipped
-        ? $"{r.Series,-28} {r.Protocol,-9} {r.Candidate,-22} {r.Notes}"
-        : $"{r.Series,-28} {r.Protocol,-9} {r.Candidate,-22} early {r.EarlyStandard,7:F1}  event F1 {r.EventF1,5:F2}  " +
-        $"PR-AUC {r.PrAuc,5:F2}  alarms {r.DetectedWindows}/{r.Windows} +{r.FalseAlarms} false  fit {r.FitSeconds,5:F1} s");
-});
+    List<LabelledSeries> runSeries = rate is double removed ? [.. series.Select(s => s.WithMissing(removed, options.MissingSeed))] : series;
+    var jobs = (from s in runSeries from p in protocols from c in candidates select (s, p, c)).ToList();
+    var results = new SeriesResult[jobs.Count];
+    var runClock = Stopwatch.StartNew();
+    Parallel.For(0, jobs.Count, new ParallelOptions { MaxDegreeOfParallelism = options.Parallel }, i =>
+    {
+        (LabelledSeries s, Protocol p, Candidate c) = jobs[i];
+        results[i] = SeriesResult.Measure(s, p, c);
+        SeriesResult r = results[i];
+        string missing = rate is double m ? $"{m:P0} missing " : string.Empty;
+        Console.WriteLine(r.IsSkipped
+            ? $"{missing}{r.Series,-28} {r.Protocol,-9} {r.Candidate,-22} {r.Notes}"
+            : $"{missing}{r.Series,-28} {r.Protocol,-9} {r.Candidate,-22} early {r.EarlyStandard,7:F1}  event F1 {r.EventF1,5:F2}  " +
+            $"PR-AUC {r.PrAuc,5:F2}  alarms {r.DetectedWindows}/{r.Windows} +{r.FalseAlarms} false  fit {r.FitSeconds,5:F1} s");
+    });
 
-string report = Report.Markdown(results, candidates, protocols, clock.Elapsed);
+    string report = Report.Markdown(results, candidates, protocols, runClock.Elapsed);
+    reports.Add(rate is double share
+        ? report.Replace("# Detection quality, ", string.Create(CultureInfo.InvariantCulture,
+            $"# {share:P0} of the values removed at random (seed {options.MissingSeed}): detection quality, "), StringComparison.Ordinal)
+        : report);
+    summaries.Add((rate is double s2 ? string.Create(CultureInfo.InvariantCulture, $"{s2:P0} missing:") : string.Empty) + Report.Summary(results, candidates, protocols));
+}
+
 if (options.Output is not null)
 {
     Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(options.Output))!);
-    File.WriteAllText(options.Output, report);
+    File.WriteAllText(options.Output, string.Join(Environment.NewLine, reports));
     Console.WriteLine($"wrote {options.Output}");
 }
 
-Console.WriteLine(Report.Summary(results, candidates, protocols));
+summaries.ForEach(Console.WriteLine);
 Console.WriteLine($"total {clock.Elapsed.TotalMinutes:F1} min");
 return 0;
 
-internal sealed record Options(string[] Candidates, string[] Protocols, string Series, string? Data, string? Output, int Parallel)
+internal sealed record Options(string[] Candidates, string[] Protocols, string Series, string? Data, string? Output, int Parallel,
+    double[] Missing, int MissingSeed)
 {
     public static Options Parse(string[] args)
     {
-        var o = new Options(["default", "baselines"], ["offline", "streaming"], string.Empty, null, null, 2);
+        var o = new Options(["default", "baselines"], ["offline", "streaming"], string.Empty, null, null, 2, [], 1);
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -73,8 +95,15 @@ internal sealed record Options(string[] Candidates, string[] Protocols, string S
                 "--data" => o with { Data = Next() },
                 "--output" => o with { Output = Next() },
                 "--parallel" => o with { Parallel = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--missing" => o with { Missing = [.. Next().Split(',').Select(r => double.Parse(r, CultureInfo.InvariantCulture))] },
+                "--missing-seed" => o with { MissingSeed = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"Unknown option {args[i]}; see the comment at the top of Program.cs."),
             };
+        }
+
+        if (o.Missing.Any(r => !(r > 0 && r < 1)))
+        {
+            throw new ArgumentException($"--missing takes shares in (0, 1), for example 0.1,0.3; got {string.Join(",", o.Missing)}.");
         }
 
         return o;

@@ -23,15 +23,16 @@ public sealed class WindowedSeries : ISequenceDataset
     /// <param name="targetFeatures">Which features to predict; all when null.</param>
     /// <exception cref="ArgumentException">The series is too short, holds infinities, or a feature is never observed.</exception>
     public WindowedSeries(ReadOnlySpan<float> values, int features, int window, int horizon = 1, int stride = 1, IReadOnlyList<int>? targetFeatures = null)
-        : this(values, filledInputs: null, features, window, horizon, stride, targetFeatures)
+        : this(values, filledInputs: null, inputWidth: features, features, window, horizon, stride, targetFeatures)
     {
     }
 
     /// <summary>
-    /// Inputs read as given from <paramref name="filledInputs"/> (no NaN) when not null, instead of filled from
-    /// <paramref name="values"/>, which then only gives the targets.
+    /// Inputs read as given from <paramref name="filledInputs"/> (no NaN; <paramref name="inputWidth"/> values per step)
+    /// when not null, instead of filled from <paramref name="values"/>, which then only gives the targets.
     /// </summary>
-    private WindowedSeries(ReadOnlySpan<float> values, float[]? filledInputs, int features, int window, int horizon, int stride, IReadOnlyList<int>? targetFeatures)
+    private WindowedSeries(ReadOnlySpan<float> values, float[]? filledInputs, int inputWidth, int features, int window, int horizon, int stride,
+        IReadOnlyList<int>? targetFeatures)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(features);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(window);
@@ -57,6 +58,8 @@ public sealed class WindowedSeries : ISequenceDataset
 
         _raw = values.ToArray();
         _filled = filledInputs ?? SeriesFill.ForwardFill(_raw, features);
+        Diagnostics.Guard.Length(_filled.Length, length * inputWidth, nameof(filledInputs), "one input row per time step");
+        InputSize = inputWidth;
         Features = features;
         Length = length;
         Window = window;
@@ -73,8 +76,15 @@ public sealed class WindowedSeries : ISequenceDataset
     internal static WindowedSeries WithTargets(ReadOnlySpan<float> inputs, ReadOnlySpan<float> targets, int features, int window, int horizon, int stride)
     {
         Diagnostics.Guard.Length(targets.Length, inputs.Length, nameof(targets), "one per input value");
-        return new WindowedSeries(targets, inputs.ToArray(), features, window, horizon, stride, targetFeatures: null);
+        return new WindowedSeries(targets, inputs.ToArray(), features, features, window, horizon, stride, targetFeatures: null);
     }
+
+    /// <summary>
+    /// Windows whose inputs are rows of <paramref name="inputWidth"/> values (for example a GRU-D encoding of the series)
+    /// and whose targets are <paramref name="targets"/>, D = <paramref name="features"/> per step, NaN where missing.
+    /// </summary>
+    internal static WindowedSeries Encoded(float[] inputs, int inputWidth, ReadOnlySpan<float> targets, int features, int window, int horizon, int stride) =>
+        new(targets, inputs, inputWidth, features, window, horizon, stride, targetFeatures: null);
 
     /// <summary>Gets the number of features per time step.</summary>
     public int Features { get; }
@@ -98,7 +108,8 @@ public sealed class WindowedSeries : ISequenceDataset
     public int Steps => Window;
 
     /// <inheritdoc />
-    public int InputSize => Features;
+    /// <value>The number of features, or the width of the encoded rows the windows were built from.</value>
+    public int InputSize { get; }
 
     /// <summary>Gets the target width: <see cref="Horizon"/> × the number of target features, horizon-major.</summary>
     public int TargetSize => Horizon * _targetFeatures.Length;
@@ -122,7 +133,7 @@ public sealed class WindowedSeries : ISequenceDataset
 
     /// <inheritdoc />
     public void WriteInputs(int example, Span<float> batchInputs, int batchSize, int slot) =>
-        TimeMajorBatch.WriteWindow(_filled, Features, StartOf(example), Window, batchInputs, batchSize, slot);
+        TimeMajorBatch.WriteWindow(_filled, InputSize, StartOf(example), Window, batchInputs, batchSize, slot);
 
     /// <inheritdoc />
     public void WriteTargets(int example, Span<float> batchTargets, int batchSize, int slot)

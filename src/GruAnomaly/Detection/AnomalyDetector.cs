@@ -175,6 +175,7 @@ public sealed class AnomalyDetector
             Trainer = choices.Trainer,
             MatrixProvider = s.MatrixProvider,
             Logger = _logger,
+            Timestamps = training.Timestamps,
         }, watched, cancellationToken));
         if (scorer.History?.StopReason == StopReason.Cancelled)
         {
@@ -190,7 +191,7 @@ public sealed class AnomalyDetector
 
         var expected = new float[inputs.Length];
         var errors = new float[inputs.Length];
-        scorer.Score(inputs, observed, expected, errors);
+        ScorePipeline.Score(scorer, inputs, observed, training.Timestamps, expected, errors);
         int warmUp = scorer.WarmUp, features = training.Features;
         int heldOutFrom = Math.Max(scorer.HeldOutFrom, warmUp);
         // With enough held-out points, the combination learns from the rest, so the calibration scores stay out of sample.

@@ -348,6 +348,11 @@ public sealed class AnomalyDetectorBuilder
             ValidateAdaptation(errors);
         }
 
+        if (_model is GruDModelFactory)
+        {
+            ValidateGruD(errors);
+        }
+
         if (_combination is { RequiresSignedErrors: true } && loss.PredictionsPerTarget > 1)
         {
             errors.Add($"WithErrorCombination: {_combination.Name} needs signed residuals, but the loss {loss.Name} makes the scorer " +
@@ -368,6 +373,31 @@ public sealed class AnomalyDetectorBuilder
         EventRules rules = _eventRules ?? new EventRules();
         return new DetectorSettings(_window, _window is null ? _stride : _stride ?? 1, _model, _scorer!, given, loss, _scaler!,
             _missingValues, _combination!, _smoothingSpan, _normalization!, _threshold!, rules, _matrixProvider!, _adaptation);
+    }
+
+    /// <summary>GRU-D models the gaps itself: it needs them left open, and a scorer that builds its input rows.</summary>
+    private void ValidateGruD(List<string> errors)
+    {
+        if (_missingValues != MissingValuePolicy.Mask && Enum.IsDefined(_missingValues))
+        {
+            errors.Add($"WithModel: {_model!.Name} reads which values are missing and learns how to fill them, so it needs " +
+                $"WithMissingValues(MissingValuePolicy.Mask); {_missingValues} fills the gaps before the model could see them.");
+        }
+
+        // The forecast scorer builds GRU-D's rows; the baselines train no model. Any other scorer would feed the cell the bare series.
+        static bool Serves(IAnomalyScorer scorer) =>
+            scorer is ForecastScorer or NaiveScorer or RollingZScoreScorer or WindowedGaussianScorer;
+        bool forecasts = _scorer is ForecastScorer || (_scorer is FusionScorer fusion && fusion.Components.All(Serves));
+        if (_scorer is not null && !forecasts)
+        {
+            errors.Add($"WithModel: {_model!.Name} builds its input rows only in the forecast scorer; use WithScorer(Scorer.Forecast()) " +
+                $"(or the default fusion of it with a baseline) instead of {_scorer.Name}.");
+        }
+
+        if (_adaptationGiven && _adaptation is not null)
+        {
+            errors.Add($"WithOnlineAdaptation: {_model!.Name} cannot be fine-tuned online yet; leave online adaptation off, or use Models.Gru.");
+        }
     }
 
     private void ValidateAdaptation(List<string> errors)

@@ -190,6 +190,7 @@ public sealed partial class DetectorStream
     internal StreamPoint Decide(DateTimeOffset? timestamp)
     {
         long time = _history.Time;
+        _history.SetTimestamps(_lastTimestamp, timestamp);
         _scorer.Score(_history, _observed, _expected, _errors);
         _history.Add(_inputs);
         _detector.Scaler.InverseTransform(_expected, _expected);

@@ -165,12 +165,12 @@ public sealed class DetectorStreamBatch
     {
         // A single window runs twice: the kernels sum a single row in another order than several, and Detect never runs one alone.
         int slots = Math.Max(2, count), window = fitted.Window, width = fitted.OutputWidth;
-        int needed = window * slots * fitted.Features;
+        int needed = window * slots * fitted.InputWidth;
         if (!_engines.TryGetValue(fitted, out (NetworkWorkspace Workspace, float[] Windows) engine) || engine.Windows.Length < needed)
         {
             // Sized for the most windows one product will take, so that steady steps allocate nothing.
             int most = Math.Max(slots, Math.Min(WindowsPerProduct, Math.Max(2, _forecasts.Capacity)));
-            engine = (engine.Workspace ?? fitted.Network.CreateWorkspace(), new float[window * most * fitted.Features]);
+            engine = (engine.Workspace ?? fitted.Network.CreateWorkspace(), new float[window * most * fitted.InputWidth]);
             _engines[fitted] = engine;
         }
 
@@ -178,7 +178,7 @@ public sealed class DetectorStreamBatch
         for (int slot = 0; slot < slots; slot++)
         {
             ForecastPointScorer forecast = _forecasts[start + Math.Min(slot, count - 1)];
-            TimeMajorBatch.WriteWindow(forecast.History!.Last(window), fitted.Features, 0, window, windows, slots, slot);
+            forecast.WriteWindow(forecast.History!, windows, slots, slot);
         }
 
         fitted.Network.Infer(fitted.Parameters, windows, window, slots, engine.Workspace);

@@ -147,7 +147,7 @@ public sealed partial class FittedAnomalyDetector
         }
         else
         {
-            Scorer.Score(inputs, observed, expected, errors);
+            ScorePipeline.Score(Scorer, inputs, observed, series.Timestamps, expected, errors);
         }
 
         (double[] rawScores, double[] scores, double[] thresholds, bool[] flags, bool[] scored, double[] contributions) = Decide(errors, length);
@@ -205,7 +205,7 @@ public sealed partial class FittedAnomalyDetector
         SeriesPreparation.Prepare(series, Scaler, Settings.MissingValues, out float[] inputs, out float[] observed);
         var expected = new float[inputs.Length];
         var errors = new float[inputs.Length];
-        Scorer.Score(inputs, observed, expected, errors);
+        ScorePipeline.Score(Scorer, inputs, observed, series.Timestamps, expected, errors);
         ReadOnlySpan<float> row = errors.AsSpan(time * features, features);
         if (!ScorePipeline.HasObservation(row))
         {
@@ -217,7 +217,9 @@ public sealed partial class FittedAnomalyDetector
         var errorGradient = new float[features];
         Combination.Gradient(row, errorGradient);
         var buffer = new float[Scorer.MaximumSaliencySteps * features];
-        int start = Scorer.Saliency(inputs, observed, time, errorGradient, buffer, out int steps);
+        int start = Scorer is FittedForecastScorer forecast
+            ? forecast.SaliencyWithTimestamps(inputs, observed, series.Timestamps, time, errorGradient, buffer, out int steps)
+            : Scorer.Saliency(inputs, observed, time, errorGradient, buffer, out steps);
         float[] saliency = buffer[..(steps * features)];
         for (int i = 0; i < saliency.Length; i++)
         {

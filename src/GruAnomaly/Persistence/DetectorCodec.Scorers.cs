@@ -205,7 +205,9 @@ internal static partial class DetectorCodec
 
         float[] parameters = r.Floats("weights", network.ParameterCount, "the network's parameter count");
         TrainingHistory? history = ReadHistory(r);
-        if (network.InputSize != features || network.Head is null || network.HeadPlacement != placement || network.OutputSize != outputs)
+        // A GRU-D network reads 4 values per feature (see GruDCell).
+        int reads = placement == HeadPlacement.LastStep && network.Layers[0] is GruDCell grud && grud.Features == features ? features : network.InputSize;
+        if (reads != features || network.Head is null || network.HeadPlacement != placement || network.OutputSize != outputs)
         {
             (string per, string where) = placement == HeadPlacement.LastStep ? ("window", "on its last step") : ("step", "on every step");
             throw r.Invalid("network", $"reads {network.InputSize} features and outputs {network.OutputSize} values per {per}" +
@@ -242,6 +244,10 @@ internal static partial class DetectorCodec
                     w.Require(2);
                     w.U8(4);
                     break;
+                case GruDCell:
+                    w.Require(2);
+                    w.U8(5);
+                    break;
                 default:
                     w.U8(3);
                     w.String(context.CellName(cell));
@@ -250,7 +256,17 @@ internal static partial class DetectorCodec
 
             w.I32(cell.InputSize);
             w.I32(cell.HiddenSize);
-            if (cell is not (GruCell or GruResetAfterCell or LstmCell))
+            if (cell is GruDCell grud)
+            {
+                // x̄ and the time unit are fitted from the training series: the weights learned with them.
+                w.Floats(grud.Means);
+                w.Bool(grud.TimeUnit.HasValue);
+                if (grud.TimeUnit is TimeSpan unit)
+                {
+                    w.I64(unit.Ticks);
+                }
+            }
+            else if (cell is not (GruCell or GruResetAfterCell or LstmCell))
             {
                 // The registered cell must lay its parameters out as the one saved did, or the weights would land in the wrong places.
                 w.I32(cell.Parameters.Count);
@@ -280,9 +296,9 @@ internal static partial class DetectorCodec
         for (int i = 0; i < cells.Length; i++)
         {
             byte kind = r.U8($"{what} layer {i} cell");
-            if (kind == 4)
+            if (kind is 4 or 5)
             {
-                RequireVersion(r, 2, $"{what} layer {i} cell", "an LSTM cell");
+                RequireVersion(r, 2, $"{what} layer {i} cell", kind == 4 ? "an LSTM cell" : "a GRU-D cell");
             }
 
             string? name = kind == 3 ? r.String($"{what} layer {i} cell name") : null;
@@ -297,6 +313,13 @@ internal static partial class DetectorCodec
                 {
                     throw r.Invalid($"{what} layer {i}", $"claims {hidden} units reading {input} inputs, {weightBytes} bytes of weights, but only {r.Remaining} bytes remain");
                 }
+            }
+
+            if (kind == 5)
+            {
+                cells[i] = ReadGruDCell(r, $"{what} layer {i}", input, hidden);
+                parameters += cells[i].Parameters.Sum(p => (long)p.Rows * p.Columns);
+                continue;
             }
 
             cells[i] = kind switch
@@ -327,6 +350,26 @@ internal static partial class DetectorCodec
         }
 
         return r.Construct(what, () => new RecurrentNetwork(cells, head, placement, context.MatrixProvider));
+    }
+
+    /// <summary>Reads a GRU-D cell (code 5): its input is 4·D wide, then D means and an optional time unit follow.</summary>
+    private static GruDCell ReadGruDCell(FieldReader r, string what, int input, int hidden)
+    {
+        if (input % 4 != 0)
+        {
+            throw r.Invalid(what, $"is a GRU-D cell reading {input} inputs; it reads [x | m | δ | x_last], a multiple of 4");
+        }
+
+        int features = input / 4;
+        long weightBytes = ((3L * hidden * ((2L * features) + hidden + 1)) + ((features + 1L) * (hidden + 2))) * sizeof(float);
+        if (weightBytes > r.Remaining)
+        {
+            throw r.Invalid(what, $"claims {hidden} units reading {features} features, {weightBytes} bytes of weights, but only {r.Remaining} bytes remain");
+        }
+
+        float[] means = r.Floats($"{what} means", features, "one per feature");
+        TimeSpan? unit = r.Bool($"{what} time unit present") ? TimeSpan.FromTicks(r.I64($"{what} time unit", 1, long.MaxValue)) : null;
+        return r.Construct(what, () => new GruDCell(features, hidden, means, unit));
     }
 
     private static void WriteHistory(FieldWriter w, TrainingHistory? history)

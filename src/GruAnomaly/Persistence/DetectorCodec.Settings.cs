@@ -158,6 +158,15 @@ internal static partial class DetectorCodec
             return;
         }
 
+        if (model is GruDModelFactory grud)
+        {
+            w.Require(2);
+            w.U8(4);
+            w.I32(grud.HiddenSize);
+            w.I32(grud.Layers);
+            return;
+        }
+
         // A model of the user's own cells is recorded by name; loading asks DetectorLoadOptions for the cells registered under it.
         w.U8(2);
         w.String(model.Name);
@@ -183,6 +192,11 @@ internal static partial class DetectorCodec
                 int lstmLayers = r.I32("model layers", 1, Limits.Layers);
                 bool forgetGateBiasOne = r.Bool("model forget-gate bias one");
                 return new LstmModelFactory(lstmHidden, lstmLayers, forgetGateBiasOne);
+            case 4:
+                RequireVersion(r, 2, "model", "a GRU-D model");
+                int grudHidden = r.I32("model hidden size", 1, Limits.LayerWidth);
+                int grudLayers = r.I32("model layers", 1, Limits.Layers);
+                return new GruDModelFactory(grudHidden, grudLayers);
             case byte code:
                 throw r.Invalid("model", $"has the unknown code {code}");
         }

@@ -23,7 +23,7 @@ internal static class ModelFile
 {
     /// <summary>
     /// The newest format version this library writes and reads. A file is stamped with the lowest version that holds what
-    /// it contains (<see cref="FieldWriter.Version"/>): version 2 adds attention pooling to forecasters, and the LSTM.
+    /// it contains (<see cref="FieldWriter.Version"/>): version 2 adds attention pooling to forecasters, the LSTM and GRU-D.
     /// </summary>
     public const ushort CurrentVersion = 2;
 

@@ -7,7 +7,8 @@ public enum MissingValuePolicy
     /// Leave NaN in place. The losses ignore NaN targets and the network's input forward-fills, so the model learns only
     /// from observed values and never reads NaN. As under every policy, each feature needs at least one observed value in a
     /// series given to <c>Fit</c> or <c>Detect</c> (otherwise an <see cref="ArgumentException"/>); a stream accepts a
-    /// feature that has not arrived yet.
+    /// feature that has not arrived yet. A GRU-D model (<c>Models.GruD</c>) also reads the mask and the time since each
+    /// feature was last observed, and learns how to treat a gap; it needs this policy.
     /// </summary>
     Mask = 0,
 

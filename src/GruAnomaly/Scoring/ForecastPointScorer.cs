@@ -33,44 +33,113 @@ internal sealed class ForecastPointScorer : PointScorer
     /// <summary>Whether the current point's forecast was provided by a batch of streams.</summary>
     private bool _provided;
 
+    /// <summary>For a GRU-D network, the [m | δ] of the points the history holds, kept as long (null otherwise).</summary>
+    private readonly InputHistory? _gaps;
+
+    /// <summary>For a GRU-D network, per feature the δ a gap carries on to the next point (0 after an observation).</summary>
+    private readonly float[]? _carry;
+
+    /// <summary>For a GRU-D network, the [m | δ] of the current point.</summary>
+    private readonly float[]? _gapRow;
+
     public ForecastPointScorer(FittedForecastScorer scorer)
     {
         _scorer = scorer;
         _workspace = scorer.Network.CreateWorkspace();
-        _batch = new float[Copies * scorer.Window * scorer.Features];
+        _batch = new float[Copies * scorer.Window * scorer.InputWidth];
         _outputs = new float[scorer.Horizon * scorer.OutputWidth];
+        if (scorer.Encoding is not null)
+        {
+            _gaps = new InputHistory(2 * scorer.Features, scorer.Window);
+            _carry = new float[scorer.Features];
+            _gapRow = new float[2 * scorer.Features];
+        }
     }
 
     public override int Context => _scorer.Window;
 
-    public override void WriteState(FieldWriter writer) => writer.Floats(_outputs);
+    public override void WriteState(FieldWriter writer)
+    {
+        writer.Floats(_outputs);
+        if (_gaps is not null)
+        {
+            _gaps.WriteState(writer);
+            writer.Floats(_carry);
+        }
+    }
 
-    public override void ReadState(FieldReader reader, InputHistory history) =>
+    public override void ReadState(FieldReader reader, InputHistory history)
+    {
         reader.Floats("forecasts", _outputs.Length, "the outputs of the last Horizon windows").CopyTo(_outputs, 0);
+        if (_gaps is not null)
+        {
+            _gaps.ReadState(reader);
+            if (_gaps.Time != history.Time)
+            {
+                throw reader.Invalid("missing-value gaps", $"cover {_gaps.Time} points; the stream has seen {history.Time}");
+            }
+
+            float[] carry = reader.Floats("gap lengths", _carry!.Length, "one per feature");
+            if (carry.Any(c => !(c >= 0f) || float.IsInfinity(c)))
+            {
+                throw reader.Invalid("gap lengths", "holds a negative or non-finite time since an observation");
+            }
+
+            carry.CopyTo(_carry, 0);
+        }
+    }
 
     public override void Score(InputHistory history, ReadOnlySpan<float> observed, Span<float> expected, Span<float> errors)
     {
         int window = _scorer.Window, width = _scorer.OutputWidth;
-        if (WarmingUp(history, window, expected, errors))
+        if (!WarmingUp(history, window, expected, errors))
         {
+            if (!_provided)
+            {
+                for (int copy = 0; copy < Copies; copy++)
+                {
+                    WriteWindow(history, _batch, Copies, copy);
+                }
+
+                _scorer.Network.Infer(_scorer.Parameters, _batch, window, Copies, _workspace);
+                Provide(_workspace.Outputs[..width]);
+            }
+
+            _provided = false;
+            int count = _scorer.ForecastsOf(history.Time);
+            _scorer.Judge(_outputs.AsSpan(_outputs.Length - (count * width)), count, observed, expected, errors);
+        }
+
+        if (_gaps is not null)
+        {
+            // This point's mask and δ, for the windows that will read it (its filled value joins the history after this call).
+            float spacing = history.Time == 0 ? 0f : _scorer.Encoding!.Spacing(history.PreviousTimestamp, history.CurrentTimestamp);
+            GapEncoding.Advance(observed, spacing, _carry, _gapRow);
+            _gaps.Add(_gapRow);
+        }
+    }
+
+    /// <summary>
+    /// Writes the window before the current point into one slot of a time-major batch: the filled inputs as they are, or,
+    /// for a GRU-D network, each row encoded as <c>[x | m | δ | x_last]</c> exactly as <see cref="FittedForecastScorer"/> encodes a series.
+    /// </summary>
+    internal void WriteWindow(InputHistory history, Span<float> batch, int slots, int slot)
+    {
+        int window = _scorer.Window, features = _scorer.Features;
+        ReadOnlySpan<float> rows = history.Last(window);
+        if (_gaps is null)
+        {
+            TimeMajorBatch.WriteWindow(rows, features, 0, window, batch, slots, slot);
             return;
         }
 
-        if (!_provided)
+        int width = _scorer.InputWidth;
+        ReadOnlySpan<float> gaps = _gaps.Last(window);
+        for (int t = 0; t < window; t++)
         {
-            ReadOnlySpan<float> rows = history.Last(window);
-            for (int copy = 0; copy < Copies; copy++)
-            {
-                TimeMajorBatch.WriteWindow(rows, _scorer.Features, 0, window, _batch, Copies, copy);
-            }
-
-            _scorer.Network.Infer(_scorer.Parameters, _batch, window, Copies, _workspace);
-            Provide(_workspace.Outputs[..width]);
+            GapEncoding.Compose(rows.Slice(t * features, features), gaps.Slice(t * 2 * features, 2 * features),
+                batch.Slice(((t * slots) + slot) * width, width));
         }
-
-        _provided = false;
-        int count = _scorer.ForecastsOf(history.Time);
-        _scorer.Judge(_outputs.AsSpan(_outputs.Length - (count * width)), count, observed, expected, errors);
     }
 
     public override void CollectForecasts(InputHistory history, List<ForecastPointScorer> forecasts)

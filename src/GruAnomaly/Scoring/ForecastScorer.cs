@@ -78,12 +78,27 @@ public sealed class ForecastScorer : IAnomalyScorer
         ArgumentNullException.ThrowIfNull(context);
         int features = context.Features, window = context.Window;
         ILoss loss = context.Trainer.Loss;
-        IReadOnlyList<IRecurrentCell> layers = context.Model.CreateLayers(features);
+        IReadOnlyList<IRecurrentCell> layers;
+        WindowedSeries data;
+        if (context.Model is GruDModelFactory grud)
+        {
+            // GRU-D reads [x | m | δ | x_last]: built once for the whole series, so x_last and δ carry across windows.
+            TimeSpan? unit = GapEncoding.UnitOf(context.Timestamps);
+            layers = grud.CreateLayers(features, GapEncoding.Means(context.Observed.Span, features), unit);
+            var encoding = new GapEncoding(features, unit);
+            float[] encoded = encoding.Encode(context.Inputs.Span, context.Observed.Span, context.Timestamps);
+            data = WindowedSeries.Encoded(encoded, encoding.Width, context.Observed.Span, features, window, Horizon, context.Stride);
+        }
+        else
+        {
+            layers = context.Model.CreateLayers(features);
+            data = new WindowedSeries(context.Observed.Span, features, window, Horizon, context.Stride);
+        }
+
         var head = new DenseHead(layers[^1].HiddenSize, Horizon * features * loss.PredictionsPerTarget);
         RecurrentNetwork network = Attention > 0
             ? new RecurrentNetwork(layers, head, new AttentionPooling(layers[^1].HiddenSize, Attention), context.MatrixProvider)
             : new RecurrentNetwork(layers, head, HeadPlacement.LastStep, context.MatrixProvider);
-        var data = new WindowedSeries(context.Observed.Span, features, window, Horizon, context.Stride);
         TrainingResult result = ScorerTraining.Train(network, data, data.StartOf, data.Length, window + Horizon, context, progress, cancellationToken, out int heldOutFrom);
         return new FittedForecastScorer(network, result.Parameters.ToArray(), loss, features, window, Horizon, heldOutFrom, result.History);
     }
@@ -108,7 +123,14 @@ internal sealed class FittedForecastScorer : IAdaptableScorer, IStreamableScorer
         HeldOutFrom = heldOutFrom;
         History = history;
         TrainedNetwork = new TrainedNetwork(network, parameters);
+        Encoding = GapEncoding.Of(network);
     }
+
+    /// <summary>Gets how a GRU-D network's input rows are built from the series, or null when the network reads the inputs as they are.</summary>
+    internal GapEncoding? Encoding { get; }
+
+    /// <summary>Gets the width of a row the network reads: the features, or the GRU-D encoding's 4·features.</summary>
+    internal int InputWidth => Network.InputSize;
 
     /// <summary>Gets the forecasting network (recurrent layers and a dense head on the last step).</summary>
     public RecurrentNetwork Network { get; }
@@ -155,22 +177,32 @@ internal sealed class FittedForecastScorer : IAdaptableScorer, IStreamableScorer
     public TrainingHistory? History { get; }
 
     /// <inheritdoc />
-    public void Score(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, Span<float> expected, Span<float> errors)
+    /// <remarks>
+    /// A GRU-D network (<see cref="Models.GruD"/>) reads each step as <c>[x | m | δ | x_last]</c>: x and x_last from
+    /// <paramref name="inputs"/>, m from where <paramref name="observed"/> is NaN, and δ counted in steps (a detector's
+    /// <c>Detect</c> counts it from the series' timestamps when the network was trained with them).
+    /// </remarks>
+    public void Score(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, Span<float> expected, Span<float> errors) =>
+        ScoreWithTimestamps(inputs, observed, timestamps: null, expected, errors);
+
+    /// <summary>As <see cref="Score(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float})"/>, with the series' timestamps for a GRU-D network's δ.</summary>
+    internal void ScoreWithTimestamps(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, IReadOnlyList<DateTimeOffset>? timestamps, Span<float> expected, Span<float> errors)
     {
         int length = ScoringArguments.Validate(inputs, observed, expected, errors, Features, Window + 1);
-        int width = OutputWidth, windows = length - Window;
+        int width = OutputWidth, windows = length - Window, rowWidth = InputWidth;
+        ReadOnlySpan<float> rows = Encoding is null ? inputs : Encoding.Encode(inputs, observed, timestamps);
         expected.Fill(float.NaN);
         errors.Fill(float.NaN);
         var outputs = new float[windows * width];
 
         NetworkWorkspace workspace = Network.CreateWorkspace();
         int batchCapacity = Math.Min(WindowsPerBatch, windows);
-        var batch = new float[Window * batchCapacity * Features];
+        var batch = new float[Window * batchCapacity * rowWidth];
         for (int first = 0; first < windows; first += batchCapacity)
         {
             int size = Math.Min(batchCapacity, windows - first);
-            WriteWindows(inputs, first, size, batch);
-            Network.Infer(_parameters, batch.AsSpan(0, Window * size * Features), Window, size, workspace);
+            WriteWindows(rows, first, size, batch);
+            Network.Infer(_parameters, batch.AsSpan(0, Window * size * rowWidth), Window, size, workspace);
             workspace.Outputs[..(size * width)].CopyTo(outputs.AsSpan(first * width));
         }
 
@@ -191,6 +223,11 @@ internal sealed class FittedForecastScorer : IAdaptableScorer, IStreamableScorer
     /// <inheritdoc />
     public IAdaptableScorer Adapt(ScorerAdaptationContext context)
     {
+        if (Encoding is not null)
+        {
+            throw new NotSupportedException("A GRU-D forecast scorer cannot be fine-tuned online yet; the detector builder refuses the combination.");
+        }
+
         float[]? targets = ScorerTraining.AdaptationTargets(context, Features, firstTarget: Window, out int length);
         if (targets is null || length < Window + Horizon)
         {
@@ -207,10 +244,18 @@ internal sealed class FittedForecastScorer : IAdaptableScorer, IStreamableScorer
     public int MaximumSaliencySteps => Window + Horizon - 1;
 
     /// <inheritdoc />
+    /// <remarks>For a GRU-D network (δ counted in steps, as in <see cref="Score(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float})"/>) the saliency of a value is its gradient through x and x_last, the two columns the filled input feeds.</remarks>
     public int Saliency(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, int time, ReadOnlySpan<float> errorGradient,
-        Span<float> inputGradient, out int steps)
+        Span<float> inputGradient, out int steps) =>
+        SaliencyWithTimestamps(inputs, observed, timestamps: null, time, errorGradient, inputGradient, out steps);
+
+    /// <summary>As the public <c>Saliency</c>, with the series' timestamps for a GRU-D network's δ.</summary>
+    internal int SaliencyWithTimestamps(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, IReadOnlyList<DateTimeOffset>? timestamps, int time,
+        ReadOnlySpan<float> errorGradient, Span<float> inputGradient, out int steps)
     {
         ScoringArguments.ValidateSaliency(inputs, observed, Features, Window + 1, time, WarmUp, errorGradient, inputGradient, MaximumSaliencySteps);
+        int rowWidth = InputWidth;
+        ReadOnlySpan<float> rows = Encoding is null ? inputs : Encoding.Encode(inputs, observed, timestamps);
 
         // The expected value at `time` is the mean of `count` predictions, made h = 0 … count − 1 steps ahead of the
         // window that starts at time − Window − h; each window's share of the gradient lands on its own rows.
@@ -219,9 +264,9 @@ internal sealed class FittedForecastScorer : IAdaptableScorer, IStreamableScorer
         steps = Window + count - 1;
         inputGradient.Clear();
         NetworkWorkspace workspace = Network.CreateWorkspace();
-        var window = new float[Window * Features];
+        var window = new float[Window * rowWidth];
         var outputGradient = new float[width * predictions];
-        var windowGradient = new float[Window * Features];
+        var windowGradient = new float[Window * rowWidth];
         var parameterGradients = new float[_parameters.Length];
         var single = new float[width];
         var lossGradient = new float[width * predictions];
@@ -229,7 +274,7 @@ internal sealed class FittedForecastScorer : IAdaptableScorer, IStreamableScorer
         for (int h = 0; h < count; h++)
         {
             int start = time - Window - h;
-            inputs.Slice(start * Features, Window * Features).CopyTo(window);
+            rows.Slice(start * rowWidth, Window * rowWidth).CopyTo(window);
             Network.Forward(_parameters, window, Window, 1, workspace);
             Array.Clear(outputGradient);
             for (int f = 0; f < Features; f++)
@@ -255,8 +300,21 @@ internal sealed class FittedForecastScorer : IAdaptableScorer, IStreamableScorer
 
             Array.Clear(windowGradient);
             Network.Backward(_parameters, workspace, outputGradient, parameterGradients, inputGradients: windowGradient);
-            Span<float> rows = inputGradient.Slice((start - first) * Features, Window * Features);
-            System.Numerics.Tensors.TensorPrimitives.Add(rows, windowGradient, rows);
+            Span<float> gradientRows = inputGradient.Slice((start - first) * Features, Window * Features);
+            if (Encoding is null)
+            {
+                System.Numerics.Tensors.TensorPrimitives.Add(gradientRows, windowGradient, gradientRows);
+                continue;
+            }
+
+            // The filled input is both x and x_last of its row: its gradient is the sum of theirs.
+            for (int t = 0; t < Window; t++)
+            {
+                Span<float> sum = gradientRows.Slice(t * Features, Features);
+                ReadOnlySpan<float> row = windowGradient.AsSpan(t * rowWidth, rowWidth);
+                System.Numerics.Tensors.TensorPrimitives.Add(sum, row[..Features], sum);
+                System.Numerics.Tensors.TensorPrimitives.Add(sum, row[(3 * Features)..], sum);
+            }
         }
 
         return first;
@@ -363,7 +421,7 @@ internal sealed class FittedForecastScorer : IAdaptableScorer, IStreamableScorer
     {
         for (int slot = 0; slot < size; slot++)
         {
-            TimeMajorBatch.WriteWindow(inputs, Features, first + slot, Window, batch, size, slot);
+            TimeMajorBatch.WriteWindow(inputs, InputWidth, first + slot, Window, batch, size, slot);
         }
     }
 }

@@ -111,7 +111,7 @@ public sealed class FusionScorer : IAnomalyScorer
         var errors = new float[inputs.Length];
         for (int c = 0; c < Components.Count; c++)
         {
-            fitted[c] = Components[c].Fit(context, progress, cancellationToken);
+            fitted[c] = Components[c].Fit(context.WithoutTimestamps(), progress, cancellationToken);
             cancellationToken.ThrowIfCancellationRequested();
             fitted[c].Score(inputs, observed, expected, errors);
             int length = inputs.Length / features, warmUp = fitted[c].WarmUp;

@@ -118,6 +118,19 @@ internal sealed class InputHistory
     /// <summary>Gets the rows held: the last ones added, at most the number kept.</summary>
     public int Held => _held;
 
+    /// <summary>Gets the timestamp of the point before the one being scored (null without timestamps, or before any point).</summary>
+    public DateTimeOffset? PreviousTimestamp { get; private set; }
+
+    /// <summary>Gets the timestamp of the point being scored (null without timestamps).</summary>
+    public DateTimeOffset? CurrentTimestamp { get; private set; }
+
+    /// <summary>Tells the scorers the timestamps of the point about to be scored and of the one before it.</summary>
+    public void SetTimestamps(DateTimeOffset? previous, DateTimeOffset? current)
+    {
+        PreviousTimestamp = previous;
+        CurrentTimestamp = current;
+    }
+
     /// <summary>The last <paramref name="rows"/> rows added, oldest first, time-major.</summary>
     public ReadOnlySpan<float> Last(int rows)
     {

@@ -25,6 +25,17 @@ public static class Models
     public static IModelFactory Lstm(int hiddenSize = 64, int layers = 1, bool forgetGateBiasOne = true) =>
         InvalidModelFactory.Or("Models.Lstm", () => new LstmModelFactory(hiddenSize, layers, forgetGateBiasOne));
 
+    /// <summary>
+    /// GRU-D (Che et al., 2018): a bottom layer that reads which values are missing and how long ago each feature was last
+    /// observed, and learns how fast a gap's input decays towards the feature's mean and the state towards zero; plain GRU
+    /// layers above it. Needs the <c>Mask</c> missing-value policy (see <see cref="GruDModelFactory"/>).
+    /// </summary>
+    /// <param name="hiddenSize">Units per layer; positive.</param>
+    /// <param name="layers">Number of stacked layers; positive. Only the bottom one is GRU-D.</param>
+    /// <returns>The factory.</returns>
+    public static IModelFactory GruD(int hiddenSize = 64, int layers = 1) =>
+        InvalidModelFactory.Or("Models.GruD", () => new GruDModelFactory(hiddenSize, layers));
+
     /// <summary>A stack of user-defined cells, for example a custom gate variant.</summary>
     /// <param name="name">A short description for logs.</param>
     /// <param name="layers">Number of stacked layers; positive.</param>
