@@ -23,7 +23,9 @@ internal sealed class ShardWorkers : IDisposable
     private readonly Thread[] _helpers;
     private readonly Exception?[] _errors;
     private readonly SemaphoreSlim _start = new(0);
-    private readonly ManualResetEventSlim _done = new(false);
+    // A semaphore rather than a ManualResetEventSlim: the event creates its lock and kernel handle lazily the first time a
+    // wait blocks, which allocated on the training thread in a later epoch whenever the scheduler first made it wait then.
+    private readonly SemaphoreSlim _done = new(0);
     private IShardWork? _work;
     private int _shards;
     private int _next;
@@ -58,7 +60,6 @@ internal sealed class ShardWorkers : IDisposable
         _shards = shards;
         _next = -1;
         _pending = helpers + 1;
-        _done.Reset();
         _start.Release(helpers);
         Work();
         if (Interlocked.Decrement(ref _pending) != 0)
@@ -128,7 +129,7 @@ internal sealed class ShardWorkers : IDisposable
             Work();
             if (Interlocked.Decrement(ref _pending) == 0)
             {
-                _done.Set();
+                _done.Release();
             }
         }
     }
