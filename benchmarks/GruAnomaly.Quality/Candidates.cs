@@ -35,6 +35,8 @@ internal static class Candidates
         new("carried state", false, b => b.WithScorer(Scorer.CarriedStateForecast())),
         // The default with attention pooling in its forecaster: only the head's input differs.
         new("attention 16", false, b => b.WithScorer(Scorer.Fusion(Scorer.Forecast(attention: 16), Scorer.RollingZScore()))),
+        // The default with LSTM layers of the width the automatic model gives the GRU (16/32/64 units by series length).
+        new("LSTM", false, (b, training) => b.WithModel(Recurrent.Models.Lstm(AutomaticWidth(training)))),
     ];
 
     /// <summary>
@@ -54,13 +56,16 @@ internal static class Candidates
         new("GRU, mask", false, b => b.WithMissingValues(Preprocessing.MissingValuePolicy.Mask)),
         new("GRU, interpolate", false, b => b.WithMissingValues(Preprocessing.MissingValuePolicy.Interpolate)),
         new("GRU-D, mask", false, (b, training) => b.WithMissingValues(Preprocessing.MissingValuePolicy.Mask)
-            .WithModel(Recurrent.Models.GruD(hiddenSize: training.Length < 2000 ? 16 : training.Length < 20000 ? 32 : 64))),
+            .WithModel(Recurrent.Models.GruD(AutomaticWidth(training)))),
     ];
 
     /// <summary>As <see cref="Missing"/> with the forecast scorer alone: without the default fusion's rolling z-score, whose
     /// share of the score is the same for all three, only the model and the policy differ.</summary>
     public static IReadOnlyList<Candidate> MissingForecastOnly { get; } =
         [.. Missing.Select(c => new Candidate(c.Name + " (forecast only)", false, (b, training) => c.Build(b, training).WithScorer(Scorer.Forecast())))];
+
+    /// <summary>The hidden size the automatic model gives a series of this length (see FitChoices).</summary>
+    private static int AutomaticWidth(TimeSeries training) => training.Length < 2000 ? 16 : training.Length < 20000 ? 32 : 64;
 
     /// <summary>The dominant period of the training series (1 when it has none), as the detector's automatic window finds it.</summary>
     private static int Period(TimeSeries training) =>
