@@ -99,6 +99,35 @@ public class ConvolutionModelTests
     }
 
     [Fact]
+    public void A_carried_state_stream_saved_midway_restores_the_carried_inputs_and_continues_exactly()
+    {
+        FittedAnomalyDetector fitted = AnomalyDetectorTests.QuickBuilder().WithScorer(Scorer.CarriedStateForecast())
+            .WithModel(Models.WithConvolution(Models.Gru(6), 3, 3, 2)).Build().Fit(Synthetic.Normal(800, seed: 10));
+        FittedAnomalyDetector loaded = Persisted.RoundTrip(fitted);
+        float[] values = DetectorStreamTests.TestSeries();
+        DetectorStream uninterrupted = fitted.CreateStream();
+        StreamPoint[] expected = [.. values.Select(v => uninterrupted.Observe(v))];
+
+        // Before the history is full (1, 3 < (K − 1)·d = 4), after it, and around an anomaly: each restored stream runs to the end.
+        foreach (int at in new[] { 1, 3, 40, 221 })
+        {
+            DetectorStream first = fitted.CreateStream();
+            for (int t = 0; t < at; t++)
+            {
+                first.Observe(values[t]);
+            }
+
+            byte[] state = Persisted.Bytes(first);
+            DetectorStream restored = (at % 2 == 0 ? fitted : loaded).RestoreStream(new MemoryStream(state));
+            Assert.Equal(state, Persisted.Bytes(restored));
+            for (int t = at; t < values.Length; t++)
+            {
+                Persisted.AssertSame(expected[t], restored.Observe(values[t]));
+            }
+        }
+    }
+
+    [Fact]
     public void A_version_1_file_claiming_a_convolution_is_refused_as_damaged()
     {
         FittedAnomalyDetector fitted = AnomalyDetectorTests.QuickBuilder().WithModel(Models.WithConvolution(Models.Gru(4), 2, 2)).Build()
