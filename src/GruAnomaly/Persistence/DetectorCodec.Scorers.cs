@@ -248,6 +248,10 @@ internal static partial class DetectorCodec
                     w.Require(2);
                     w.U8(5);
                     break;
+                case CausalConvolutionCell:
+                    w.Require(2);
+                    w.U8(6);
+                    break;
                 default:
                     w.U8(3);
                     w.String(context.CellName(cell));
@@ -265,6 +269,11 @@ internal static partial class DetectorCodec
                 {
                     w.I64(unit.Ticks);
                 }
+            }
+            else if (cell is CausalConvolutionCell convolution)
+            {
+                w.I32(convolution.KernelSize);
+                w.I32(convolution.Dilation);
             }
             else if (cell is not (GruCell or GruResetAfterCell or LstmCell))
             {
@@ -296,9 +305,9 @@ internal static partial class DetectorCodec
         for (int i = 0; i < cells.Length; i++)
         {
             byte kind = r.U8($"{what} layer {i} cell");
-            if (kind is 4 or 5)
+            if (kind is 4 or 5 or 6)
             {
-                RequireVersion(r, 2, $"{what} layer {i} cell", kind == 4 ? "an LSTM cell" : "a GRU-D cell");
+                RequireVersion(r, 2, $"{what} layer {i} cell", kind switch { 4 => "an LSTM cell", 5 => "a GRU-D cell", _ => "a convolution cell" });
             }
 
             string? name = kind == 3 ? r.String($"{what} layer {i} cell name") : null;
@@ -313,6 +322,13 @@ internal static partial class DetectorCodec
                 {
                     throw r.Invalid($"{what} layer {i}", $"claims {hidden} units reading {input} inputs, {weightBytes} bytes of weights, but only {r.Remaining} bytes remain");
                 }
+            }
+
+            if (kind == 6)
+            {
+                cells[i] = ReadConvolutionCell(r, $"{what} layer {i}", input, hidden);
+                parameters += cells[i].Parameters.Sum(p => (long)p.Rows * p.Columns);
+                continue;
             }
 
             if (kind == 5)
@@ -350,6 +366,27 @@ internal static partial class DetectorCodec
         }
 
         return r.Construct(what, () => new RecurrentNetwork(cells, head, placement, context.MatrixProvider));
+    }
+
+    /// <summary>Reads a causal convolution cell (code 6): its kernel size and dilation follow the sizes.</summary>
+    private static CausalConvolutionCell ReadConvolutionCell(FieldReader r, string what, int input, int channels)
+    {
+        int kernelSize = r.I32($"{what} kernel size", 1, Limits.Window);
+        int dilation = r.I32($"{what} dilation", 1, Limits.Window);
+        long weightBytes = ((long)channels * input * kernelSize + channels) * sizeof(float);
+        if (weightBytes > r.Remaining)
+        {
+            throw r.Invalid(what, $"claims {channels} channels of {kernelSize} taps reading {input} inputs, {weightBytes} bytes of weights, but only {r.Remaining} bytes remain");
+        }
+
+        // The state carries (K − 1)·d inputs per stream: bounded like the values a stream keeps, before anything is allocated.
+        long carried = (long)(kernelSize - 1) * dilation * input;
+        if (carried > Limits.StreamValues)
+        {
+            throw r.Invalid(what, $"would carry {carried} past input values per stream ((kernel size − 1)·dilation·inputs); at most {Limits.StreamValues} are allowed");
+        }
+
+        return r.Construct(what, () => new CausalConvolutionCell(input, channels, kernelSize, dilation));
     }
 
     /// <summary>Reads a GRU-D cell (code 5): its input is 4·D wide, then D means and an optional time unit follow.</summary>

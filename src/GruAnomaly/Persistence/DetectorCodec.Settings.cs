@@ -167,13 +167,25 @@ internal static partial class DetectorCodec
             return;
         }
 
+        if (model is ConvolutionModelFactory convolution)
+        {
+            // The inner model follows, written by this same method: nesting is bounded by ConvolutionModelFactory.MaxNesting.
+            w.Require(2);
+            w.U8(5);
+            w.I32(convolution.Channels);
+            w.I32(convolution.KernelSize);
+            w.I32(convolution.Dilation);
+            WriteModel(w, convolution.Inner, context);
+            return;
+        }
+
         // A model of the user's own cells is recorded by name; loading asks DetectorLoadOptions for the cells registered under it.
         w.U8(2);
         w.String(model.Name);
         w.I32(model is CellModelFactory cells ? cells.Layers : model.CreateLayers(context.Features).Count);
     }
 
-    private static IModelFactory ReadModel(FieldReader r, LoadContext context)
+    private static IModelFactory ReadModel(FieldReader r, LoadContext context, int nesting = 0)
     {
         switch (r.U8("model"))
         {
@@ -197,6 +209,18 @@ internal static partial class DetectorCodec
                 int grudHidden = r.I32("model hidden size", 1, Limits.LayerWidth);
                 int grudLayers = r.I32("model layers", 1, Limits.Layers);
                 return new GruDModelFactory(grudHidden, grudLayers);
+            case 5:
+                RequireVersion(r, 2, "model", "a convolution below a model");
+                if (nesting >= ConvolutionModelFactory.MaxNesting)
+                {
+                    throw r.Invalid("model", $"nests more than {ConvolutionModelFactory.MaxNesting} convolutions");
+                }
+
+                int channels = r.I32("model convolution channels", 1, Limits.LayerWidth);
+                int kernelSize = r.I32("model convolution kernel size", 1, Limits.Window);
+                int dilation = r.I32("model convolution dilation", 1, Limits.Window);
+                IModelFactory inner = ReadModel(r, context, nesting + 1);
+                return r.Construct("model", () => new ConvolutionModelFactory(inner, channels, kernelSize, dilation));
             case byte code:
                 throw r.Invalid("model", $"has the unknown code {code}");
         }

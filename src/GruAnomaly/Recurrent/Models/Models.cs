@@ -36,6 +36,19 @@ public static class Models
     public static IModelFactory GruD(int hiddenSize = 64, int layers = 1) =>
         InvalidModelFactory.Or("Models.GruD", () => new GruDModelFactory(hiddenSize, layers));
 
+    /// <summary>
+    /// A causal 1-D convolution (<see cref="CausalConvolutionCell"/>, PyTorch's <c>nn.Conv1d</c> with left padding) below
+    /// another model: it reads the last (kernelSize − 1)·dilation + 1 points of every step, so the layers above see
+    /// filtered, longer-range features of a long or fast-sampled series.
+    /// </summary>
+    /// <param name="inner">The model above the convolution, reading its channels (for example <c>Models.Gru(64)</c>); not GRU-D.</param>
+    /// <param name="channels">Output channels of the convolution; positive.</param>
+    /// <param name="kernelSize">Taps per channel and feature; positive.</param>
+    /// <param name="dilation">Steps between taps; positive.</param>
+    /// <returns>The factory; its name reads like <c>conv(16, k3, d2) → GRU(64)×1</c>.</returns>
+    public static IModelFactory WithConvolution(IModelFactory inner, int channels, int kernelSize, int dilation = 1) =>
+        InvalidModelFactory.Or("Models.WithConvolution", () => new ConvolutionModelFactory(inner, channels, kernelSize, dilation));
+
     /// <summary>A stack of user-defined cells, for example a custom gate variant.</summary>
     /// <param name="name">A short description for logs.</param>
     /// <param name="layers">Number of stacked layers; positive.</param>
