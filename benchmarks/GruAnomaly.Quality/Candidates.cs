@@ -37,6 +37,8 @@ internal static class Candidates
         new("attention 16", false, b => b.WithScorer(Scorer.Fusion(Scorer.Forecast(attention: 16), Scorer.RollingZScore()))),
         // The default with LSTM layers of the width the automatic model gives the GRU (16/32/64 units by series length).
         new("LSTM", false, (b, training) => b.WithModel(Recurrent.Models.Lstm(AutomaticWidth(training)))),
+        // The default's GRU behind a causal convolution (8 channels, kernel 3, dilation 2), sizes fixed before any run.
+        new("convolution", false, (b, training) => b.WithModel(Recurrent.Models.WithConvolution(Recurrent.Models.Gru(AutomaticWidth(training)), 8, 3, 2))),
     ];
 
     /// <summary>

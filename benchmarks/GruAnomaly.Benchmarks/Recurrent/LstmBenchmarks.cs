@@ -6,7 +6,7 @@ using GruAnomaly.Recurrent;
 namespace GruAnomaly.Benchmarks.Recurrent;
 
 /// <summary>
-/// An LSTM layer and a GRU-D layer against a GRU layer of the same hidden size on the workloads of <see cref="LayerBenchmarks"/> (8 inputs,
+/// An LSTM layer, a GRU-D layer and a GRU behind a causal convolution front end (8 channels, kernel 3, dilation 2) against a GRU layer of the same hidden size on the workloads of <see cref="LayerBenchmarks"/> (8 inputs,
 /// 100 steps, batch 32; inference, and forward + backward) and of <see cref="StreamingBenchmarks"/> (2 layers, 1 input,
 /// one point at a time, per point). The GRU is PyTorch's form (<see cref="GruResetAfterCell"/>), the baseline of each
 /// category, so the ratio column reads as the LSTM's cost relative to the GRU at that size. An LSTM has 4 gate blocks
@@ -21,8 +21,8 @@ namespace GruAnomaly.Benchmarks.Recurrent;
 public class LstmBenchmarks
 {
     private const int Steps = 100, Batch = 32, Inputs = 8, Points = 1000;
-    private Pass _gru = null!, _lstm = null!, _gruD = null!;
-    private Stream _gruStream = null!, _lstmStream = null!, _gruDStream = null!;
+    private Pass _gru = null!, _lstm = null!, _gruD = null!, _convGru = null!;
+    private Stream _gruStream = null!, _lstmStream = null!, _gruDStream = null!, _convGruStream = null!;
 
     [Params(32, 64, 128)]
     public int Hidden { get; set; }
@@ -38,7 +38,22 @@ public class LstmBenchmarks
         _gruDStream = new Stream(
             new RecurrentNetwork([new GruDCell(1, Hidden, new float[1]), new GruResetAfterCell(Hidden, Hidden)], new DenseHead(Hidden, 1)),
             GapRows(Points, 1));
+        _convGru = new Pass(new RecurrentNetwork([new CausalConvolutionCell(Inputs, 8, 3, 2), new GruResetAfterCell(8, Hidden)]), Hidden);
+        _convGruStream = new Stream(new RecurrentNetwork(
+            [new CausalConvolutionCell(1, 8, 3, 2), new GruResetAfterCell(8, Hidden), new GruResetAfterCell(Hidden, Hidden)], new DenseHead(Hidden, 1)));
     }
+
+    [Benchmark]
+    [BenchmarkCategory("Forward")]
+    public void ConvGruForward() => _convGru.Infer();
+
+    [Benchmark]
+    [BenchmarkCategory("ForwardBackward")]
+    public void ConvGruForwardBackward() => _convGru.ForwardBackward();
+
+    [Benchmark(OperationsPerInvoke = Points)]
+    [BenchmarkCategory("StreamPoint")]
+    public void ConvGruStreamPoint() => _convGruStream.Run();
 
     [Benchmark]
     [BenchmarkCategory("Forward")]
