@@ -179,6 +179,22 @@ public sealed class GruDDetectorTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void A_gru_d_detector_is_written_as_format_version_2_and_a_version_1_file_claiming_one_is_refused_as_damaged()
+    {
+        FittedAnomalyDetector fitted = Builder().Build().Fit(Series(600, seed: 1, timestamps: false));
+        byte[] file = Persisted.Bytes(fitted);
+        Assert.Equal(2, BitConverter.ToUInt16(file, 4));
+
+        // Stamp the header as version 1 and fix the checksum: the bytes are then a version-1 file holding the GRU-D codes.
+        BitConverter.TryWriteBytes(file.AsSpan(4), (ushort)1);
+        BitConverter.TryWriteBytes(file.AsSpan(file.Length - 4), GruAnomaly.Persistence.Crc32.Compute(file.AsSpan(0, file.Length - 4)));
+        var refused = Assert.Throws<InvalidDataException>(() => Persisted.Load(file));
+
+        Assert.Contains("a GRU-D", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("exists from format version 2 on, but the file has version 1", refused.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void A_saved_detector_and_a_stream_saved_inside_a_gap_carry_on_exactly()
     {
         TimeSeries training = Series(600, seed: 1, timestamps: true);
