@@ -3,27 +3,38 @@ using GruAnomaly.Recurrent;
 using GruAnomaly.Tests.Recurrent.Streaming;
 using GruAnomaly.Training;
 
-namespace GruAnomaly.Tests.Recurrent.Lstm;
+namespace GruAnomaly.Tests.Recurrent;
 
 /// <summary>
-/// LSTM hot paths allocate nothing once warm, counted as <see cref="AllocationTests"/> counts (exact bytes on the test's
-/// thread): a training pass (full and truncated), a trainer's mini-batch step, a streamed point, a step of a batch of streams.
+/// The cells whose state is wider than their output (two LSTM layers; a causal convolution below a GRU) allocate nothing on
+/// their hot paths once warm, counted as <see cref="AllocationTests"/> counts (exact bytes on the test's thread): a training
+/// pass (full and truncated), a trainer's mini-batch step, a streamed point, a step of a batch of streams.
 /// </summary>
 [Collection(typeof(AllocationMeasurementCollection))]
-public class LstmAllocationTests
+public class CellAllocationTests
 {
+    public static TheoryData<string> Stacks => ["LSTM", "convolution"];
+
+    public static TheoryData<string, int> StacksAndTruncations => new() { { "LSTM", 0 }, { "LSTM", 7 }, { "convolution", 0 }, { "convolution", 7 } };
+
+    public static TheoryData<string, bool> StacksAndHeads => new() { { "LSTM", false }, { "LSTM", true }, { "convolution", false }, { "convolution", true } };
+
     private static float[] Sine(int length) => [.. Enumerable.Range(0, length).Select(i => MathF.Sin(0.1f * i))];
 
-    private static RecurrentNetwork Lstm(int inputSize, int hidden, int? head) => new(
-        [new LstmCell(inputSize, hidden), new LstmCell(hidden, hidden)], head is int outputs ? new DenseHead(hidden, outputs) : null);
+    private static RecurrentNetwork Network(string stack, int inputSize, int hidden, int? head)
+    {
+        IRecurrentCell[] layers = stack == "LSTM"
+            ? [new LstmCell(inputSize, hidden), new LstmCell(hidden, hidden)]
+            : [new CausalConvolutionCell(inputSize, 8, 3, 2), new GruCell(8, hidden)];
+        return new RecurrentNetwork(layers, head is int outputs ? new DenseHead(hidden, outputs) : null);
+    }
 
     [Theory]
-    [InlineData(0)]
-    [InlineData(7)]
-    public void Forward_and_backward_allocate_nothing_once_warm(int truncationSteps)
+    [MemberData(nameof(StacksAndTruncations))]
+    public void Forward_and_backward_allocate_nothing_once_warm(string stack, int truncationSteps)
     {
         const int steps = 30, batch = 16;
-        RecurrentNetwork network = Lstm(3, 32, 1);
+        RecurrentNetwork network = Network(stack, 3, 32, 1);
         float[] parameters = network.CreateParameters(1);
         float[] inputs = NetworkStreamerTests.RandomValues(steps * batch * 3, 2);
         var outputGradients = new float[batch];
@@ -50,11 +61,12 @@ public class LstmAllocationTests
         }));
     }
 
-    [Fact]
-    public void Trainer_mini_batch_steps_after_the_first_allocate_nothing()
+    [Theory]
+    [MemberData(nameof(Stacks))]
+    public void Trainer_mini_batch_steps_after_the_first_allocate_nothing(string stack)
     {
         var data = WindowedSeries.Univariate(Sine(400), window: 20);
-        RecurrentNetwork network = Lstm(1, 16, 1);
+        RecurrentNetwork network = Network(stack, 1, 16, 1);
         var trainer = new Trainer(new TrainerOptions { Epochs = 2, BatchSize = 16, ValidationFraction = 0.2, GradientClipNorm = 1f, Seed = 3 });
         var progress = new AllocationRecorder(capacity: 64);
 
@@ -75,11 +87,10 @@ public class LstmAllocationTests
     }
 
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void Streaming_a_point_allocates_nothing(bool head)
+    [MemberData(nameof(StacksAndHeads))]
+    public void Streaming_a_point_allocates_nothing(string stack, bool head)
     {
-        RecurrentNetwork network = Lstm(1, 64, head ? 1 : null);
+        RecurrentNetwork network = Network(stack, 1, 64, head ? 1 : null);
         NetworkStreamer streamer = network.CreateStreamer(network.CreateParameters(1));
         StreamState state = streamer.CreateState();
         float[] values = Sine(1100);
@@ -98,11 +109,12 @@ public class LstmAllocationTests
         }));
     }
 
-    [Fact]
-    public void Stepping_a_batch_of_streams_allocates_nothing()
+    [Theory]
+    [MemberData(nameof(Stacks))]
+    public void Stepping_a_batch_of_streams_allocates_nothing(string stack)
     {
         const int streams = 32;
-        RecurrentNetwork network = Lstm(1, 64, 1);
+        RecurrentNetwork network = Network(stack, 1, 64, 1);
         NetworkStreamer streamer = network.CreateStreamer(network.CreateParameters(1));
         StreamBatchState states = streamer.CreateBatchState(streams);
         float[] values = Sine(streams * 120);
