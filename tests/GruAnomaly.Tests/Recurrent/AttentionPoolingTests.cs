@@ -119,10 +119,7 @@ public sealed class AttentionPoolingTests(ITestOutputHelper output)
         for (int layer = 0; layer < Reference.Layers; layer++)
         {
             Dictionary<string, float[]> expected = Reference.LayerGradients[layer];
-            TorchParity.AssertClose(output, ParityTolerance, $"l{layer}.weight_ih", expected["weight_ih"], TorchParity.Transpose(network.GetSlot($"layers.{layer}.input_weights"), gradients));
-            TorchParity.AssertClose(output, ParityTolerance, $"l{layer}.weight_hh", expected["weight_hh"], TorchParity.Transpose(network.GetSlot($"layers.{layer}.recurrent_weights"), gradients));
-            TorchParity.AssertClose(output, ParityTolerance, $"l{layer}.bias_ih", expected["bias_ih"], network.GetSlot($"layers.{layer}.input_bias").Slice(gradients));
-            TorchParity.AssertClose(output, ParityTolerance, $"l{layer}.bias_hh", expected["bias_hh"], network.GetSlot($"layers.{layer}.recurrent_bias").Slice(gradients));
+            TorchParity.AssertGruLayerGradients(output, ParityTolerance, $"l{layer}", expected, network, layer, gradients);
         }
 
         Dictionary<string, float[]> pooling = Reference.PoolingGradients;
@@ -165,10 +162,7 @@ public sealed class AttentionPoolingTests(ITestOutputHelper output)
         for (int layer = 0; layer < Reference.Layers; layer++)
         {
             Dictionary<string, float[]> weights = Reference.LayerWeights[layer];
-            TorchParity.TransposeInto(weights["weight_ih"], network.GetSlot($"layers.{layer}.input_weights"), parameters);
-            TorchParity.TransposeInto(weights["weight_hh"], network.GetSlot($"layers.{layer}.recurrent_weights"), parameters);
-            weights["bias_ih"].CopyTo(network.GetSlot($"layers.{layer}.input_bias").Slice(parameters.AsSpan()));
-            weights["bias_hh"].CopyTo(network.GetSlot($"layers.{layer}.recurrent_bias").Slice(parameters.AsSpan()));
+            TorchParity.LoadGruLayer(weights, network, layer, parameters);
         }
 
         // nn.Linear stores weight as outputs×inputs; ours are inputs×outputs (row vectors times the matrix).

@@ -48,10 +48,7 @@ public class PyTorchParityTests(ITestOutputHelper output)
         for (int layer = 0; layer < Reference.Layers; layer++)
         {
             Dictionary<string, float[]> expected = Reference.Gradients[layer];
-            TorchParity.AssertClose(output, Tolerance, $"l{layer}.weight_ih", expected["weight_ih"], TorchParity.Transpose(network.GetSlot($"layers.{layer}.input_weights"), gradients));
-            TorchParity.AssertClose(output, Tolerance, $"l{layer}.weight_hh", expected["weight_hh"], TorchParity.Transpose(network.GetSlot($"layers.{layer}.recurrent_weights"), gradients));
-            TorchParity.AssertClose(output, Tolerance, $"l{layer}.bias_ih", expected["bias_ih"], network.GetSlot($"layers.{layer}.input_bias").Slice(gradients));
-            TorchParity.AssertClose(output, Tolerance, $"l{layer}.bias_hh", expected["bias_hh"], network.GetSlot($"layers.{layer}.recurrent_bias").Slice(gradients));
+            TorchParity.AssertGruLayerGradients(output, Tolerance, $"l{layer}", expected, network, layer, gradients);
         }
 
         TorchParity.AssertClose(output, Tolerance, "input", Reference.InputGradient, inputGradients);
@@ -66,11 +63,7 @@ public class PyTorchParityTests(ITestOutputHelper output)
         {
             Dictionary<string, float[]> weights = Reference.Weights[layer];
 
-            // PyTorch stores weight_ih as (3·hidden)×input; our input_weights is its transpose.
-            TorchParity.TransposeInto(weights["weight_ih"], network.GetSlot($"layers.{layer}.input_weights"), parameters);
-            TorchParity.TransposeInto(weights["weight_hh"], network.GetSlot($"layers.{layer}.recurrent_weights"), parameters);
-            weights["bias_ih"].CopyTo(network.GetSlot($"layers.{layer}.input_bias").Slice(parameters.AsSpan()));
-            weights["bias_hh"].CopyTo(network.GetSlot($"layers.{layer}.recurrent_bias").Slice(parameters.AsSpan()));
+            TorchParity.LoadGruLayer(weights, network, layer, parameters);
         }
 
         return (network, parameters);

@@ -53,4 +53,24 @@ internal static class TorchParity
         output.WriteLine($"{name,-24} worst difference {worst:E2} of max |value| {scale:G4}");
         Assert.True(worst <= tolerance, $"{name}: worst difference {worst:E2} of the largest magnitude exceeds {tolerance:E0}.");
     }
+
+    /// <summary>Writes one <c>nn.GRU</c> layer's tensors (<c>weight_ih</c>, <c>weight_hh</c>, <c>bias_ih</c>, <c>bias_hh</c>) into GRU layer <paramref name="layer"/>.</summary>
+    public static void LoadGruLayer(IReadOnlyDictionary<string, float[]> torch, RecurrentNetwork network, int layer, float[] parameters)
+    {
+        // PyTorch stores weight_ih as (3·hidden)×input; our input_weights is its transpose.
+        TransposeInto(torch["weight_ih"], network.GetSlot($"layers.{layer}.input_weights"), parameters);
+        TransposeInto(torch["weight_hh"], network.GetSlot($"layers.{layer}.recurrent_weights"), parameters);
+        torch["bias_ih"].CopyTo(network.GetSlot($"layers.{layer}.input_bias").Slice(parameters.AsSpan()));
+        torch["bias_hh"].CopyTo(network.GetSlot($"layers.{layer}.recurrent_bias").Slice(parameters.AsSpan()));
+    }
+
+    /// <summary>Compares GRU layer <paramref name="layer"/>'s gradients with one <c>nn.GRU</c> layer's, tensor by tensor.</summary>
+    public static void AssertGruLayerGradients(ITestOutputHelper output, double tolerance, string name, IReadOnlyDictionary<string, float[]> expected,
+        RecurrentNetwork network, int layer, float[] gradients)
+    {
+        AssertClose(output, tolerance, $"{name}.weight_ih", expected["weight_ih"], Transpose(network.GetSlot($"layers.{layer}.input_weights"), gradients));
+        AssertClose(output, tolerance, $"{name}.weight_hh", expected["weight_hh"], Transpose(network.GetSlot($"layers.{layer}.recurrent_weights"), gradients));
+        AssertClose(output, tolerance, $"{name}.bias_ih", expected["bias_ih"], network.GetSlot($"layers.{layer}.input_bias").Slice(gradients));
+        AssertClose(output, tolerance, $"{name}.bias_hh", expected["bias_hh"], network.GetSlot($"layers.{layer}.recurrent_bias").Slice(gradients));
+    }
 }

@@ -65,10 +65,7 @@ public class ConvolutionPyTorchParityTests(ITestOutputHelper output)
 
         TorchParity.AssertClose(output, Tolerance, "conv.weight", Reference.ConvWeightGradient, network.GetSlot("layers.0.weight").Slice(gradients));
         TorchParity.AssertClose(output, Tolerance, "conv.bias", Reference.ConvBiasGradient, network.GetSlot("layers.0.bias").Slice(gradients));
-        TorchParity.AssertClose(output, Tolerance, "gru.weight_ih", Reference.GruGradients["weight_ih"], TorchParity.Transpose(network.GetSlot("layers.1.input_weights"), gradients));
-        TorchParity.AssertClose(output, Tolerance, "gru.weight_hh", Reference.GruGradients["weight_hh"], TorchParity.Transpose(network.GetSlot("layers.1.recurrent_weights"), gradients));
-        TorchParity.AssertClose(output, Tolerance, "gru.bias_ih", Reference.GruGradients["bias_ih"], network.GetSlot("layers.1.input_bias").Slice(gradients));
-        TorchParity.AssertClose(output, Tolerance, "gru.bias_hh", Reference.GruGradients["bias_hh"], network.GetSlot("layers.1.recurrent_bias").Slice(gradients));
+        TorchParity.AssertGruLayerGradients(output, Tolerance, "gru", Reference.GruGradients, network, 1, gradients);
         TorchParity.AssertClose(output, Tolerance, "input", Reference.InputGradient, inputGradients);
         TorchParity.AssertClose(output, Tolerance, "h_0", Reference.InitialStateGradient, initialStateGradients.AsSpan(ConvolutionStates(network)));
         TorchParity.AssertClose(output, Tolerance, "zero history", Reference.InitialHistoryGradient, TorchHistory(network, initialStateGradients));
@@ -83,10 +80,7 @@ public class ConvolutionPyTorchParityTests(ITestOutputHelper output)
         var parameters = new float[network.ParameterCount];
         Reference.ConvWeight.CopyTo(network.GetSlot("layers.0.weight").Slice(parameters.AsSpan()));
         Reference.ConvBias.CopyTo(network.GetSlot("layers.0.bias").Slice(parameters.AsSpan()));
-        TorchParity.TransposeInto(Reference.Gru["weight_ih"], network.GetSlot("layers.1.input_weights"), parameters);
-        TorchParity.TransposeInto(Reference.Gru["weight_hh"], network.GetSlot("layers.1.recurrent_weights"), parameters);
-        Reference.Gru["bias_ih"].CopyTo(network.GetSlot("layers.1.input_bias").Slice(parameters.AsSpan()));
-        Reference.Gru["bias_hh"].CopyTo(network.GetSlot("layers.1.recurrent_bias").Slice(parameters.AsSpan()));
+        TorchParity.LoadGruLayer(Reference.Gru, network, 1, parameters);
         return (network, parameters);
     }
 
