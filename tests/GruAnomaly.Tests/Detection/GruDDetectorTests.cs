@@ -290,42 +290,6 @@ public sealed class GruDDetectorTests(ITestOutputHelper output)
         var network = new RecurrentNetwork(new GruDModelFactory(16, 1).CreateLayers(Features, GapEncoding.Means(raw, Features), null),
             new DenseHead(16, Features));
         var trainer = new Trainer(new TrainerOptions { Epochs = 2, BatchSize = 16, ValidationFraction = 0.2, GradientClipNorm = 1f, Seed = 3, Loss = Loss.Mse });
-        var progress = new AllocationRecorder(capacity: 64);
-
-        trainer.Fit(network, network.CreateParameters(1), data, progress);
-
-        int checkedSteps = 0;
-        for (int i = 1; i < progress.Count; i++)
-        {
-            if (progress.Epochs[i] == progress.Epochs[i - 1])
-            {
-                Assert.True(progress.Bytes[i] - progress.Bytes[i - 1] == 0,
-                    $"epoch {progress.Epochs[i]}, batch {progress.Batches[i]} allocated {progress.Bytes[i] - progress.Bytes[i - 1]} bytes");
-                checkedSteps++;
-            }
-        }
-
-        Assert.True(checkedSteps >= 30, $"only {checkedSteps} steps were checked");
-    }
-
-    /// <summary>Records the bytes this thread had allocated at each progress report (a report follows each mini-batch step).</summary>
-    private sealed class AllocationRecorder(int capacity) : IProgress<TrainingProgress>
-    {
-        public int[] Epochs { get; } = new int[capacity];
-
-        public int[] Batches { get; } = new int[capacity];
-
-        public long[] Bytes { get; } = new long[capacity];
-
-        public int Count { get; private set; }
-
-        public void Report(TrainingProgress value)
-        {
-            long bytes = GC.GetAllocatedBytesForCurrentThread();
-            Epochs[Count] = value.Epoch;
-            Batches[Count] = value.Batch;
-            Bytes[Count] = bytes;
-            Count++;
-        }
+        Allocations.AssertTrainerStepsAllocateNothing(trainer, network, network.CreateParameters(1), data);
     }
 }

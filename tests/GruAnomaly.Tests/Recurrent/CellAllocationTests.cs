@@ -68,22 +68,7 @@ public class CellAllocationTests
         var data = WindowedSeries.Univariate(Sine(400), window: 20);
         RecurrentNetwork network = Network(stack, 1, 16, 1);
         var trainer = new Trainer(new TrainerOptions { Epochs = 2, BatchSize = 16, ValidationFraction = 0.2, GradientClipNorm = 1f, Seed = 3 });
-        var progress = new AllocationRecorder(capacity: 64);
-
-        trainer.Fit(network, network.CreateParameters(1), data, progress);
-
-        int checkedSteps = 0;
-        for (int i = 1; i < progress.Count; i++)
-        {
-            if (progress.Epochs[i] == progress.Epochs[i - 1])
-            {
-                Assert.True(progress.Bytes[i] - progress.Bytes[i - 1] == 0,
-                    $"epoch {progress.Epochs[i]}, batch {progress.Batches[i]} allocated {progress.Bytes[i] - progress.Bytes[i - 1]} bytes");
-                checkedSteps++;
-            }
-        }
-
-        Assert.True(checkedSteps >= 30, $"only {checkedSteps} steps were checked");
+        Allocations.AssertTrainerStepsAllocateNothing(trainer, network, network.CreateParameters(1), data);
     }
 
     [Theory]
@@ -131,25 +116,5 @@ public class CellAllocationTests
                 streamer.Step(states, values.AsSpan(t * streams, streams), outputs);
             }
         }));
-    }
-
-    private sealed class AllocationRecorder(int capacity) : IProgress<TrainingProgress>
-    {
-        public int[] Epochs { get; } = new int[capacity];
-
-        public int[] Batches { get; } = new int[capacity];
-
-        public long[] Bytes { get; } = new long[capacity];
-
-        public int Count { get; private set; }
-
-        public void Report(TrainingProgress value)
-        {
-            long bytes = GC.GetAllocatedBytesForCurrentThread();
-            Epochs[Count] = value.Epoch;
-            Batches[Count] = value.Batch;
-            Bytes[Count] = bytes;
-            Count++;
-        }
     }
 }

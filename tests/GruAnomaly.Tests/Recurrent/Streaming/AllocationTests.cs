@@ -126,46 +126,9 @@ public class AllocationTests
     [InlineData(GruVariant.ResetAfter)]
     public void Trainer_mini_batch_steps_after_the_first_allocate_nothing(GruVariant variant)
     {
-        // The progress callback runs on the training thread right after each mini-batch step, so the bytes allocated
-        // between two reports of one epoch are exactly what one step (and the report) allocated.
         var data = WindowedSeries.Univariate(Sine(400), window: 20);
         var network = RecurrentNetwork.CreateGru(1, 16, layers: 2, outputSize: 1, variant);
         var trainer = new Trainer(new TrainerOptions { Epochs = 2, BatchSize = 16, ValidationFraction = 0.2, GradientClipNorm = 1f, Seed = 3 });
-        var progress = new AllocationRecorder(capacity: 64);
-
-        trainer.Fit(network, network.CreateParameters(1), data, progress);
-
-        int checkedSteps = 0;
-        for (int i = 1; i < progress.Count; i++)
-        {
-            if (progress.Epochs[i] == progress.Epochs[i - 1])
-            {
-                Assert.True(progress.Bytes[i] - progress.Bytes[i - 1] == 0,
-                    $"epoch {progress.Epochs[i]}, batch {progress.Batches[i]} allocated {progress.Bytes[i] - progress.Bytes[i - 1]} bytes");
-                checkedSteps++;
-            }
-        }
-
-        Assert.True(checkedSteps >= 30, $"only {checkedSteps} steps were checked");
-    }
-
-    private sealed class AllocationRecorder(int capacity) : IProgress<TrainingProgress>
-    {
-        public int[] Epochs { get; } = new int[capacity];
-
-        public int[] Batches { get; } = new int[capacity];
-
-        public long[] Bytes { get; } = new long[capacity];
-
-        public int Count { get; private set; }
-
-        public void Report(TrainingProgress value)
-        {
-            long bytes = GC.GetAllocatedBytesForCurrentThread();
-            Epochs[Count] = value.Epoch;
-            Batches[Count] = value.Batch;
-            Bytes[Count] = bytes;
-            Count++;
-        }
+        Allocations.AssertTrainerStepsAllocateNothing(trainer, network, network.CreateParameters(1), data);
     }
 }
