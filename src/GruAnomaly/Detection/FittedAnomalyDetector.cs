@@ -147,7 +147,7 @@ public sealed partial class FittedAnomalyDetector
         }
         else
         {
-            ScorePipeline.Score(Scorer, inputs, observed, series.Timestamps, expected, errors);
+            TimedScoring.Score(Scorer, inputs, observed, series.Timestamps, expected, errors);
         }
 
         (double[] rawScores, double[] scores, double[] thresholds, bool[] flags, bool[] scored, double[] contributions) = Decide(errors, length);
@@ -205,7 +205,7 @@ public sealed partial class FittedAnomalyDetector
         SeriesPreparation.Prepare(series, Scaler, Settings.MissingValues, out float[] inputs, out float[] observed);
         var expected = new float[inputs.Length];
         var errors = new float[inputs.Length];
-        ScorePipeline.Score(Scorer, inputs, observed, series.Timestamps, expected, errors);
+        TimedScoring.Score(Scorer, inputs, observed, series.Timestamps, expected, errors);
         ReadOnlySpan<float> row = errors.AsSpan(time * features, features);
         if (!ScorePipeline.HasObservation(row))
         {
@@ -217,9 +217,7 @@ public sealed partial class FittedAnomalyDetector
         var errorGradient = new float[features];
         Combination.Gradient(row, errorGradient);
         var buffer = new float[Scorer.MaximumSaliencySteps * features];
-        int start = Scorer is FittedForecastScorer forecast
-            ? forecast.SaliencyWithTimestamps(inputs, observed, series.Timestamps, time, errorGradient, buffer, out int steps)
-            : Scorer.Saliency(inputs, observed, time, errorGradient, buffer, out steps);
+        int start = TimedScoring.Saliency(Scorer, inputs, observed, series.Timestamps, time, errorGradient, buffer, out int steps);
         float[] saliency = buffer[..(steps * features)];
         for (int i = 0; i < saliency.Length; i++)
         {
@@ -227,14 +225,14 @@ public sealed partial class FittedAnomalyDetector
             saliency[i] /= Scaler.Scales[i % features];
         }
 
-        return new Explanation(time, score, contributions, start, steps, features, saliency, Attention(inputs, time, start, steps));
+        return new Explanation(time, score, contributions, start, steps, features, saliency, Attention(inputs, observed, series.Timestamps, time, start, steps));
     }
 
     /// <summary>
     /// The attention weights of the forecaster behind the score (alone or in a fusion) for the point at
     /// <paramref name="time"/>, placed on the explanation's steps; null when it has no attention pooling.
     /// </summary>
-    private float[]? Attention(float[] inputs, int time, int start, int steps)
+    private float[]? Attention(float[] inputs, float[] observed, IReadOnlyList<DateTimeOffset>? timestamps, int time, int start, int steps)
     {
         FittedForecastScorer? forecaster = Scorer switch
         {
@@ -248,7 +246,7 @@ public sealed partial class FittedAnomalyDetector
         }
 
         var own = new float[forecaster.MaximumSaliencySteps];
-        int first = forecaster.AttentionWeights(inputs, time, own, out int covered);
+        int first = forecaster.AttentionWeights(inputs, observed, timestamps, time, own, out int covered);
         var attention = new float[steps];
         // The forecaster's windows lie inside the explained steps: they are part of what its saliency covers.
         own.AsSpan(0, covered).CopyTo(attention.AsSpan(first - start));

@@ -85,23 +85,6 @@ internal static class ScorePipeline
         return [.. list];
     }
 
-    /// <summary>
-    /// Scores a prepared series; a forecast scorer also gets the series' timestamps, from which a GRU-D network counts the
-    /// time since each feature was last observed.
-    /// </summary>
-    public static void Score(IFittedScorer scorer, ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, IReadOnlyList<DateTimeOffset>? timestamps,
-        Span<float> expected, Span<float> errors)
-    {
-        if (scorer is FittedForecastScorer forecast)
-        {
-            forecast.ScoreWithTimestamps(inputs, observed, timestamps, expected, errors);
-        }
-        else
-        {
-            scorer.Score(inputs, observed, expected, errors);
-        }
-    }
-
     internal static bool HasObservation(ReadOnlySpan<float> row)
     {
         foreach (float value in row)

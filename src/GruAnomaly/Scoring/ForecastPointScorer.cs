@@ -6,14 +6,14 @@ namespace GruAnomaly.Scoring;
 
 /// <summary>
 /// A <see cref="FittedForecastScorer"/> on one stream: at each point the network reads the window of the last
-/// <see cref="IFittedScorer.Window"/> inputs, exactly as in <see cref="FittedForecastScorer.Score"/>, and the outputs of the
+/// <see cref="IFittedScorer.Window"/> inputs, exactly as in <see cref="FittedForecastScorer.Score(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float})"/>, and the outputs of the
 /// last <see cref="FittedForecastScorer.Horizon"/> windows are kept to judge the point.
 /// </summary>
 /// <remarks>
 /// A point costs a pass of the network over a whole window: a network carried from point to point would be cheaper, but
 /// would read a different, unbounded context. The window goes through the network twice, as a batch of two: the matrix
 /// kernels take another summation order for a single row (a matrix–vector product) than for several, and
-/// <see cref="FittedForecastScorer.Score"/> runs many windows per product, so only a batch of two or more gives its scores
+/// <see cref="FittedForecastScorer.Score(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float})"/> runs many windows per product, so only a batch of two or more gives its scores
 /// to the last bit. That doubles the arithmetic of a point.
 /// </remarks>
 internal sealed class ForecastPointScorer : PointScorer

@@ -105,7 +105,7 @@ public sealed class ForecastScorer : IAnomalyScorer
 }
 
 /// <summary>A trained <see cref="ForecastScorer"/>.</summary>
-internal sealed class FittedForecastScorer : IAdaptableScorer, IStreamableScorer
+internal sealed class FittedForecastScorer : IAdaptableScorer, IStreamableScorer, ITimedScorer
 {
     private const int WindowsPerBatch = 128;
     private readonly float[] _parameters;
@@ -183,10 +183,10 @@ internal sealed class FittedForecastScorer : IAdaptableScorer, IStreamableScorer
     /// <c>Detect</c> counts it from the series' timestamps when the network was trained with them).
     /// </remarks>
     public void Score(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, Span<float> expected, Span<float> errors) =>
-        ScoreWithTimestamps(inputs, observed, timestamps: null, expected, errors);
+        Score(inputs, observed, timestamps: null, expected, errors);
 
-    /// <summary>As <see cref="Score(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float})"/>, with the series' timestamps for a GRU-D network's δ.</summary>
-    internal void ScoreWithTimestamps(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, IReadOnlyList<DateTimeOffset>? timestamps, Span<float> expected, Span<float> errors)
+    /// <inheritdoc />
+    public void Score(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, IReadOnlyList<DateTimeOffset>? timestamps, Span<float> expected, Span<float> errors)
     {
         int length = ScoringArguments.Validate(inputs, observed, expected, errors, Features, Window + 1);
         int width = OutputWidth, windows = length - Window, rowWidth = InputWidth;
@@ -247,10 +247,10 @@ internal sealed class FittedForecastScorer : IAdaptableScorer, IStreamableScorer
     /// <remarks>For a GRU-D network (δ counted in steps, as in <see cref="Score(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float})"/>) the saliency of a value is its gradient through x and x_last, the two columns the filled input feeds.</remarks>
     public int Saliency(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, int time, ReadOnlySpan<float> errorGradient,
         Span<float> inputGradient, out int steps) =>
-        SaliencyWithTimestamps(inputs, observed, timestamps: null, time, errorGradient, inputGradient, out steps);
+        Saliency(inputs, observed, timestamps: null, time, errorGradient, inputGradient, out steps);
 
-    /// <summary>As the public <c>Saliency</c>, with the series' timestamps for a GRU-D network's δ.</summary>
-    internal int SaliencyWithTimestamps(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, IReadOnlyList<DateTimeOffset>? timestamps, int time,
+    /// <inheritdoc />
+    public int Saliency(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, IReadOnlyList<DateTimeOffset>? timestamps, int time,
         ReadOnlySpan<float> errorGradient, Span<float> inputGradient, out int steps)
     {
         ScoringArguments.ValidateSaliency(inputs, observed, Features, Window + 1, time, WarmUp, errorGradient, inputGradient, MaximumSaliencySteps);
@@ -333,9 +333,10 @@ internal sealed class FittedForecastScorer : IAdaptableScorer, IStreamableScorer
     /// Writes how much the network's attention drew on each input step for the point at <paramref name="time"/>: the mean,
     /// over the windows that forecast it, of each window's attention weights, placed at the steps they read (so the
     /// values sum to 1). Returns the first step; <paramref name="steps"/> receives how many steps are covered (as for
-    /// <see cref="Saliency"/>).
+    /// <see cref="Saliency(ReadOnlySpan{float}, ReadOnlySpan{float}, int, ReadOnlySpan{float}, Span{float}, out int)"/>).
     /// </summary>
-    internal int AttentionWeights(ReadOnlySpan<float> inputs, int time, Span<float> weights, out int steps)
+    internal int AttentionWeights(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, IReadOnlyList<DateTimeOffset>? timestamps, int time,
+        Span<float> weights, out int steps)
     {
         int count = ForecastsOf(time), first = time - Window - (count - 1);
         steps = Window + count - 1;
@@ -345,10 +346,12 @@ internal sealed class FittedForecastScorer : IAdaptableScorer, IStreamableScorer
             return first;
         }
 
-        var batch = new float[Window * count * Features];
+        int rowWidth = InputWidth;
+        ReadOnlySpan<float> rows = Encoding is null ? inputs : Encoding.Encode(inputs, observed, timestamps);
+        var batch = new float[Window * count * rowWidth];
         for (int slot = 0; slot < count; slot++)
         {
-            TimeMajorBatch.WriteWindow(inputs, Features, first + slot, Window, batch, count, slot);
+            TimeMajorBatch.WriteWindow(rows, rowWidth, first + slot, Window, batch, count, slot);
         }
 
         NetworkWorkspace workspace = Network.CreateWorkspace();
@@ -374,7 +377,7 @@ internal sealed class FittedForecastScorer : IAdaptableScorer, IStreamableScorer
     /// <summary>
     /// The expected value and error of one point from the <paramref name="count"/> windows that forecast it, whose outputs
     /// are given oldest window first (the oldest forecast it <paramref name="count"/> − 1 steps ahead, the newest 0). Shared
-    /// by <see cref="Score"/> and the stream, so that both add the forecasts in the same order.
+    /// by <see cref="Score(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float})"/> and the stream, so that both add the forecasts in the same order.
     /// </summary>
     internal void Judge(ReadOnlySpan<float> outputs, int count, ReadOnlySpan<float> observed, Span<float> expected, Span<float> errors)
     {

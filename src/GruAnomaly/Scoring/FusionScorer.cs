@@ -111,9 +111,9 @@ public sealed class FusionScorer : IAnomalyScorer
         var errors = new float[inputs.Length];
         for (int c = 0; c < Components.Count; c++)
         {
-            fitted[c] = Components[c].Fit(context.WithoutTimestamps(), progress, cancellationToken);
+            fitted[c] = Components[c].Fit(context, progress, cancellationToken);
             cancellationToken.ThrowIfCancellationRequested();
-            fitted[c].Score(inputs, observed, expected, errors);
+            TimedScoring.Score(fitted[c], inputs, observed, context.Timestamps, expected, errors);
             int length = inputs.Length / features, warmUp = fitted[c].WarmUp;
             int from = Math.Max(warmUp, fitted[c].HeldOutFrom);
             if (length - from < MinimumHeldOutErrors)
@@ -165,7 +165,7 @@ public sealed class FusionScorer : IAnomalyScorer
 }
 
 /// <summary>A fitted <see cref="FusionScorer"/>: the fitted components and, per component and feature, its calibration errors.</summary>
-internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer
+internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, ITimedScorer
 {
     private readonly IFittedScorer[] _components;
     private readonly EmpiricalDistribution?[] _calibrations;
@@ -238,7 +238,11 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer
     /// <summary>Gets the longest component saliency plus one: components that end at the scored step and before it overlap but one row.</summary>
     public int MaximumSaliencySteps => _components.Max(c => c.MaximumSaliencySteps) + 1;
 
-    public void Score(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, Span<float> expected, Span<float> errors)
+    public void Score(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, Span<float> expected, Span<float> errors) =>
+        Score(inputs, observed, timestamps: null, expected, errors);
+
+    /// <summary>As <see cref="Score(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float})"/>, with the timestamps handed to every component that reads them.</summary>
+    public void Score(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, IReadOnlyList<DateTimeOffset>? timestamps, Span<float> expected, Span<float> errors)
     {
         var componentExpected = new float[inputs.Length];
         var componentErrors = new float[inputs.Length];
@@ -247,7 +251,7 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer
         for (int c = 0; c < _components.Length; c++)
         {
             IFittedScorer component = _components[c];
-            component.Score(inputs, observed, c == 0 ? expected : componentExpected, componentErrors);
+            TimedScoring.Score(component, inputs, observed, timestamps, c == 0 ? expected : componentExpected, componentErrors);
             for (int i = warmUp * Features; i < componentErrors.Length; i++)
             {
                 Add(c, i % Features, componentErrors[i], ref fused[i]);
@@ -292,7 +296,12 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer
     /// read the scored step itself; the rows cover their union.
     /// </remarks>
     public int Saliency(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, int time, ReadOnlySpan<float> errorGradient,
-        Span<float> inputGradient, out int steps)
+        Span<float> inputGradient, out int steps) =>
+        Saliency(inputs, observed, timestamps: null, time, errorGradient, inputGradient, out steps);
+
+    /// <summary>As the public <c>Saliency</c>, with the timestamps handed to every component that reads them.</summary>
+    public int Saliency(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, IReadOnlyList<DateTimeOffset>? timestamps, int time,
+        ReadOnlySpan<float> errorGradient, Span<float> inputGradient, out int steps)
     {
         ScoringArguments.ValidateSaliency(inputs, observed, Features, Window + 1, time, WarmUp, errorGradient, inputGradient, MaximumSaliencySteps);
         int features = Features;
@@ -304,7 +313,7 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer
         for (int c = 0; c < _components.Length; c++)
         {
             IFittedScorer component = _components[c];
-            component.Score(inputs, observed, expected, errors);
+            TimedScoring.Score(component, inputs, observed, timestamps, expected, errors);
             for (int f = 0; f < features; f++)
             {
                 float error = errors[(time * features) + f];
@@ -315,7 +324,7 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer
             }
 
             var gradient = new float[component.MaximumSaliencySteps * features];
-            int start = component.Saliency(inputs, observed, time, chained, gradient, out int componentSteps);
+            int start = TimedScoring.Saliency(component, inputs, observed, timestamps, time, chained, gradient, out int componentSteps);
             spans[c] = (start, componentSteps, gradient);
             first = Math.Min(first, start);
             end = Math.Max(end, start + componentSteps);

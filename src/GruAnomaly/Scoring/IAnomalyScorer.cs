@@ -147,14 +147,4 @@ public sealed class ScorerFitContext
     /// since a feature was last observed in their median spacing.
     /// </summary>
     internal IReadOnlyList<DateTimeOffset>? Timestamps { get; init; }
-
-    /// <summary>
-    /// The same context without timestamps: the components of a fusion are scored without them (its Score has none), so
-    /// they are trained without them too, and a stream scores them as a batch does.
-    /// </summary>
-    internal ScorerFitContext WithoutTimestamps() => Timestamps is null ? this : new ScorerFitContext
-    {
-        Inputs = Inputs, Observed = Observed, Features = Features, Window = Window, Stride = Stride, Model = Model,
-        Trainer = Trainer, MatrixProvider = MatrixProvider, Logger = Logger,
-    };
 }

@@ -90,6 +90,7 @@ internal sealed class FoldEvaluator
                 Trainer = trainer,
                 MatrixProvider = settings.MatrixProvider,
                 Logger = _logger,
+                Timestamps = _training.Timestamps?.Take(trainLength).ToArray(),
             }, progress: null, cancellationToken);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -116,7 +117,7 @@ internal sealed class FoldEvaluator
         int length = split.TestStart + split.TestLength;
         var expected = new float[length * features];
         var errors = new float[length * features];
-        scorer.Score(inputs, observed, expected, errors);
+        TimedScoring.Score(scorer, inputs, observed, _training.Timestamps, expected, errors);
         return HeldOutLoss(scorer, trainer.Loss, expected, errors, observed, split.TestStart * features, split.TestLength * features);
     }
 

@@ -86,16 +86,27 @@ public sealed class GruDDetectorTests(ITestOutputHelper output)
         Builder(Scorer.Default()).Build(); // the default fusion of a forecast and a baseline is served
     }
 
+    private static IAnomalyScorer? ScorerNamed(string scorer) => scorer == "fusion" ? Scorer.Default() : null;
+
+    /// <summary>The GRU-D forecaster of a fitted detector: its scorer, or the forecast component of its fusion.</summary>
+    private static FittedForecastScorer ForecasterOf(FittedAnomalyDetector fitted) => fitted.Scorer switch
+    {
+        FittedFusionScorer fusion => Assert.Single(fusion.Components.ToArray().OfType<FittedForecastScorer>()),
+        var single => Assert.IsType<FittedForecastScorer>(single),
+    };
+
     [Theory]
-    [InlineData(false)]
-    [InlineData(true)]
-    public void Fit_and_detect_a_series_with_gaps(bool timestamps)
+    [InlineData("forecast", false)]
+    [InlineData("forecast", true)]
+    [InlineData("fusion", false)]
+    [InlineData("fusion", true)]
+    public void Fit_and_detect_a_series_with_gaps(string scorer, bool timestamps)
     {
         TimeSeries training = Series(600, seed: 1, timestamps);
-        FittedAnomalyDetector fitted = Builder().Build().Fit(training);
+        FittedAnomalyDetector fitted = Builder(ScorerNamed(scorer)).Build().Fit(training);
         DetectionResult result = fitted.Detect(Series(400, seed: 2, timestamps));
 
-        var forecast = Assert.IsType<FittedForecastScorer>(fitted.Scorer);
+        FittedForecastScorer forecast = ForecasterOf(fitted);
         GruDCell cell = Assert.IsType<GruDCell>(forecast.Network.Layers[0]);
         Assert.Equal(4 * Features, forecast.Network.InputSize);
         Assert.Equal(timestamps ? TimeSpan.FromMinutes(1) : null, cell.TimeUnit);
@@ -116,22 +127,69 @@ public sealed class GruDDetectorTests(ITestOutputHelper output)
         Assert.True(scored > 300, $"only {scored} steps scored");
     }
 
-    [Fact]
-    public void Timestamps_change_what_gru_d_reads()
+    [Theory]
+    [InlineData("forecast")]
+    [InlineData("fusion")]
+    public void Timestamps_change_what_gru_d_reads(string scorer)
     {
-        // Trained with a unit, the same values read with other spacings give other δ, hence other forecasts.
-        FittedAnomalyDetector fitted = Builder().Build().Fit(Series(600, seed: 1, timestamps: true));
+        // Trained with a unit, the same values read with other spacings give other δ, hence other forecasts and scores.
+        FittedAnomalyDetector fitted = Builder(ScorerNamed(scorer)).Build().Fit(Series(600, seed: 1, timestamps: true));
         float[] values = SeriesWithGaps(300, seed: 3);
         DetectionResult irregular = fitted.Detect(new TimeSeries(values, Features, IrregularTimestamps(300)));
         DetectionResult steps = fitted.Detect(new TimeSeries(values, Features));
 
         Assert.NotEqual(irregular.Expected.ToArray(), steps.Expected.ToArray());
+        Assert.NotEqual(irregular.RawScores.ToArray(), steps.RawScores.ToArray());
+    }
+
+    [Fact]
+    public void A_fusion_hands_the_timestamps_to_its_gru_d_forecaster_when_scoring_and_explaining()
+    {
+        FittedAnomalyDetector fitted = Builder(Scorer.Default()).Build().Fit(Series(600, seed: 1, timestamps: true));
+        var fusion = Assert.IsType<FittedFusionScorer>(fitted.Scorer);
+        FittedForecastScorer forecast = ForecasterOf(fitted);
+        TimeSeries series = Series(300, seed: 3, timestamps: true);
+        SeriesPreparation.Prepare(series, fitted.Scaler, MissingValuePolicy.Mask, out float[] inputs, out float[] observed);
+        (float[] Expected, float[] Errors) Scored(ITimedScorer scorer, IReadOnlyList<DateTimeOffset>? timestamps)
+        {
+            var expected = new float[inputs.Length];
+            var errors = new float[inputs.Length];
+            scorer.Score(inputs, observed, timestamps, expected, errors);
+            return (expected, errors);
+        }
+
+        // The fusion's expected values are its forecaster's: read with the timestamps, not with δ counted in steps.
+        (float[] fused, float[] fusedErrors) = Scored(fusion, series.Timestamps);
+        int scoredFrom = fusion.WarmUp * Features;
+        Assert.Equal(Scored(forecast, series.Timestamps).Expected[scoredFrom..], fused[scoredFrom..]);
+        Assert.NotEqual(Scored(forecast, null).Expected[scoredFrom..], fused[scoredFrom..]);
+
+        // Explain scores and differentiates the same timed errors.
+        int time = 200;
+        Explanation timed = fitted.Explain(series, time);
+        Explanation counted = fitted.Explain(new TimeSeries(series.Values.ToArray(), Features), time);
+        Assert.Equal(fitted.Combination.Combine(fusedErrors.AsSpan(time * Features, Features), new double[Features]), timed.Score);
+        Assert.NotEqual(counted.Score, timed.Score);
+        Assert.NotEqual(counted.Saliency.ToArray(), timed.Saliency.ToArray());
+    }
+
+    [Fact]
+    public void A_gru_d_forecaster_with_attention_explains_which_steps_it_read()
+    {
+        TimeSeries training = Series(600, seed: 1, timestamps: true);
+        FittedAnomalyDetector fitted = Builder(Scorer.Forecast(attention: 8)).Build().Fit(training);
+        Explanation explanation = fitted.Explain(Series(300, seed: 3, timestamps: true), time: 200);
+
+        Assert.Equal(explanation.Window, explanation.Attention.Length);
+        Assert.All(explanation.Attention.ToArray(), weight => Assert.True(weight >= 0f));
+        Assert.Equal(1.0, explanation.Attention.ToArray().Sum(w => (double)w), 5);
     }
 
     public static TheoryData<string, bool> StreamCases() => new()
     {
         { "forecast", false },
         { "forecast", true },
+        { "fusion", false },
         { "fusion", true },
     };
 
@@ -139,7 +197,7 @@ public sealed class GruDDetectorTests(ITestOutputHelper output)
     [MemberData(nameof(StreamCases))]
     public void A_stream_reports_what_detect_reports_to_the_last_bit(string scorer, bool timestamps)
     {
-        FittedAnomalyDetector fitted = Builder(scorer == "fusion" ? Scorer.Default() : null).Build().Fit(Series(600, seed: 1, timestamps));
+        FittedAnomalyDetector fitted = Builder(ScorerNamed(scorer)).Build().Fit(Series(600, seed: 1, timestamps));
         TimeSeries series = Series(420, seed: 4, timestamps);
         DetectionResult batch = fitted.Detect(series);
         DetectorStream stream = fitted.CreateStream();
@@ -194,15 +252,17 @@ public sealed class GruDDetectorTests(ITestOutputHelper output)
         Assert.Contains("exists from format version 2 on, but the file has version 1", refused.Message, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public void A_saved_detector_and_a_stream_saved_inside_a_gap_carry_on_exactly()
+    [Theory]
+    [InlineData("forecast")]
+    [InlineData("fusion")]
+    public void A_saved_detector_and_a_stream_saved_inside_a_gap_carry_on_exactly(string scorer)
     {
         TimeSeries training = Series(600, seed: 1, timestamps: true);
-        FittedAnomalyDetector fitted = Builder().Build().Fit(training);
+        FittedAnomalyDetector fitted = Builder(ScorerNamed(scorer)).Build().Fit(training);
         FittedAnomalyDetector loaded = Persisted.RoundTrip(fitted);
         TimeSeries series = Series(300, seed: 8, timestamps: true);
         Persisted.AssertSameDetection(fitted, loaded, series);
-        GruDCell cell = Assert.IsType<GruDCell>(Assert.IsType<FittedForecastScorer>(loaded.Scorer).Network.Layers[0]);
+        GruDCell cell = Assert.IsType<GruDCell>(ForecasterOf(loaded).Network.Layers[0]);
         Assert.Equal(TimeSpan.FromMinutes(1), cell.TimeUnit);
         Assert.IsType<GruDModelFactory>(loaded.Choices.Model);
 

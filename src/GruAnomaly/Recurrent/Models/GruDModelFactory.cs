@@ -15,9 +15,10 @@ namespace GruAnomaly.Recurrent;
 /// the median spacing of the training timestamps when the training series has timestamps (in steps otherwise, and for
 /// a series scored without timestamps), and x̄ the mean of each feature's observed training values after scaling. The
 /// rows are built over the whole series, so x_last and δ carry across windows, and a stream carries them from point to
-/// point (and in its saved state). The builder refuses GRU-D with a missing-value policy other than <c>Mask</c> (the
-/// others fill the gaps before the model could see them), with a scorer other than the forecast scorer (alone or in a
-/// fusion; a fusion's forecast counts δ in steps), and with online adaptation.
+/// point (and in its saved state). A fusion (the default scorer) hands the timestamps to its forecast component in
+/// fitting, detection, explanation and streams alike. The builder refuses GRU-D with a missing-value policy other than
+/// <c>Mask</c> (the others fill the gaps before the model could see them), with a scorer other than the forecast scorer
+/// (alone or in a fusion), and with online adaptation.
 /// </para>
 /// </remarks>
 public sealed class GruDModelFactory : IModelFactory
