@@ -212,10 +212,12 @@ public sealed class GruDDetectorTests(ITestOutputHelper output)
         }
     }
 
-    [Fact]
-    public void A_batch_of_streams_reports_what_single_streams_report()
+    [Theory]
+    [MemberData(nameof(StreamCases))]
+    public void A_batch_of_streams_reports_what_single_streams_report(string scorer, bool timestamps)
     {
-        FittedAnomalyDetector fitted = Builder().Build().Fit(Series(600, seed: 1, timestamps: false));
+        FittedAnomalyDetector fitted = Builder(ScorerNamed(scorer)).Build().Fit(Series(600, seed: 1, timestamps));
+        DateTimeOffset[] stamps = IrregularTimestamps(300);
         float[][] series = [SeriesWithGaps(300, seed: 5), SeriesWithGaps(300, seed: 6), SeriesWithGaps(300, seed: 7)];
         DetectorStream[] singles = [.. series.Select(_ => fitted.CreateStream())];
         DetectorStreamBatch batch = fitted.CreateStreamBatch(series.Length);
@@ -228,10 +230,19 @@ public sealed class GruDDetectorTests(ITestOutputHelper output)
                 series[s].AsSpan(t * Features, Features).CopyTo(values.AsSpan(s * Features));
             }
 
-            batch.Observe(values, results);
+            if (timestamps)
+            {
+                batch.Observe(values, stamps[t], results);
+            }
+            else
+            {
+                batch.Observe(values, results);
+            }
+
             for (int s = 0; s < series.Length; s++)
             {
-                Persisted.AssertSame(singles[s].Observe(series[s].AsSpan(t * Features, Features)), results[s]);
+                ReadOnlySpan<float> point = series[s].AsSpan(t * Features, Features);
+                Persisted.AssertSame(timestamps ? singles[s].Observe(point, stamps[t]) : singles[s].Observe(point), results[s]);
             }
         }
     }
