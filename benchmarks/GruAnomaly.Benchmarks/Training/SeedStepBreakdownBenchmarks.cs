@@ -1,0 +1,65 @@
+using BenchmarkDotNet.Attributes;
+
+using GruAnomaly.Data;
+using GruAnomaly.Recurrent;
+using GruAnomaly.Training;
+using GruAnomaly.Training.Optimizers;
+
+namespace GruAnomaly.Benchmarks.Training;
+
+/// <summary>
+/// Where a mini-batch step of the seed epoch (<c>seed_epoch</c> of <c>compare.sh</c>: 2×GRU(1→64), reset-after, dense
+/// head on the last step, windows of 100, batch 32, Adam, one thread) spends its time: the forward pass that records for
+/// backward, the backward pass, the optimizer, and the whole epoch of 32 steps through the <see cref="Trainer"/> (its
+/// time per step, so that the rest: batching windows, loss, clipping, shuffling, reads as the difference; and per step
+/// of a two-epoch Fit, so that a Fit's one-off setup reads as the difference of the two).
+/// </summary>
+[MemoryDiagnoser]
+public class SeedStepBreakdownBenchmarks
+{
+    private const int Steps = 100, Batch = 32;
+    private RecurrentNetwork _network = null!;
+    private NetworkWorkspace _workspace = null!;
+    private float[] _parameters = [], _inputs = [], _outputGradients = [], _gradients = [];
+    private IOptimizerState _adam = null!;
+    private WindowedSeries _data = null!;
+    private Trainer _trainer = null!, _twoEpochs = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        _network = RecurrentNetwork.CreateGru(1, 64, layers: 2, outputSize: 1, GruVariant.ResetAfter);
+        _parameters = _network.CreateParameters(seed: 1);
+        _workspace = _network.CreateWorkspace();
+        _inputs = [.. Enumerable.Range(0, Steps * Batch).Select(i => MathF.Sin(0.1f * i))];
+        _outputGradients = [.. Enumerable.Repeat(0.01f, Batch)];
+        _gradients = new float[_network.ParameterCount];
+        _adam = new Adam().CreateState(_network.ParameterCount);
+        _data = WindowedSeries.Univariate([.. Enumerable.Range(0, 1100).Select(i => MathF.Sin(0.1f * i))], window: Steps);
+        var options = new TrainerOptions { Epochs = 1, BatchSize = Batch, ValidationFraction = 0, Shuffle = true, Seed = 1, MaxDegreeOfParallelism = 1 };
+        _trainer = new Trainer(options);
+        _twoEpochs = new Trainer(options with { Epochs = 2 });
+    }
+
+    [Benchmark(Baseline = true)]
+    public void Forward() => _network.Forward(_parameters, _inputs, Steps, Batch, _workspace);
+
+    [Benchmark]
+    public void ForwardBackward()
+    {
+        _network.Forward(_parameters, _inputs, Steps, Batch, _workspace);
+        _gradients.AsSpan().Clear();
+        _network.Backward(_parameters, _workspace, _outputGradients, _gradients);
+    }
+
+    [Benchmark]
+    public void AdamStep() => _adam.Step(_parameters.AsSpan(), _gradients, 1e-9f);
+
+    /// <summary>One epoch (1000 windows: 31 steps of 32 and one of 8) per invocation, reported per step.</summary>
+    [Benchmark(OperationsPerInvoke = 32)]
+    public TrainingResult TrainerStep() => _trainer.Fit(_network, _parameters, _data);
+
+    /// <summary>Two epochs per invocation, per step: against <see cref="TrainerStep"/>, what one Fit's setup costs.</summary>
+    [Benchmark(OperationsPerInvoke = 64)]
+    public TrainingResult TrainerStepOfTwoEpochs() => _twoEpochs.Fit(_network, _parameters, _data);
+}
