@@ -22,7 +22,7 @@ internal sealed class FittedRollingScorer : IFittedScorer, IStreamableScorer
 {
     private readonly RollingError _error;
 
-    public FittedRollingScorer(string name, int features, int window, RollingError error)
+    public FittedRollingScorer(string name, int features, int window, RollingError error, int? from = null)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(features);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(window);
@@ -30,6 +30,7 @@ internal sealed class FittedRollingScorer : IFittedScorer, IStreamableScorer
         Features = features;
         Window = window;
         _error = error;
+        WarmUp = Math.Clamp(from ?? window, 1, window);
     }
 
     /// <inheritdoc />
@@ -53,7 +54,8 @@ internal sealed class FittedRollingScorer : IFittedScorer, IStreamableScorer
     public bool ErrorsAreSigned => _error == RollingError.ZScore;
 
     /// <inheritdoc />
-    public int WarmUp => Window;
+    /// <remarks>Before <see cref="Window"/> steps the statistics cover every step so far (an expanding window) from here on.</remarks>
+    public int WarmUp { get; }
 
     /// <inheritdoc />
     public int HeldOutFrom => WarmUp;
@@ -65,8 +67,15 @@ internal sealed class FittedRollingScorer : IFittedScorer, IStreamableScorer
     public void Score(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, Span<float> expected, Span<float> errors)
     {
         int length = ScoringArguments.Validate(inputs, observed, expected, errors, Features, Window + 1);
-        expected[..(Window * Features)].Fill(float.NaN);
-        errors[..(Window * Features)].Fill(float.NaN);
+        expected[..(WarmUp * Features)].Fill(float.NaN);
+        errors[..(WarmUp * Features)].Fill(float.NaN);
+        for (int t = WarmUp; t < Math.Min(Window, length); t++)
+        {
+            var growing = new SlidingMoments(Features, t);
+            growing.MoveTo(inputs, t);
+            Judge(growing, observed.Slice(t * Features, Features), expected.Slice(t * Features, Features), errors.Slice(t * Features, Features));
+        }
+
         var moments = new SlidingMoments(Features, Window);
         for (int t = Window; t < length; t++)
         {
@@ -76,7 +85,7 @@ internal sealed class FittedRollingScorer : IFittedScorer, IStreamableScorer
     }
 
     /// <inheritdoc />
-    public PointScorer CreatePointScorer() => new Stream(this);
+    public PointScorer CreatePointScorer() => WarmUp == Window ? new Stream(this) : throw new NotSupportedException("exploration: no stream for an expanding window yet");
 
     /// <inheritdoc />
     /// <remarks>The window of previous inputs and the observation itself: window + 1 steps.</remarks>
@@ -91,6 +100,11 @@ internal sealed class FittedRollingScorer : IFittedScorer, IStreamableScorer
     public int Saliency(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, int time, ReadOnlySpan<float> errorGradient,
         Span<float> inputGradient, out int steps)
     {
+        if (WarmUp != Window)
+        {
+            throw new NotSupportedException("exploration: no saliency for an expanding window yet");
+        }
+
         ScoringArguments.ValidateSaliency(inputs, observed, Features, Window + 1, time, WarmUp, errorGradient, inputGradient, MaximumSaliencySteps);
         int first = time - Window;
         steps = Window + 1;
