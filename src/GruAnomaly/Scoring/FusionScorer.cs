@@ -16,12 +16,6 @@ public enum FusionMethod
 
     /// <summary>The mean over components of each error's percentile rank among the component's training errors, in [0, 1].</summary>
     Rank = 1,
-
-    /// <summary>
-    /// The largest surprise over components (Tippett's method): one very surprising error decides, and the ordinary
-    /// errors of the other components add nothing to it.
-    /// </summary>
-    Maximum = 2,
 }
 
 /// <summary>
@@ -283,18 +277,9 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer
         }
 
         double value = _components[component].ErrorsAreSigned ? Math.Abs(error) : error;
-        switch (_method)
-        {
-            case FusionMethod.Rank:
-                fused += (1 - calibration.TailProbability(value)) / _components.Length;
-                break;
-            case FusionMethod.Maximum:
-                fused = Math.Max(fused, CalibratedTail.Surprise(calibration, null, value));
-                break;
-            default:
-                fused += CalibratedTail.Surprise(calibration, null, value);
-                break;
-        }
+        fused += _method == FusionMethod.Rank
+            ? (1 - calibration.TailProbability(value)) / _components.Length
+            : CalibratedTail.Surprise(calibration, null, value);
     }
 
     /// <inheritdoc />
@@ -303,8 +288,7 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer
     /// component's calibration map. For tail-probability fusion g_c is the surprise, log-linear between calibration
     /// values, so its slope is read exactly by a central difference inside a piece; for rank fusion it is the slope of
     /// the rank interpolated linearly between neighbouring calibration values (the empirical rank itself is a step function,
-    /// whose derivative would be zero almost everywhere). Under the maximum only the component with the largest surprise
-    /// at the step contributes. Components' windows differ in length and in whether they
+    /// whose derivative would be zero almost everywhere). Components' windows differ in length and in whether they
     /// read the scored step itself; the rows cover their union.
     /// </remarks>
     public int Saliency(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, int time, ReadOnlySpan<float> errorGradient,
@@ -316,7 +300,6 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer
         var errors = new float[inputs.Length];
         var chained = new float[features];
         var spans = new (int Start, int Steps, float[] Gradient)[_components.Length];
-        int[] deciding = _method == FusionMethod.Maximum ? Deciding(inputs, observed, time) : [];
         int first = time, end = time;
         for (int c = 0; c < _components.Length; c++)
         {
@@ -325,7 +308,7 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer
             for (int f = 0; f < features; f++)
             {
                 float error = errors[(time * features) + f];
-                chained[f] = float.IsNaN(error) || errorGradient[f] == 0f || (deciding.Length > 0 && deciding[f] != c)
+                chained[f] = float.IsNaN(error) || errorGradient[f] == 0f
                     ? 0f
                     : (float)(errorGradient[f] * Slope(c, f, component.ErrorsAreSigned ? Math.Abs(error) : error)
                         * (component.ErrorsAreSigned && error < 0 ? -1 : 1));
@@ -349,33 +332,6 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer
         return first;
     }
 
-    /// <summary>Per feature, the component whose surprise is the largest at <paramref name="time"/> (the first on ties): under
-    /// <see cref="FusionMethod.Maximum"/> only it moves the fused score.</summary>
-    private int[] Deciding(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, int time)
-    {
-        var expected = new float[inputs.Length];
-        var errors = new float[inputs.Length];
-        var deciding = new int[Features];
-        var largest = new double[Features];
-        largest.AsSpan().Fill(double.NegativeInfinity);
-        for (int c = 0; c < _components.Length; c++)
-        {
-            _components[c].Score(inputs, observed, expected, errors);
-            for (int f = 0; f < Features; f++)
-            {
-                double surprise = 0;
-                Add(c, f, errors[(time * Features) + f], ref surprise);
-                if (surprise > largest[f])
-                {
-                    largest[f] = surprise;
-                    deciding[f] = c;
-                }
-            }
-        }
-
-        return deciding;
-    }
-
     /// <summary>The derivative of component <paramref name="component"/>'s calibrated value of one feature at an error.</summary>
     private double Slope(int component, int feature, double value)
     {
@@ -385,7 +341,7 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer
             return 0;
         }
 
-        if (_method != FusionMethod.Rank)
+        if (_method == FusionMethod.TailProbability)
         {
             double step = 1e-7 * Math.Max(Math.Max(Math.Abs(value), calibration.StandardDeviation), 1e-12);
             return (CalibratedTail.Surprise(calibration, null, value + step) - CalibratedTail.Surprise(calibration, null, value - step)) / (2 * step);

@@ -22,7 +22,7 @@ internal sealed class FittedRollingScorer : IFittedScorer, IStreamableScorer
 {
     private readonly RollingError _error;
 
-    public FittedRollingScorer(string name, int features, int window, RollingError error, int? from = null)
+    public FittedRollingScorer(string name, int features, int window, RollingError error)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(features);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(window);
@@ -30,7 +30,6 @@ internal sealed class FittedRollingScorer : IFittedScorer, IStreamableScorer
         Features = features;
         Window = window;
         _error = error;
-        WarmUp = Math.Clamp(from ?? window, 1, window);
     }
 
     /// <inheritdoc />
@@ -54,8 +53,7 @@ internal sealed class FittedRollingScorer : IFittedScorer, IStreamableScorer
     public bool ErrorsAreSigned => _error == RollingError.ZScore;
 
     /// <inheritdoc />
-    /// <remarks>Before <see cref="Window"/> steps the statistics cover every step so far (an expanding window) from here on.</remarks>
-    public int WarmUp { get; }
+    public int WarmUp => Window;
 
     /// <inheritdoc />
     public int HeldOutFrom => WarmUp;
@@ -67,15 +65,8 @@ internal sealed class FittedRollingScorer : IFittedScorer, IStreamableScorer
     public void Score(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, Span<float> expected, Span<float> errors)
     {
         int length = ScoringArguments.Validate(inputs, observed, expected, errors, Features, Window + 1);
-        expected[..(WarmUp * Features)].Fill(float.NaN);
-        errors[..(WarmUp * Features)].Fill(float.NaN);
-        for (int t = WarmUp; t < Math.Min(Window, length); t++)
-        {
-            var growing = new SlidingMoments(Features, t);
-            growing.MoveTo(inputs, t);
-            Judge(growing, observed.Slice(t * Features, Features), expected.Slice(t * Features, Features), errors.Slice(t * Features, Features));
-        }
-
+        expected[..(Window * Features)].Fill(float.NaN);
+        errors[..(Window * Features)].Fill(float.NaN);
         var moments = new SlidingMoments(Features, Window);
         for (int t = Window; t < length; t++)
         {
@@ -85,7 +76,7 @@ internal sealed class FittedRollingScorer : IFittedScorer, IStreamableScorer
     }
 
     /// <inheritdoc />
-    public PointScorer CreatePointScorer() => WarmUp == Window ? new Stream(this) : throw new NotSupportedException("exploration: no stream for an expanding window yet");
+    public PointScorer CreatePointScorer() => new Stream(this);
 
     /// <inheritdoc />
     /// <remarks>The window of previous inputs and the observation itself: window + 1 steps.</remarks>
@@ -100,11 +91,6 @@ internal sealed class FittedRollingScorer : IFittedScorer, IStreamableScorer
     public int Saliency(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, int time, ReadOnlySpan<float> errorGradient,
         Span<float> inputGradient, out int steps)
     {
-        if (WarmUp != Window)
-        {
-            throw new NotSupportedException("exploration: no saliency for an expanding window yet");
-        }
-
         ScoringArguments.ValidateSaliency(inputs, observed, Features, Window + 1, time, WarmUp, errorGradient, inputGradient, MaximumSaliencySteps);
         int first = time - Window;
         steps = Window + 1;

@@ -31,17 +31,6 @@ public sealed class RollingZScoreScorer : IAnomalyScorer
         Window = ScoringArguments.PositiveOrNull(window, nameof(window));
     }
 
-    /// <summary>Exploration: statistics over up to <paramref name="windows"/> detector windows, scored from one window on.</summary>
-    internal RollingZScoreScorer(int windows, bool expanding)
-    {
-        Windows = windows;
-        Expanding = expanding;
-    }
-
-    internal int Windows { get; } = 1;
-
-    internal bool Expanding { get; }
-
     /// <summary>Gets how many previous inputs the mean and standard deviation cover, or null for the detector's window.</summary>
     /// <value>The default value is null.</value>
     public int? Window { get; }
@@ -55,15 +44,14 @@ public sealed class RollingZScoreScorer : IAnomalyScorer
 
     /// <inheritdoc />
     /// <remarks>The statistics window plus one.</remarks>
-    public int MinimumLength(int window) => (Window ?? (Expanding ? window : window * Windows)) + 1;
+    public int MinimumLength(int window) => (Window ?? window) + 1;
 
     /// <inheritdoc />
     public IFittedScorer Fit(ScorerFitContext context, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        int window = Window ?? (context.Window * Windows);
-        return new FittedRollingScorer(NameOf(window) + (Expanding ? $"(from={context.Window})" : string.Empty), context.Features, window, RollingError.ZScore,
-            Expanding ? context.Window : null);
+        int window = Window ?? context.Window;
+        return new FittedRollingScorer(NameOf(window), context.Features, window, RollingError.ZScore);
     }
 
     private static string NameOf(int window) => $"rolling-z-score(window={window})";
