@@ -42,6 +42,28 @@ internal static class Candidates
     ];
 
     /// <summary>
+    /// The default with one part of its score or decision layer changed, measured for issue 10's per-series target
+    /// (<c>benchmarks/results/quality-2026-12-02-fusion.md</c>; none was adopted): the cheap component of the fusion, rank
+    /// fusion, the score normalization and the smoothing span. Names with a comma are chosen through the group
+    /// <c>fusion-variants</c>. "fusion by maximum" and the expanding z-scores of that file needed a library patch that was
+    /// not kept (commit fc9763a).
+    /// </summary>
+    public static IReadOnlyList<Candidate> FusionVariants { get; } =
+    [
+        // A level component with a longer memory: the z-score over four automatic windows instead of one.
+        new("fusion, z over 4 windows", false, (b, training) => b.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.RollingZScore(4 * AutomaticWindow(training))))),
+        new("fusion with first difference for z", false, b => b.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.Naive()))),
+        new("fusion with seasonal naive for z", false, (b, training) => b.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.Naive(lag: Period(training))))),
+        new("fusion with seasonal naive", false, (b, training) => b.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.RollingZScore(), Scorer.Naive(lag: Period(training))))),
+        new("no score normalization", false, b => b.WithScoreNormalization(ScoreNormalization.None)),
+        new("robust z over 500 scores", false, b => b.WithScoreNormalization(ScoreNormalization.RobustZ(500))),
+        new("robust z over 1000 scores", false, b => b.WithScoreNormalization(ScoreNormalization.RobustZ(1000))),
+        new("ratio to median", false, b => b.WithScoreNormalization(ScoreNormalization.RatioToMedian())),
+        new("smoothing over a window", false, (b, training) => b.WithSmoothing(AutomaticWindow(training))),
+        new("smoothing over a quarter window", false, (b, training) => b.WithSmoothing(Math.Max(1, AutomaticWindow(training) / 4))),
+    ];
+
+    /// <summary>
     /// The default with its window and GRU size chosen by <see cref="ModelSelection"/> on the series' fit part: half, once
     /// and twice the automatic window × 16 or 32 units, 3 expanding-window folds, successive halving (6 + 3 + 2 = 11 fits,
     /// a budget of 11 that never stops it early, so the run is reproducible). Not among "variants": it costs about ten fits per series.
@@ -69,13 +91,18 @@ internal static class Candidates
     /// <summary>The hidden size the automatic model gives a series of this length (see FitChoices).</summary>
     private static int AutomaticWidth(TimeSeries training) => training.Length < 2000 ? 16 : training.Length < 20000 ? 32 : 64;
 
+    /// <summary>The window the detector chooses for the series when none is set (the dominant period, bounded), before its cap for short series.</summary>
+    private static int AutomaticWindow(TimeSeries training) =>
+        Math.Clamp(Preprocessing.Periodicity.Dominant(training.Values, training.Features, FitChoices.MaximumAutomaticWindow, out _) ?? FitChoices.AperiodicWindow,
+            FitChoices.MinimumAutomaticWindow, FitChoices.MaximumAutomaticWindow);
+
     /// <summary>The dominant period of the training series (1 when it has none), as the detector's automatic window finds it.</summary>
     private static int Period(TimeSeries training) =>
         Preprocessing.Periodicity.Dominant(training.Values, training.Features, FitChoices.MaximumAutomaticWindow, out _) ?? 1;
 
     public static IReadOnlyList<Candidate> Select(IEnumerable<string> names)
     {
-        var all = new[] { Default, Selected }.Concat(Baselines).Concat(Variants).Concat(Missing).Concat(MissingForecastOnly).ToList();
+        var all = new[] { Default, Selected }.Concat(Baselines).Concat(Variants).Concat(FusionVariants).Concat(Missing).Concat(MissingForecastOnly).ToList();
         var chosen = new List<Candidate>();
         foreach (string name in names)
         {
@@ -83,10 +110,11 @@ internal static class Candidates
             {
                 "baselines" => Baselines,
                 "variants" => Variants,
+                "fusion-variants" => FusionVariants,
                 "missing" => Missing,
                 "missing-forecast" => MissingForecastOnly,
                 _ => [all.Find(c => c.Name == name) ?? throw new ArgumentException(
-                    $"Unknown candidate '{name}'; expected one of: baselines, variants, missing, missing-forecast, {string.Join(", ", all.Select(c => c.Name))}.")],
+                    $"Unknown candidate '{name}'; expected one of: baselines, variants, fusion-variants, missing, missing-forecast, {string.Join(", ", all.Select(c => c.Name))}.")],
             });
         }
 

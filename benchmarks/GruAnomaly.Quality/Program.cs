@@ -1,7 +1,7 @@
 // The quality benchmark: fits the library's default detector, its variants and simple baselines on every labelled series
 // of the shared datasets under two protocols (offline and streaming), and judges their alarms and scores against the
 // labels. Usage (from the repository root):
-//   dotnet run -c Release --project benchmarks/GruAnomaly.Quality -- [--candidates default,selected,baselines,variants]
+//   dotnet run -c Release --project benchmarks/GruAnomaly.Quality -- [--candidates default,selected,baselines,variants,fusion-variants]
 //       [--protocols offline,streaming] [--series ecg/,TEK14] [--data ../shared/data] [--output benchmarks/results/quality.md] [--parallel 2]
 //       [--missing 0.1,0.3] [--missing-seed 1]
 // --missing removes that share of the values at random (seeded; labels kept) and runs everything once per share; with
