@@ -9,8 +9,9 @@ namespace GruAnomaly.Scoring;
 /// Made by <see cref="ScoreNormalization.RobustZ"/> and <see cref="ScoreNormalization.RatioToMedian"/>.
 /// </summary>
 /// <remarks>
-/// The history holds every score, anomalous or not: the median and quartiles move little while an anomaly is shorter than
-/// a quarter of the history, and a lasting change of level is learned within about half of it. Until the history holds
+/// By default the history holds every score, anomalous or not: the median and quartiles move little while an anomaly is
+/// shorter than a quarter of the history, and a lasting change of level is learned within about half of it. With
+/// <see cref="ExcludeFlagged"/> it holds only the scores the threshold did not flag, so a long anomaly is not absorbed. Until the history holds
 /// <see cref="MinimumHistory"/> scores, the statistics of the first calibration scores stand in (when calibration itself
 /// is that short, and at the very start of calibration).
 /// </remarks>
