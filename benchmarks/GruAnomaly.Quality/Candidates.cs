@@ -59,6 +59,11 @@ internal static class Candidates
         new("robust z over 500 scores", false, b => b.WithScoreNormalization(ScoreNormalization.RobustZ(500))),
         new("robust z over 1000 scores", false, b => b.WithScoreNormalization(ScoreNormalization.RobustZ(1000))),
         new("ratio to median", false, b => b.WithScoreNormalization(ScoreNormalization.RatioToMedian())),
+        // A history that keeps out what the threshold flagged (runs of flags longer than half the history aside):
+        // benchmarks/results/quality-2026-12-02-history.md.
+        new("robust z over 500 normal scores", false, b => b.WithScoreNormalization(ScoreNormalization.RobustZ(500, excludeFlagged: true))),
+        new("robust z over 1000 normal scores", false, b => b.WithScoreNormalization(ScoreNormalization.RobustZ(1000, excludeFlagged: true))),
+        new("robust z over 2000 normal scores", false, b => b.WithScoreNormalization(ScoreNormalization.RobustZ(2000, excludeFlagged: true))),
         new("smoothing over a window", false, (b, training) => b.WithSmoothing(AutomaticWindow(training))),
         new("smoothing over a quarter window", false, (b, training) => b.WithSmoothing(Math.Max(1, AutomaticWindow(training) / 4))),
     ];

@@ -343,6 +343,13 @@ public sealed class AnomalyDetectorBuilder
                 "gives negative ones below the median; use ScoreNormalization.RatioToMedian() or ScoreNormalization.None, or leave MinimumPercentDecrease null.");
         }
 
+        if (_normalization is RunningScoreNormalization { ExcludeFlagged: true } gated && _threshold is DynamicThresholdStrategy)
+        {
+            errors.Add($"WithScoreNormalization: {gated.Name} keeps flagged scores out of its history, which needs each score judged " +
+                "before the next is normalized, but the dynamic threshold judges a score only once the scores after it are seen; " +
+                "use a threshold that moves causally, or a normalization with excludeFlagged: false.");
+        }
+
         if (_adaptationGiven)
         {
             ValidateAdaptation(errors);

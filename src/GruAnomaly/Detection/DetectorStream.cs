@@ -216,6 +216,7 @@ public sealed partial class DetectorStream
         _inForce = _threshold.Threshold;
         _threshold.Advance(score);
         bool flagged = score > _inForce;
+        _normalization.Decided(flagged);
         bool alarm = Alarms.Raises(time, flagged, _alarmSuppression, ref _lastAlarm);
         IFittedThreshold threshold = _detector.Threshold;
         return new StreamPoint(time, timestamp, true, raw, score, _inForce, threshold.TailProbability(score), threshold.Surprise(score),

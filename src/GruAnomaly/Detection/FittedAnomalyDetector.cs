@@ -267,9 +267,24 @@ public sealed partial class FittedAnomalyDetector
 
         double[] raw = ScorePipeline.Scored(scores, scored, 0);
         var normalized = new double[raw.Length];
-        Normalization.Apply(raw, normalized);
         var compactThresholds = new double[raw.Length];
-        Threshold.Apply(normalized, compactThresholds);
+        if (Normalization is IStreamableScoreNormalization streamable && streamable.CreateState() is { FollowsDecisions: true } normalization)
+        {
+            // The history takes each score only after the threshold judged it: one step at a time, as a stream does.
+            ThresholdState threshold = ThresholdStates.Create(Threshold);
+            for (int k = 0; k < raw.Length; k++)
+            {
+                normalized[k] = normalization.Normalize(raw[k]);
+                compactThresholds[k] = threshold.Threshold;
+                threshold.Advance(normalized[k]);
+                normalization.Decided(normalized[k] > compactThresholds[k]);
+            }
+        }
+        else
+        {
+            Normalization.Apply(raw, normalized);
+            Threshold.Apply(normalized, compactThresholds);
+        }
 
         var rawScores = new double[length];
         var thresholds = new double[length];

@@ -493,8 +493,15 @@ internal static partial class DetectorCodec
             case NoScoreNormalization:
                 w.U8(1);
                 break;
-            case RunningScoreNormalization running:
+            case RunningScoreNormalization { ExcludeFlagged: false } running:
                 w.U8(2);
+                w.I32(running.History);
+                w.U8((byte)running.Kind);
+                break;
+            case RunningScoreNormalization running:
+                // A new code rather than a field added to code 2, so that every other detector is still written as before.
+                w.Require(3);
+                w.U8(3);
                 w.I32(running.History);
                 w.U8((byte)running.Kind);
                 break;
@@ -503,14 +510,27 @@ internal static partial class DetectorCodec
         }
     }
 
-    private static IScoreNormalization ReadNormalizationStrategy(FieldReader r) => r.U8("score normalization") switch
+    private static IScoreNormalization ReadNormalizationStrategy(FieldReader r)
     {
-        1 => ScoreNormalization.None,
-        2 => new RunningScoreNormalization(
-            r.I32("normalization history", RunningScoreNormalization.MinimumHistory, Limits.NormalizationHistory),
-            r.Enum<RunningScoreNormalization.Statistic>("normalization statistic")),
-        byte code => throw r.Invalid("score normalization", $"has the unknown code {code}"),
-    };
+        byte code = r.U8("score normalization");
+        switch (code)
+        {
+            case 1:
+                return ScoreNormalization.None;
+            case 2 or 3:
+                if (code == 3)
+                {
+                    RequireVersion(r, 3, "score normalization", "a running normalization that keeps flagged scores out");
+                }
+
+                return new RunningScoreNormalization(
+                    r.I32("normalization history", RunningScoreNormalization.MinimumHistory, Limits.NormalizationHistory),
+                    r.Enum<RunningScoreNormalization.Statistic>("normalization statistic"),
+                    excludeFlagged: code == 3);
+            default:
+                throw r.Invalid("score normalization", $"has the unknown code {code}");
+        }
+    }
 
     private static void WriteThresholdStrategy(FieldWriter w, IThresholdStrategy threshold)
     {

@@ -9,8 +9,9 @@ namespace GruAnomaly.Scoring;
 /// Made by <see cref="ScoreNormalization.RobustZ"/> and <see cref="ScoreNormalization.RatioToMedian"/>.
 /// </summary>
 /// <remarks>
-/// The history holds every score, anomalous or not: the median and quartiles move little while an anomaly is shorter than
-/// a quarter of the history, and a lasting change of level is learned within about half of it. Until the history holds
+/// By default the history holds every score, anomalous or not: the median and quartiles move little while an anomaly is
+/// shorter than a quarter of the history, and a lasting change of level is learned within about half of it. With
+/// <see cref="ExcludeFlagged"/> it holds only the scores the threshold did not flag, so a long anomaly is not absorbed. Until the history holds
 /// <see cref="MinimumHistory"/> scores, the statistics of the first calibration scores stand in (when calibration itself
 /// is that short, and at the very start of calibration).
 /// </remarks>
@@ -25,11 +26,12 @@ public sealed class RunningScoreNormalization : IScoreNormalization
     /// <summary>The interquartile range of a standard normal distribution.</summary>
     internal const double NormalInterquartileRange = 1.3489795003921634;
 
-    internal RunningScoreNormalization(int history, Statistic statistic)
+    internal RunningScoreNormalization(int history, Statistic statistic, bool excludeFlagged = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(history, MinimumHistory);
         History = history;
         Kind = statistic;
+        ExcludeFlagged = excludeFlagged;
     }
 
     /// <summary>What a score is compared with.</summary>
@@ -48,8 +50,31 @@ public sealed class RunningScoreNormalization : IScoreNormalization
     /// <summary>Gets what a score is compared with.</summary>
     public Statistic Kind { get; }
 
+    /// <summary>
+    /// Gets whether a score the threshold flags stays out of the history: each score is normalized against the history,
+    /// the threshold judges it, and only then does it join the history, if it was not flagged. Calibration scores all
+    /// join it (there is no threshold yet, and calibration data is mostly normal). A run of flags longer than
+    /// half the history joins it nevertheless, so that a lasting change of level is learned in the end.
+    /// </summary>
+    /// <remarks>
+    /// Used alone (<see cref="IFittedScoreNormalization.Apply"/>, without a detector), nothing is flagged and every score
+    /// joins the history.
+    /// </remarks>
+    public bool ExcludeFlagged { get; }
+
+    /// <summary>
+    /// The longest run of flagged scores kept out of the history: half of it. Without a bound, a lasting change of level
+    /// that the threshold flags from its first step would never enter the history, so the normalization would never
+    /// learn it and every later step would stay flagged. Half the history is where a history that takes every score
+    /// has adopted such a change (its median is then at the new level): a gated one keeps out any anomaly the ungated
+    /// one would still have judged against the old level, and learns a lasting change at most that much later.
+    /// </summary>
+    internal int ExclusionLimit => History / 2;
+
     /// <inheritdoc />
-    public string Name => string.Create(CultureInfo.InvariantCulture, $"{Kind}(history={History})");
+    public string Name => ExcludeFlagged
+        ? string.Create(CultureInfo.InvariantCulture, $"{Kind}(history={History}, excludeFlagged)")
+        : string.Create(CultureInfo.InvariantCulture, $"{Kind}(history={History})");
 
     /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
     /// <returns>The name.</returns>
@@ -144,7 +169,7 @@ internal sealed class FittedRunningScoreNormalization : IFittedScoreNormalizatio
         return window;
     }
 
-    /// <summary>Normalizes <paramref name="score"/> against <paramref name="window"/>, then adds it to the window.</summary>
+    /// <summary>Normalizes <paramref name="score"/> against <paramref name="window"/>, which it leaves as it is.</summary>
     private double Normalize(RunningWindow window, double score)
     {
         double center = _fallbackCenter, spread = _fallbackSpread;
@@ -155,7 +180,6 @@ internal sealed class FittedRunningScoreNormalization : IFittedScoreNormalizatio
             spread = robust ? Spread(window.Quantile(0.25), window.Quantile(0.75)) : center;
         }
 
-        window.Add(score);
         return robust
             ? (score - center) / Math.Max(spread, _floor)
             : score / Math.Max(spread, _floor);
@@ -169,17 +193,72 @@ internal sealed class FittedRunningScoreNormalization : IFittedScoreNormalizatio
     {
         private readonly FittedRunningScoreNormalization _fitted;
         private readonly RunningWindow _window;
+        private readonly bool _gated;
+        private readonly int _limit;
+
+        /// <summary>The last score normalized, waiting for the threshold's decision (gated only).</summary>
+        private double _pending = double.NaN;
+
+        /// <summary>How many scores in a row up to the last decision were flagged (gated only).</summary>
+        private int _flaggedRun;
 
         public State(FittedRunningScoreNormalization fitted, RunningWindow window)
         {
             _fitted = fitted;
             _window = window;
+            _gated = fitted.Strategy.ExcludeFlagged;
+            _limit = fitted.Strategy.ExclusionLimit;
         }
 
-        public override double Normalize(double score) => _fitted.Normalize(_window, score);
+        public override bool FollowsDecisions => _gated;
 
-        public override void WriteState(FieldWriter writer) => _window.WriteState(writer);
+        public override double Normalize(double score)
+        {
+            double normalized = _fitted.Normalize(_window, score);
+            if (_gated)
+            {
+                _pending = score;
+            }
+            else
+            {
+                _window.Add(score);
+            }
 
-        public override void ReadState(FieldReader reader) => _window.ReadState(reader);
+            return normalized;
+        }
+
+        public override void Decided(bool flagged)
+        {
+            if (!_gated)
+            {
+                return;
+            }
+
+            _flaggedRun = flagged ? _flaggedRun + 1 : 0;
+            if (_flaggedRun == 0 || _flaggedRun > _limit)
+            {
+                _window.Add(_pending);
+            }
+
+            _pending = double.NaN;
+        }
+
+        public override void WriteState(FieldWriter writer)
+        {
+            _window.WriteState(writer);
+            if (_gated)
+            {
+                writer.I32(_flaggedRun);
+            }
+        }
+
+        public override void ReadState(FieldReader reader)
+        {
+            _window.ReadState(reader);
+            if (_gated)
+            {
+                _flaggedRun = reader.I32("flagged run", 0, int.MaxValue);
+            }
+        }
     }
 }

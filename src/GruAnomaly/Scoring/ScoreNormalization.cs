@@ -53,9 +53,16 @@ public static class ScoreNormalization
     /// interquartile range is divided by its value for a standard normal so that the result reads as standard deviations.
     /// </summary>
     /// <param name="history">How many past scores the median and IQR are taken over (bounded memory); at least 16.</param>
+    /// <param name="excludeFlagged">
+    /// Whether a score the detector's threshold flags is kept out of the history, so that the reference for normal does not
+    /// learn from what was judged anomalous and a long anomaly is not absorbed into it. A run of flags longer than half the
+    /// history enters it nevertheless (see <see cref="RunningScoreNormalization.ExcludeFlagged"/>). The threshold must move
+    /// one score at a time (every built-in one except the dynamic threshold).
+    /// </param>
     /// <returns>The normalization.</returns>
-    public static IScoreNormalization RobustZ(int history = RunningScoreNormalization.DefaultHistory) =>
-        InvalidScoreNormalization.Or("ScoreNormalization.RobustZ", () => new RunningScoreNormalization(history, RunningScoreNormalization.Statistic.RobustZ));
+    public static IScoreNormalization RobustZ(int history = RunningScoreNormalization.DefaultHistory, bool excludeFlagged = false) =>
+        InvalidScoreNormalization.Or("ScoreNormalization.RobustZ",
+            () => new RunningScoreNormalization(history, RunningScoreNormalization.Statistic.RobustZ, excludeFlagged));
 
     /// <summary>The score divided by the median of the last <paramref name="history"/> scores (for non-negative scores).</summary>
     /// <param name="history">How many past scores the median is taken over (bounded memory); at least 16.</param>

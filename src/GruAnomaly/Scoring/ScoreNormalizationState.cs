@@ -10,8 +10,19 @@ namespace GruAnomaly.Scoring;
 /// <remarks>Mutable, one per series; its whole content is in plain fields.</remarks>
 internal abstract class ScoreNormalizationState
 {
-    /// <summary>Normalizes the next score of the series (finite) against those before it.</summary>
+    /// <summary>
+    /// Normalizes the next score of the series (finite) against those before it. When <see cref="FollowsDecisions"/>, the
+    /// score joins the history only at <see cref="Decided"/>, which must come before the next score.
+    /// </summary>
     public abstract double Normalize(double score);
+
+    /// <summary>Gets whether the history takes the threshold's decision on each score (<see cref="Decided"/>) into account.</summary>
+    public virtual bool FollowsDecisions => false;
+
+    /// <summary>Tells the state whether the threshold flagged the score just normalized; ignored unless <see cref="FollowsDecisions"/>.</summary>
+    public virtual void Decided(bool flagged)
+    {
+    }
 
     /// <summary>Writes what the state carries from score to score (nothing, unless it overrides this).</summary>
     public virtual void WriteState(FieldWriter writer)
@@ -23,12 +34,16 @@ internal abstract class ScoreNormalizationState
     {
     }
 
-    /// <summary>Normalizes scores in time order; <paramref name="normalized"/> may be the same span.</summary>
+    /// <summary>
+    /// Normalizes scores in time order with no threshold's decisions (each counts as not flagged);
+    /// <paramref name="normalized"/> may be the same span.
+    /// </summary>
     public void Run(ReadOnlySpan<double> scores, Span<double> normalized)
     {
         for (int i = 0; i < scores.Length; i++)
         {
             normalized[i] = Normalize(scores[i]);
+            Decided(false);
         }
     }
 }

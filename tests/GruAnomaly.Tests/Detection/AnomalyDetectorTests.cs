@@ -52,6 +52,14 @@ public sealed class AnomalyDetectorTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void AHistoryThatKeepsFlaggedScoresOutRefusesTheDynamicThresholdWhichJudgesOnlyInHindsight()
+    {
+        var exception = Assert.Throws<ArgumentException>(() => AnomalyDetector.CreateBuilder()
+            .WithScoreNormalization(ScoreNormalization.RobustZ(excludeFlagged: true)).WithThreshold(Threshold.Dynamic()).Build());
+        Assert.Contains("judged before the next is normalized", exception.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void WithLossReplacesTheTrainerOptionsLoss()
     {
         AnomalyDetector detector = AnomalyDetector.CreateBuilder().WithTrainer(Quick).WithLoss(Loss.Mae).Build();

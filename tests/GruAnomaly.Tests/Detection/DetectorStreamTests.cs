@@ -138,7 +138,7 @@ public sealed class DetectorStreamTests
         }
     }
 
-    public static TheoryData<string> Normalizations() => ["none", "robust-z", "robust-z-short", "ratio-to-median"];
+    public static TheoryData<string> Normalizations() => ["none", "robust-z", "robust-z-short", "robust-z-normal", "ratio-to-median"];
 
     [Theory]
     [MemberData(nameof(Normalizations))]
@@ -149,12 +149,42 @@ public sealed class DetectorStreamTests
             "none" => ScoreNormalization.None,
             "robust-z" => ScoreNormalization.RobustZ(),
             "robust-z-short" => ScoreNormalization.RobustZ(history: 50),
+            "robust-z-normal" => ScoreNormalization.RobustZ(history: 50, excludeFlagged: true),
             _ => ScoreNormalization.RatioToMedian(history: 100),
         };
         FittedAnomalyDetector fitted = AnomalyDetectorTests.QuickBuilder().WithScoreNormalization(normalization).Build()
             .Fit(Synthetic.Normal(800, seed: 10));
 
         AssertSameAsDetect(fitted, TestSeries());
+    }
+
+    [Theory]
+    [InlineData("static")]
+    [InlineData("streaming-pot")]
+    [InlineData("dspot")]
+    public void AHistoryThatKeepsFlaggedScoresOutStreamsWhatDetectReportsThroughALastingChange(string threshold)
+    {
+        // The noise quadruples from step 700 on: runs of flags longer than the exclusion limit (25) occur and then enter.
+        AnomalyDetectorBuilder builder = AnomalyDetectorTests.QuickBuilder().WithScorer(Scorer.Naive())
+            .WithScoreNormalization(ScoreNormalization.RobustZ(history: 50, excludeFlagged: true));
+        builder = threshold switch
+        {
+            "static" => builder.WithThreshold(Threshold.Quantile(0.99)),
+            "streaming-pot" => builder.WithThreshold(Threshold.StreamingPeaksOverThreshold(riskLevel: 1e-2, initialQuantile: 0.9)),
+            _ => builder.WithThreshold(Threshold.DriftingPeaksOverThreshold(depth: 20, riskLevel: 1e-2, initialQuantile: 0.9)),
+        };
+        FittedAnomalyDetector fitted = builder.Build().Fit(Synthetic.Normal(2000, seed: 10));
+        float[] values = TestSeries(1500);
+        for (int t = 700; t < values.Length; t++)
+        {
+            values[t] *= 4;
+        }
+
+        AssertSameAsDetect(fitted, values);
+        FittedAnomalyDetector ungated = AnomalyDetectorTests.QuickBuilder().WithScorer(Scorer.Naive())
+            .WithScoreNormalization(ScoreNormalization.RobustZ(history: 50)).WithThreshold(fitted.Settings.Threshold).Build()
+            .Fit(Synthetic.Normal(2000, seed: 10));
+        Assert.NotEqual(ungated.Detect(values).Scores.ToArray(), fitted.Detect(values).Scores.ToArray());
     }
 
     [Theory]

@@ -112,7 +112,7 @@ public sealed class DetectorPersistenceTests
 
     public static TheoryData<string> Decisions() =>
     [
-        "normalization-none", "normalization-robust-z-short", "normalization-ratio-to-median", "mask", "interpolate", "forward-fill",
+        "normalization-none", "normalization-robust-z-short", "normalization-robust-z-normal", "normalization-ratio-to-median", "mask", "interpolate", "forward-fill",
         "mahalanobis", "mean-multivariate", "scaler-min-max", "scaler-robust", "scaler-none", "event-rules", "no-smoothing",
     ];
 
@@ -127,6 +127,7 @@ public sealed class DetectorPersistenceTests
         {
             "normalization-none" => builder.WithScoreNormalization(ScoreNormalization.None),
             "normalization-robust-z-short" => builder.WithScoreNormalization(ScoreNormalization.RobustZ(history: 50)),
+            "normalization-robust-z-normal" => builder.WithScoreNormalization(ScoreNormalization.RobustZ(history: 50, excludeFlagged: true)),
             "normalization-ratio-to-median" => builder.WithScoreNormalization(ScoreNormalization.RatioToMedian(history: 100)),
             "mask" => builder.WithMissingValues(MissingValuePolicy.Mask),
             "interpolate" => builder.WithMissingValues(MissingValuePolicy.Interpolate),
@@ -283,6 +284,19 @@ public sealed class DetectorPersistenceTests
         Assert.Equal(original.Settings.EventRules, loaded.Settings.EventRules);
         Assert.Equal(original.TypicalScore, loaded.TypicalScore);
         Assert.Equal(original.CalibrationScores, loaded.CalibrationScores);
+    }
+
+    [Fact]
+    public void AHistoryThatKeepsFlaggedScoresOutIsWrittenAsVersion3AndLoadsAsItWas()
+    {
+        FittedAnomalyDetector original = AnomalyDetectorTests.QuickBuilder()
+            .WithScoreNormalization(ScoreNormalization.RobustZ(history: 50, excludeFlagged: true)).Build().Fit(Synthetic.Normal(600, seed: 10));
+        byte[] file = Persisted.Bytes(original);
+
+        Assert.Equal(3, BitConverter.ToUInt16(file, 4));
+        var strategy = Assert.IsType<RunningScoreNormalization>(Persisted.Load(file).Settings.Normalization);
+        Assert.True(strategy.ExcludeFlagged);
+        Assert.Equal(50, strategy.History);
     }
 
     [Fact]

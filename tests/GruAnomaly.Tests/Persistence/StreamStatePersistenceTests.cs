@@ -16,7 +16,7 @@ public sealed class StreamStatePersistenceTests
     public static TheoryData<string> Streams() =>
     [
         "forecast-nll", "forecast-mse-horizon-3", "naive-lag-40", "rolling-z-score", "windowed-gaussian", "fusion", "streaming-pot", "dspot",
-        "robust-z-short", "ratio-to-median", "no-normalization", "forward-fill", "mahalanobis", "carried-state", "carried-state-fusion",
+        "robust-z-short", "robust-z-normal", "ratio-to-median", "no-normalization", "forward-fill", "mahalanobis", "carried-state", "carried-state-fusion",
         "lstm-carried-state", "lstm-forecast",
     ];
 
@@ -42,6 +42,7 @@ public sealed class StreamStatePersistenceTests
             "streaming-pot" => builder.WithScorer(Scorer.Naive()).WithThreshold(Threshold.StreamingPeaksOverThreshold(1e-2, 0.9)),
             "dspot" => builder.WithScorer(Scorer.Naive()).WithThreshold(Threshold.DriftingPeaksOverThreshold(20, 1e-2, 0.9)),
             "robust-z-short" => builder.WithScoreNormalization(ScoreNormalization.RobustZ(history: 50)),
+            "robust-z-normal" => builder.WithScoreNormalization(ScoreNormalization.RobustZ(history: 50, excludeFlagged: true)),
             "ratio-to-median" => builder.WithScoreNormalization(ScoreNormalization.RatioToMedian(history: 100)),
             "no-normalization" => builder.WithScoreNormalization(ScoreNormalization.None),
             "forward-fill" => builder.WithMissingValues(MissingValuePolicy.ForwardFill),

@@ -88,6 +88,69 @@ public sealed class ScoreNormalizationTests
         Assert.True(double.IsFinite(next[0]) && next[0] > 0);
     }
 
+    [Fact]
+    public void AFlaggedScoreStaysOutOfTheHistoryAndAnUnflaggedOneEntersIt()
+    {
+        double[] calibration = [.. Enumerable.Range(0, 16).Select(i => (double)i)];
+        IFittedScoreNormalization fitted = ScoreNormalization.RobustZ(history: 16, excludeFlagged: true).Fit(calibration, new double[16]);
+        ScoreNormalizationState state = ScoreNormalizationStates.Create(fitted);
+        Assert.True(state.FollowsDecisions);
+        double scale = 7.5 / 1.3489795003921634;
+
+        Assert.Equal((100 - 7.5) / scale, state.Normalize(100), 12);
+        state.Decided(flagged: true);
+        double probe = 7.5 + (3 * scale);
+        Assert.Equal(3, state.Normalize(probe), 12); // against 0..15 still: 100 was kept out
+        state.Decided(flagged: false);
+
+        // The probe entered and pushed 0 out, as in an ungated history that never saw 100.
+        var ungated = new double[2];
+        ScoreNormalization.RobustZ(history: 16).Fit(calibration, new double[16]).Apply([probe, 50], ungated);
+        Assert.Equal(ungated[1], state.Normalize(50));
+    }
+
+    [Fact]
+    public void ARunOfFlagsLongerThanHalfTheHistoryEntersItSoALastingChangeIsLearned()
+    {
+        var random = new Random(3);
+        double[] calibration = [.. Enumerable.Range(0, 400).Select(_ => Math.Abs(Gaussian(random)))];
+        var normalizedCalibration = new double[calibration.Length];
+        IFittedScoreNormalization fitted = ScoreNormalization.RobustZ(history: 100, excludeFlagged: true).Fit(calibration, normalizedCalibration);
+        ScoreNormalizationState state = ScoreNormalizationStates.Create(fitted);
+
+        // A constant score far above normal, flagged each time: the first 51 read the same history (the first 50 stay out,
+        // the 51st is judged before it enters); from then on each enters, and 30 of them widen the quartiles.
+        double[] constant = [.. Enumerable.Range(0, 82).Select(_ => Next(10))];
+        Assert.All(constant.Take(51), v => Assert.Equal(constant[0], v));
+        Assert.True(constant[81] < constant[0], $"the 82nd reads {constant[81]}, the first {constant[0]}");
+
+        // Once it has entered, the new level is learned: a history that refused every flag would flag it for ever.
+        double[] later = [.. Enumerable.Range(0, 300).Select(_ => Next(10 + Math.Abs(Gaussian(random))))];
+        int flaggedLate = later.Skip(150).Count(v => v > 5);
+        Assert.True(flaggedLate < 15, $"{flaggedLate} of the last 150 scores of the new level are still above 5");
+
+        double Next(double score)
+        {
+            double normalized = state.Normalize(score);
+            state.Decided(normalized > 5);
+            return normalized;
+        }
+    }
+
+    [Fact]
+    public void AppliedAloneAHistoryThatKeepsFlaggedScoresOutTakesEveryScore()
+    {
+        double[] calibration = [.. Enumerable.Range(0, 300).Select(i => Math.Sin(i) + 2)];
+        double[] scores = [.. Enumerable.Range(0, 500).Select(i => i % 50 == 0 ? 40 : Math.Cos(i) * 3)];
+        var gated = new double[500];
+        var ungated = new double[500];
+        IFittedScoreNormalization fitted = ScoreNormalization.RobustZ(history: 100, excludeFlagged: true).Fit(calibration, new double[300]);
+        fitted.Apply(scores, gated);
+        ScoreNormalization.RobustZ(history: 100).Fit(calibration, new double[300]).Apply(scores, ungated);
+        Assert.Equal(ungated, gated);
+        Assert.Equal("RobustZ(history=100, excludeFlagged)", fitted.Name);
+    }
+
     private static double Gaussian(Random random) =>
         Math.Sqrt(-2 * Math.Log(1 - random.NextDouble())) * Math.Cos(2 * Math.PI * random.NextDouble());
 }
