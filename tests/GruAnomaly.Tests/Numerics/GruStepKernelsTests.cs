@@ -7,9 +7,9 @@ using GruAnomaly.Recurrent;
 namespace GruAnomaly.Tests.Numerics;
 
 /// <summary>
-/// The fused small-hidden GRU step at every vector width (wider than the hardware runs in software emulation, so a run
+/// The fused small-hidden GRU steps (both forms) at every vector width (wider than the hardware runs in software emulation, so a run
 /// with <c>DOTNET_EnableAVX2=0</c> still checks the 256- and 512-bit code) against a double-precision reference of the
-/// reset-after formulas and against the cell's unfused path (general GEMM and element-wise kernels), on shapes that
+/// GRU formulas and against the cells' unfused path (general GEMM and element-wise kernels), on shapes that
 /// leave partial row tiles and partial column vectors.
 /// </summary>
 public sealed class GruStepKernelsTests
@@ -93,6 +93,43 @@ public sealed class GruStepKernelsTests
         }
     }
 
+    [Theory]
+    [MemberData(nameof(LevelsAndRecording))]
+    public void ResetBeforeStepMatchesTheFormulasOnOddShapes(string levelName, bool recording)
+    {
+        SimdLevel level = Enum.Parse<SimdLevel>(levelName);
+        foreach (int hidden in (int[])[1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 64])
+        {
+            foreach (int batch in (int[])[1, 2, 3, 5, 8, 13])
+            {
+                var step = new Step(batch, hidden, seed: (hidden * 100) + batch);
+                float[] state = new float[batch * hidden];
+                float[] record = new float[batch * 4 * hidden];
+                GruStepKernels.ResetBefore(level, batch, hidden, step.Previous, step.Weights, step.Projection, state, record, recording);
+
+                Expected expected = step.ResetBeforeReference();
+                string where = $"{levelName}, hidden {hidden}, batch {batch}";
+                AssertClose(expected.State, state, where + ", state");
+                for (int row = 0; row < batch; row++)
+                {
+                    // r, z and r ⊙ h always (the candidate's product reads r ⊙ h from the record); n only when recording.
+                    int at = row * 4 * hidden;
+                    AssertClose(expected.Record[at..(at + (2 * hidden))], record[at..(at + (2 * hidden))], where + ", r and z");
+                    AssertClose(expected.Record[(at + (3 * hidden))..(at + (4 * hidden))], record[(at + (3 * hidden))..(at + (4 * hidden))], where + ", r ⊙ h");
+                    float[] n = record[(at + (2 * hidden))..(at + (3 * hidden))];
+                    if (recording)
+                    {
+                        AssertClose(expected.Record[(at + (2 * hidden))..(at + (3 * hidden))], n, where + ", n");
+                    }
+                    else
+                    {
+                        Assert.All(n, value => Assert.Equal(0f, value));
+                    }
+                }
+            }
+        }
+    }
+
     [Fact]
     public void ResetAfterStepWritesNothingOutsideItsOutputs()
     {
@@ -125,17 +162,31 @@ public sealed class GruStepKernelsTests
                 step.Projection.AsSpan(row * 3 * Hidden, 3 * Hidden), single, []);
             Assert.Equal(batchState.AsSpan(row * Hidden, Hidden).ToArray(), single);
         }
+
+        float[] record = new float[Batch * 4 * Hidden];
+        GruStepKernels.ResetBefore(level, Batch, Hidden, step.Previous, step.Weights, step.Projection, batchState, record, recording: false);
+        for (int row = 0; row < Batch; row++)
+        {
+            float[] single = new float[Hidden];
+            GruStepKernels.ResetBefore(level, 1, Hidden, step.Previous.AsSpan(row * Hidden, Hidden), step.Weights,
+                step.Projection.AsSpan(row * 3 * Hidden, 3 * Hidden), single, new float[4 * Hidden], recording: false);
+            Assert.Equal(batchState.AsSpan(row * Hidden, Hidden).ToArray(), single);
+        }
     }
 
     [Theory]
-    [InlineData(1, 1)]
-    [InlineData(3, 7)]
-    [InlineData(32, 32)]
-    [InlineData(13, 64)]
-    public void CellStepOnTheManagedProviderMatchesTheUnfusedPath(int batch, int hidden)
+    [InlineData(1, 1, true)]
+    [InlineData(3, 7, true)]
+    [InlineData(32, 32, true)]
+    [InlineData(13, 64, true)]
+    [InlineData(1, 1, false)]
+    [InlineData(3, 7, false)]
+    [InlineData(32, 32, false)]
+    [InlineData(13, 64, false)]
+    public void CellStepOnTheManagedProviderMatchesTheUnfusedPath(int batch, int hidden, bool resetAfter)
     {
         // The cell takes the fused kernel on the library's own provider and the GEMM + element-wise path on any other.
-        var cell = new GruResetAfterCell(5, hidden);
+        IRecurrentCell cell = resetAfter ? new GruResetAfterCell(5, hidden) : new GruCell(5, hidden);
         float[] parameters = new RecurrentNetwork([cell]).CreateParameters(seed: 11);
         var random = new Random(12);
         float[] Values(int count) => [.. Enumerable.Range(0, count).Select(_ => (float)((random.NextDouble() * 2) - 1))];
@@ -238,6 +289,47 @@ public sealed class GruStepKernelsTests
         public float[] Bias { get; }
 
         public float[] Projection { get; }
+
+        /// <summary>The reset-before formulas in double precision (biases are inside the projection).</summary>
+        public Expected ResetBeforeReference()
+        {
+            int h = Hidden, gates = 3 * h;
+            var state = new float[Batch * h];
+            var record = new float[Batch * 4 * h];
+            var r = new double[h];
+            for (int row = 0; row < Batch; row++)
+            {
+                for (int j = 0; j < h; j++)
+                {
+                    double sr = Projection[(row * gates) + j], sz = Projection[(row * gates) + h + j];
+                    for (int p = 0; p < h; p++)
+                    {
+                        sr += Previous[(row * h) + p] * (double)Weights[(p * gates) + j];
+                        sz += Previous[(row * h) + p] * (double)Weights[(p * gates) + h + j];
+                    }
+
+                    r[j] = 1 / (1 + Math.Exp(-sr));
+                    record[(row * 4 * h) + j] = (float)r[j];
+                    record[(row * 4 * h) + h + j] = (float)(1 / (1 + Math.Exp(-sz)));
+                    record[(row * 4 * h) + (3 * h) + j] = (float)(r[j] * Previous[(row * h) + j]);
+                }
+
+                for (int j = 0; j < h; j++)
+                {
+                    double sn = Projection[(row * gates) + (2 * h) + j];
+                    for (int p = 0; p < h; p++)
+                    {
+                        sn += r[p] * Previous[(row * h) + p] * Weights[(p * gates) + (2 * h) + j];
+                    }
+
+                    double n = Math.Tanh(sn), z = record[(row * 4 * h) + h + j];
+                    record[(row * 4 * h) + (2 * h) + j] = (float)n;
+                    state[(row * h) + j] = (float)(((1 - z) * n) + (z * Previous[(row * h) + j]));
+                }
+            }
+
+            return new Expected(state, record);
+        }
 
         /// <summary>The reset-after formulas in double precision.</summary>
         public Expected Reference()

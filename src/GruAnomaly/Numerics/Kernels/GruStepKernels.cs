@@ -8,7 +8,8 @@ namespace GruAnomaly.Numerics.Kernels;
 /// <summary>
 /// One whole GRU step for small hidden sizes in a single pass: the recurrent product <c>h·W_h</c> of all three gates is
 /// accumulated in registers, tile by tile, and the gate non-linearities and the blend run on the tile before it
-/// leaves the registers. Reset-after form (PyTorch's <c>nn.GRU</c>):
+/// leaves the registers (the reset-before form, whose candidate product needs r first, in two passes per row tile).
+/// Reset-after form (PyTorch's <c>nn.GRU</c>):
 /// <c>r = σ(x_r + h·W_hr + b_hr)</c>, <c>z = σ(x_z + h·W_hz + b_hz)</c>, <c>n = tanh(x_n + r ⊙ (h·W_hn + b_hn))</c>,
 /// <c>h' = (1 − z) ⊙ n + z ⊙ h</c>, where <c>x</c> is the precomputed input projection (input bias included).
 /// </summary>
@@ -79,6 +80,48 @@ internal static class GruStepKernels
     }
 
     /// <summary>
+    /// One reset-before step (the classic GRU: <c>n = tanh(x_n + (r ⊙ h)·W_hn)</c>, biases inside the projection) over
+    /// <paramref name="batch"/> rows. <paramref name="record"/> (batch × 4·hidden, row layout <c>[r | z | n | r ⊙ h]</c>)
+    /// is needed either way, since the candidate's product reads <c>r ⊙ h</c> from it; <c>n</c> is stored only when
+    /// <paramref name="recording"/>.
+    /// </summary>
+    public static void ResetBefore(int batch, int hidden, ReadOnlySpan<float> previous, ReadOnlySpan<float> recurrentWeights,
+        ReadOnlySpan<float> projection, Span<float> state, Span<float> record, bool recording) =>
+        ResetBefore(SimdLevels.Best, batch, hidden, previous, recurrentWeights, projection, state, record, recording);
+
+    /// <summary>As <see cref="ResetBefore(int, int, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float}, bool)"/>, at exactly <paramref name="level"/>.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    internal static void ResetBefore(SimdLevel level, int batch, int hidden, ReadOnlySpan<float> previous, ReadOnlySpan<float> recurrentWeights,
+        ReadOnlySpan<float> projection, Span<float> state, Span<float> record, bool recording)
+    {
+        if (batch <= 0 || hidden <= 0)
+        {
+            return;
+        }
+
+        int gates = 3 * hidden;
+        _ = previous[(batch * hidden) - 1] + recurrentWeights[(hidden * gates) - 1] + projection[(batch * gates) - 1]
+            + state[(batch * hidden) - 1] + record[(batch * 4 * hidden) - 1];
+        var o = new StepOperands(previous, recurrentWeights, default, projection, state, record, hidden, recording);
+        if (level >= SimdLevel.Vector512 && hidden >= Vector512<float>.Count)
+        {
+            RunResetBefore<Vector512Ops, Vector512<float>>(o, batch);
+        }
+        else if (level >= SimdLevel.Vector256 && hidden >= Vector256<float>.Count)
+        {
+            RunResetBefore<Vector256Ops, Vector256<float>>(o, batch);
+        }
+        else if (level >= SimdLevel.Vector128 && hidden >= Vector128<float>.Count)
+        {
+            RunResetBefore<Vector128Ops, Vector128<float>>(o, batch);
+        }
+        else
+        {
+            RunResetBefore<ScalarOps, float>(o, batch);
+        }
+    }
+
+    /// <summary>
     /// <c>exp(x)</c> for <c>x ≤ 0</c> in single precision (Cephes' <c>expf</c>: Cody–Waite reduction by ln 2 and a
     /// degree-7 polynomial, within 2 ulp). Arguments below −87.3 give about 1e−38 instead of smaller values, which
     /// the callers only ever add to 1. NaN stays NaN.
@@ -102,7 +145,10 @@ internal static class GruStepKernels
         return TOps.Multiply(p, TOps.PowerOfTwo(k));
     }
 
-    /// <summary><c>1 / (1 + exp(−x))</c>, as <c>e / (1 + e)</c> with <c>e = exp(x)</c> for negative x so nothing overflows.</summary>
+    /// <summary>
+    /// <c>1 / (1 + exp(−x))</c>, as <c>1 / (1 + e)</c> for x ≥ 0 and <c>e / (1 + e)</c> for x &lt; 0 with
+    /// <c>e = exp(−|x|)</c>: nothing overflows, and one division rounds once in either case.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static TVector Sigmoid<TOps, TVector>(TVector x)
         where TOps : ISimdOps<TVector>
@@ -110,20 +156,32 @@ internal static class GruStepKernels
     {
         TVector one = TOps.Broadcast(1f);
         TVector e = Exp<TOps, TVector>(TOps.Subtract(TOps.Zero, TOps.Abs(x)));
-        TVector q = TOps.Divide(one, TOps.Add(one, e));
-        return TOps.SelectWhereNegative(x, TOps.Multiply(e, q), q);
+        return TOps.Divide(TOps.SelectWhereNegative(x, e, one), TOps.Add(one, e));
     }
 
-    /// <summary><c>tanh(x) = sign(x)·(1 − e) / (1 + e)</c> with <c>e = exp(−2|x|)</c>.</summary>
+    /// <summary>
+    /// <c>tanh(x)</c>: Cephes' odd polynomial <c>x + x³·P(x²)</c> for |x| &lt; 0.625, where <c>(1 − e) / (1 + e)</c> would
+    /// lose the relative accuracy of e to cancellation; <c>sign(x)·(1 − e) / (1 + e)</c> with <c>e = exp(−2|x|)</c> above.
+    /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     internal static TVector Tanh<TOps, TVector>(TVector x)
         where TOps : ISimdOps<TVector>
         where TVector : struct
     {
         TVector one = TOps.Broadcast(1f);
-        TVector e = Exp<TOps, TVector>(TOps.Multiply(TOps.Broadcast(-2f), TOps.Abs(x)));
+        TVector magnitude = TOps.Abs(x);
+        TVector e = Exp<TOps, TVector>(TOps.Multiply(TOps.Broadcast(-2f), magnitude));
         TVector t = TOps.Divide(TOps.Subtract(one, e), TOps.Add(one, e));
-        return TOps.SelectWhereNegative(x, TOps.Subtract(TOps.Zero, t), t);
+        TVector large = TOps.SelectWhereNegative(x, TOps.Subtract(TOps.Zero, t), t);
+
+        TVector z = TOps.Multiply(x, x);
+        TVector p = TOps.Broadcast(-5.70498872745e-3f);
+        p = TOps.MultiplyAdd(p, z, TOps.Broadcast(2.06390887954e-2f));
+        p = TOps.MultiplyAdd(p, z, TOps.Broadcast(-5.37397155531e-2f));
+        p = TOps.MultiplyAdd(p, z, TOps.Broadcast(1.33314422036e-1f));
+        p = TOps.MultiplyAdd(p, z, TOps.Broadcast(-3.33332819422e-1f));
+        TVector small = TOps.MultiplyAdd(TOps.Multiply(p, z), x, x);
+        return TOps.SelectWhereNegative(TOps.Subtract(magnitude, TOps.Broadcast(0.625f)), small, large);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
@@ -141,6 +199,171 @@ internal static class GruStepKernels
                 // The last vector overlaps the one before rather than running a narrower tail.
                 Tile<TOps, TVector>(o, i, rows, Math.Min(j, hidden - w));
             }
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void RunResetBefore<TOps, TVector>(in StepOperands o, int batch)
+        where TOps : ISimdOps<TVector>
+        where TVector : struct
+    {
+        int w = TOps.Count, hidden = o.Hidden;
+        Debug.Assert(hidden >= w);
+        for (int i = 0; i < batch; i += 4)
+        {
+            // The candidate's product needs whole rows of r ⊙ h: finish the gates of these rows first.
+            int rows = Math.Min(4, batch - i);
+            for (int j = 0; j < hidden; j += w)
+            {
+                GatesTile<TOps, TVector>(o, i, rows, Math.Min(j, hidden - w));
+            }
+
+            for (int j = 0; j < hidden; j += w)
+            {
+                CandidateTile<TOps, TVector>(o, i, rows, Math.Min(j, hidden - w));
+            }
+        }
+    }
+
+    /// <summary>Reset-before, first half: r and z of rows <c>i..i+rows</c> at columns <c>j</c>, and r ⊙ h into the record.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void GatesTile<TOps, TVector>(in StepOperands o, int i, int rows, int j)
+        where TOps : ISimdOps<TVector>
+        where TVector : struct
+    {
+        int hidden = o.Hidden;
+        nint ld = 3 * hidden, zOffset = hidden;
+        ref float h0 = ref Unsafe.Add(ref o.Previous, (nint)i * hidden);
+        ref float h1 = ref rows > 1 ? ref Unsafe.Add(ref h0, hidden) : ref h0;
+        ref float h2 = ref rows > 2 ? ref Unsafe.Add(ref h1, hidden) : ref h1;
+        ref float h3 = ref rows > 3 ? ref Unsafe.Add(ref h2, hidden) : ref h2;
+        ref float wRow = ref Unsafe.Add(ref o.Weights, j);
+        TVector r0 = TOps.Zero, z0 = TOps.Zero, r1 = TOps.Zero, z1 = TOps.Zero;
+        TVector r2 = TOps.Zero, z2 = TOps.Zero, r3 = TOps.Zero, z3 = TOps.Zero;
+        for (nint p = 0; p < hidden; p++)
+        {
+            TVector br = TOps.Load(ref wRow, 0);
+            TVector bz = TOps.Load(ref wRow, zOffset);
+            TVector a = TOps.Broadcast(Unsafe.Add(ref h0, p));
+            r0 = TOps.MultiplyAdd(a, br, r0);
+            z0 = TOps.MultiplyAdd(a, bz, z0);
+            a = TOps.Broadcast(Unsafe.Add(ref h1, p));
+            r1 = TOps.MultiplyAdd(a, br, r1);
+            z1 = TOps.MultiplyAdd(a, bz, z1);
+            a = TOps.Broadcast(Unsafe.Add(ref h2, p));
+            r2 = TOps.MultiplyAdd(a, br, r2);
+            z2 = TOps.MultiplyAdd(a, bz, z2);
+            a = TOps.Broadcast(Unsafe.Add(ref h3, p));
+            r3 = TOps.MultiplyAdd(a, br, r3);
+            z3 = TOps.MultiplyAdd(a, bz, z3);
+            wRow = ref Unsafe.Add(ref wRow, ld);
+        }
+
+        FinishGates<TOps, TVector>(o, i, j, r0, z0);
+        if (rows > 1)
+        {
+            FinishGates<TOps, TVector>(o, i + 1, j, r1, z1);
+        }
+
+        if (rows > 2)
+        {
+            FinishGates<TOps, TVector>(o, i + 2, j, r2, z2);
+        }
+
+        if (rows > 3)
+        {
+            FinishGates<TOps, TVector>(o, i + 3, j, r3, z3);
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FinishGates<TOps, TVector>(in StepOperands o, int row, int j, TVector accR, TVector accZ)
+        where TOps : ISimdOps<TVector>
+        where TVector : struct
+    {
+        nint hidden = o.Hidden;
+        ref float x = ref Unsafe.Add(ref o.Projection, (row * 3 * hidden) + j);
+        TVector r = Sigmoid<TOps, TVector>(TOps.Add(accR, TOps.Load(ref x, 0)));
+        TVector z = Sigmoid<TOps, TVector>(TOps.Add(accZ, TOps.Load(ref x, hidden)));
+        ref float cache = ref Unsafe.Add(ref o.Record, (row * 4 * hidden) + j);
+        TOps.Store(r, ref cache, 0);
+        TOps.Store(z, ref cache, hidden);
+        TOps.Store(TOps.Multiply(r, TOps.Load(ref o.Previous, (row * hidden) + j)), ref cache, 3 * hidden);
+    }
+
+    /// <summary>
+    /// Reset-before, second half: <c>(r ⊙ h)·W_hn</c> of rows <c>i..i+rows</c> at columns <c>j</c>, then the candidate
+    /// and the blend. One vector per row, so the reduction is split into even and odd steps: eight independent chains.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void CandidateTile<TOps, TVector>(in StepOperands o, int i, int rows, int j)
+        where TOps : ISimdOps<TVector>
+        where TVector : struct
+    {
+        int hidden = o.Hidden;
+        nint ld = 3 * hidden, width = 4 * hidden;
+        ref float s0 = ref Unsafe.Add(ref o.Record, ((nint)i * width) + (3 * hidden));
+        ref float s1 = ref rows > 1 ? ref Unsafe.Add(ref s0, width) : ref s0;
+        ref float s2 = ref rows > 2 ? ref Unsafe.Add(ref s1, width) : ref s1;
+        ref float s3 = ref rows > 3 ? ref Unsafe.Add(ref s2, width) : ref s2;
+        ref float wRow = ref Unsafe.Add(ref o.Weights, (2 * hidden) + j);
+        TVector c0 = TOps.Zero, c1 = TOps.Zero, c2 = TOps.Zero, c3 = TOps.Zero;
+        TVector d0 = TOps.Zero, d1 = TOps.Zero, d2 = TOps.Zero, d3 = TOps.Zero;
+        nint p = 0;
+        for (; p + 1 < hidden; p += 2)
+        {
+            TVector b0 = TOps.Load(ref wRow, 0);
+            TVector b1 = TOps.Load(ref wRow, ld);
+            c0 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref s0, p)), b0, c0);
+            c1 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref s1, p)), b0, c1);
+            c2 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref s2, p)), b0, c2);
+            c3 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref s3, p)), b0, c3);
+            d0 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref s0, p + 1)), b1, d0);
+            d1 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref s1, p + 1)), b1, d1);
+            d2 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref s2, p + 1)), b1, d2);
+            d3 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref s3, p + 1)), b1, d3);
+            wRow = ref Unsafe.Add(ref wRow, 2 * ld);
+        }
+
+        if (p < hidden)
+        {
+            TVector b0 = TOps.Load(ref wRow, 0);
+            c0 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref s0, p)), b0, c0);
+            c1 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref s1, p)), b0, c1);
+            c2 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref s2, p)), b0, c2);
+            c3 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref s3, p)), b0, c3);
+        }
+
+        FinishCandidate<TOps, TVector>(o, i, j, TOps.Add(c0, d0));
+        if (rows > 1)
+        {
+            FinishCandidate<TOps, TVector>(o, i + 1, j, TOps.Add(c1, d1));
+        }
+
+        if (rows > 2)
+        {
+            FinishCandidate<TOps, TVector>(o, i + 2, j, TOps.Add(c2, d2));
+        }
+
+        if (rows > 3)
+        {
+            FinishCandidate<TOps, TVector>(o, i + 3, j, TOps.Add(c3, d3));
+        }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void FinishCandidate<TOps, TVector>(in StepOperands o, int row, int j, TVector acc)
+        where TOps : ISimdOps<TVector>
+        where TVector : struct
+    {
+        nint hidden = o.Hidden;
+        ref float cache = ref Unsafe.Add(ref o.Record, (row * 4 * hidden) + j);
+        TVector n = Tanh<TOps, TVector>(TOps.Add(acc, TOps.Load(ref o.Projection, (row * 3 * hidden) + (2 * hidden) + j)));
+        nint at = (row * hidden) + j;
+        TOps.Store(TOps.Lerp(n, TOps.Load(ref o.Previous, at), TOps.Load(ref cache, hidden)), ref o.State, at);
+        if (o.Recording)
+        {
+            TOps.Store(n, ref cache, 2 * hidden);
         }
     }
 
