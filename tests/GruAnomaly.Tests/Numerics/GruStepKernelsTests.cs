@@ -36,6 +36,12 @@ public sealed class GruStepKernelsTests
         return data;
     }
 
+    /// <summary>Hidden sizes around every vector width (partial and overlapping column vectors) × batches with partial row tiles.</summary>
+    private static IEnumerable<(int Hidden, int Batch)> OddShapes() =>
+        from hidden in (int[])[1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 64]
+        from batch in (int[])[1, 2, 3, 5, 8, 13]
+        select (hidden, batch);
+
     [Theory]
     [MemberData(nameof(Levels))]
     public void ActivationsAreWithinTwoUnitsInTheLastPlaceOfOne(string levelName)
@@ -73,22 +79,19 @@ public sealed class GruStepKernelsTests
     public void ResetAfterStepMatchesTheFormulasOnOddShapes(string levelName, bool recording)
     {
         SimdLevel level = Enum.Parse<SimdLevel>(levelName);
-        foreach (int hidden in (int[])[1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 64])
+        foreach ((int hidden, int batch) in OddShapes())
         {
-            foreach (int batch in (int[])[1, 2, 3, 5, 8, 13])
-            {
-                var step = new Step(batch, hidden, seed: (hidden * 100) + batch);
-                float[] state = new float[batch * hidden];
-                float[] record = recording ? new float[batch * 4 * hidden] : [];
-                GruStepKernels.ResetAfter(level, batch, hidden, step.Previous, step.Weights, step.Bias, step.Projection, state, record);
+            var step = new Step(batch, hidden, seed: (hidden * 100) + batch);
+            float[] state = new float[batch * hidden];
+            float[] record = recording ? new float[batch * 4 * hidden] : [];
+            GruStepKernels.ResetAfter(level, batch, hidden, step.Previous, step.Weights, step.Bias, step.Projection, state, record);
 
-                Expected expected = step.Reference();
-                string where = $"{levelName}, hidden {hidden}, batch {batch}";
-                AssertClose(expected.State, state, where + ", state");
-                if (recording)
-                {
-                    AssertClose(expected.Record, record, where + ", record");
-                }
+            Expected expected = step.Reference();
+            string where = $"{levelName}, hidden {hidden}, batch {batch}";
+            AssertClose(expected.State, state, where + ", state");
+            if (recording)
+            {
+                AssertClose(expected.Record, record, where + ", record");
             }
         }
     }
@@ -98,33 +101,30 @@ public sealed class GruStepKernelsTests
     public void ResetBeforeStepMatchesTheFormulasOnOddShapes(string levelName, bool recording)
     {
         SimdLevel level = Enum.Parse<SimdLevel>(levelName);
-        foreach (int hidden in (int[])[1, 3, 4, 5, 7, 8, 9, 15, 16, 17, 31, 33, 64])
+        foreach ((int hidden, int batch) in OddShapes())
         {
-            foreach (int batch in (int[])[1, 2, 3, 5, 8, 13])
-            {
-                var step = new Step(batch, hidden, seed: (hidden * 100) + batch);
-                float[] state = new float[batch * hidden];
-                float[] record = new float[batch * 4 * hidden];
-                GruStepKernels.ResetBefore(level, batch, hidden, step.Previous, step.Weights, step.Projection, state, record, recording);
+            var step = new Step(batch, hidden, seed: (hidden * 100) + batch);
+            float[] state = new float[batch * hidden];
+            float[] record = new float[batch * 4 * hidden];
+            GruStepKernels.ResetBefore(level, batch, hidden, step.Previous, step.Weights, step.Projection, state, record, recording);
 
-                Expected expected = step.ResetBeforeReference();
-                string where = $"{levelName}, hidden {hidden}, batch {batch}";
-                AssertClose(expected.State, state, where + ", state");
-                for (int row = 0; row < batch; row++)
+            Expected expected = step.ResetBeforeReference();
+            string where = $"{levelName}, hidden {hidden}, batch {batch}";
+            AssertClose(expected.State, state, where + ", state");
+            for (int row = 0; row < batch; row++)
+            {
+                // r, z and r ⊙ h always (the candidate's product reads r ⊙ h from the record); n only when recording.
+                int at = row * 4 * hidden;
+                AssertClose(expected.Record[at..(at + (2 * hidden))], record[at..(at + (2 * hidden))], where + ", r and z");
+                AssertClose(expected.Record[(at + (3 * hidden))..(at + (4 * hidden))], record[(at + (3 * hidden))..(at + (4 * hidden))], where + ", r ⊙ h");
+                float[] n = record[(at + (2 * hidden))..(at + (3 * hidden))];
+                if (recording)
                 {
-                    // r, z and r ⊙ h always (the candidate's product reads r ⊙ h from the record); n only when recording.
-                    int at = row * 4 * hidden;
-                    AssertClose(expected.Record[at..(at + (2 * hidden))], record[at..(at + (2 * hidden))], where + ", r and z");
-                    AssertClose(expected.Record[(at + (3 * hidden))..(at + (4 * hidden))], record[(at + (3 * hidden))..(at + (4 * hidden))], where + ", r ⊙ h");
-                    float[] n = record[(at + (2 * hidden))..(at + (3 * hidden))];
-                    if (recording)
-                    {
-                        AssertClose(expected.Record[(at + (2 * hidden))..(at + (3 * hidden))], n, where + ", n");
-                    }
-                    else
-                    {
-                        Assert.All(n, value => Assert.Equal(0f, value));
-                    }
+                    AssertClose(expected.Record[(at + (2 * hidden))..(at + (3 * hidden))], n, where + ", n");
+                }
+                else
+                {
+                    Assert.All(n, value => Assert.Equal(0f, value));
                 }
             }
         }
@@ -216,7 +216,7 @@ public sealed class GruStepKernelsTests
             return state;
         }
 
-        var unfused = new ForwardingProvider();
+        var unfused = new GemmForwardingProvider();
         (float[] expectedState, float[] expectedCache) = Forward(unfused);
         (float[] state, float[] cache) = Forward(ManagedMatrixProvider.Instance);
         AssertClose(expectedState, state, "forward state");
@@ -364,15 +364,5 @@ public sealed class GruStepKernelsTests
 
             return new Expected(state, record);
         }
-    }
-
-    /// <summary>Hands every product to the managed GEMM, but is not the managed provider, so cells take their unfused path.</summary>
-    private sealed class ForwardingProvider : IMatrixProvider
-    {
-        public string Name => "forwarding";
-
-        public void Multiply(MatrixTranspose transposeA, MatrixTranspose transposeB, int m, int n, int k,
-            float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc) =>
-            Gemm.Multiply(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
 }

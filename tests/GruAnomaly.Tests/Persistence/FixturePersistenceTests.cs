@@ -1,8 +1,8 @@
 using System.Globalization;
 using GruAnomaly.Detection;
 using GruAnomaly.Losses;
-using GruAnomaly.Numerics;
 using GruAnomaly.Persistence;
+using GruAnomaly.Tests.Numerics;
 using GruAnomaly.Recurrent;
 using GruAnomaly.Scoring;
 using GruAnomaly.Tests.Detection;
@@ -153,7 +153,7 @@ public sealed class FixturePersistenceTests
 
     /// <summary>The fixture detector on a provider that is not the managed one, so its cells take the GEMM path that wrote the fixtures.</summary>
     private static FittedAnomalyDetector LoadOnTheGemmPath() =>
-        FittedAnomalyDetector.Load(Fixture(DetectorFile), new DetectorLoadOptions { MatrixProvider = new GemmProvider() });
+        FittedAnomalyDetector.Load(Fixture(DetectorFile), new DetectorLoadOptions { MatrixProvider = new GemmForwardingProvider() });
 
     private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
 
@@ -182,16 +182,6 @@ public sealed class FixturePersistenceTests
         }
 
         throw new InvalidOperationException("The repository root (the folder of GruAnomaly.sln) is not above the test binaries.");
-    }
-
-    /// <summary>Every product to the managed GEMM, as any provider other than <see cref="ManagedMatrixProvider"/> would.</summary>
-    private sealed class GemmProvider : IMatrixProvider
-    {
-        public string Name => "managed GEMM";
-
-        public void Multiply(MatrixTranspose transposeA, MatrixTranspose transposeB, int m, int n, int k,
-            float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc) =>
-            Gemm.Multiply(transposeA, transposeB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
     }
 
     private readonly record struct Row(float Value, bool IsScored, double RawScore, double Score, double Threshold, double Surprise, float Expected, bool IsAlarm);

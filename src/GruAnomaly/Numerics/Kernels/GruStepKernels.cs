@@ -61,22 +61,7 @@ internal static class GruStepKernels
         }
 
         var o = new StepOperands(previous, recurrentWeights, recurrentBias, projection, state, record, hidden, recording);
-        if (level >= SimdLevel.Vector512 && hidden >= Vector512<float>.Count)
-        {
-            Run<Vector512Ops, Vector512<float>>(o, batch);
-        }
-        else if (level >= SimdLevel.Vector256 && hidden >= Vector256<float>.Count)
-        {
-            Run<Vector256Ops, Vector256<float>>(o, batch);
-        }
-        else if (level >= SimdLevel.Vector128 && hidden >= Vector128<float>.Count)
-        {
-            Run<Vector128Ops, Vector128<float>>(o, batch);
-        }
-        else
-        {
-            Run<ScalarOps, float>(o, batch);
-        }
+        Dispatch(level, o, batch, resetAfter: true);
     }
 
     /// <summary>
@@ -103,22 +88,7 @@ internal static class GruStepKernels
         _ = previous[(batch * hidden) - 1] + recurrentWeights[(hidden * gates) - 1] + projection[(batch * gates) - 1]
             + state[(batch * hidden) - 1] + record[(batch * 4 * hidden) - 1];
         var o = new StepOperands(previous, recurrentWeights, default, projection, state, record, hidden, recording);
-        if (level >= SimdLevel.Vector512 && hidden >= Vector512<float>.Count)
-        {
-            RunResetBefore<Vector512Ops, Vector512<float>>(o, batch);
-        }
-        else if (level >= SimdLevel.Vector256 && hidden >= Vector256<float>.Count)
-        {
-            RunResetBefore<Vector256Ops, Vector256<float>>(o, batch);
-        }
-        else if (level >= SimdLevel.Vector128 && hidden >= Vector128<float>.Count)
-        {
-            RunResetBefore<Vector128Ops, Vector128<float>>(o, batch);
-        }
-        else
-        {
-            RunResetBefore<ScalarOps, float>(o, batch);
-        }
+        Dispatch(level, o, batch, resetAfter: false);
     }
 
     /// <summary>
@@ -184,26 +154,30 @@ internal static class GruStepKernels
         return TOps.SelectWhereNegative(TOps.Subtract(magnitude, TOps.Broadcast(0.625f)), small, large);
     }
 
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Run<TOps, TVector>(in StepOperands o, int batch)
-        where TOps : ISimdOps<TVector>
-        where TVector : struct
+    /// <summary>The widest width at or below <paramref name="level"/> that fits in the hidden size (a vector may not exceed a gate block).</summary>
+    private static void Dispatch(SimdLevel level, in StepOperands o, int batch, bool resetAfter)
     {
-        int w = TOps.Count, hidden = o.Hidden;
-        Debug.Assert(hidden >= w);
-        for (int i = 0; i < batch; i += 4)
+        int hidden = o.Hidden;
+        if (level >= SimdLevel.Vector512 && hidden >= Vector512<float>.Count)
         {
-            int rows = Math.Min(4, batch - i);
-            for (int j = 0; j < hidden; j += w)
-            {
-                // The last vector overlaps the one before rather than running a narrower tail.
-                Tile<TOps, TVector>(o, i, rows, Math.Min(j, hidden - w));
-            }
+            Run<Vector512Ops, Vector512<float>>(o, batch, resetAfter);
+        }
+        else if (level >= SimdLevel.Vector256 && hidden >= Vector256<float>.Count)
+        {
+            Run<Vector256Ops, Vector256<float>>(o, batch, resetAfter);
+        }
+        else if (level >= SimdLevel.Vector128 && hidden >= Vector128<float>.Count)
+        {
+            Run<Vector128Ops, Vector128<float>>(o, batch, resetAfter);
+        }
+        else
+        {
+            Run<ScalarOps, float>(o, batch, resetAfter);
         }
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void RunResetBefore<TOps, TVector>(in StepOperands o, int batch)
+    private static void Run<TOps, TVector>(in StepOperands o, int batch, bool resetAfter)
         where TOps : ISimdOps<TVector>
         where TVector : struct
     {
@@ -211,8 +185,19 @@ internal static class GruStepKernels
         Debug.Assert(hidden >= w);
         for (int i = 0; i < batch; i += 4)
         {
-            // The candidate's product needs whole rows of r ⊙ h: finish the gates of these rows first.
+            // The last vector overlaps the one before rather than running a narrower tail.
             int rows = Math.Min(4, batch - i);
+            if (resetAfter)
+            {
+                for (int j = 0; j < hidden; j += w)
+                {
+                    Tile<TOps, TVector>(o, i, rows, Math.Min(j, hidden - w));
+                }
+
+                continue;
+            }
+
+            // Reset-before: the candidate's product needs whole rows of r ⊙ h, so finish the gates of these rows first.
             for (int j = 0; j < hidden; j += w)
             {
                 GatesTile<TOps, TVector>(o, i, rows, Math.Min(j, hidden - w));
