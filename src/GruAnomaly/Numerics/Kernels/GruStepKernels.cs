@@ -29,8 +29,13 @@ namespace GruAnomaly.Numerics.Kernels;
 /// </remarks>
 internal static class GruStepKernels
 {
-    /// <summary>Largest hidden size the cells send here; above it the blocked GEMM with packing is faster.</summary>
-    public const int MaxHidden = 64;
+    /// <summary>
+    /// Largest hidden size the cells send here: 64 with 512-bit vectors, 32 with narrower ones. Measured
+    /// (benchmarks/results/fused-gru-step-2026-12-02.md): with AVX-512 the fused step is 0.40–0.73× the unfused one at
+    /// hidden 32–64 and slower at 128; with AVX-512 switched off (the 256-bit path of a Zen 3) it wins at 32 but is
+    /// no faster, or slower, at 64, where the packed GEMM reads W_h better than the in-place tile does.
+    /// </summary>
+    public static int MaxHidden => SimdLevels.Best >= SimdLevel.Vector512 ? 64 : 32;
 
     /// <summary>
     /// One reset-after step over <paramref name="batch"/> rows. <paramref name="record"/> (batch × 4·hidden, row layout
@@ -60,7 +65,8 @@ internal static class GruStepKernels
             _ = record[(batch * 4 * hidden) - 1];
         }
 
-        var o = new StepOperands(previous, recurrentWeights, recurrentBias, projection, state, record, hidden, recording);
+        Span<float> tile = stackalloc float[StepOperands.TileLength];
+        var o = new StepOperands(previous, recurrentWeights, recurrentBias, projection, state, record, hidden, recording, tile);
         Dispatch(level, o, batch, resetAfter: true);
     }
 
@@ -87,7 +93,8 @@ internal static class GruStepKernels
         int gates = 3 * hidden;
         _ = previous[(batch * hidden) - 1] + recurrentWeights[(hidden * gates) - 1] + projection[(batch * gates) - 1]
             + state[(batch * hidden) - 1] + record[(batch * 4 * hidden) - 1];
-        var o = new StepOperands(previous, recurrentWeights, default, projection, state, record, hidden, recording);
+        Span<float> tile = stackalloc float[StepOperands.TileLength];
+        var o = new StepOperands(previous, recurrentWeights, default, projection, state, record, hidden, recording, tile);
         Dispatch(level, o, batch, resetAfter: false);
     }
 
@@ -183,6 +190,7 @@ internal static class GruStepKernels
     {
         int w = TOps.Count, hidden = o.Hidden;
         Debug.Assert(hidden >= w);
+
         for (int i = 0; i < batch; i += 4)
         {
             // The last vector overlaps the one before rather than running a narrower tail.
@@ -244,20 +252,19 @@ internal static class GruStepKernels
             wRow = ref Unsafe.Add(ref wRow, ld);
         }
 
-        FinishGates<TOps, TVector>(o, i, j, r0, z0);
-        if (rows > 1)
+        nint w = TOps.Count;
+        ref float t = ref o.Tile;
+        TOps.Store(r0, ref t, 0);
+        TOps.Store(z0, ref t, w);
+        TOps.Store(r1, ref t, 2 * w);
+        TOps.Store(z1, ref t, 3 * w);
+        TOps.Store(r2, ref t, 4 * w);
+        TOps.Store(z2, ref t, 5 * w);
+        TOps.Store(r3, ref t, 6 * w);
+        TOps.Store(z3, ref t, 7 * w);
+        for (int q = 0; q < rows; q++)
         {
-            FinishGates<TOps, TVector>(o, i + 1, j, r1, z1);
-        }
-
-        if (rows > 2)
-        {
-            FinishGates<TOps, TVector>(o, i + 2, j, r2, z2);
-        }
-
-        if (rows > 3)
-        {
-            FinishGates<TOps, TVector>(o, i + 3, j, r3, z3);
+            FinishGates<TOps, TVector>(o, i + q, j, TOps.Load(ref t, 2 * q * w), TOps.Load(ref t, ((2 * q) + 1) * w));
         }
     }
 
@@ -395,20 +402,26 @@ internal static class GruStepKernels
             wRow = ref Unsafe.Add(ref wRow, ld);
         }
 
-        Finish<TOps, TVector>(o, i, j, r0, z0, n0);
-        if (rows > 1)
+        // Through memory rather than four inlined epilogues: with all twelve accumulators live, the activations spilled
+        // heavily at 16 vector registers (AVX2), and the step at hidden 64 was slower than the unfused path there.
+        nint w = TOps.Count;
+        ref float t = ref o.Tile;
+        TOps.Store(r0, ref t, 0);
+        TOps.Store(z0, ref t, w);
+        TOps.Store(n0, ref t, 2 * w);
+        TOps.Store(r1, ref t, 3 * w);
+        TOps.Store(z1, ref t, 4 * w);
+        TOps.Store(n1, ref t, 5 * w);
+        TOps.Store(r2, ref t, 6 * w);
+        TOps.Store(z2, ref t, 7 * w);
+        TOps.Store(n2, ref t, 8 * w);
+        TOps.Store(r3, ref t, 9 * w);
+        TOps.Store(z3, ref t, 10 * w);
+        TOps.Store(n3, ref t, 11 * w);
+        for (int q = 0; q < rows; q++)
         {
-            Finish<TOps, TVector>(o, i + 1, j, r1, z1, n1);
-        }
-
-        if (rows > 2)
-        {
-            Finish<TOps, TVector>(o, i + 2, j, r2, z2, n2);
-        }
-
-        if (rows > 3)
-        {
-            Finish<TOps, TVector>(o, i + 3, j, r3, z3, n3);
+            nint at = 3 * q * w;
+            Finish<TOps, TVector>(o, i + q, j, TOps.Load(ref t, at), TOps.Load(ref t, at + w), TOps.Load(ref t, at + (2 * w)));
         }
     }
 
@@ -441,8 +454,13 @@ internal static class GruStepKernels
 
     /// <summary>The operands of one step as references, so one generic tile serves every width.</summary>
     private readonly ref struct StepOperands(ReadOnlySpan<float> previous, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
-        ReadOnlySpan<float> projection, Span<float> state, Span<float> record, int hidden, bool recording)
+        ReadOnlySpan<float> projection, Span<float> state, Span<float> record, int hidden, bool recording, Span<float> tile)
     {
+        /// <summary>Room for a tile's accumulators: 12 of the widest vector.</summary>
+        public const int TileLength = 12 * 16;
+
+        /// <summary>Where a tile parks its accumulators so that its rows are finished one at a time.</summary>
+        public readonly ref float Tile = ref MemoryMarshal.GetReference(tile);
         public readonly ref float Previous = ref MemoryMarshal.GetReference(previous);
         public readonly ref float Weights = ref MemoryMarshal.GetReference(weights);
         public readonly ref float Bias = ref MemoryMarshal.GetReference(bias);
