@@ -73,7 +73,7 @@ public class GemmBenchmarks
     }
 }
 
-/// <summary>The NN product at each instruction set the machine accelerates (run with DOTNET_EnableAVX512F=0 etc. to compare further).</summary>
+/// <summary>The NN product at each instruction set the machine accelerates (run with DOTNET_EnableAVX512=0 etc. to compare further; .NET 10 ignores the older DOTNET_EnableAVX512F).</summary>
 [MemoryDiagnoser]
 [Config(typeof(GemmBenchmarkConfig))]
 public class GemmSimdLevelBenchmarks

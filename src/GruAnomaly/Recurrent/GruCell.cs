@@ -77,11 +77,11 @@ public sealed class GruCell : IRecurrentCell
 
     /// <inheritdoc />
     public void Forward(in CellForward step) =>
-        Step(step.Matrix, step.BatchSize, step.Parameters, step.InputProjection, step.PreviousState, step.State, step.Cache);
+        Step(step.Matrix, step.BatchSize, step.Parameters, step.InputProjection, step.PreviousState, step.State, step.Cache, recording: true);
 
     /// <inheritdoc />
     public void Infer(in CellInference step) =>
-        Step(step.Matrix, step.BatchSize, step.Parameters, step.InputProjection, step.PreviousState, step.State, step.Scratch);
+        Step(step.Matrix, step.BatchSize, step.Parameters, step.InputProjection, step.PreviousState, step.State, step.Scratch, recording: false);
 
     /// <inheritdoc />
     // Runs per step and row: optimized from the first call (tier-0 code here is slow, and on one CPU the JIT waits ~1 s to promote it).
@@ -148,10 +148,17 @@ public sealed class GruCell : IRecurrentCell
     // Runs per step and row: optimized from the first call (tier-0 code here is slow, and on one CPU the JIT waits ~1 s to promote it).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Step(IMatrixProvider matrix, int batch, ReadOnlySpan<float> parameters, ReadOnlySpan<float> projection,
-        ReadOnlySpan<float> previousState, Span<float> state, Span<float> record)
+        ReadOnlySpan<float> previousState, Span<float> state, Span<float> record, bool recording)
     {
         int h = HiddenSize, width = CacheSize;
         ReadOnlySpan<float> recurrent = parameters.Slice(_recurrentOffset, h * _gates);
+        if (h <= GruStepKernels.MaxHidden && matrix is ManagedMatrixProvider)
+        {
+            // Small layers: the gates finished in registers (the library's own kernels, so only for its own provider).
+            GruStepKernels.ResetBefore(batch, h, previousState[..(batch * h)], recurrent, projection[..(batch * _gates)],
+                state[..(batch * h)], record[..(batch * width)], recording);
+            return;
+        }
 
         // Record row layout [r | z | n | r⊙h]: the pre-activations are built in place, then squashed.
         for (int row = 0; row < batch; row++)

@@ -83,11 +83,11 @@ public sealed class GruResetAfterCell : IRecurrentCell
 
     /// <inheritdoc />
     public void Forward(in CellForward step) =>
-        Step(step.Matrix, step.BatchSize, step.Parameters, step.InputProjection, step.PreviousState, step.State, step.Cache);
+        Step(step.Matrix, step.BatchSize, step.Parameters, step.InputProjection, step.PreviousState, step.State, step.Cache, recording: true);
 
     /// <inheritdoc />
     public void Infer(in CellInference step) =>
-        Step(step.Matrix, step.BatchSize, step.Parameters, step.InputProjection, step.PreviousState, step.State, step.Scratch);
+        Step(step.Matrix, step.BatchSize, step.Parameters, step.InputProjection, step.PreviousState, step.State, step.Scratch, recording: false);
 
     /// <inheritdoc />
     // Runs per step and row: optimized from the first call (tier-0 code here is slow, and on one CPU the JIT waits ~1 s to promote it).
@@ -143,10 +143,17 @@ public sealed class GruResetAfterCell : IRecurrentCell
     // Runs per step and row: optimized from the first call (tier-0 code here is slow, and on one CPU the JIT waits ~1 s to promote it).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Step(IMatrixProvider matrix, int batch, ReadOnlySpan<float> parameters, ReadOnlySpan<float> projection,
-        ReadOnlySpan<float> previousState, Span<float> state, Span<float> record)
+        ReadOnlySpan<float> previousState, Span<float> state, Span<float> record, bool recording)
     {
         int h = HiddenSize, width = CacheSize;
         ReadOnlySpan<float> recurrentBias = parameters.Slice(_recurrentBiasOffset, _gates);
+        if (h <= GruStepKernels.MaxHidden && matrix is ManagedMatrixProvider)
+        {
+            // Small layers: one pass with the gates finished in registers (the library's own kernels, so only for its own provider).
+            GruStepKernels.ResetAfter(batch, h, previousState[..(batch * h)], parameters.Slice(_recurrentOffset, h * _gates), recurrentBias,
+                projection[..(batch * _gates)], state[..(batch * h)], recording ? record[..(batch * width)] : default);
+            return;
+        }
 
         // Record row layout [r | z | n | h·W_hn + b_hn]: first h·W_h + b_h for all gates, then the gates in place.
         for (int row = 0; row < batch; row++)

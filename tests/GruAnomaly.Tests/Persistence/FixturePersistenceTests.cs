@@ -1,6 +1,8 @@
 using System.Globalization;
 using GruAnomaly.Detection;
 using GruAnomaly.Losses;
+using GruAnomaly.Persistence;
+using GruAnomaly.Tests.Numerics;
 using GruAnomaly.Recurrent;
 using GruAnomaly.Scoring;
 using GruAnomaly.Tests.Detection;
@@ -19,6 +21,11 @@ namespace GruAnomaly.Tests.Persistence;
 /// <c>dotnet test --project tests/GruAnomaly.Tests -c Release -- --filter-method "*GenerateVersion1Fixtures" --explicit only</c>.
 /// The expected values were computed with the managed matrix provider on an AVX2 machine (no AVX-512); the SIMD width
 /// chooses the GEMM kernels' summation order, so a machine with AVX-512 may differ in the last bits of the GRU's outputs.
+/// <para>Since the fused small-hidden step (<c>GruStepKernels</c>: gates finished in registers, single-precision
+/// activations), the managed provider computes these hidden-4 layers a few ulp differently from the version that wrote
+/// the fixtures. The exact checks therefore load the detector on a provider that forwards every product to the managed
+/// GEMM, which keeps the cells on the path that wrote the fixtures; the default path is checked against the same
+/// expectations to a stated tolerance (<see cref="TheDefaultKernelsReproduceTheVersion1ScoresToRoundingError"/>).</para>
 /// </remarks>
 public sealed class FixturePersistenceTests
 {
@@ -29,10 +36,17 @@ public sealed class FixturePersistenceTests
     /// <summary>The points the committed stream state had observed.</summary>
     private const int StreamSavedAt = 200;
 
+    /// <summary>
+    /// The default (fused) path against the fixture, relative to max(1, |value|): scores see the few-ulp activation
+    /// differences through two GRU layers, a head, a Gaussian NLL and a robust z-score. Measured worst: 1.0e-6
+    /// (2026-12-02, AVX-512 host); 1e-5 is the tolerance the PyTorch parity tests use for float32 against float32.
+    /// </summary>
+    private const double DefaultKernelTolerance = 1e-5;
+
     [Fact]
     public void AVersion1DetectorStillDetectsExactlyWhatItDid()
     {
-        FittedAnomalyDetector detector = FittedAnomalyDetector.Load(Fixture(DetectorFile));
+        FittedAnomalyDetector detector = LoadOnTheGemmPath();
         Row[] expected = ReadExpected();
         DetectionResult result = detector.Detect(expected.Select(r => r.Value).ToArray());
 
@@ -52,9 +66,34 @@ public sealed class FixturePersistenceTests
     }
 
     [Fact]
-    public void AVersion1StreamStateStillContinuesExactly()
+    public void TheDefaultKernelsReproduceTheVersion1ScoresToRoundingError()
     {
         FittedAnomalyDetector detector = FittedAnomalyDetector.Load(Fixture(DetectorFile));
+        Row[] expected = ReadExpected();
+        DetectionResult result = detector.Detect(expected.Select(r => r.Value).ToArray());
+        double worst = 0;
+        for (int t = 0; t < expected.Length; t++)
+        {
+            Row row = expected[t];
+            Assert.Equal(row.IsScored, result.IsScored[t]);
+            worst = Math.Max(worst, Difference(row.RawScore, result.RawScores[t], t, "raw score"));
+            worst = Math.Max(worst, Difference(row.Score, result.Scores[t], t, "score"));
+            worst = Math.Max(worst, Difference(row.Expected, result.Expected[t], t, "expected value"));
+        }
+
+        Assert.True(worst <= DefaultKernelTolerance, $"worst relative difference {worst:E3}");
+
+        static double Difference(double expected, double actual, int t, string what)
+        {
+            Assert.True(double.IsNaN(expected) == double.IsNaN(actual), $"{what} at {t}: {actual:R}, fixture {expected:R}");
+            return double.IsNaN(expected) ? 0 : Math.Abs(actual - expected) / Math.Max(1, Math.Abs(expected));
+        }
+    }
+
+    [Fact]
+    public void AVersion1StreamStateStillContinuesExactly()
+    {
+        FittedAnomalyDetector detector = LoadOnTheGemmPath();
         Row[] expected = ReadExpected();
         DetectorStream stream = detector.RestoreStream(new MemoryStream(File.ReadAllBytes(Fixture(StreamFile))));
 
@@ -111,6 +150,10 @@ public sealed class FixturePersistenceTests
 
         static string R(double value) => value.ToString("R", CultureInfo.InvariantCulture);
     }
+
+    /// <summary>The fixture detector on a provider that is not the managed one, so its cells take the GEMM path that wrote the fixtures.</summary>
+    private static FittedAnomalyDetector LoadOnTheGemmPath() =>
+        FittedAnomalyDetector.Load(Fixture(DetectorFile), new DetectorLoadOptions { MatrixProvider = new GemmForwardingProvider() });
 
     private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
 

@@ -53,6 +53,24 @@ internal interface ISimdOps<TVector>
 
     /// <summary><c>a·(1 − t) + b·t</c>, as the runtime's <c>Lerp</c> at this width (what <c>TensorPrimitives.Lerp</c> calls).</summary>
     static abstract TVector Lerp(TVector a, TVector b, TVector t);
+
+    /// <summary><c>a / b</c>.</summary>
+    static abstract TVector Divide(TVector a, TVector b);
+
+    /// <summary><c>|x|</c> per lane.</summary>
+    static abstract TVector Abs(TVector x);
+
+    /// <summary>The larger of <paramref name="a"/> and <paramref name="b"/> per lane; NaN in either gives NaN.</summary>
+    static abstract TVector Max(TVector a, TVector b);
+
+    /// <summary>x rounded to the nearest integer (ties to even).</summary>
+    static abstract TVector Round(TVector x);
+
+    /// <summary><c>2^k</c> for integral <paramref name="k"/> in [−126, 127], built from the exponent bits (no rounding).</summary>
+    static abstract TVector PowerOfTwo(TVector k);
+
+    /// <summary>Per lane: <paramref name="ifNegative"/> where <c>x &lt; 0</c>, else <paramref name="otherwise"/>.</summary>
+    static abstract TVector SelectWhereNegative(TVector x, TVector ifNegative, TVector otherwise);
 }
 
 /// <summary>One lane: the reference path, also what runs where no vector unit is accelerated.</summary>
@@ -94,6 +112,24 @@ internal readonly struct ScalarOps : ISimdOps<float>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Lerp(float a, float b, float t) => float.Lerp(a, b, t);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Divide(float a, float b) => a / b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Abs(float x) => MathF.Abs(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Max(float a, float b) => MathF.Max(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float Round(float x) => MathF.Round(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float PowerOfTwo(float k) => BitConverter.Int32BitsToSingle(((int)k + 127) << 23);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static float SelectWhereNegative(float x, float ifNegative, float otherwise) => x < 0f ? ifNegative : otherwise;
 }
 
 /// <summary>128-bit vectors: SSE on x86, AdvSimd on Arm64.</summary>
@@ -140,6 +176,25 @@ internal readonly struct Vector128Ops : ISimdOps<Vector128<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Lerp(Vector128<float> a, Vector128<float> b, Vector128<float> t) => Vector128.Lerp(a, b, t);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Divide(Vector128<float> a, Vector128<float> b) => a / b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Abs(Vector128<float> x) => Vector128.Abs(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Max(Vector128<float> a, Vector128<float> b) => Vector128.Max(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> Round(Vector128<float> x) => Vector128.Round(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> PowerOfTwo(Vector128<float> k) => ((Vector128.ConvertToInt32Native(k) + Vector128.Create(127)) << 23).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<float> SelectWhereNegative(Vector128<float> x, Vector128<float> ifNegative, Vector128<float> otherwise) =>
+        Vector128.ConditionalSelect(Vector128.LessThan(x, Vector128<float>.Zero), ifNegative, otherwise);
 }
 
 /// <summary>256-bit vectors (AVX, FMA3 where present).</summary>
@@ -186,6 +241,25 @@ internal readonly struct Vector256Ops : ISimdOps<Vector256<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Lerp(Vector256<float> a, Vector256<float> b, Vector256<float> t) => Vector256.Lerp(a, b, t);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Divide(Vector256<float> a, Vector256<float> b) => a / b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Abs(Vector256<float> x) => Vector256.Abs(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Max(Vector256<float> a, Vector256<float> b) => Vector256.Max(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> Round(Vector256<float> x) => Vector256.Round(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> PowerOfTwo(Vector256<float> k) => ((Vector256.ConvertToInt32Native(k) + Vector256.Create(127)) << 23).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<float> SelectWhereNegative(Vector256<float> x, Vector256<float> ifNegative, Vector256<float> otherwise) =>
+        Vector256.ConditionalSelect(Vector256.LessThan(x, Vector256<float>.Zero), ifNegative, otherwise);
 }
 
 /// <summary>512-bit vectors (AVX-512F, which always includes FMA).</summary>
@@ -232,4 +306,23 @@ internal readonly struct Vector512Ops : ISimdOps<Vector512<float>>
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Lerp(Vector512<float> a, Vector512<float> b, Vector512<float> t) => Vector512.Lerp(a, b, t);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Divide(Vector512<float> a, Vector512<float> b) => a / b;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Abs(Vector512<float> x) => Vector512.Abs(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Max(Vector512<float> a, Vector512<float> b) => Vector512.Max(a, b);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> Round(Vector512<float> x) => Vector512.Round(x);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> PowerOfTwo(Vector512<float> k) => ((Vector512.ConvertToInt32Native(k) + Vector512.Create(127)) << 23).AsSingle();
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector512<float> SelectWhereNegative(Vector512<float> x, Vector512<float> ifNegative, Vector512<float> otherwise) =>
+        Vector512.ConditionalSelect(Vector512.LessThan(x, Vector512<float>.Zero), ifNegative, otherwise);
 }

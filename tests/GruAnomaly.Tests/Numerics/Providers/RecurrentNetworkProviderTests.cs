@@ -62,14 +62,22 @@ public sealed class RecurrentNetworkProviderTests(ITestOutputHelper output)
     public void EveryPass_SendsItsProductsThroughTheProvider(GruVariant variant)
     {
         var counting = new CountingProvider();
-        Pass expected = Run(RecurrentNetwork.CreateGru(3, 16, layers: 2, outputSize: 2, variant, HeadPlacement.EveryStep));
+        var reference = new CountingProvider();
+        Pass expected = Run(RecurrentNetwork.CreateGru(3, 16, layers: 2, outputSize: 2, variant, HeadPlacement.EveryStep, reference), reference);
         Pass actual = Run(RecurrentNetwork.CreateGru(3, 16, layers: 2, outputSize: 2, variant, HeadPlacement.EveryStep, counting), counting);
 
-        // The counting provider delegates to the same kernel, so results are identical bit for bit.
+        // Both counting providers delegate to the managed GEMM, so results are identical bit for bit.
         Assert.Equal(expected.Outputs, actual.Outputs);
         Assert.Equal(expected.ParameterGradients, actual.ParameterGradients);
         Assert.Equal(expected.InputGradients, actual.InputGradients);
         Assert.Equal(expected.InferredOutputs, actual.InferredOutputs);
+
+        // On the managed provider itself a small reset-after layer takes the fused step kernel instead of the GEMM
+        // (GruStepKernels): same formulas, activations within a few ulp, so the same tolerance as another provider.
+        Pass managed = Run(RecurrentNetwork.CreateGru(3, 16, layers: 2, outputSize: 2, variant, HeadPlacement.EveryStep));
+        AssertClose(managed.Outputs, actual.Outputs, "outputs");
+        AssertClose(managed.ParameterGradients, actual.ParameterGradients, "parameter gradients");
+        AssertClose(managed.InferredOutputs, actual.InferredOutputs, "inference outputs");
 
         // Per layer: 1 input projection + 2 (reset-before) or 1 (reset-after) products per step; + 1 for the head.
         int perStep = variant == GruVariant.ResetBefore ? 2 : 1;
