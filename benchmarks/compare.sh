@@ -39,7 +39,7 @@ ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PYTHON="${PYTHON:-/usr/bin/python3}"
 PY_SCRIPT="$ROOT/benchmarks/compare/pytorch_workloads.py"
 DLL="$ROOT/benchmarks/GruAnomaly.Benchmarks/bin/Release/net10.0/GruAnomaly.Benchmarks.dll"
-DEFAULT_WORKLOADS="seed_epoch,layer_fb_h32,layer_fb_h64,layer_fb_h128,layer_fb_h256,layer_fb_h512,layer_f_h32,layer_f_h64,layer_f_h128,layer_f_h256,layer_f_h512,stream_point"
+DEFAULT_WORKLOADS="seed_epoch,layer_fb_h32,layer_fb_h64,layer_fb_h128,layer_fb_h256,layer_fb_h512,layer_f_h32,layer_f_h64,layer_f_h128,layer_f_h256,layer_f_h512,stream_point,gemm_step_h64,gemm_step_h256,gemm_step_h512,gemm_grad_h64,gemm_grad_h256,gemm_grad_h512,gemm_input_h64,gemm_input_h256,gemm_input_h512"
 WORKLOADS="${WORKLOADS:-$DEFAULT_WORKLOADS}"
 
 unset OPENBLAS_CORETYPE DOTNET_TieredPGO
@@ -106,6 +106,12 @@ def flops(name):
     if name == "stream_point":  # one step of both layers, batch 1
         return layer_f(1, 64, 1, 1) + layer_f(64, 64, 1, 1)
     kind, h = name.rsplit("_h", 1)
+    if kind == "gemm_step":     # 100 products (32 x H) . (H x 3H)
+        return 2 * 32 * int(h) * 3 * int(h) * 100
+    if kind == "gemm_grad":     # one product (H x 3200) . (3200 x 3H)
+        return 2 * int(h) * 3 * int(h) * 3200
+    if kind == "gemm_input":    # one product (3200 x 8) . (8 x 3H)
+        return 2 * 3200 * 8 * 3 * int(h)
     return (layer_fb if kind == "layer_fb" else layer_f)(8, int(h), 100, 32)
 
 def fmt(seconds):

@@ -26,7 +26,14 @@ DEFAULT_REPEATS = {"seed_epoch": 3, "stream_point": 5}
 for h in HIDDENS:
     DEFAULT_REPEATS["layer_fb_h%d" % h] = 10 if h <= 128 else (5 if h == 256 else 3)
     DEFAULT_REPEATS["layer_f_h%d" % h] = 10 if h <= 128 else (5 if h == 256 else 3)
-ALL = ["seed_epoch"] + ["layer_fb_h%d" % h for h in HIDDENS] + ["layer_f_h%d" % h for h in HIDDENS] + ["stream_point"]
+GEMM_HIDDENS = (64, 256, 512)
+for h in GEMM_HIDDENS:
+    DEFAULT_REPEATS["gemm_step_h%d" % h] = 10
+    DEFAULT_REPEATS["gemm_grad_h%d" % h] = 10
+    DEFAULT_REPEATS["gemm_input_h%d" % h] = 10
+ALL = (["seed_epoch"] + ["layer_fb_h%d" % h for h in HIDDENS] + ["layer_f_h%d" % h for h in HIDDENS] + ["stream_point"]
+       + ["gemm_step_h%d" % h for h in GEMM_HIDDENS] + ["gemm_grad_h%d" % h for h in GEMM_HIDDENS]
+       + ["gemm_input_h%d" % h for h in GEMM_HIDDENS])
 
 
 WARMUP_SECONDS = 1.0
@@ -101,6 +108,34 @@ def layer(hidden, backward, repeats):
     return median_time(run, repeats, warmup=2)
 
 
+def gemm_step(hidden, repeats):
+    # A layer's per-step recurrent product alone, 100 times: (32 x H) . (H x 3H), OpenBLAS's sgemm through torch.mm.
+    a = torch.randn(32, hidden)
+    b = torch.randn(hidden, 3 * hidden)
+    c = torch.empty(32, 3 * hidden)
+
+    def run():
+        for _ in range(100):
+            torch.mm(a, b, out=c)
+    return median_time(run, repeats, warmup=2)
+
+
+def gemm_grad(hidden, repeats):
+    # The recurrent weights' gradient over a batch: (3200 x H)^T . (3200 x 3H), one product.
+    states = torch.randn(3200, hidden)
+    gates = torch.randn(3200, 3 * hidden)
+    out = torch.empty(hidden, 3 * hidden)
+    return median_time(lambda: torch.mm(states.t(), gates, out=out), repeats, warmup=2)
+
+
+def gemm_input(hidden, repeats):
+    # A layer's input projection over a batch: (3200 x 8) . (8 x 3H).
+    inputs = torch.randn(3200, 8)
+    weights = torch.randn(8, 3 * hidden)
+    out = torch.empty(3200, 3 * hidden)
+    return median_time(lambda: torch.mm(inputs, weights, out=out), repeats, warmup=2)
+
+
 def stream_point(repeats, points=2000):
     torch.manual_seed(1)
     gru = nn.GRU(1, 64, num_layers=2)
@@ -128,6 +163,12 @@ def main():
             seconds = seed_epoch(repeats)
         elif name == "stream_point":
             seconds = stream_point(repeats)
+        elif name.startswith("gemm_step_h"):
+            seconds = gemm_step(int(name[len("gemm_step_h"):]), repeats)
+        elif name.startswith("gemm_input_h"):
+            seconds = gemm_input(int(name[len("gemm_input_h"):]), repeats)
+        elif name.startswith("gemm_grad_h"):
+            seconds = gemm_grad(int(name[len("gemm_grad_h"):]), repeats)
         else:
             kind, h = name.rsplit("_h", 1)
             seconds = layer(int(h), kind == "layer_fb", repeats)

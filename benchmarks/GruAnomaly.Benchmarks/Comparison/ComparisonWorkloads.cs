@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 
 using GruAnomaly.Data;
+using GruAnomaly.Numerics;
 using GruAnomaly.Recurrent;
 using GruAnomaly.Training;
 
@@ -18,12 +19,18 @@ public static class ComparisonWorkloads
 
     private static readonly int[] Hiddens = [32, 64, 128, 256, 512];
 
+    /// <summary>The hidden sizes whose matrix products are compared with OpenBLAS's sgemm on their own.</summary>
+    private static readonly int[] GemmHiddens = [64, 256, 512];
+
     private static readonly string[] All =
     [
         "seed_epoch",
         .. Hiddens.Select(h => $"layer_fb_h{h}"),
         .. Hiddens.Select(h => $"layer_f_h{h}"),
         "stream_point",
+        .. GemmHiddens.Select(h => $"gemm_step_h{h}"),
+        .. GemmHiddens.Select(h => $"gemm_grad_h{h}"),
+        .. GemmHiddens.Select(h => $"gemm_input_h{h}"),
     ];
 
     /// <summary>Runs the selected workloads.</summary>
@@ -63,6 +70,9 @@ public static class ComparisonWorkloads
             {
                 "seed_epoch" => SeedEpoch(repeats),
                 "stream_point" => StreamPoint(repeats),
+                _ when name.StartsWith("gemm_step_h", StringComparison.Ordinal) => GemmStep(int.Parse(name["gemm_step_h".Length..], CultureInfo.InvariantCulture), repeats),
+                _ when name.StartsWith("gemm_input_h", StringComparison.Ordinal) => GemmInput(int.Parse(name["gemm_input_h".Length..], CultureInfo.InvariantCulture), repeats),
+                _ when name.StartsWith("gemm_grad_h", StringComparison.Ordinal) => GemmGradient(int.Parse(name["gemm_grad_h".Length..], CultureInfo.InvariantCulture), repeats),
                 _ when name.StartsWith("layer_fb_h", StringComparison.Ordinal) => Layer(int.Parse(name["layer_fb_h".Length..], CultureInfo.InvariantCulture), backward: true, repeats),
                 _ => Layer(int.Parse(name["layer_f_h".Length..], CultureInfo.InvariantCulture), backward: false, repeats),
             };
@@ -81,6 +91,47 @@ public static class ComparisonWorkloads
         _ when name.EndsWith("_h256", StringComparison.Ordinal) => 5,
         _ => 10,
     };
+
+    /// <summary>
+    /// A layer's per-step recurrent product, alone: C (32×3H) = A (32×H)·B (H×3H), 100 times (one per step of a batch of
+    /// 32 sequences of 100). The PyTorch side calls <c>torch.mm</c>, which is OpenBLAS's sgemm.
+    /// </summary>
+    private static double GemmStep(int hidden, int repeats)
+    {
+        const int Rows = 32, Products = 100;
+        float[] a = Sine(Rows * hidden), b = Sine(hidden * 3 * hidden);
+        var c = new float[Rows * 3 * hidden];
+        return MedianTime(() =>
+        {
+            for (int p = 0; p < Products; p++)
+            {
+                Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.None, Rows, 3 * hidden, hidden, 1f, a, hidden, b, 3 * hidden, 0f, c, 3 * hidden);
+            }
+        }, repeats, warmup: 2);
+    }
+
+    /// <summary>
+    /// The recurrent weights' gradient of a layer over a whole batch: G (H×3H) = Hᵀ·dZ with H the 3200×H states and dZ the
+    /// 3200×3H gate gradients (100 steps × 32 sequences), one product with a transposed left operand.
+    /// </summary>
+    private static double GemmGradient(int hidden, int repeats)
+    {
+        const int Rows = 3200;
+        float[] states = Sine(Rows * hidden), gates = Sine(Rows * 3 * hidden);
+        var gradient = new float[hidden * 3 * hidden];
+        return MedianTime(() => Gemm.Multiply(MatrixTranspose.Transpose, MatrixTranspose.None, hidden, 3 * hidden, Rows, 1f, states, hidden,
+            gates, 3 * hidden, 0f, gradient, 3 * hidden), repeats, warmup: 2);
+    }
+
+    /// <summary>A layer's input projection over a batch: (3200×8)·(8×3H), the 8 inputs of every step of 32 sequences of 100 at once.</summary>
+    private static double GemmInput(int hidden, int repeats)
+    {
+        const int Rows = 3200, Inputs = 8;
+        float[] inputs = Sine(Rows * Inputs), weights = Sine(Inputs * 3 * hidden);
+        var projection = new float[Rows * 3 * hidden];
+        return MedianTime(() => Gemm.Multiply(MatrixTranspose.None, MatrixTranspose.None, Rows, 3 * hidden, Inputs, 1f, inputs, Inputs,
+            weights, 3 * hidden, 0f, projection, 3 * hidden), repeats, warmup: 2);
+    }
 
     private static double MedianTime(Action action, int repeats, int warmup = 1)
     {
