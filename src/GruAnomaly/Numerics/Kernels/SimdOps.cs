@@ -42,13 +42,14 @@ internal interface ISimdOps<TVector>
     /// <summary>Sum of all lanes.</summary>
     static abstract float Sum(TVector value);
 
-    /// <summary><c>1 / (1 + exp(−x))</c>, the same operations as <c>TensorPrimitives.Sigmoid</c> at this width, so results agree bit for bit.</summary>
+    /// <summary>
+    /// <c>1 / (1 + exp(−x))</c> with the library's own single-precision exp (<see cref="GruStepKernels.Sigmoid{TOps, TVector}"/>),
+    /// not the runtime's <c>Vector.Exp</c>: that one lives in CoreLib, cannot be marked for full optimization, and on a
+    /// one-CPU machine stayed in tier-0 code for the whole of a benchmark, halving the speed of every layer above hidden 64.
+    /// </summary>
     static abstract TVector Sigmoid(TVector x);
 
-    /// <summary>
-    /// <c>tanh(x)</c> as <c>TensorPrimitives.Tanh</c> computes it at this width (bit for bit): with
-    /// <c>z = exp(−2|x|) − 1</c>, <c>−z / (z + 2)</c> with the sign bit of x toggled in.
-    /// </summary>
+    /// <summary><c>tanh(x)</c> with the library's own single-precision exp (<see cref="GruStepKernels.Tanh{TOps, TVector}"/>), for the reason given at <see cref="Sigmoid"/>.</summary>
     static abstract TVector Tanh(TVector x);
 
     /// <summary><c>a·(1 − t) + b·t</c>, as the runtime's <c>Lerp</c> at this width (what <c>TensorPrimitives.Lerp</c> calls).</summary>
@@ -164,15 +165,10 @@ internal readonly struct Vector128Ops : ISimdOps<Vector128<float>>
     public static float Sum(Vector128<float> value) => Vector128.Sum(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Sigmoid(Vector128<float> x) => Vector128<float>.One / (Vector128<float>.One + Vector128.Exp(-x));
+    public static Vector128<float> Sigmoid(Vector128<float> x) => GruStepKernels.Sigmoid<Vector128Ops, Vector128<float>>(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Tanh(Vector128<float> x)
-    {
-        Vector128<float> z = Vector128.Exp(Vector128.Create(-2f) * Vector128.Abs(x)) - Vector128<float>.One;
-        Vector128<uint> sign = x.AsUInt32() & Vector128.Create(0x8000_0000u);
-        return (sign ^ (-z / (z + Vector128.Create(2f))).AsUInt32()).AsSingle();
-    }
+    public static Vector128<float> Tanh(Vector128<float> x) => GruStepKernels.Tanh<Vector128Ops, Vector128<float>>(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Lerp(Vector128<float> a, Vector128<float> b, Vector128<float> t) => Vector128.Lerp(a, b, t);
@@ -229,15 +225,10 @@ internal readonly struct Vector256Ops : ISimdOps<Vector256<float>>
     public static float Sum(Vector256<float> value) => Vector256.Sum(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Sigmoid(Vector256<float> x) => Vector256<float>.One / (Vector256<float>.One + Vector256.Exp(-x));
+    public static Vector256<float> Sigmoid(Vector256<float> x) => GruStepKernels.Sigmoid<Vector256Ops, Vector256<float>>(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Tanh(Vector256<float> x)
-    {
-        Vector256<float> z = Vector256.Exp(Vector256.Create(-2f) * Vector256.Abs(x)) - Vector256<float>.One;
-        Vector256<uint> sign = x.AsUInt32() & Vector256.Create(0x8000_0000u);
-        return (sign ^ (-z / (z + Vector256.Create(2f))).AsUInt32()).AsSingle();
-    }
+    public static Vector256<float> Tanh(Vector256<float> x) => GruStepKernels.Tanh<Vector256Ops, Vector256<float>>(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Lerp(Vector256<float> a, Vector256<float> b, Vector256<float> t) => Vector256.Lerp(a, b, t);
@@ -294,15 +285,10 @@ internal readonly struct Vector512Ops : ISimdOps<Vector512<float>>
     public static float Sum(Vector512<float> value) => Vector512.Sum(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Sigmoid(Vector512<float> x) => Vector512<float>.One / (Vector512<float>.One + Vector512.Exp(-x));
+    public static Vector512<float> Sigmoid(Vector512<float> x) => GruStepKernels.Sigmoid<Vector512Ops, Vector512<float>>(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Tanh(Vector512<float> x)
-    {
-        Vector512<float> z = Vector512.Exp(Vector512.Create(-2f) * Vector512.Abs(x)) - Vector512<float>.One;
-        Vector512<uint> sign = x.AsUInt32() & Vector512.Create(0x8000_0000u);
-        return (sign ^ (-z / (z + Vector512.Create(2f))).AsUInt32()).AsSingle();
-    }
+    public static Vector512<float> Tanh(Vector512<float> x) => GruStepKernels.Tanh<Vector512Ops, Vector512<float>>(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Lerp(Vector512<float> a, Vector512<float> b, Vector512<float> t) => Vector512.Lerp(a, b, t);
