@@ -24,8 +24,9 @@ namespace GruAnomaly.Numerics.Kernels;
 /// L1/L2 across the row tiles); a last partial column vector overlaps the previous one, and a last partial row
 /// tile repeats its last row, so every shape runs whole vectors. Every lane sees the same operations whatever its
 /// tile, so results do not depend on the batch size or a row's position in it.</para>
-/// <para>Accuracy: the pre-activations are summed in the same order as the general GEMM at the same width; only the
-/// activations differ from <see cref="ElementwiseKernels"/> (a few units in the last place, see <see cref="Exp"/>).</para>
+/// <para>Accuracy: the pre-activations are summed in the same order as the general GEMM at the same width, and the
+/// activations are the ones every vector kernel uses (<see cref="ElementwiseKernels"/> too); results differ from the
+/// unfused path only in the order of the additions around the product (bias, input projection).</para>
 /// </remarks>
 internal static class GruStepKernels
 {
