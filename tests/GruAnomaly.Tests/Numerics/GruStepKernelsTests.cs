@@ -246,7 +246,7 @@ public sealed class GruStepKernelsTests
     private static float Lane<TOps, TVector>(float x, bool tanh, Func<float, TVector> create, Func<TVector, float> first)
         where TOps : ISimdOps<TVector>
         where TVector : struct =>
-        first(tanh ? GruStepKernels.Tanh<TOps, TVector>(create(x)) : GruStepKernels.Sigmoid<TOps, TVector>(create(x)));
+        first(tanh ? SimdActivations.Tanh<TOps, TVector>(create(x)) : SimdActivations.Sigmoid<TOps, TVector>(create(x)));
 
     private static void AssertClose(float[] expected, float[] actual, string what)
     {

@@ -23,7 +23,7 @@ namespace GruAnomaly.Numerics.Kernels;
 /// vector is an overlapping full vector whose inputs are read before anything is written, so in-place calls stay
 /// correct; spans shorter than one vector go to <see cref="TensorPrimitives"/> itself. Tests compare both for every
 /// length 0…256 at every width.</para>
-/// <para>Sigmoid and tanh use the library's own single-precision exp (<see cref="GruStepKernels.Sigmoid{TOps, TVector}"/>,
+/// <para>Sigmoid and tanh use the library's own single-precision exp (<see cref="SimdActivations.Sigmoid{TOps, TVector}"/>,
 /// within 3 ulp of double precision, tested), not the runtime's <c>Vector512.Exp</c>: that one lives in CoreLib, where
 /// it cannot be marked, and on one CPU it stayed in tier-0 code for a whole benchmark, halving the speed of every layer
 /// above hidden 64.</para>

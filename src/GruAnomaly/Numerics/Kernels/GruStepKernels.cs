@@ -17,7 +17,7 @@ namespace GruAnomaly.Numerics.Kernels;
 /// <para>Why: at hidden ≤ 64 a step is too small for the general GEMM to pay for itself. Profiled on the layer
 /// forward pass at hidden 32 (batch 32), the product took ~1.4 µs of a ~7 µs step and the separate sigmoid and tanh
 /// passes ~5.8 µs: the non-linearities, not the product, dominated. So the tile is finished in registers (no bias
-/// copy, no second pass over the record) and the activations use <see cref="Exp"/>, a single-precision exp, instead
+/// copy, no second pass over the record) and the activations use <see cref="SimdActivations.Exp{TOps, TVector}"/>, a single-precision exp, instead
 /// of the runtime's <c>Vector.Exp</c>, which computes in double precision.</para>
 /// <para>Tile: 4 rows of h × one vector of columns in each of the three gate blocks (12 accumulators, 3 loads of
 /// W_h and 4 broadcasts per step of the reduction). W_h is read in place (≤ 48 KiB at hidden 64, so it stays in
@@ -97,69 +97,6 @@ internal static class GruStepKernels
         Span<float> tile = stackalloc float[StepOperands.TileLength];
         var o = new StepOperands(previous, recurrentWeights, default, projection, state, record, hidden, recording, tile);
         Dispatch(level, o, batch, resetAfter: false);
-    }
-
-    /// <summary>
-    /// <c>exp(x)</c> for <c>x ≤ 0</c> in single precision (Cephes' <c>expf</c>: Cody–Waite reduction by ln 2 and a
-    /// degree-7 polynomial, within 2 ulp). Arguments below −87.3 give about 1e−38 instead of smaller values, which
-    /// the callers only ever add to 1. NaN stays NaN.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static TVector Exp<TOps, TVector>(TVector x)
-        where TOps : ISimdOps<TVector>
-        where TVector : struct
-    {
-        x = TOps.Max(x, TOps.Broadcast(-87.33654f));
-        TVector k = TOps.Round(TOps.Multiply(x, TOps.Broadcast(1.44269504f)));
-        TVector r = TOps.MultiplyAdd(k, TOps.Broadcast(-0.693359375f), x);
-        r = TOps.MultiplyAdd(k, TOps.Broadcast(2.12194440e-4f), r);
-        TVector p = TOps.Broadcast(1.9875691500e-4f);
-        p = TOps.MultiplyAdd(p, r, TOps.Broadcast(1.3981999507e-3f));
-        p = TOps.MultiplyAdd(p, r, TOps.Broadcast(8.3334519073e-3f));
-        p = TOps.MultiplyAdd(p, r, TOps.Broadcast(4.1665795894e-2f));
-        p = TOps.MultiplyAdd(p, r, TOps.Broadcast(1.6666665459e-1f));
-        p = TOps.MultiplyAdd(p, r, TOps.Broadcast(5.0000001201e-1f));
-        p = TOps.MultiplyAdd(p, TOps.Multiply(r, r), TOps.Add(r, TOps.Broadcast(1f)));
-        return TOps.Multiply(p, TOps.PowerOfTwo(k));
-    }
-
-    /// <summary>
-    /// <c>1 / (1 + exp(−x))</c>, as <c>1 / (1 + e)</c> for x ≥ 0 and <c>e / (1 + e)</c> for x &lt; 0 with
-    /// <c>e = exp(−|x|)</c>: nothing overflows, and one division rounds once in either case.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static TVector Sigmoid<TOps, TVector>(TVector x)
-        where TOps : ISimdOps<TVector>
-        where TVector : struct
-    {
-        TVector one = TOps.Broadcast(1f);
-        TVector e = Exp<TOps, TVector>(TOps.Subtract(TOps.Zero, TOps.Abs(x)));
-        return TOps.Divide(TOps.SelectWhereNegative(x, e, one), TOps.Add(one, e));
-    }
-
-    /// <summary>
-    /// <c>tanh(x)</c>: Cephes' odd polynomial <c>x + x³·P(x²)</c> for |x| &lt; 0.625, where <c>(1 − e) / (1 + e)</c> would
-    /// lose the relative accuracy of e to cancellation; <c>sign(x)·(1 − e) / (1 + e)</c> with <c>e = exp(−2|x|)</c> above.
-    /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    internal static TVector Tanh<TOps, TVector>(TVector x)
-        where TOps : ISimdOps<TVector>
-        where TVector : struct
-    {
-        TVector one = TOps.Broadcast(1f);
-        TVector magnitude = TOps.Abs(x);
-        TVector e = Exp<TOps, TVector>(TOps.Multiply(TOps.Broadcast(-2f), magnitude));
-        TVector t = TOps.Divide(TOps.Subtract(one, e), TOps.Add(one, e));
-        TVector large = TOps.SelectWhereNegative(x, TOps.Subtract(TOps.Zero, t), t);
-
-        TVector z = TOps.Multiply(x, x);
-        TVector p = TOps.Broadcast(-5.70498872745e-3f);
-        p = TOps.MultiplyAdd(p, z, TOps.Broadcast(2.06390887954e-2f));
-        p = TOps.MultiplyAdd(p, z, TOps.Broadcast(-5.37397155531e-2f));
-        p = TOps.MultiplyAdd(p, z, TOps.Broadcast(1.33314422036e-1f));
-        p = TOps.MultiplyAdd(p, z, TOps.Broadcast(-3.33332819422e-1f));
-        TVector small = TOps.MultiplyAdd(TOps.Multiply(p, z), x, x);
-        return TOps.SelectWhereNegative(TOps.Subtract(magnitude, TOps.Broadcast(0.625f)), small, large);
     }
 
     /// <summary>The widest width at or below <paramref name="level"/> that fits in the hidden size (a vector may not exceed a gate block).</summary>
@@ -276,8 +213,8 @@ internal static class GruStepKernels
     {
         nint hidden = o.Hidden;
         ref float x = ref Unsafe.Add(ref o.Projection, (row * 3 * hidden) + j);
-        TVector r = Sigmoid<TOps, TVector>(TOps.Add(accR, TOps.Load(ref x, 0)));
-        TVector z = Sigmoid<TOps, TVector>(TOps.Add(accZ, TOps.Load(ref x, hidden)));
+        TVector r = SimdActivations.Sigmoid<TOps, TVector>(TOps.Add(accR, TOps.Load(ref x, 0)));
+        TVector z = SimdActivations.Sigmoid<TOps, TVector>(TOps.Add(accZ, TOps.Load(ref x, hidden)));
         ref float cache = ref Unsafe.Add(ref o.Record, (row * 4 * hidden) + j);
         TOps.Store(r, ref cache, 0);
         TOps.Store(z, ref cache, hidden);
@@ -351,7 +288,7 @@ internal static class GruStepKernels
     {
         nint hidden = o.Hidden;
         ref float cache = ref Unsafe.Add(ref o.Record, (row * 4 * hidden) + j);
-        TVector n = Tanh<TOps, TVector>(TOps.Add(acc, TOps.Load(ref o.Projection, (row * 3 * hidden) + (2 * hidden) + j)));
+        TVector n = SimdActivations.Tanh<TOps, TVector>(TOps.Add(acc, TOps.Load(ref o.Projection, (row * 3 * hidden) + (2 * hidden) + j)));
         nint at = (row * hidden) + j;
         TOps.Store(TOps.Lerp(n, TOps.Load(ref o.Previous, at), TOps.Load(ref cache, hidden)), ref o.State, at);
         if (o.Recording)
@@ -437,10 +374,10 @@ internal static class GruStepKernels
         ref float bias = ref Unsafe.Add(ref o.Bias, j);
 
         // Same association as the unfused path: (product + recurrent bias) + input projection.
-        TVector r = Sigmoid<TOps, TVector>(TOps.Add(TOps.Add(accR, TOps.Load(ref bias, 0)), TOps.Load(ref x, 0)));
-        TVector z = Sigmoid<TOps, TVector>(TOps.Add(TOps.Add(accZ, TOps.Load(ref bias, hidden)), TOps.Load(ref x, hidden)));
+        TVector r = SimdActivations.Sigmoid<TOps, TVector>(TOps.Add(TOps.Add(accR, TOps.Load(ref bias, 0)), TOps.Load(ref x, 0)));
+        TVector z = SimdActivations.Sigmoid<TOps, TVector>(TOps.Add(TOps.Add(accZ, TOps.Load(ref bias, hidden)), TOps.Load(ref x, hidden)));
         TVector recurrentN = TOps.Add(accN, TOps.Load(ref bias, 2 * hidden));
-        TVector n = Tanh<TOps, TVector>(TOps.Add(TOps.Multiply(r, recurrentN), TOps.Load(ref x, 2 * hidden)));
+        TVector n = SimdActivations.Tanh<TOps, TVector>(TOps.Add(TOps.Multiply(r, recurrentN), TOps.Load(ref x, 2 * hidden)));
         nint at = (row * hidden) + j;
         TOps.Store(TOps.Lerp(n, TOps.Load(ref o.Previous, at), z), ref o.State, at);
         if (o.Recording)

@@ -42,14 +42,10 @@ internal interface ISimdOps<TVector>
     /// <summary>Sum of all lanes.</summary>
     static abstract float Sum(TVector value);
 
-    /// <summary>
-    /// <c>1 / (1 + exp(−x))</c> with the library's own single-precision exp (<see cref="GruStepKernels.Sigmoid{TOps, TVector}"/>),
-    /// not the runtime's <c>Vector.Exp</c>: that one lives in CoreLib, cannot be marked for full optimization, and on a
-    /// one-CPU machine stayed in tier-0 code for the whole of a benchmark, halving the speed of every layer above hidden 64.
-    /// </summary>
+    /// <summary><c>1 / (1 + exp(−x))</c>: <see cref="SimdActivations.Sigmoid{TOps, TVector}"/> at vector widths (why not the runtime's exp: see there).</summary>
     static abstract TVector Sigmoid(TVector x);
 
-    /// <summary><c>tanh(x)</c> with the library's own single-precision exp (<see cref="GruStepKernels.Tanh{TOps, TVector}"/>), for the reason given at <see cref="Sigmoid"/>.</summary>
+    /// <summary><c>tanh(x)</c>: <see cref="SimdActivations.Tanh{TOps, TVector}"/> at vector widths.</summary>
     static abstract TVector Tanh(TVector x);
 
     /// <summary><c>a·(1 − t) + b·t</c>, as the runtime's <c>Lerp</c> at this width (what <c>TensorPrimitives.Lerp</c> calls).</summary>
@@ -165,10 +161,10 @@ internal readonly struct Vector128Ops : ISimdOps<Vector128<float>>
     public static float Sum(Vector128<float> value) => Vector128.Sum(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Sigmoid(Vector128<float> x) => GruStepKernels.Sigmoid<Vector128Ops, Vector128<float>>(x);
+    public static Vector128<float> Sigmoid(Vector128<float> x) => SimdActivations.Sigmoid<Vector128Ops, Vector128<float>>(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector128<float> Tanh(Vector128<float> x) => GruStepKernels.Tanh<Vector128Ops, Vector128<float>>(x);
+    public static Vector128<float> Tanh(Vector128<float> x) => SimdActivations.Tanh<Vector128Ops, Vector128<float>>(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector128<float> Lerp(Vector128<float> a, Vector128<float> b, Vector128<float> t) => Vector128.Lerp(a, b, t);
@@ -225,10 +221,10 @@ internal readonly struct Vector256Ops : ISimdOps<Vector256<float>>
     public static float Sum(Vector256<float> value) => Vector256.Sum(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Sigmoid(Vector256<float> x) => GruStepKernels.Sigmoid<Vector256Ops, Vector256<float>>(x);
+    public static Vector256<float> Sigmoid(Vector256<float> x) => SimdActivations.Sigmoid<Vector256Ops, Vector256<float>>(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector256<float> Tanh(Vector256<float> x) => GruStepKernels.Tanh<Vector256Ops, Vector256<float>>(x);
+    public static Vector256<float> Tanh(Vector256<float> x) => SimdActivations.Tanh<Vector256Ops, Vector256<float>>(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Lerp(Vector256<float> a, Vector256<float> b, Vector256<float> t) => Vector256.Lerp(a, b, t);
@@ -285,10 +281,10 @@ internal readonly struct Vector512Ops : ISimdOps<Vector512<float>>
     public static float Sum(Vector512<float> value) => Vector512.Sum(value);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Sigmoid(Vector512<float> x) => GruStepKernels.Sigmoid<Vector512Ops, Vector512<float>>(x);
+    public static Vector512<float> Sigmoid(Vector512<float> x) => SimdActivations.Sigmoid<Vector512Ops, Vector512<float>>(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static Vector512<float> Tanh(Vector512<float> x) => GruStepKernels.Tanh<Vector512Ops, Vector512<float>>(x);
+    public static Vector512<float> Tanh(Vector512<float> x) => SimdActivations.Tanh<Vector512Ops, Vector512<float>>(x);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector512<float> Lerp(Vector512<float> a, Vector512<float> b, Vector512<float> t) => Vector512.Lerp(a, b, t);
