@@ -212,11 +212,7 @@ public sealed partial class DetectorStream
             throw NonFiniteScore(time, raw, "values");
         }
 
-        double score = _normalization.Normalize(raw);
-        _inForce = _threshold.Threshold;
-        _threshold.Advance(score);
-        bool flagged = score > _inForce;
-        _normalization.Decided(flagged);
+        double score = ScorePipeline.Decide(_normalization, _threshold, raw, out _inForce, out bool flagged);
         bool alarm = Alarms.Raises(time, flagged, _alarmSuppression, ref _lastAlarm);
         IFittedThreshold threshold = _detector.Threshold;
         return new StreamPoint(time, timestamp, true, raw, score, _inForce, threshold.TailProbability(score), threshold.Surprise(score),

@@ -274,10 +274,7 @@ public sealed partial class FittedAnomalyDetector
             ThresholdState threshold = ThresholdStates.Create(Threshold);
             for (int k = 0; k < raw.Length; k++)
             {
-                normalized[k] = normalization.Normalize(raw[k]);
-                compactThresholds[k] = threshold.Threshold;
-                threshold.Advance(normalized[k]);
-                normalization.Decided(normalized[k] > compactThresholds[k]);
+                normalized[k] = ScorePipeline.Decide(normalization, threshold, raw[k], out compactThresholds[k], out _);
             }
         }
         else

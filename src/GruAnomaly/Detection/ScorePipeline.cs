@@ -1,5 +1,6 @@
 using GruAnomaly.Preprocessing;
 using GruAnomaly.Scoring;
+using GruAnomaly.Thresholds;
 
 namespace GruAnomaly.Detection;
 
@@ -83,6 +84,21 @@ internal static class ScorePipeline
         }
 
         return [.. list];
+    }
+
+    /// <summary>
+    /// One step of the decision after the raw score: normalizes it, reads the threshold in force, advances the threshold
+    /// and tells the normalization whether the score was flagged. Shared by a stream and by <c>Detect</c> (for a
+    /// normalization that follows decisions), so that both decide alike.
+    /// </summary>
+    public static double Decide(ScoreNormalizationState normalization, ThresholdState threshold, double raw, out double inForce, out bool flagged)
+    {
+        double score = normalization.Normalize(raw);
+        inForce = threshold.Threshold;
+        threshold.Advance(score);
+        flagged = score > inForce;
+        normalization.Decided(flagged);
+        return score;
     }
 
     internal static bool HasObservation(ReadOnlySpan<float> row)
