@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 
 using GruAnomaly.Numerics.Kernels;
@@ -39,6 +40,9 @@ internal static class Gemm
     /// <remarks>When <paramref name="beta"/> is 0, <paramref name="c"/> is overwritten and its old contents (even NaN) are ignored.</remarks>
     /// <exception cref="ArgumentOutOfRangeException">A size is negative, a leading dimension is too small, or a transpose flag is undefined.</exception>
     /// <exception cref="ArgumentException">A span is shorter than its matrix needs.</exception>
+    // This entry, the checks and the dispatch below run once per product, and a layer makes one product per step: they are
+    // optimized from the first call, because on one CPU the JIT waits a second or more before promoting tier-0 code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply(
         MatrixTranspose transposeA, MatrixTranspose transposeB,
         int m, int n, int k,
@@ -54,6 +58,7 @@ internal static class Gemm
     /// using no instruction set wider than <paramref name="maxLevel"/> (nor wider than the hardware accelerates),
     /// so tests and benchmarks can exercise every code path on one machine.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Multiply(
         SimdLevel maxLevel,
         MatrixTranspose transposeA, MatrixTranspose transposeB,
@@ -70,6 +75,7 @@ internal static class Gemm
     /// The same product at exactly <paramref name="level"/>, even one the hardware does not accelerate (the runtime
     /// then emulates the vectors, slowly): lets a machine without AVX-512 still check the 512-bit code for correctness.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void MultiplyExact(
         SimdLevel level,
         MatrixTranspose transposeA, MatrixTranspose transposeB,
@@ -146,6 +152,7 @@ internal static class Gemm
     }
 
     /// <summary>The argument checks of Multiply, shared with every <see cref="IMatrixProvider"/> so that all of them reject the same inputs with the same messages.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     internal static void Validate(
         MatrixTranspose transposeA, MatrixTranspose transposeB, int m, int n, int k,
         ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, ReadOnlySpan<float> c, int ldc)
@@ -172,6 +179,7 @@ internal static class Gemm
     }
 
     /// <summary>Checks the leading dimension and length of a stored rows×cols matrix.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void CheckOperand(
         ReadOnlySpan<float> span, string name, int ld, string ldName, int rows, int cols, string shape)
     {

@@ -104,10 +104,14 @@ public sealed class CausalConvolutionCell : IRecurrentCell
     public int StepGradientSize => HiddenSize;
 
     /// <inheritdoc />
+    // Once per step, called through the interface (so never inlined): optimized from the first call like Step.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Forward(in CellForward step) =>
         Step(step.Matrix, step.BatchSize, step.Parameters, step.Input, step.PreviousState, step.State, step.Cache);
 
     /// <inheritdoc />
+    // Once per step, called through the interface (so never inlined): optimized from the first call like Step.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Infer(in CellInference step) =>
         Step(step.Matrix, step.BatchSize, step.Parameters, step.Input, step.PreviousState, step.State, step.Scratch);
 

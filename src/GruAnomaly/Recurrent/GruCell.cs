@@ -76,10 +76,14 @@ public sealed class GruCell : IRecurrentCell
             matrix, inputs, rows, InputSize, parameters[.._recurrentOffset], parameters.Slice(_biasOffset, _gates), projections, _gates);
 
     /// <inheritdoc />
+    // Once per step, called through the interface (so never inlined): optimized from the first call like Step.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Forward(in CellForward step) =>
         Step(step.Matrix, step.BatchSize, step.Parameters, step.InputProjection, step.PreviousState, step.State, step.Cache, recording: true);
 
     /// <inheritdoc />
+    // Once per step, called through the interface (so never inlined): optimized from the first call like Step.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Infer(in CellInference step) =>
         Step(step.Matrix, step.BatchSize, step.Parameters, step.InputProjection, step.PreviousState, step.State, step.Scratch, recording: false);
 

@@ -171,10 +171,14 @@ public sealed class GruDCell : IRecurrentCell
     }
 
     /// <inheritdoc />
+    // Once per step, called through the interface (so never inlined): optimized from the first call like Step.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Forward(in CellForward step) =>
         Step(step.Matrix, step.BatchSize, step.Parameters, step.InputProjection, step.PreviousState, step.State, step.Cache, CacheSize, record: true);
 
     /// <inheritdoc />
+    // Once per step, called through the interface (so never inlined): optimized from the first call like Step.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Infer(in CellInference step) =>
         Step(step.Matrix, step.BatchSize, step.Parameters, step.InputProjection, step.PreviousState, step.State, step.Scratch, ScratchSize, record: false);
 

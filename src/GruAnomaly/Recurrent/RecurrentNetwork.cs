@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 using GruAnomaly.Diagnostics;
 using GruAnomaly.Numerics;
 using GruAnomaly.Numerics.Kernels;
@@ -339,6 +341,9 @@ public sealed class RecurrentNetwork : ISequenceModel
         }
     }
 
+    // The step loops of a layer: optimized from the first call. Their loops run once per step, too few iterations for
+    // on-stack replacement, and on one CPU the JIT waits a second or more before promoting tier-0 code.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void BackwardLayer(int layer, ReadOnlySpan<float> parameters, NetworkWorkspace workspace, Span<float> parameterGradients,
         ReadOnlySpan<float> finalStateGradient, Span<float> inputGradients, Span<float> initialStateGradient, int truncationSteps)
     {
@@ -489,6 +494,8 @@ public sealed class RecurrentNetwork : ISequenceModel
         }
     }
 
+    // See BackwardLayer.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void RunLayer(int layer, ReadOnlySpan<float> parameters, NetworkWorkspace workspace, bool record)
     {
         IRecurrentCell cell = Layers[layer];

@@ -28,6 +28,10 @@ internal static class GemmDriver
     /// </summary>
     internal const int PackRowMajorBMinRows = 4 * GemmKernels.TileRows + 1;
 
+    // The dispatch and the small-shape paths run once per product, a layer's product once per step: optimized from the
+    // first call, because on one CPU the JIT waits a second or more before promoting tier-0 code (their loops are too
+    // short for on-stack replacement).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Multiply(
         SimdLevel level, bool transA, bool transB, int m, int n, int k, float alpha,
         ref float a, int lda, ref float b, int ldb, float beta, ref float c, int ldc)
@@ -49,6 +53,7 @@ internal static class GemmDriver
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Multiply<TOps, TVector>(
         bool transA, bool transB, int m, int n, int k, float alpha,
         ref float a, int lda, ref float b, int ldb, float beta, ref float c, int ldc)
@@ -71,6 +76,7 @@ internal static class GemmDriver
     }
 
     /// <summary>Columns of op(b) per block: 10 widest panels, which keeps a 256-deep block within half of L2.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static int BlockN<TOps, TVector>()
         where TOps : struct, ISimdOps<TVector>
         where TVector : struct
@@ -358,6 +364,7 @@ internal static class GemmDriver
     }
 
     /// <summary><c>c = tile + beta·c</c> over the valid rows×cols of an edge tile (tile already holds alpha·A·B).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void MergeTile(ref float tile, int tileStride, int rows, int cols, float beta, ref float c, nint ldc)
     {
         for (int r = 0; r < rows; r++)
@@ -377,6 +384,7 @@ internal static class GemmDriver
     /// m = 1 (the streaming step): <c>c[0, ·] = alpha·x·op(b) + beta·c[0, ·]</c> with x the single row of op(a).
     /// Packing would only copy b once for one use, so b is read in place.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void RowTimesOpB<TOps, TVector>(
         bool transA, bool transB, int n, int k, float alpha, ref float a, int lda, ref float b, int ldb, float beta, ref float c)
         where TOps : struct, ISimdOps<TVector>
@@ -413,6 +421,7 @@ internal static class GemmDriver
     }
 
     /// <summary>n = 1: <c>c[·, 0] = alpha·op(a)·x + beta·c[·, 0]</c> with x the single column of op(b).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void OpATimesColumn<TOps, TVector>(
         bool transA, bool transB, int m, int k, float alpha, ref float a, int lda, ref float b, int ldb, float beta, ref float c, int ldc)
         where TOps : struct, ISimdOps<TVector>
@@ -464,6 +473,7 @@ internal static class GemmDriver
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Gather(ref float source, nint stride, int count, ref float destination)
     {
         for (nint i = 0; i < count; i++)

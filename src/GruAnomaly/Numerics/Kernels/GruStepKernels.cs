@@ -100,6 +100,8 @@ internal static class GruStepKernels
     }
 
     /// <summary>The widest width at or below <paramref name="level"/> that fits in the hidden size (a vector may not exceed a gate block).</summary>
+    // Once per step: optimized from the first call like the kernels (it was left at tier-0 on one CPU, not being inlined).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Dispatch(SimdLevel level, in StepOperands o, int batch, bool resetAfter)
     {
         int hidden = o.Hidden;

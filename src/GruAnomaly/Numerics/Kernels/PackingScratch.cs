@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace GruAnomaly.Numerics.Kernels;
 
 /// <summary>
@@ -15,6 +17,8 @@ internal static class PackingScratch
     private static bool t_inUse;
 
     /// <summary>Lends this thread's buffer, grown to at least <paramref name="length"/>; give it back with <see cref="Return"/>.</summary>
+    // Once per product (one per step of a layer): optimized from the first call, see GemmDriver.Multiply.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static float[] Rent(int length)
     {
         if (t_inUse)

@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace GruAnomaly.Numerics;
 
 /// <summary>
@@ -21,6 +23,8 @@ public sealed class ManagedMatrixProvider : IMatrixProvider
     public override string ToString() => Name;
 
     /// <inheritdoc />
+    // Once per product, and a layer makes one per step: optimized from the first call (see Gemm.Multiply).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Multiply(
         MatrixTranspose transposeA, MatrixTranspose transposeB,
         int m, int n, int k,

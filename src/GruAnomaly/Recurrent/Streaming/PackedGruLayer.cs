@@ -111,6 +111,9 @@ internal sealed class PackedGruLayer
     }
 
     /// <summary>The rest of a step once the gates' sums and the candidate's input part are in the scratch.</summary>
+    // Once per streamed point (and layer): optimized from the first call, since on one CPU the JIT waits a second or more
+    // before promoting tier-0 code, and a point is only a microsecond or two of work.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Finish(ReadOnlySpan<float> previous, Span<float> state, Span<float> scratch)
     {
         int h = _hidden;

@@ -105,6 +105,9 @@ internal sealed class PackedMatrix
     /// <see cref="Rows"/> values (either may be empty). <paramref name="addend"/> and <paramref name="y"/> hold
     /// <see cref="PaddedColumns"/> values and may be the same memory: each panel reads its addend before writing.
     /// </summary>
+    // Once per streamed point (and layer): optimized from the first call, since on one CPU the JIT waits a second or more
+    // before promoting tier-0 code, and a point is only a microsecond or two of work.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public void Multiply(ReadOnlySpan<float> first, ReadOnlySpan<float> second, ReadOnlySpan<float> addend, Span<float> y)
     {
         if (first.Length + second.Length != Rows || addend.Length < PaddedColumns || y.Length < PaddedColumns)
@@ -192,6 +195,8 @@ internal sealed class PackedMatrix
     /// <paramref name="oddOut"/> empty the two sums are added into <paramref name="y"/>, else written apart. The second
     /// segment's rows start at row <paramref name="secondRow"/> of W (<c>first.Length</c> unless given).
     /// </summary>
+    // Per point: see Multiply.
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void Dispatch(ReadOnlySpan<float> first, ReadOnlySpan<float> second, ReadOnlySpan<float> addend, ReadOnlySpan<float> odd,
         Span<float> y, Span<float> oddOut, int secondRow = -1)
     {
