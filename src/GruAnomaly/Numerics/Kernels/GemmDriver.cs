@@ -28,6 +28,9 @@ internal static class GemmDriver
     /// </summary>
     internal const int PackRowMajorBMinRows = 4 * GemmKernels.TileRows + 1;
 
+    /// <summary>The same threshold for the 8-row panels of the 512-bit path.</summary>
+    internal const int PackRowMajorBMinRowsWide = 4 * GemmKernels.TileRows + 1;
+
     public static void Multiply(
         SimdLevel level, bool transA, bool transB, int m, int n, int k, float alpha,
         ref float a, int lda, ref float b, int ldb, float beta, ref float c, int ldc)
@@ -85,20 +88,23 @@ internal static class GemmDriver
         where TOps : struct, ISimdOps<TVector>
         where TVector : struct
     {
-        const int mr = GemmKernels.TileRows;
+        // With 32 vector registers (AVX-512) a row panel is 8 rows, packed, for the 8×3W kernel; with 16 it is 4.
+        bool wide = TOps.Count >= 16;
+        int mr = wide ? GemmKernels.WideTileRows : GemmKernels.TileRows;
         int w = TOps.Count;
         int nr = GemmKernels.MaxTileVectors * w;
         int blockN = BlockN<TOps, TVector>();
         int kcMax = Math.Min(k, BlockK);
         int ncMax = Math.Min(n, blockN);
-        bool packB = transB || m >= PackRowMajorBMinRows;
+        bool packB = transB || m >= (wide ? PackRowMajorBMinRowsWide : PackRowMajorBMinRows);
 
-        int aPanelLength = mr * kcMax;
-        float[] buffer = PackingScratch.Rent(aPanelLength + (kcMax * RoundUp(ncMax, w)));
-        Span<float> tile = stackalloc float[mr * GemmKernels.MaxTileVectors * 16];
+        // Whole cache lines for the A panel, so the B panels after it start on a line boundary too.
+        int aPanelLength = RoundUp(mr * kcMax, 16);
+        float[] buffer = PackingScratch.Rent(aPanelLength + (kcMax * RoundUp(ncMax, w)) + PackingScratch.AlignmentSlack);
+        Span<float> tile = stackalloc float[GemmKernels.WideTileRows * GemmKernels.MaxTileVectors * 16];
         try
         {
-            ref float aPacked = ref MemoryMarshal.GetArrayDataReference(buffer);
+            ref float aPacked = ref PackingScratch.AlignedStart(buffer);
             ref float bPacked = ref Unsafe.Add(ref aPacked, aPanelLength);
             ref float tileRef = ref MemoryMarshal.GetReference(tile);
 
@@ -133,10 +139,10 @@ internal static class GemmDriver
                         ref float aSource = ref transA
                             ? ref Unsafe.Add(ref a, ((nint)pc * lda) + ir)
                             : ref Unsafe.Add(ref a, ((nint)ir * lda) + pc);
-                        bool aInPlace = !transA && rows == mr;
+                        bool aInPlace = !wide && !transA && rows == mr;
                         if (!aInPlace)
                         {
-                            PackA(transA, ref aSource, lda, rows, kc, ref aPacked);
+                            PackA(transA, ref aSource, lda, rows, mr, kc, ref aPacked);
                         }
 
                         ref float aPanel = ref aInPlace ? ref aSource : ref aPacked;
@@ -154,17 +160,23 @@ internal static class GemmDriver
                                 ? ref Unsafe.Add(ref b, ((nint)pc * ldb) + jc + jr)
                                 : ref Unsafe.Add(ref bPacked, (nint)jr * kc);
                             nint bStride = bInPlace ? ldb : stride;
-
                             ref float cTile = ref Unsafe.Add(ref cRow, jr);
-                            if (rows == mr && cols == stride)
+
+                            if (wide && vectors == GemmKernels.MaxTileVectors && rows > GemmKernels.TileRows)
                             {
-                                GemmKernels.Tile<TOps, TVector>(vectors, kc, ref aPanel, aRowStride, aStride, ref bPanel, bStride, alpha, blockBeta, ref cTile, ldc);
+                                RunTile<TOps, TVector>(
+                                    GemmKernels.WideTileRows, vectors, rows, cols, stride, kc, ref aPanel, aRowStride, aStride,
+                                    ref bPanel, bStride, alpha, blockBeta, ref cTile, ldc, ref tileRef);
+                                continue;
                             }
-                            else
+
+                            // 4-row tiles: the whole panel at 16 registers; the narrow right edge of a wide panel in two halves.
+                            for (int r = 0; r < rows; r += GemmKernels.TileRows)
                             {
-                                // Edge tile: the kernel writes a whole tile, so it goes to scratch and only the valid part reaches c.
-                                GemmKernels.Tile<TOps, TVector>(vectors, kc, ref aPanel, aRowStride, aStride, ref bPanel, bStride, alpha, 0f, ref tileRef, stride);
-                                MergeTile(ref tileRef, stride, rows, cols, blockBeta, ref cTile, ldc);
+                                RunTile<TOps, TVector>(
+                                    GemmKernels.TileRows, vectors, Math.Min(GemmKernels.TileRows, rows - r), cols, stride, kc,
+                                    ref Unsafe.Add(ref aPanel, r * aRowStride), aRowStride, aStride,
+                                    ref bPanel, bStride, alpha, blockBeta, ref Unsafe.Add(ref cTile, (nint)r * ldc), ldc, ref tileRef);
                             }
                         }
                     }
@@ -178,20 +190,59 @@ internal static class GemmDriver
     }
 
     /// <summary>
-    /// Copies a rows×kc block of op(a) into the kernel's panel layout <c>dst[p·4 + r]</c>, zero-filling rows past
+    /// One micro-tile of <paramref name="tileRows"/> rows: written straight into c when it is whole, else (an edge tile;
+    /// the kernel writes a whole tile) into <paramref name="scratch"/>, of which only the valid rows×cols reach c.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RunTile<TOps, TVector>(
+        int tileRows, int vectors, int rows, int cols, int stride, int kc, ref float a, nint aRowStride, nint aStride,
+        ref float b, nint bStride, float alpha, float beta, ref float c, nint ldc, ref float scratch)
+        where TOps : struct, ISimdOps<TVector>
+        where TVector : struct
+    {
+        bool whole = rows == tileRows && cols == stride;
+        ref float target = ref whole ? ref c : ref scratch;
+        nint targetLd = whole ? ldc : stride;
+        float targetBeta = whole ? beta : 0f;
+        if (tileRows == GemmKernels.WideTileRows)
+        {
+            GemmKernels.Tile8x3<TOps, TVector>(kc, ref a, ref b, bStride, alpha, targetBeta, ref target, targetLd);
+        }
+        else
+        {
+            GemmKernels.Tile<TOps, TVector>(vectors, kc, ref a, aRowStride, aStride, ref b, bStride, alpha, targetBeta, ref target, targetLd);
+        }
+
+        if (!whole)
+        {
+            MergeTile(ref scratch, stride, rows, cols, beta, ref c, ldc);
+        }
+    }
+
+    /// <summary>
+    /// Copies a rows×kc block of op(a) into the kernel's panel layout <c>dst[p·mr + r]</c>, zero-filling rows past
     /// <paramref name="rows"/> so the padded lanes compute harmless zeros. A stored-transposed a is always packed:
-    /// read in place, its 4 useful floats per row of storage would sit lda apart, and a power-of-two lda maps a whole
-    /// panel onto a few L1 sets. A row-major a is packed only for a ragged last panel.
+    /// read in place, its mr useful floats per row of storage would sit lda apart, and a power-of-two lda maps a whole
+    /// panel onto a few L1 sets. A row-major a is packed for the 8-row kernel (which reads one panel with one pointer)
+    /// and for a ragged last panel.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackA(bool transA, ref float source, nint lda, int rows, int kc, ref float dst)
+    private static void PackA(bool transA, ref float source, nint lda, int rows, int mr, int kc, ref float dst)
     {
-        const int mr = GemmKernels.TileRows;
         if (transA && rows == mr)
         {
             for (nint p = 0; p < kc; p++)
             {
-                Vector128.LoadUnsafe(ref Unsafe.Add(ref source, p * lda)).StoreUnsafe(ref Unsafe.Add(ref dst, p * mr));
+                ref float src = ref Unsafe.Add(ref source, p * lda);
+                ref float d = ref Unsafe.Add(ref dst, p * mr);
+                if (mr == GemmKernels.WideTileRows)
+                {
+                    Vector256.LoadUnsafe(ref src).StoreUnsafe(ref d);
+                }
+                else
+                {
+                    Vector128.LoadUnsafe(ref src).StoreUnsafe(ref d);
+                }
             }
         }
         else if (transA)
@@ -205,6 +256,10 @@ internal static class GemmDriver
                     Unsafe.Add(ref d, r) = r < rows ? Unsafe.Add(ref src, r) : 0f;
                 }
             }
+        }
+        else if (rows == GemmKernels.WideTileRows && Avx.IsSupported)
+        {
+            PackTransposedColumns8(ref source, lda, kc, mr, ref dst);
         }
         else
         {
