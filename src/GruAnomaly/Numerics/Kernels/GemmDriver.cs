@@ -13,13 +13,15 @@ namespace GruAnomaly.Numerics.Kernels;
 /// <remarks>
 /// Blocking follows the GotoBLAS/BLIS scheme with the roles of A and B swapped to suit row-major C (vectors run
 /// along rows of C, so B supplies vectors and A supplies broadcasts): a kc×nc block of op(b) is packed once into
-/// panels and stays in L2, each 4-row panel of op(a) (4·kc floats) stays in L1 while the kernel sweeps the block.
-/// Operands the kernel can stream directly are read in place: four rows of a row-major A, and a row-major B when
-/// too few rows of A would reuse a packed copy.
+/// panels and stays in L2, each row panel of op(a) (4 rows, or 8 on the 512-bit path: 4·kc or 8·kc floats) stays in
+/// L1 while the kernel sweeps the block. Each k block of op(a) is packed once for all column blocks, and each panel
+/// of b is packed right before its first use. Operands the kernel can stream directly are read in place: four rows
+/// of a row-major A on the 256-bit and narrower paths, and a row-major B when too few rows of A would reuse a
+/// packed copy.
 /// </remarks>
 internal static class GemmDriver
 {
-    /// <summary>Depth of a k block: a 4-row A panel is 4 KiB and a 3-vector B panel 24–48 KiB.</summary>
+    /// <summary>Depth of a k block: a 4-row A panel is 4 KiB (8 rows: 8 KiB) and a 3-vector B panel 24–48 KiB.</summary>
     internal const int BlockK = 256;
 
     /// <summary>
@@ -28,8 +30,18 @@ internal static class GemmDriver
     /// </summary>
     internal const int PackRowMajorBMinRows = 4 * GemmKernels.TileRows + 1;
 
-    /// <summary>The same threshold for the 8-row panels of the 512-bit path.</summary>
-    internal const int PackRowMajorBMinRowsWide = 4 * GemmKernels.TileRows + 1;
+    /// <summary>
+    /// Most floats of op(a) packed at once (512 KiB, one k block of up to 512 rows): the block is packed once and its
+    /// panels are re-read from cache for every column block instead of being gathered again from a strided a.
+    /// </summary>
+    internal const int MaxPackedAFloats = 1 << 17;
+
+    /// <summary>
+    /// The same threshold for the 8-row panels of the 512-bit path, where a tile reuses each loaded vector of b for
+    /// twice as many rows: at the per-step product (m = 32) reading b in place beat packing it at every hidden size
+    /// measured (64–512), packing being a fifth of the product's time at hidden 64.
+    /// </summary>
+    internal const int PackRowMajorBMinRowsWide = 4 * GemmKernels.WideTileRows + 1;
 
     public static void Multiply(
         SimdLevel level, bool transA, bool transB, int m, int n, int k, float alpha,
@@ -96,87 +108,90 @@ internal static class GemmDriver
         int blockN = BlockN<TOps, TVector>();
         int kcMax = Math.Min(k, BlockK);
         int ncMax = Math.Min(n, blockN);
+        // A row-major a is read in place by the 4-row kernels: then only a ragged last panel is packed, into one slot.
+        bool aRowsInPlace = !wide && !transA;
+        int mcMax = aRowsInPlace ? m : Math.Min(RoundUp(m, mr), Math.Max(mr, MaxPackedAFloats / kcMax / mr * mr));
         bool packB = transB || m >= (wide ? PackRowMajorBMinRowsWide : PackRowMajorBMinRows);
 
-        // Whole cache lines for the A panel, so the B panels after it start on a line boundary too.
-        int aPanelLength = RoundUp(mr * kcMax, 16);
-        float[] buffer = PackingScratch.Rent(aPanelLength + (kcMax * RoundUp(ncMax, w)) + PackingScratch.AlignmentSlack);
+        // Whole cache lines for the A block, so the B panels after it start on a line boundary too.
+        int aBlockLength = RoundUp((aRowsInPlace ? mr : mcMax) * kcMax, 16);
+        float[] buffer = PackingScratch.Rent(aBlockLength + (kcMax * RoundUp(ncMax, w)) + PackingScratch.AlignmentSlack);
         Span<float> tile = stackalloc float[GemmKernels.WideTileRows * GemmKernels.MaxTileVectors * 16];
         try
         {
             ref float aPacked = ref PackingScratch.AlignedStart(buffer);
-            ref float bPacked = ref Unsafe.Add(ref aPacked, aPanelLength);
+            ref float bPacked = ref Unsafe.Add(ref aPacked, aBlockLength);
             ref float tileRef = ref MemoryMarshal.GetReference(tile);
 
-            for (int jc = 0; jc < n; jc += blockN)
+            // Every operand is packed once: a k block of up to mcMax rows of op(a) during the first column block, each
+            // panel of a kc×nc block of op(b) during the first row panel, just before the kernel reads it, so the copy's
+            // memory traffic overlaps the arithmetic and the fresh panel is still cached.
+            for (int pc = 0; pc < k; pc += BlockK)
             {
-                int nc = Math.Min(blockN, n - jc);
-                for (int pc = 0; pc < k; pc += BlockK)
+                int kc = Math.Min(BlockK, k - pc);
+
+                // Later k blocks add onto what the first one stored.
+                float blockBeta = pc == 0 ? beta : 1f;
+                for (int ic = 0; ic < m; ic += mcMax)
                 {
-                    int kc = Math.Min(BlockK, k - pc);
-
-                    // Later k blocks add onto what the first one stored.
-                    float blockBeta = pc == 0 ? beta : 1f;
-
-                    for (int jr = 0; jr < nc; jr += nr)
+                    int mc = Math.Min(mcMax, m - ic);
+                    for (int jc = 0; jc < n; jc += blockN)
                     {
-                        int cols = Math.Min(nr, nc - jr);
-                        int stride = RoundUp(cols, w);
-
-                        // A ragged panel is always packed: reading it in place would run past the end of b's last row.
-                        if (packB || cols != stride)
+                        int nc = Math.Min(blockN, n - jc);
+                        for (int ir = ic; ir < ic + mc; ir += mr)
                         {
-                            ref float source = ref transB
-                                ? ref Unsafe.Add(ref b, ((nint)(jc + jr) * ldb) + pc)
-                                : ref Unsafe.Add(ref b, ((nint)pc * ldb) + jc + jr);
-                            PackB<TOps, TVector>(transB, ref source, ldb, kc, cols, stride, ref Unsafe.Add(ref bPacked, (nint)jr * kc));
-                        }
-                    }
-
-                    for (int ir = 0; ir < m; ir += mr)
-                    {
-                        int rows = Math.Min(mr, m - ir);
-                        ref float aSource = ref transA
-                            ? ref Unsafe.Add(ref a, ((nint)pc * lda) + ir)
-                            : ref Unsafe.Add(ref a, ((nint)ir * lda) + pc);
-                        bool aInPlace = !wide && !transA && rows == mr;
-                        if (!aInPlace)
-                        {
-                            PackA(transA, ref aSource, lda, rows, mr, kc, ref aPacked);
-                        }
-
-                        ref float aPanel = ref aInPlace ? ref aSource : ref aPacked;
-                        nint aRowStride = aInPlace ? lda : 1;
-                        nint aStride = aInPlace ? 1 : mr;
-
-                        ref float cRow = ref Unsafe.Add(ref c, ((nint)ir * ldc) + jc);
-                        for (int jr = 0; jr < nc; jr += nr)
-                        {
-                            int cols = Math.Min(nr, nc - jr);
-                            int stride = RoundUp(cols, w);
-                            int vectors = stride / w;
-                            bool bInPlace = !packB && cols == stride;
-                            ref float bPanel = ref bInPlace
-                                ? ref Unsafe.Add(ref b, ((nint)pc * ldb) + jc + jr)
-                                : ref Unsafe.Add(ref bPacked, (nint)jr * kc);
-                            nint bStride = bInPlace ? ldb : stride;
-                            ref float cTile = ref Unsafe.Add(ref cRow, jr);
-
-                            if (wide && vectors == GemmKernels.MaxTileVectors && rows > GemmKernels.TileRows)
+                            int rows = Math.Min(mr, ic + mc - ir);
+                            ref float aSource = ref transA
+                                ? ref Unsafe.Add(ref a, ((nint)pc * lda) + ir)
+                                : ref Unsafe.Add(ref a, ((nint)ir * lda) + pc);
+                            bool aInPlace = aRowsInPlace && rows == mr;
+                            ref float aPanel = ref aInPlace ? ref aSource : ref Unsafe.Add(ref aPacked, aRowsInPlace ? 0 : (nint)(ir - ic) * kc);
+                            if (!aInPlace && jc == 0)
                             {
-                                RunTile<TOps, TVector>(
-                                    GemmKernels.WideTileRows, vectors, rows, cols, stride, kc, ref aPanel, aRowStride, aStride,
-                                    ref bPanel, bStride, alpha, blockBeta, ref cTile, ldc, ref tileRef);
-                                continue;
+                                PackA(transA, ref aSource, lda, rows, mr, kc, ref aPanel);
                             }
 
-                            // 4-row tiles: the whole panel at 16 registers; the narrow right edge of a wide panel in two halves.
-                            for (int r = 0; r < rows; r += GemmKernels.TileRows)
+                            nint aRowStride = aInPlace ? lda : 1;
+                            nint aStride = aInPlace ? 1 : mr;
+
+                            ref float cRow = ref Unsafe.Add(ref c, ((nint)ir * ldc) + jc);
+                            for (int jr = 0; jr < nc; jr += nr)
                             {
-                                RunTile<TOps, TVector>(
-                                    GemmKernels.TileRows, vectors, Math.Min(GemmKernels.TileRows, rows - r), cols, stride, kc,
-                                    ref Unsafe.Add(ref aPanel, r * aRowStride), aRowStride, aStride,
-                                    ref bPanel, bStride, alpha, blockBeta, ref Unsafe.Add(ref cTile, (nint)r * ldc), ldc, ref tileRef);
+                                int cols = Math.Min(nr, nc - jr);
+                                int stride = RoundUp(cols, w);
+                                int vectors = stride / w;
+
+                                // A ragged panel is always packed: reading it in place would run past the end of b's last row.
+                                bool bInPlace = !packB && cols == stride;
+                                ref float bPanel = ref bInPlace
+                                    ? ref Unsafe.Add(ref b, ((nint)pc * ldb) + jc + jr)
+                                    : ref Unsafe.Add(ref bPacked, (nint)jr * kc);
+                                if (!bInPlace && ir == ic)
+                                {
+                                    ref float source = ref transB
+                                        ? ref Unsafe.Add(ref b, ((nint)(jc + jr) * ldb) + pc)
+                                        : ref Unsafe.Add(ref b, ((nint)pc * ldb) + jc + jr);
+                                    PackB<TOps, TVector>(transB, ref source, ldb, kc, cols, stride, ref bPanel);
+                                }
+
+                                nint bStride = bInPlace ? ldb : stride;
+                                ref float cTile = ref Unsafe.Add(ref cRow, jr);
+                                if (wide && vectors == GemmKernels.MaxTileVectors && rows > GemmKernels.TileRows)
+                                {
+                                    RunTile<TOps, TVector>(
+                                        GemmKernels.WideTileRows, vectors, rows, cols, stride, kc, ref aPanel, aRowStride, aStride,
+                                        ref bPanel, bStride, alpha, blockBeta, ref cTile, ldc, ref tileRef);
+                                    continue;
+                                }
+
+                                // 4-row tiles: the whole panel at 16 registers; the narrow right edge of a wide panel in two halves.
+                                for (int r = 0; r < rows; r += GemmKernels.TileRows)
+                                {
+                                    RunTile<TOps, TVector>(
+                                        GemmKernels.TileRows, vectors, Math.Min(GemmKernels.TileRows, rows - r), cols, stride, kc,
+                                        ref Unsafe.Add(ref aPanel, r * aRowStride), aRowStride, aStride,
+                                        ref bPanel, bStride, alpha, blockBeta, ref Unsafe.Add(ref cTile, (nint)r * ldc), ldc, ref tileRef);
+                                }
                             }
                         }
                     }
