@@ -176,7 +176,15 @@ internal static class GemmDriver
 
                                 nint bStride = bInPlace ? ldb : stride;
                                 ref float cTile = ref Unsafe.Add(ref cRow, jr);
-                                if (wide && vectors == GemmKernels.MaxTileVectors && rows > GemmKernels.TileRows)
+                                if (!wide)
+                                {
+                                    RunTile<TOps, TVector>(
+                                        GemmKernels.TileRows, vectors, rows, cols, stride, kc, ref aPanel, aRowStride, aStride,
+                                        ref bPanel, bStride, alpha, blockBeta, ref cTile, ldc, ref tileRef);
+                                    continue;
+                                }
+
+                                if (vectors == GemmKernels.MaxTileVectors && rows > GemmKernels.TileRows)
                                 {
                                     RunTile<TOps, TVector>(
                                         GemmKernels.WideTileRows, vectors, rows, cols, stride, kc, ref aPanel, aRowStride, aStride,
@@ -184,7 +192,7 @@ internal static class GemmDriver
                                     continue;
                                 }
 
-                                // 4-row tiles: the whole panel at 16 registers; the narrow right edge of a wide panel in two halves.
+                                // The narrow right edge of an 8-row panel (or a panel of at most 4 rows) as 4-row tiles.
                                 for (int r = 0; r < rows; r += GemmKernels.TileRows)
                                 {
                                     RunTile<TOps, TVector>(
