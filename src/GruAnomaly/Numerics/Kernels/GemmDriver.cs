@@ -13,13 +13,15 @@ namespace GruAnomaly.Numerics.Kernels;
 /// <remarks>
 /// Blocking follows the GotoBLAS/BLIS scheme with the roles of A and B swapped to suit row-major C (vectors run
 /// along rows of C, so B supplies vectors and A supplies broadcasts): a kc×nc block of op(b) is packed once into
-/// panels and stays in L2, each 4-row panel of op(a) (4·kc floats) stays in L1 while the kernel sweeps the block.
-/// Operands the kernel can stream directly are read in place: four rows of a row-major A, and a row-major B when
-/// too few rows of A would reuse a packed copy.
+/// panels and stays in L2, each row panel of op(a) (4 rows, or 8 on the 512-bit path: 4·kc or 8·kc floats) stays in
+/// L1 while the kernel sweeps the block. Each k block of op(a) is packed once for all column blocks, and each panel
+/// of b is packed right before its first use. Operands the kernel can stream directly are read in place: four rows
+/// of a row-major A on the 256-bit and narrower paths, and a row-major B when too few rows of A would reuse a
+/// packed copy.
 /// </remarks>
 internal static class GemmDriver
 {
-    /// <summary>Depth of a k block: a 4-row A panel is 4 KiB and a 3-vector B panel 24–48 KiB.</summary>
+    /// <summary>Depth of a k block: a 4-row A panel is 4 KiB (8 rows: 8 KiB) and a 3-vector B panel 24–48 KiB.</summary>
     internal const int BlockK = 256;
 
     /// <summary>
@@ -27,6 +29,19 @@ internal static class GemmDriver
     /// row panels to pay for itself, and the in-place panel of a modest b stays cached anyway.
     /// </summary>
     internal const int PackRowMajorBMinRows = 4 * GemmKernels.TileRows + 1;
+
+    /// <summary>
+    /// Most floats of op(a) packed at once (512 KiB, one k block of up to 512 rows): the block is packed once and its
+    /// panels are re-read from cache for every column block instead of being gathered again from a strided a.
+    /// </summary>
+    internal const int MaxPackedAFloats = 1 << 17;
+
+    /// <summary>
+    /// The same threshold for the 8-row panels of the 512-bit path, where a tile reuses each loaded vector of b for
+    /// twice as many rows: at the per-step product (m = 32) reading b in place beat packing it at every hidden size
+    /// measured (64–512), packing being a fifth of the product's time at hidden 64.
+    /// </summary>
+    internal const int PackRowMajorBMinRowsWide = 4 * GemmKernels.WideTileRows + 1;
 
     // The dispatch and the small-shape paths run once per product, a layer's product once per step: optimized from the
     // first call, because on one CPU the JIT waits a second or more before promoting tier-0 code (their loops are too
@@ -91,86 +106,106 @@ internal static class GemmDriver
         where TOps : struct, ISimdOps<TVector>
         where TVector : struct
     {
-        const int mr = GemmKernels.TileRows;
+        // With 32 vector registers (AVX-512) a row panel is 8 rows, packed, for the 8×3W kernel; with 16 it is 4.
+        bool wide = TOps.Count >= 16;
+        int mr = wide ? GemmKernels.WideTileRows : GemmKernels.TileRows;
         int w = TOps.Count;
         int nr = GemmKernels.MaxTileVectors * w;
         int blockN = BlockN<TOps, TVector>();
         int kcMax = Math.Min(k, BlockK);
         int ncMax = Math.Min(n, blockN);
-        bool packB = transB || m >= PackRowMajorBMinRows;
+        // A row-major a is read in place by the 4-row kernels: then only a ragged last panel is packed, into one slot.
+        bool aRowsInPlace = !wide && !transA;
+        int mcMax = aRowsInPlace ? m : Math.Min(RoundUp(m, mr), Math.Max(mr, MaxPackedAFloats / kcMax / mr * mr));
+        bool packB = transB || m >= (wide ? PackRowMajorBMinRowsWide : PackRowMajorBMinRows);
 
-        int aPanelLength = mr * kcMax;
-        float[] buffer = PackingScratch.Rent(aPanelLength + (kcMax * RoundUp(ncMax, w)));
-        Span<float> tile = stackalloc float[mr * GemmKernels.MaxTileVectors * 16];
+        // Whole cache lines for the A block, so the B panels after it start on a line boundary too.
+        int aBlockLength = RoundUp((aRowsInPlace ? mr : mcMax) * kcMax, 16);
+        float[] buffer = PackingScratch.Rent(aBlockLength + (kcMax * RoundUp(ncMax, w)) + PackingScratch.AlignmentSlack);
+        Span<float> tile = stackalloc float[GemmKernels.WideTileRows * GemmKernels.MaxTileVectors * 16];
         try
         {
-            ref float aPacked = ref MemoryMarshal.GetArrayDataReference(buffer);
-            ref float bPacked = ref Unsafe.Add(ref aPacked, aPanelLength);
+            ref float aPacked = ref PackingScratch.AlignedStart(buffer);
+            ref float bPacked = ref Unsafe.Add(ref aPacked, aBlockLength);
             ref float tileRef = ref MemoryMarshal.GetReference(tile);
 
-            for (int jc = 0; jc < n; jc += blockN)
+            // Every operand is packed once: a k block of up to mcMax rows of op(a) during the first column block, each
+            // panel of a kc×nc block of op(b) during the first row panel, just before the kernel reads it, so the copy's
+            // memory traffic overlaps the arithmetic and the fresh panel is still cached.
+            for (int pc = 0; pc < k; pc += BlockK)
             {
-                int nc = Math.Min(blockN, n - jc);
-                for (int pc = 0; pc < k; pc += BlockK)
+                int kc = Math.Min(BlockK, k - pc);
+
+                // Later k blocks add onto what the first one stored.
+                float blockBeta = pc == 0 ? beta : 1f;
+                for (int ic = 0; ic < m; ic += mcMax)
                 {
-                    int kc = Math.Min(BlockK, k - pc);
-
-                    // Later k blocks add onto what the first one stored.
-                    float blockBeta = pc == 0 ? beta : 1f;
-
-                    for (int jr = 0; jr < nc; jr += nr)
+                    int mc = Math.Min(mcMax, m - ic);
+                    for (int jc = 0; jc < n; jc += blockN)
                     {
-                        int cols = Math.Min(nr, nc - jr);
-                        int stride = RoundUp(cols, w);
-
-                        // A ragged panel is always packed: reading it in place would run past the end of b's last row.
-                        if (packB || cols != stride)
+                        int nc = Math.Min(blockN, n - jc);
+                        for (int ir = ic; ir < ic + mc; ir += mr)
                         {
-                            ref float source = ref transB
-                                ? ref Unsafe.Add(ref b, ((nint)(jc + jr) * ldb) + pc)
-                                : ref Unsafe.Add(ref b, ((nint)pc * ldb) + jc + jr);
-                            PackB<TOps, TVector>(transB, ref source, ldb, kc, cols, stride, ref Unsafe.Add(ref bPacked, (nint)jr * kc));
-                        }
-                    }
-
-                    for (int ir = 0; ir < m; ir += mr)
-                    {
-                        int rows = Math.Min(mr, m - ir);
-                        ref float aSource = ref transA
-                            ? ref Unsafe.Add(ref a, ((nint)pc * lda) + ir)
-                            : ref Unsafe.Add(ref a, ((nint)ir * lda) + pc);
-                        bool aInPlace = !transA && rows == mr;
-                        if (!aInPlace)
-                        {
-                            PackA(transA, ref aSource, lda, rows, kc, ref aPacked);
-                        }
-
-                        ref float aPanel = ref aInPlace ? ref aSource : ref aPacked;
-                        nint aRowStride = aInPlace ? lda : 1;
-                        nint aStride = aInPlace ? 1 : mr;
-
-                        ref float cRow = ref Unsafe.Add(ref c, ((nint)ir * ldc) + jc);
-                        for (int jr = 0; jr < nc; jr += nr)
-                        {
-                            int cols = Math.Min(nr, nc - jr);
-                            int stride = RoundUp(cols, w);
-                            int vectors = stride / w;
-                            bool bInPlace = !packB && cols == stride;
-                            ref float bPanel = ref bInPlace
-                                ? ref Unsafe.Add(ref b, ((nint)pc * ldb) + jc + jr)
-                                : ref Unsafe.Add(ref bPacked, (nint)jr * kc);
-                            nint bStride = bInPlace ? ldb : stride;
-
-                            ref float cTile = ref Unsafe.Add(ref cRow, jr);
-                            if (rows == mr && cols == stride)
+                            int rows = Math.Min(mr, ic + mc - ir);
+                            ref float aSource = ref transA
+                                ? ref Unsafe.Add(ref a, ((nint)pc * lda) + ir)
+                                : ref Unsafe.Add(ref a, ((nint)ir * lda) + pc);
+                            bool aInPlace = aRowsInPlace && rows == mr;
+                            ref float aPanel = ref aInPlace ? ref aSource : ref Unsafe.Add(ref aPacked, aRowsInPlace ? 0 : (nint)(ir - ic) * kc);
+                            if (!aInPlace && jc == 0)
                             {
-                                GemmKernels.Tile<TOps, TVector>(vectors, kc, ref aPanel, aRowStride, aStride, ref bPanel, bStride, alpha, blockBeta, ref cTile, ldc);
+                                PackA(transA, ref aSource, lda, rows, mr, kc, ref aPanel);
                             }
-                            else
+
+                            nint aRowStride = aInPlace ? lda : 1;
+                            nint aStride = aInPlace ? 1 : mr;
+
+                            ref float cRow = ref Unsafe.Add(ref c, ((nint)ir * ldc) + jc);
+                            for (int jr = 0; jr < nc; jr += nr)
                             {
-                                // Edge tile: the kernel writes a whole tile, so it goes to scratch and only the valid part reaches c.
-                                GemmKernels.Tile<TOps, TVector>(vectors, kc, ref aPanel, aRowStride, aStride, ref bPanel, bStride, alpha, 0f, ref tileRef, stride);
-                                MergeTile(ref tileRef, stride, rows, cols, blockBeta, ref cTile, ldc);
+                                int cols = Math.Min(nr, nc - jr);
+                                int stride = RoundUp(cols, w);
+                                int vectors = stride / w;
+
+                                // A ragged panel is always packed: reading it in place would run past the end of b's last row.
+                                bool bInPlace = !packB && cols == stride;
+                                ref float bPanel = ref bInPlace
+                                    ? ref Unsafe.Add(ref b, ((nint)pc * ldb) + jc + jr)
+                                    : ref Unsafe.Add(ref bPacked, (nint)jr * kc);
+                                if (!bInPlace && ir == ic)
+                                {
+                                    ref float source = ref transB
+                                        ? ref Unsafe.Add(ref b, ((nint)(jc + jr) * ldb) + pc)
+                                        : ref Unsafe.Add(ref b, ((nint)pc * ldb) + jc + jr);
+                                    PackB<TOps, TVector>(transB, ref source, ldb, kc, cols, stride, ref bPanel);
+                                }
+
+                                nint bStride = bInPlace ? ldb : stride;
+                                ref float cTile = ref Unsafe.Add(ref cRow, jr);
+                                if (!wide)
+                                {
+                                    RunTile<TOps, TVector>(
+                                        GemmKernels.TileRows, vectors, rows, cols, stride, kc, ref aPanel, aRowStride, aStride,
+                                        ref bPanel, bStride, alpha, blockBeta, ref cTile, ldc, ref tileRef);
+                                    continue;
+                                }
+
+                                if (vectors == GemmKernels.MaxTileVectors && rows > GemmKernels.TileRows)
+                                {
+                                    RunTile<TOps, TVector>(
+                                        GemmKernels.WideTileRows, vectors, rows, cols, stride, kc, ref aPanel, aRowStride, aStride,
+                                        ref bPanel, bStride, alpha, blockBeta, ref cTile, ldc, ref tileRef);
+                                    continue;
+                                }
+
+                                // The narrow right edge of an 8-row panel (or a panel of at most 4 rows) as 4-row tiles.
+                                for (int r = 0; r < rows; r += GemmKernels.TileRows)
+                                {
+                                    RunTile<TOps, TVector>(
+                                        GemmKernels.TileRows, vectors, Math.Min(GemmKernels.TileRows, rows - r), cols, stride, kc,
+                                        ref Unsafe.Add(ref aPanel, r * aRowStride), aRowStride, aStride,
+                                        ref bPanel, bStride, alpha, blockBeta, ref Unsafe.Add(ref cTile, (nint)r * ldc), ldc, ref tileRef);
+                                }
                             }
                         }
                     }
@@ -184,20 +219,59 @@ internal static class GemmDriver
     }
 
     /// <summary>
-    /// Copies a rows×kc block of op(a) into the kernel's panel layout <c>dst[p·4 + r]</c>, zero-filling rows past
+    /// One micro-tile of <paramref name="tileRows"/> rows: written straight into c when it is whole, else (an edge tile;
+    /// the kernel writes a whole tile) into <paramref name="scratch"/>, of which only the valid rows×cols reach c.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void RunTile<TOps, TVector>(
+        int tileRows, int vectors, int rows, int cols, int stride, int kc, ref float a, nint aRowStride, nint aStride,
+        ref float b, nint bStride, float alpha, float beta, ref float c, nint ldc, ref float scratch)
+        where TOps : struct, ISimdOps<TVector>
+        where TVector : struct
+    {
+        bool whole = rows == tileRows && cols == stride;
+        ref float target = ref whole ? ref c : ref scratch;
+        nint targetLd = whole ? ldc : stride;
+        float targetBeta = whole ? beta : 0f;
+        if (tileRows == GemmKernels.WideTileRows)
+        {
+            GemmKernels.Tile8x3<TOps, TVector>(kc, ref a, ref b, bStride, alpha, targetBeta, ref target, targetLd);
+        }
+        else
+        {
+            GemmKernels.Tile<TOps, TVector>(vectors, kc, ref a, aRowStride, aStride, ref b, bStride, alpha, targetBeta, ref target, targetLd);
+        }
+
+        if (!whole)
+        {
+            MergeTile(ref scratch, stride, rows, cols, beta, ref c, ldc);
+        }
+    }
+
+    /// <summary>
+    /// Copies a rows×kc block of op(a) into the kernel's panel layout <c>dst[p·mr + r]</c>, zero-filling rows past
     /// <paramref name="rows"/> so the padded lanes compute harmless zeros. A stored-transposed a is always packed:
-    /// read in place, its 4 useful floats per row of storage would sit lda apart, and a power-of-two lda maps a whole
-    /// panel onto a few L1 sets. A row-major a is packed only for a ragged last panel.
+    /// read in place, its mr useful floats per row of storage would sit lda apart, and a power-of-two lda maps a whole
+    /// panel onto a few L1 sets. A row-major a is packed for the 8-row kernel (which reads one panel with one pointer)
+    /// and for a ragged last panel.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void PackA(bool transA, ref float source, nint lda, int rows, int kc, ref float dst)
+    private static void PackA(bool transA, ref float source, nint lda, int rows, int mr, int kc, ref float dst)
     {
-        const int mr = GemmKernels.TileRows;
         if (transA && rows == mr)
         {
             for (nint p = 0; p < kc; p++)
             {
-                Vector128.LoadUnsafe(ref Unsafe.Add(ref source, p * lda)).StoreUnsafe(ref Unsafe.Add(ref dst, p * mr));
+                ref float src = ref Unsafe.Add(ref source, p * lda);
+                ref float d = ref Unsafe.Add(ref dst, p * mr);
+                if (mr == GemmKernels.WideTileRows)
+                {
+                    Vector256.LoadUnsafe(ref src).StoreUnsafe(ref d);
+                }
+                else
+                {
+                    Vector128.LoadUnsafe(ref src).StoreUnsafe(ref d);
+                }
             }
         }
         else if (transA)
@@ -211,6 +285,10 @@ internal static class GemmDriver
                     Unsafe.Add(ref d, r) = r < rows ? Unsafe.Add(ref src, r) : 0f;
                 }
             }
+        }
+        else if (rows == GemmKernels.WideTileRows && Avx.IsSupported)
+        {
+            PackTransposedColumns8(ref source, lda, kc, mr, ref dst);
         }
         else
         {
