@@ -11,7 +11,12 @@ namespace GruAnomaly.Benchmarks.Recurrent;
 /// before the fused path (<c>Unfused</c>, the baseline), and its pieces as that path runs them: the element-wise gate
 /// backward (<c>Elementwise</c>: blend, squashing derivatives and reset-gate products, row by row) and the products
 /// against the recurrent weights (<c>Products</c>: the general GEMM with W_h transposed). The rest of the layer's time
-/// loop per step (adding the output gradient, clearing the next carried gradient) is <c>LoopRest</c>.
+/// loop per step (adding the output gradient, clearing the next carried gradient) is <c>LoopRest</c>. <c>Fused</c> is the
+/// same step through the fused kernel (<c>GruBackwardKernels</c>, given W_hᵀ as the network prepares it once per pass).
+/// <c>Layer*</c>: the backward pass of a whole layer (8 inputs, 100 steps, batch 32, recorded once in setup) with the
+/// fused step switched off and on (<c>RecurrentNetwork.FusedBackward</c>); the forward is the same in both.
+/// <c>LayerFinishBackward</c>: that pass's weight gradients of all steps (the cell's <c>FinishBackward</c>), which no
+/// step kernel touches.
 /// </summary>
 [MemoryDiagnoser]
 public class BackwardStepBenchmarks
@@ -19,7 +24,10 @@ public class BackwardStepBenchmarks
     private const int Batch = 32;
     private IRecurrentCell _cell = null!;
     private float[] _parameters = [], _inputs = [], _projection = [], _previous = [], _state = [], _cache = [], _scratch = [];
-    private float[] _stateGradient = [], _previousGradient = [], _stepGradient = [], _parameterGradients = [];
+    private float[] _stateGradient = [], _previousGradient = [], _stepGradient = [], _parameterGradients = [], _transposed = [];
+    private RecurrentNetwork _layer = null!;
+    private NetworkWorkspace _layerWorkspace = null!;
+    private float[] _layerParameters = [], _layerOutputGradients = [], _layerGradients = [];
 
     [Params(32, 64)]
     public int Hidden { get; set; }
@@ -51,6 +59,16 @@ public class BackwardStepBenchmarks
             BatchSize = Batch, Parameters = _parameters, Input = _inputs, InputProjection = _projection,
             PreviousState = _previous, State = _state, Cache = _cache,
         });
+        _transposed = new float[3 * Hidden * Hidden];
+        ((IBackwardPreparation)_cell).PrepareBackward(_parameters, _transposed);
+
+        const int Steps = 100, Inputs = 8;
+        _layer = RecurrentNetwork.CreateGru(Inputs, Hidden, layers: 1, outputSize: null, Variant);
+        _layerParameters = _layer.CreateParameters(seed: 1);
+        _layerWorkspace = _layer.CreateWorkspace();
+        _layer.Forward(_layerParameters, Values(Steps * Batch * Inputs), Steps, Batch, _layerWorkspace);
+        _layerOutputGradients = Values(Steps * Batch * Hidden);
+        _layerGradients = new float[_layer.ParameterCount];
     }
 
     [Benchmark(Baseline = true)]
@@ -61,6 +79,38 @@ public class BackwardStepBenchmarks
         PreviousStateGradient = _previousGradient, StepGradient = _stepGradient,
         ParameterGradients = _parameterGradients, Scratch = _scratch,
     });
+
+    [Benchmark]
+    public void Fused() => _cell.Backward(new CellBackward
+    {
+        BatchSize = Batch, Parameters = _parameters, Input = _inputs, InputProjection = _projection,
+        PreviousState = _previous, State = _state, Cache = _cache, StateGradient = _stateGradient,
+        PreviousStateGradient = _previousGradient, StepGradient = _stepGradient,
+        ParameterGradients = _parameterGradients, Scratch = _scratch, Prepared = _transposed,
+    });
+
+    [Benchmark]
+    public void LayerBackwardUnfused() => LayerBackward(fused: false);
+
+    [Benchmark]
+    public void LayerBackwardFused() => LayerBackward(fused: true);
+
+    /// <summary>The part of the layer's backward pass outside the time loop: weight and bias gradients of all 100 steps at once.</summary>
+    [Benchmark]
+    public void LayerFinishBackward()
+    {
+        const int Rows = 100 * Batch;
+        IRecurrentCell cell = _layer.Layers[0];
+        NetworkWorkspace.LayerBuffers buffers = _layerWorkspace.Layer(0);
+        Array.Clear(_layerGradients);
+        cell.FinishBackward(new CellSequenceBackward
+        {
+            Rows = Rows, Parameters = _layerParameters, Inputs = _layerWorkspace.Inputs,
+            PreviousStates = buffers.States.AsSpan(0, Rows * Hidden), Caches = buffers.Caches.AsSpan(0, Rows * cell.CacheSize),
+            StepGradients = buffers.StepGradients.AsSpan(0, Rows * cell.StepGradientSize), ParameterGradients = _layerGradients,
+            Matrix = ManagedMatrixProvider.Instance,
+        });
+    }
 
     /// <summary>The element-wise work of the unfused step (both of its row loops for reset-before).</summary>
     [Benchmark]
@@ -119,5 +169,12 @@ public class BackwardStepBenchmarks
     {
         ElementwiseKernels.Add(_stateGradient, _state, _state);
         _previousGradient.AsSpan().Clear();
+    }
+
+    private void LayerBackward(bool fused)
+    {
+        _layer.FusedBackward = fused;
+        Array.Clear(_layerGradients);
+        _layer.Backward(_layerParameters, _layerWorkspace, _layerOutputGradients, _layerGradients);
     }
 }

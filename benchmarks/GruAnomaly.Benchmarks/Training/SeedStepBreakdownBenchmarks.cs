@@ -12,18 +12,21 @@ namespace GruAnomaly.Benchmarks.Training;
 /// head on the last step, windows of 100, batch 32, Adam, one thread) spends its time: the forward pass that records for
 /// backward, the backward pass, the optimizer, and the whole epoch of 32 steps through the <see cref="Trainer"/> (its
 /// time per step, so that the rest: batching windows, loss, clipping, shuffling, reads as the difference; and per step
-/// of a two-epoch Fit, so that a Fit's one-off setup reads as the difference of the two).
+/// of a two-epoch Fit, so that a Fit's one-off setup reads as the difference of the two). The <c>*UnfusedBackward</c> rows
+/// run the same with the fused small-hidden backward step switched off (<c>RecurrentNetwork.FusedBackward</c>), the
+/// backward path before it, in the same run.
 /// </summary>
 [MemoryDiagnoser]
 public class SeedStepBreakdownBenchmarks
 {
     private const int Steps = 100, Batch = 32;
-    private RecurrentNetwork _network = null!;
+    private RecurrentNetwork _network = null!, _unfusedBackward = null!;
     private NetworkWorkspace _workspace = null!;
     private float[] _parameters = [], _inputs = [], _outputGradients = [], _gradients = [];
     private IOptimizerState _adam = null!;
     private WindowedSeries _data = null!;
     private Trainer _trainer = null!, _twoEpochs = null!;
+    private NetworkWorkspace _unfusedWorkspace = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -31,6 +34,9 @@ public class SeedStepBreakdownBenchmarks
         _network = RecurrentNetwork.CreateGru(1, 64, layers: 2, outputSize: 1, GruVariant.ResetAfter);
         _parameters = _network.CreateParameters(seed: 1);
         _workspace = _network.CreateWorkspace();
+        _unfusedBackward = RecurrentNetwork.CreateGru(1, 64, layers: 2, outputSize: 1, GruVariant.ResetAfter);
+        _unfusedBackward.FusedBackward = false;
+        _unfusedWorkspace = _unfusedBackward.CreateWorkspace();
         _inputs = [.. Enumerable.Range(0, Steps * Batch).Select(i => MathF.Sin(0.1f * i))];
         _outputGradients = [.. Enumerable.Repeat(0.01f, Batch)];
         _gradients = new float[_network.ParameterCount];
@@ -53,11 +59,22 @@ public class SeedStepBreakdownBenchmarks
     }
 
     [Benchmark]
+    public void ForwardBackwardUnfusedBackward()
+    {
+        _unfusedBackward.Forward(_parameters, _inputs, Steps, Batch, _unfusedWorkspace);
+        _gradients.AsSpan().Clear();
+        _unfusedBackward.Backward(_parameters, _unfusedWorkspace, _outputGradients, _gradients);
+    }
+
+    [Benchmark]
     public void AdamStep() => _adam.Step(_parameters.AsSpan(), _gradients, 1e-9f);
 
     /// <summary>One epoch (1000 windows: 31 steps of 32 and one of 8) per invocation, reported per step.</summary>
     [Benchmark(OperationsPerInvoke = 32)]
     public TrainingResult TrainerStep() => _trainer.Fit(_network, _parameters, _data);
+
+    [Benchmark(OperationsPerInvoke = 32)]
+    public TrainingResult TrainerStepUnfusedBackward() => _trainer.Fit(_unfusedBackward, _parameters, _data);
 
     /// <summary>Two epochs per invocation, per step: against <see cref="TrainerStep"/>, what one Fit's setup costs.</summary>
     [Benchmark(OperationsPerInvoke = 64)]

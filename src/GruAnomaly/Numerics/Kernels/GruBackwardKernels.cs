@@ -19,8 +19,9 @@ namespace GruAnomaly.Numerics.Kernels;
 /// of its time in the general GEMM for <c>G·W_hᵀ</c>, which packs W_h transposed on every call, and the rest in row-by-row
 /// element-wise passes. Here W_hᵀ is transposed once per backward pass by the caller (<see cref="TransposeRecurrentWeights"/>),
 /// so the product reads it in place like the forward kernel reads W_h.</para>
-/// <para>Tile: 4 rows × two vectors of columns of dh_prev (8 accumulators: 2 loads of W_hᵀ and 4 broadcasts per step
-/// of the reduction). Each output sums its products in the order of the reduction index, one accumulator each, as the
+/// <para>Tile: 4 rows × four vectors of columns of dh_prev with 512-bit vectors (16 accumulators of the 32 registers:
+/// 4 loads of W_hᵀ and 4 broadcasts per step of the reduction, the whole of hidden 64 in one tile), two vectors at
+/// narrower widths, whose 16 registers would spill 16 accumulators. Each output sums its products in the order of the reduction index, one accumulator each, as the
 /// GEMM's micro-kernel does; the element-wise operations are those of <c>GateMath</c> and <c>ElementwiseKernels</c>
 /// in the same order. A last partial column vector overlaps the previous one; since dh_prev is added to, the lanes
 /// already finished are masked to add exact zeros. A partial row tile repeats its last row.</para>
@@ -132,7 +133,7 @@ internal static class GruBackwardKernels
         where TOps : ISimdOps<TVector>
         where TVector : struct
     {
-        int w = TOps.Count, hidden = o.Hidden;
+        int w = TOps.Count, hidden = o.Hidden, vectors = TileVectors<TVector>(hidden);
         nint gradientWidth = resetAfter ? 4 * hidden : 3 * hidden;
         Debug.Assert(hidden >= w);
 
@@ -151,28 +152,35 @@ internal static class GruBackwardKernels
             if (!resetAfter)
             {
                 // Reset-before: dr̃ needs s = dñ·W_hnᵀ over whole rows before the product with [dr̃ dz̃] can start.
-                for (int j = 0; j < hidden; j += 2 * w)
+                for (int j = 0; j < hidden; j += vectors * w)
                 {
-                    int j0 = Math.Min(j, hidden - w), j1 = Math.Min(j + w, hidden - w);
-                    Product<TOps, TVector>(o, i, rows, j0, j1, 2 * hidden, gradientWidth, hidden);
-                    for (int q = 0; q < rows; q++)
+                    Product<TOps, TVector>(o, i, rows, j, 2 * hidden, gradientWidth, hidden);
+                    for (int v = 0; v < vectors; v++)
                     {
-                        FinishReset<TOps, TVector>(o, i + q, j0, TOps.Load(ref o.Tile, 2 * q * w));
-                        FinishReset<TOps, TVector>(o, i + q, j1, TOps.Load(ref o.Tile, ((2 * q) + 1) * w));
+                        int start = Math.Min(j + (v * w), hidden - w);
+                        for (int q = 0; q < rows; q++)
+                        {
+                            FinishReset<TOps, TVector>(o, i + q, start, TOps.Load(ref o.Tile, ((q * vectors) + v) * w));
+                        }
                     }
                 }
             }
 
             int reduction = resetAfter ? 3 * hidden : 2 * hidden;
-            for (int j = 0; j < hidden; j += 2 * w)
+            for (int j = 0; j < hidden; j += vectors * w)
             {
-                int j0 = Math.Min(j, hidden - w), j1 = Math.Min(j + w, hidden - w);
-                Product<TOps, TVector>(o, i, rows, j0, j1, 0, gradientWidth, reduction);
-                TVector mask0 = Mask<TOps, TVector>(j0, j), mask1 = Mask<TOps, TVector>(j1, j0 + w);
-                for (int q = 0; q < rows; q++)
+                Product<TOps, TVector>(o, i, rows, j, 0, gradientWidth, reduction);
+                int finished = j;
+                for (int v = 0; v < vectors; v++)
                 {
-                    FinishPrevious<TOps, TVector>(o, i + q, j0, TOps.Load(ref o.Tile, 2 * q * w), mask0, resetAfter);
-                    FinishPrevious<TOps, TVector>(o, i + q, j1, TOps.Load(ref o.Tile, ((2 * q) + 1) * w), mask1, resetAfter);
+                    int start = Math.Min(j + (v * w), hidden - w);
+                    TVector mask = Mask<TOps, TVector>(start, finished);
+                    for (int q = 0; q < rows; q++)
+                    {
+                        FinishPrevious<TOps, TVector>(o, i + q, start, TOps.Load(ref o.Tile, ((q * vectors) + v) * w), mask, resetAfter);
+                    }
+
+                    finished = Math.Max(finished, start + w);
                 }
             }
         }
@@ -217,12 +225,36 @@ internal static class GruBackwardKernels
     }
 
     /// <summary>
-    /// Accumulates <c>G·W_hᵀ</c> for rows <c>i..i+rows</c> at the column vectors <paramref name="j0"/> and <paramref name="j1"/>
-    /// over the gradient columns <c>first..first+reduction</c> (rows of W_hᵀ), and parks the 8 accumulators in the tile
-    /// (row q's at 2q·w and (2q + 1)·w).
+    /// Accumulates <c>G·W_hᵀ</c> for rows <c>i..i+rows</c> at the <see cref="TileVectors"/> V column vectors from
+    /// <paramref name="j"/> (the last ones moved back to end at hidden) over the gradient columns
+    /// <c>first..first+reduction</c> (rows of W_hᵀ), and parks the accumulators in the tile (row q's vector v at (q·V + v)·w).
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Product<TOps, TVector>(in BackwardOperands o, int i, int rows, int j, int first, nint gradientWidth, int reduction)
+        where TOps : ISimdOps<TVector>
+        where TVector : struct
+    {
+        int w = TOps.Count, last = o.Hidden - w;
+        if (TileVectors<TVector>(o.Hidden) == 4)
+        {
+            Product4<TOps, TVector>(o, i, rows, Math.Min(j, last), Math.Min(j + w, last), Math.Min(j + (2 * w), last), Math.Min(j + (3 * w), last),
+                first, gradientWidth, reduction);
+        }
+        else
+        {
+            Product2<TOps, TVector>(o, i, rows, Math.Min(j, last), Math.Min(j + w, last), first, gradientWidth, reduction);
+        }
+    }
+
+    /// <summary>
+    /// Column vectors per product tile: 4 with 512-bit vectors when the hidden size needs more than 2 (16 accumulators of
+    /// 32 registers), else 2 (8 accumulators, within 16 registers; 4 would only repeat vectors).
+    /// </summary>
+    private static int TileVectors<TVector>(int hidden) => typeof(TVector) == typeof(Vector512<float>) && hidden > 32 ? 4 : 2;
+
+    /// <summary>4 rows × 2 column vectors (row q's accumulators at 2q·w and (2q + 1)·w).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Product<TOps, TVector>(in BackwardOperands o, int i, int rows, int j0, int j1, int first, nint gradientWidth, int reduction)
+    private static void Product2<TOps, TVector>(in BackwardOperands o, int i, int rows, int j0, int j1, int first, nint gradientWidth, int reduction)
         where TOps : ISimdOps<TVector>
         where TVector : struct
     {
@@ -266,6 +298,73 @@ internal static class GruBackwardKernels
         TOps.Store(b3, ref t, 7 * w);
     }
 
+    /// <summary>As <see cref="Product2"/>, 4 rows × 4 column vectors (row q's accumulators at (4q + v)·w).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Product4<TOps, TVector>(in BackwardOperands o, int i, int rows, int j0, int j1, int j2, int j3, int first,
+        nint gradientWidth, int reduction)
+        where TOps : ISimdOps<TVector>
+        where TVector : struct
+    {
+        nint hidden = o.Hidden;
+        ref float g0 = ref Unsafe.Add(ref o.StepGradient, (i * gradientWidth) + first);
+        ref float g1 = ref rows > 1 ? ref Unsafe.Add(ref g0, gradientWidth) : ref g0;
+        ref float g2 = ref rows > 2 ? ref Unsafe.Add(ref g1, gradientWidth) : ref g1;
+        ref float g3 = ref rows > 3 ? ref Unsafe.Add(ref g2, gradientWidth) : ref g2;
+        ref float wRow = ref Unsafe.Add(ref o.Weights, first * hidden);
+        nint offset0 = j0, offset1 = j1, offset2 = j2, offset3 = j3;
+        TVector a0 = TOps.Zero, b0 = TOps.Zero, c0 = TOps.Zero, d0 = TOps.Zero;
+        TVector a1 = TOps.Zero, b1 = TOps.Zero, c1 = TOps.Zero, d1 = TOps.Zero;
+        TVector a2 = TOps.Zero, b2 = TOps.Zero, c2 = TOps.Zero, d2 = TOps.Zero;
+        TVector a3 = TOps.Zero, b3 = TOps.Zero, c3 = TOps.Zero, d3 = TOps.Zero;
+        for (nint c = 0; c < reduction; c++)
+        {
+            TVector w0 = TOps.Load(ref wRow, offset0);
+            TVector w1 = TOps.Load(ref wRow, offset1);
+            TVector w2 = TOps.Load(ref wRow, offset2);
+            TVector w3 = TOps.Load(ref wRow, offset3);
+            TVector x = TOps.Broadcast(Unsafe.Add(ref g0, c));
+            a0 = TOps.MultiplyAdd(x, w0, a0);
+            b0 = TOps.MultiplyAdd(x, w1, b0);
+            c0 = TOps.MultiplyAdd(x, w2, c0);
+            d0 = TOps.MultiplyAdd(x, w3, d0);
+            x = TOps.Broadcast(Unsafe.Add(ref g1, c));
+            a1 = TOps.MultiplyAdd(x, w0, a1);
+            b1 = TOps.MultiplyAdd(x, w1, b1);
+            c1 = TOps.MultiplyAdd(x, w2, c1);
+            d1 = TOps.MultiplyAdd(x, w3, d1);
+            x = TOps.Broadcast(Unsafe.Add(ref g2, c));
+            a2 = TOps.MultiplyAdd(x, w0, a2);
+            b2 = TOps.MultiplyAdd(x, w1, b2);
+            c2 = TOps.MultiplyAdd(x, w2, c2);
+            d2 = TOps.MultiplyAdd(x, w3, d2);
+            x = TOps.Broadcast(Unsafe.Add(ref g3, c));
+            a3 = TOps.MultiplyAdd(x, w0, a3);
+            b3 = TOps.MultiplyAdd(x, w1, b3);
+            c3 = TOps.MultiplyAdd(x, w2, c3);
+            d3 = TOps.MultiplyAdd(x, w3, d3);
+            wRow = ref Unsafe.Add(ref wRow, hidden);
+        }
+
+        nint w = TOps.Count;
+        ref float t = ref o.Tile;
+        TOps.Store(a0, ref t, 0);
+        TOps.Store(b0, ref t, w);
+        TOps.Store(c0, ref t, 2 * w);
+        TOps.Store(d0, ref t, 3 * w);
+        TOps.Store(a1, ref t, 4 * w);
+        TOps.Store(b1, ref t, 5 * w);
+        TOps.Store(c1, ref t, 6 * w);
+        TOps.Store(d1, ref t, 7 * w);
+        TOps.Store(a2, ref t, 8 * w);
+        TOps.Store(b2, ref t, 9 * w);
+        TOps.Store(c2, ref t, 10 * w);
+        TOps.Store(d2, ref t, 11 * w);
+        TOps.Store(a3, ref t, 12 * w);
+        TOps.Store(b3, ref t, 13 * w);
+        TOps.Store(c3, ref t, 14 * w);
+        TOps.Store(d3, ref t, 15 * w);
+    }
+
     /// <summary>Reset-before: s (the gradient of r ⊙ h) into the scratch, and <c>dr̃ = (s ⊙ h) ⊙ r(1 − r)</c>.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void FinishReset<TOps, TVector>(in BackwardOperands o, int row, int j, TVector s)
@@ -304,8 +403,8 @@ internal static class GruBackwardKernels
     private readonly ref struct BackwardOperands(ReadOnlySpan<float> stateGradient, ReadOnlySpan<float> previous, ReadOnlySpan<float> record,
         ReadOnlySpan<float> weights, Span<float> previousGradient, Span<float> stepGradient, Span<float> scratch, int hidden, Span<float> tile)
     {
-        /// <summary>Room for a tile's accumulators: 8 of the widest vector.</summary>
-        public const int TileLength = 8 * 16;
+        /// <summary>Room for a tile's accumulators: 16 of the widest vector.</summary>
+        public const int TileLength = 16 * 16;
 
         /// <summary>Where a tile parks its accumulators so that its rows are finished one at a time.</summary>
         public readonly ref float Tile = ref MemoryMarshal.GetReference(tile);
