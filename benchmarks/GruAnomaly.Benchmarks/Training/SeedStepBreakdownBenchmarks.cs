@@ -44,6 +44,7 @@ public class SeedStepBreakdownBenchmarks
         _data = WindowedSeries.Univariate([.. Enumerable.Range(0, 1100).Select(i => MathF.Sin(0.1f * i))], window: Steps);
         var options = new TrainerOptions { Epochs = 1, BatchSize = Batch, ValidationFraction = 0, Shuffle = true, Seed = 1, MaxDegreeOfParallelism = 1 };
         _trainer = new Trainer(options);
+        ForwardBackward();
         _twoEpochs = new Trainer(options with { Epochs = 2 });
     }
 
@@ -64,6 +65,33 @@ public class SeedStepBreakdownBenchmarks
         _unfusedBackward.Forward(_parameters, _inputs, Steps, Batch, _unfusedWorkspace);
         _gradients.AsSpan().Clear();
         _unfusedBackward.Backward(_parameters, _unfusedWorkspace, _outputGradients, _gradients);
+    }
+
+    /// <summary>
+    /// The part of <see cref="ForwardBackward"/>'s backward pass outside the time loops: both layers' <c>FinishBackward</c>
+    /// (weight and bias gradients of all 100 steps as one product each, and the top layer's gradient of its inputs).
+    /// </summary>
+    [Benchmark]
+    public void FinishBackward()
+    {
+        const int Rows = Steps * Batch;
+        int offset = _network.Layers[0].Parameters.Sum(spec => spec.Length);
+        for (int layer = 1; layer >= 0; layer--)
+        {
+            IRecurrentCell cell = _network.Layers[layer];
+            NetworkWorkspace.LayerBuffers buffers = _workspace.Layer(layer);
+            Span<float> below = layer > 0 ? _workspace.Layer(layer - 1).OutputGradients.AsSpan(0, Rows * cell.InputSize) : default;
+            below.Clear();
+            int start = layer > 0 ? offset : 0, length = cell.Parameters.Sum(spec => spec.Length);
+            cell.FinishBackward(new CellSequenceBackward
+            {
+                Rows = Rows, Parameters = _parameters.AsSpan(start, length),
+                Inputs = layer > 0 ? _workspace.LayerOutputs(0) : _workspace.Inputs,
+                PreviousStates = buffers.States.AsSpan(0, Rows * cell.StateSize), Caches = buffers.Caches.AsSpan(0, Rows * cell.CacheSize),
+                StepGradients = buffers.StepGradients.AsSpan(0, Rows * cell.StepGradientSize),
+                ParameterGradients = _gradients.AsSpan(start, length), InputGradients = below, Matrix = _network.MatrixProvider,
+            });
+        }
     }
 
     [Benchmark]
