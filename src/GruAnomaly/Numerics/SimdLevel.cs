@@ -30,4 +30,11 @@ internal static class SimdLevels
 
     /// <summary>Whether <paramref name="level"/> runs in hardware rather than in the runtime's slow software fallback.</summary>
     public static bool IsAccelerated(SimdLevel level) => level <= Best;
+
+    /// <summary>The widest level at or below <paramref name="level"/> whose vector fits in <paramref name="length"/> floats.</summary>
+    public static SimdLevel Fitting(SimdLevel level, int length) =>
+        level >= SimdLevel.Vector512 && length >= Vector512<float>.Count ? SimdLevel.Vector512
+        : level >= SimdLevel.Vector256 && length >= Vector256<float>.Count ? SimdLevel.Vector256
+        : level >= SimdLevel.Vector128 && length >= Vector128<float>.Count ? SimdLevel.Vector128
+        : SimdLevel.Scalar;
 }

@@ -108,6 +108,9 @@ public readonly ref struct CellBackward
     /// <summary>Gets the source of this step's matrix products.</summary>
     /// <value>The network's <see cref="RecurrentNetwork.MatrixProvider"/>; <see cref="ManagedMatrixProvider.Instance"/> when not set.</value>
     public IMatrixProvider Matrix { get => field ?? ManagedMatrixProvider.Instance; init; }
+
+    /// <summary>Gets what <see cref="IBackwardPreparation.PrepareBackward"/> wrote for this pass; empty when the caller made nothing.</summary>
+    internal ReadOnlySpan<float> Prepared { get; init; }
 }
 
 /// <summary>The spans of a whole sequence after its backward steps (see <see cref="IRecurrentCell.FinishBackward"/>).</summary>

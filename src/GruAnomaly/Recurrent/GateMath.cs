@@ -9,6 +9,15 @@ namespace GruAnomaly.Recurrent;
 /// <summary>Fused element-wise pieces shared by the gated cells; one pass over memory instead of several.</summary>
 internal static class GateMath
 {
+    /// <summary>
+    /// Whether a GRU layer of <paramref name="hidden"/> units runs its steps through the fused small-hidden kernels
+    /// (<see cref="GruStepKernels"/>, <see cref="GruBackwardKernels"/>): the library's own kernels, so only on its own provider.
+    /// </summary>
+    public static bool UsesFusedSteps(int hidden, IMatrixProvider matrix) => hidden <= GruStepKernels.MaxHidden && matrix is ManagedMatrixProvider;
+
+    /// <summary>What the GRU cells prepare for a backward pass: W_hᵀ (3·hidden × hidden) when the fused steps run, else nothing.</summary>
+    public static int BackwardPreparationSize(int hidden, IMatrixProvider matrix) => UsesFusedSteps(hidden, matrix) ? 3 * hidden * hidden : 0;
+
     /// <summary><c>projections[row] = bias + inputs[row]·weights</c> for every row.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void ProjectWithBias(IMatrixProvider matrix, ReadOnlySpan<float> inputs, int rows, int inputSize,

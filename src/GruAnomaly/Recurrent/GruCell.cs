@@ -16,7 +16,7 @@ namespace GruAnomaly.Recurrent;
 /// PyTorch's order r, z, n; the matrices are the transposes of PyTorch's <c>weight_ih</c> / <c>weight_hh</c>, so that
 /// the products run row-major without transposition.
 /// </remarks>
-public sealed class GruCell : IRecurrentCell
+public sealed class GruCell : IRecurrentCell, IBackwardPreparation
 {
     private readonly int _gates;
     private readonly int _recurrentOffset;
@@ -93,6 +93,15 @@ public sealed class GruCell : IRecurrentCell
     public void Backward(in CellBackward step)
     {
         int batch = step.BatchSize, h = HiddenSize, record = CacheSize;
+        if (!step.Prepared.IsEmpty && GateMath.UsesFusedSteps(h, step.Matrix))
+        {
+            // Small layers: gate gradients and the products with W_hᵀ (transposed once per pass) in one pass per row tile.
+            GruBackwardKernels.ResetBefore(batch, h, step.StateGradient[..(batch * h)], step.PreviousState[..(batch * h)],
+                step.Cache[..(batch * record)], step.Prepared, step.PreviousStateGradient[..(batch * h)],
+                step.StepGradient[..(batch * _gates)], step.Scratch[..(batch * h)]);
+            return;
+        }
+
         ReadOnlySpan<float> recurrent = step.Parameters.Slice(_recurrentOffset, h * _gates);
         Span<float> resetStateGradient = step.Scratch[..(batch * h)];
 
@@ -129,6 +138,13 @@ public sealed class GruCell : IRecurrentCell
     }
 
     /// <inheritdoc />
+    int IBackwardPreparation.BackwardPreparationSize(IMatrixProvider matrix) => GateMath.BackwardPreparationSize(HiddenSize, matrix);
+
+    /// <inheritdoc />
+    void IBackwardPreparation.PrepareBackward(ReadOnlySpan<float> parameters, Span<float> prepared) =>
+        GruBackwardKernels.TransposeRecurrentWeights(HiddenSize, parameters.Slice(_recurrentOffset, HiddenSize * _gates), prepared);
+
+    /// <inheritdoc />
     public void FinishBackward(in CellSequenceBackward sequence)
     {
         int rows = sequence.Rows, h = HiddenSize;
@@ -156,7 +172,7 @@ public sealed class GruCell : IRecurrentCell
     {
         int h = HiddenSize, width = CacheSize;
         ReadOnlySpan<float> recurrent = parameters.Slice(_recurrentOffset, h * _gates);
-        if (h <= GruStepKernels.MaxHidden && matrix is ManagedMatrixProvider)
+        if (GateMath.UsesFusedSteps(h, matrix))
         {
             // Small layers: the gates finished in registers (the library's own kernels, so only for its own provider).
             GruStepKernels.ResetBefore(batch, h, previousState[..(batch * h)], recurrent, projection[..(batch * _gates)],

@@ -16,7 +16,7 @@ namespace GruAnomaly.Recurrent;
 /// zeros). Gate blocks are in PyTorch's order r, z, n; the weight matrices are the transposes of PyTorch's
 /// <c>weight_ih_l{k}</c> and <c>weight_hh_l{k}</c>, and the biases are <c>bias_ih_l{k}</c> and <c>bias_hh_l{k}</c> as they are.
 /// </remarks>
-public sealed class GruResetAfterCell : IRecurrentCell
+public sealed class GruResetAfterCell : IRecurrentCell, IBackwardPreparation
 {
     private readonly int _gates;
     private readonly int _recurrentOffset;
@@ -99,6 +99,14 @@ public sealed class GruResetAfterCell : IRecurrentCell
     public void Backward(in CellBackward step)
     {
         int batch = step.BatchSize, h = HiddenSize, width = CacheSize;
+        if (!step.Prepared.IsEmpty && GateMath.UsesFusedSteps(h, step.Matrix))
+        {
+            // Small layers: gate gradients and the product with W_hᵀ (transposed once per pass) in one pass per row tile.
+            GruBackwardKernels.ResetAfter(batch, h, step.StateGradient[..(batch * h)], step.PreviousState[..(batch * h)],
+                step.Cache[..(batch * width)], step.Prepared, step.PreviousStateGradient[..(batch * h)], step.StepGradient[..(batch * width)]);
+            return;
+        }
+
         for (int row = 0; row < batch; row++)
         {
             ReadOnlySpan<float> cache = step.Cache.Slice(row * width, width);
@@ -116,6 +124,13 @@ public sealed class GruResetAfterCell : IRecurrentCell
             1f, step.StepGradient, width, step.Parameters.Slice(_recurrentOffset, h * _gates), _gates,
             1f, step.PreviousStateGradient, h);
     }
+
+    /// <inheritdoc />
+    int IBackwardPreparation.BackwardPreparationSize(IMatrixProvider matrix) => GateMath.BackwardPreparationSize(HiddenSize, matrix);
+
+    /// <inheritdoc />
+    void IBackwardPreparation.PrepareBackward(ReadOnlySpan<float> parameters, Span<float> prepared) =>
+        GruBackwardKernels.TransposeRecurrentWeights(HiddenSize, parameters.Slice(_recurrentOffset, HiddenSize * _gates), prepared);
 
     /// <inheritdoc />
     public void FinishBackward(in CellSequenceBackward sequence)
@@ -151,7 +166,7 @@ public sealed class GruResetAfterCell : IRecurrentCell
     {
         int h = HiddenSize, width = CacheSize;
         ReadOnlySpan<float> recurrentBias = parameters.Slice(_recurrentBiasOffset, _gates);
-        if (h <= GruStepKernels.MaxHidden && matrix is ManagedMatrixProvider)
+        if (GateMath.UsesFusedSteps(h, matrix))
         {
             // Small layers: one pass with the gates finished in registers (the library's own kernels, so only for its own provider).
             GruStepKernels.ResetAfter(batch, h, previousState[..(batch * h)], parameters.Slice(_recurrentOffset, h * _gates), recurrentBias,

@@ -166,6 +166,10 @@ public sealed class NetworkWorkspace : ISequenceWorkspace
                 Grow(ref layer.OutputGradients, Size(rows, 1, cell.HiddenSize));
                 Grow(ref layer.CarriedGradient, Size(batch, 1, cell.StateSize));
                 Grow(ref layer.NextCarriedGradient, Size(batch, 1, cell.StateSize));
+                if (cell is IBackwardPreparation preparation)
+                {
+                    Grow(ref layer.Prepared, preparation.BackwardPreparationSize(_network.MatrixProvider));
+                }
             }
         }
 
@@ -226,5 +230,8 @@ public sealed class NetworkWorkspace : ISequenceWorkspace
         public float[] OutputGradients = [];
         public float[] CarriedGradient = [];
         public float[] NextCarriedGradient = [];
+
+        // What the cell's IBackwardPreparation makes once per backward pass (the GRU cells: W_h transposed).
+        public float[] Prepared = [];
     }
 }

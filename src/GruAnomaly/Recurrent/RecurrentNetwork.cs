@@ -154,6 +154,12 @@ public sealed class RecurrentNetwork : ISequenceModel
     /// <value>The default value is <see cref="ManagedMatrixProvider.Instance"/>.</value>
     public IMatrixProvider MatrixProvider { get; }
 
+    /// <summary>
+    /// Gets or sets whether backward passes give the cells what <see cref="IBackwardPreparation"/> asks for (the GRU
+    /// cells' fused small-hidden backward step). Only tests and benchmarks turn it off, to run the general path against it.
+    /// </summary>
+    internal bool FusedBackward { get; set; } = true;
+
     /// <summary>Gets the number of input features per step.</summary>
     public int InputSize => Layers[0].InputSize;
 
@@ -368,6 +374,13 @@ public sealed class RecurrentNetwork : ISequenceModel
             finalStateGradient.CopyTo(carried);
         }
 
+        ReadOnlySpan<float> prepared = default;
+        if (FusedBackward && cell is IBackwardPreparation preparation && preparation.BackwardPreparationSize(MatrixProvider) is > 0 and int size)
+        {
+            preparation.PrepareBackward(cellParameters, buffers.Prepared.AsSpan(0, size));
+            prepared = buffers.Prepared.AsSpan(0, size);
+        }
+
         for (int t = steps - 1; t >= 0; t--)
         {
             // The state's total gradient: what the next step sent back through the whole state, plus, in the output part
@@ -404,6 +417,7 @@ public sealed class RecurrentNetwork : ISequenceModel
                 ParameterGradients = cellGradients,
                 Scratch = buffers.Scratch.AsSpan(0, batch * cell.ScratchSize),
                 Matrix = MatrixProvider,
+                Prepared = prepared,
             });
 
             if (truncationSteps > 0 && t % truncationSteps == 0 && t > 0)

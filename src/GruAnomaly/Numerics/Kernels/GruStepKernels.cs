@@ -104,22 +104,20 @@ internal static class GruStepKernels
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Dispatch(SimdLevel level, in StepOperands o, int batch, bool resetAfter)
     {
-        int hidden = o.Hidden;
-        if (level >= SimdLevel.Vector512 && hidden >= Vector512<float>.Count)
+        switch (SimdLevels.Fitting(level, o.Hidden))
         {
-            Run<Vector512Ops, Vector512<float>>(o, batch, resetAfter);
-        }
-        else if (level >= SimdLevel.Vector256 && hidden >= Vector256<float>.Count)
-        {
-            Run<Vector256Ops, Vector256<float>>(o, batch, resetAfter);
-        }
-        else if (level >= SimdLevel.Vector128 && hidden >= Vector128<float>.Count)
-        {
-            Run<Vector128Ops, Vector128<float>>(o, batch, resetAfter);
-        }
-        else
-        {
-            Run<ScalarOps, float>(o, batch, resetAfter);
+            case SimdLevel.Vector512:
+                Run<Vector512Ops, Vector512<float>>(o, batch, resetAfter);
+                break;
+            case SimdLevel.Vector256:
+                Run<Vector256Ops, Vector256<float>>(o, batch, resetAfter);
+                break;
+            case SimdLevel.Vector128:
+                Run<Vector128Ops, Vector128<float>>(o, batch, resetAfter);
+                break;
+            default:
+                Run<ScalarOps, float>(o, batch, resetAfter);
+                break;
         }
     }
 
