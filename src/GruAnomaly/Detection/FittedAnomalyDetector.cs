@@ -268,8 +268,9 @@ public sealed partial class FittedAnomalyDetector
         double[] raw = ScorePipeline.Scored(scores, scored, 0);
         var normalized = new double[raw.Length];
         var compactThresholds = new double[raw.Length];
-        if (Normalization is IStreamableScoreNormalization streamable && streamable.CreateState() is { FollowsDecisions: true } normalization)
+        if (Normalization is IStreamableScoreNormalization { FollowsDecisions: true } streamable)
         {
+            ScoreNormalizationState normalization = streamable.CreateState();
             // The history takes each score only after the threshold judged it: one step at a time, as a stream does.
             ThresholdState threshold = ThresholdStates.Create(Threshold);
             for (int k = 0; k < raw.Length; k++)

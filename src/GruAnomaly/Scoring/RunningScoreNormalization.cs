@@ -153,6 +153,8 @@ internal sealed class FittedRunningScoreNormalization : IFittedScoreNormalizatio
 
     ScoreNormalizationState IStreamableScoreNormalization.CreateState() => new State(this, CalibrationWindow());
 
+    bool IStreamableScoreNormalization.FollowsDecisions => Strategy.ExcludeFlagged;
+
     /// <summary>Normalizes calibration scores from an empty history, as <see cref="RunningScoreNormalization.Fit"/> does.</summary>
     internal void Run(RunningWindow window, ReadOnlySpan<double> scores, Span<double> normalized) =>
         new State(this, window).Run(scores, normalized);

@@ -82,6 +82,8 @@ internal sealed class NoScoreNormalization : IScoreNormalization, IFittedScoreNo
 
     public ScoreNormalizationState CreateState() => Identity.Instance;
 
+    public bool FollowsDecisions => false;
+
     public IFittedScoreNormalization Fit(ReadOnlySpan<double> calibrationScores, Span<double> normalized)
     {
         Apply(calibrationScores, normalized);

@@ -53,6 +53,9 @@ internal interface IStreamableScoreNormalization
 {
     /// <summary>Starts the state a new series continues from: the one at the end of calibration.</summary>
     ScoreNormalizationState CreateState();
+
+    /// <summary>Gets whether the states it creates follow the threshold's decisions (<see cref="ScoreNormalizationState.FollowsDecisions"/>), so a caller can ask without copying the history.</summary>
+    bool FollowsDecisions { get; }
 }
 
 /// <summary>Starts the per-series state of a fitted score normalization, or says why there is none.</summary>
