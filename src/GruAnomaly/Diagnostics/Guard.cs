@@ -65,14 +65,21 @@ internal static class Guard
             return;
         }
 
+        int index = FirstNonFinite(values);
+        throw new ArgumentException(
+            $"{paramName} contains {values[index]} at index {index}; {what} must be finite (no NaN or infinity).", paramName);
+    }
+
+    /// <summary>The index of the first NaN or infinity; only for a span that <see cref="AllFinite"/> refused.</summary>
+    internal static int FirstNonFinite(ReadOnlySpan<float> values)
+    {
         int index = 0;
         while (float.IsFinite(values[index]))
         {
             index++;
         }
 
-        throw new ArgumentException(
-            $"{paramName} contains {values[index]} at index {index}; {what} must be finite (no NaN or infinity).", paramName);
+        return index;
     }
 
     /// <summary>Whether no value is NaN or infinite (true for an empty span): a value is neither when its exponent bits are not all ones.</summary>

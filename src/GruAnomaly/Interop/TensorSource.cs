@@ -1,4 +1,4 @@
-using System.Numerics.Tensors;
+using GruAnomaly.Diagnostics;
 
 namespace GruAnomaly.Interop;
 
@@ -43,9 +43,9 @@ internal sealed class TensorSource
         }
 
         ReadOnlySpan<float> values = tensor.Values.Span;
-        if (!values.IsEmpty && !TensorPrimitives.IsFiniteAll(values))
+        if (!Guard.AllFinite(values))
         {
-            int index = FirstNonFinite(values);
+            int index = Guard.FirstNonFinite(values);
             throw new InvalidDataException($"The {_kind} '{name}' holds {values[index]} at index {index}; weights must be finite.");
         }
 
@@ -69,16 +69,5 @@ internal sealed class TensorSource
         throw new InvalidDataException(
             $"The network has no place for {unused.Length} {_kind}(s): {string.Join(", ", unused.Take(12).Select(k => $"'{k}'"))}" +
             $"{(unused.Length > 12 ? ", …" : "")} ({examples}). Set {option} to ignore them.");
-    }
-
-    private static int FirstNonFinite(ReadOnlySpan<float> values)
-    {
-        int index = 0;
-        while (float.IsFinite(values[index]))
-        {
-            index++;
-        }
-
-        return index;
     }
 }

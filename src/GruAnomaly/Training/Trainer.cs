@@ -346,7 +346,7 @@ public sealed class Trainer
             }
 
             _optimizer.Step(_parameters, _gradients, learningRate);
-            if (!TensorPrimitives.IsFiniteAll(_parameters))
+            if (!Guard.AllFinite(_parameters))
             {
                 // The optimizer's moments are now suspect too, so skipping is not safe: stop.
                 throw new NotFiniteNumberException(

@@ -109,6 +109,8 @@ internal static class GruBackwardKernels
     }
 
     /// <summary>The widest width at or below <paramref name="level"/> that fits in the hidden size (a vector may not exceed a gate block).</summary>
+    // Once per step: optimized from the first call, as GruStepKernels.Dispatch (which a pinned run left at tier-0, not inlined).
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Dispatch(SimdLevel level, in BackwardOperands o, int batch, bool resetAfter)
     {
         switch (SimdLevels.Fitting(level, o.Hidden))
