@@ -212,8 +212,6 @@ internal sealed class FittedRunningScoreNormalization : IFittedScoreNormalizatio
             _limit = fitted.Strategy.ExclusionLimit;
         }
 
-        public override bool FollowsDecisions => _gated;
-
         public override double Normalize(double score)
         {
             double normalized = _fitted.Normalize(_window, score);

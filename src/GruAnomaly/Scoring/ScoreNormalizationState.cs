@@ -11,15 +11,13 @@ namespace GruAnomaly.Scoring;
 internal abstract class ScoreNormalizationState
 {
     /// <summary>
-    /// Normalizes the next score of the series (finite) against those before it. When <see cref="FollowsDecisions"/>, the
-    /// score joins the history only at <see cref="Decided"/>, which must come before the next score.
+    /// Normalizes the next score of the series (finite) against those before it. When the normalization follows the
+    /// threshold's decisions (<see cref="IStreamableScoreNormalization.FollowsDecisions"/>), the score joins the history
+    /// only at <see cref="Decided"/>, which must come before the next score.
     /// </summary>
     public abstract double Normalize(double score);
 
-    /// <summary>Gets whether the history takes the threshold's decision on each score (<see cref="Decided"/>) into account.</summary>
-    public virtual bool FollowsDecisions => false;
-
-    /// <summary>Tells the state whether the threshold flagged the score just normalized; ignored unless <see cref="FollowsDecisions"/>.</summary>
+    /// <summary>Tells the state whether the threshold flagged the score just normalized; ignored unless the normalization follows decisions.</summary>
     public virtual void Decided(bool flagged)
     {
     }
@@ -54,7 +52,7 @@ internal interface IStreamableScoreNormalization
     /// <summary>Starts the state a new series continues from: the one at the end of calibration.</summary>
     ScoreNormalizationState CreateState();
 
-    /// <summary>Gets whether the states it creates follow the threshold's decisions (<see cref="ScoreNormalizationState.FollowsDecisions"/>), so a caller can ask without copying the history.</summary>
+    /// <summary>Gets whether the states it creates take the threshold's decision on each score (<see cref="ScoreNormalizationState.Decided"/>) into account.</summary>
     bool FollowsDecisions { get; }
 }
 

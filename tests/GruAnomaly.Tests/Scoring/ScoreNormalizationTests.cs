@@ -93,8 +93,8 @@ public sealed class ScoreNormalizationTests
     {
         double[] calibration = [.. Enumerable.Range(0, 16).Select(i => (double)i)];
         IFittedScoreNormalization fitted = ScoreNormalization.RobustZ(history: 16, excludeFlagged: true).Fit(calibration, new double[16]);
+        Assert.True(((IStreamableScoreNormalization)fitted).FollowsDecisions);
         ScoreNormalizationState state = ScoreNormalizationStates.Create(fitted);
-        Assert.True(state.FollowsDecisions);
         double scale = 7.5 / 1.3489795003921634;
 
         Assert.Equal((100 - 7.5) / scale, state.Normalize(100), 12);
