@@ -129,7 +129,37 @@ internal static class GruStepKernels
         int w = TOps.Count, hidden = o.Hidden;
         Debug.Assert(hidden >= w);
 
-        for (int i = 0; i < batch; i += 4)
+        int i = 0;
+        if (typeof(TVector) == typeof(Vector512<float>))
+        {
+            // With 32 vector registers 8-row tiles fit (up to 24 accumulators): W_h is read half as often. Only while
+            // more than 4 rows remain, so that a single streamed row does not pay for eight.
+            for (; batch - i > 4; i += 8)
+            {
+                int rows = Math.Min(8, batch - i);
+                if (resetAfter)
+                {
+                    for (int j = 0; j < hidden; j += w)
+                    {
+                        Tile8<TOps, TVector>(o, i, rows, Math.Min(j, hidden - w));
+                    }
+
+                    continue;
+                }
+
+                for (int j = 0; j < hidden; j += w)
+                {
+                    GatesTile8<TOps, TVector>(o, i, rows, Math.Min(j, hidden - w));
+                }
+
+                for (int j = 0; j < hidden; j += w)
+                {
+                    CandidateTile8<TOps, TVector>(o, i, rows, Math.Min(j, hidden - w));
+                }
+            }
+        }
+
+        for (; i < batch; i += 4)
         {
             // The last vector overlaps the one before rather than running a narrower tail.
             int rows = Math.Min(4, batch - i);
@@ -200,6 +230,83 @@ internal static class GruStepKernels
         TOps.Store(z2, ref t, 5 * w);
         TOps.Store(r3, ref t, 6 * w);
         TOps.Store(z3, ref t, 7 * w);
+        for (int q = 0; q < rows; q++)
+        {
+            FinishGates<TOps, TVector>(o, i + q, j, TOps.Load(ref t, 2 * q * w), TOps.Load(ref t, ((2 * q) + 1) * w));
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="GatesTile{TOps, TVector}"/> for rows <c>i..i+rows</c> (4 &lt; rows ≤ 8), 512-bit vectors only (16
+    /// accumulators); each element's sum runs in the same order as in the 4-row tile.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void GatesTile8<TOps, TVector>(in StepOperands o, int i, int rows, int j)
+        where TOps : ISimdOps<TVector>
+        where TVector : struct
+    {
+        int hidden = o.Hidden;
+        nint ld = 3 * hidden, zOffset = hidden;
+        ref float h0 = ref Unsafe.Add(ref o.Previous, (nint)i * hidden);
+        ref float h1 = ref Unsafe.Add(ref h0, hidden);
+        ref float h2 = ref Unsafe.Add(ref h1, hidden);
+        ref float h3 = ref Unsafe.Add(ref h2, hidden);
+        ref float h4 = ref Unsafe.Add(ref h3, hidden);
+        ref float h5 = ref rows > 5 ? ref Unsafe.Add(ref h4, hidden) : ref h4;
+        ref float h6 = ref rows > 6 ? ref Unsafe.Add(ref h5, hidden) : ref h5;
+        ref float h7 = ref rows > 7 ? ref Unsafe.Add(ref h6, hidden) : ref h6;
+        ref float wRow = ref Unsafe.Add(ref o.Weights, j);
+        TVector r0 = TOps.Zero, z0 = TOps.Zero, r1 = TOps.Zero, z1 = TOps.Zero, r2 = TOps.Zero, z2 = TOps.Zero, r3 = TOps.Zero, z3 = TOps.Zero;
+        TVector r4 = TOps.Zero, z4 = TOps.Zero, r5 = TOps.Zero, z5 = TOps.Zero, r6 = TOps.Zero, z6 = TOps.Zero, r7 = TOps.Zero, z7 = TOps.Zero;
+        for (nint p = 0; p < hidden; p++)
+        {
+            TVector br = TOps.Load(ref wRow, 0);
+            TVector bz = TOps.Load(ref wRow, zOffset);
+            TVector a = TOps.Broadcast(Unsafe.Add(ref h0, p));
+            r0 = TOps.MultiplyAdd(a, br, r0);
+            z0 = TOps.MultiplyAdd(a, bz, z0);
+            a = TOps.Broadcast(Unsafe.Add(ref h1, p));
+            r1 = TOps.MultiplyAdd(a, br, r1);
+            z1 = TOps.MultiplyAdd(a, bz, z1);
+            a = TOps.Broadcast(Unsafe.Add(ref h2, p));
+            r2 = TOps.MultiplyAdd(a, br, r2);
+            z2 = TOps.MultiplyAdd(a, bz, z2);
+            a = TOps.Broadcast(Unsafe.Add(ref h3, p));
+            r3 = TOps.MultiplyAdd(a, br, r3);
+            z3 = TOps.MultiplyAdd(a, bz, z3);
+            a = TOps.Broadcast(Unsafe.Add(ref h4, p));
+            r4 = TOps.MultiplyAdd(a, br, r4);
+            z4 = TOps.MultiplyAdd(a, bz, z4);
+            a = TOps.Broadcast(Unsafe.Add(ref h5, p));
+            r5 = TOps.MultiplyAdd(a, br, r5);
+            z5 = TOps.MultiplyAdd(a, bz, z5);
+            a = TOps.Broadcast(Unsafe.Add(ref h6, p));
+            r6 = TOps.MultiplyAdd(a, br, r6);
+            z6 = TOps.MultiplyAdd(a, bz, z6);
+            a = TOps.Broadcast(Unsafe.Add(ref h7, p));
+            r7 = TOps.MultiplyAdd(a, br, r7);
+            z7 = TOps.MultiplyAdd(a, bz, z7);
+            wRow = ref Unsafe.Add(ref wRow, ld);
+        }
+
+        nint w = TOps.Count;
+        ref float t = ref o.Tile;
+        TOps.Store(r0, ref t, 0);
+        TOps.Store(z0, ref t, w);
+        TOps.Store(r1, ref t, 2 * w);
+        TOps.Store(z1, ref t, 3 * w);
+        TOps.Store(r2, ref t, 4 * w);
+        TOps.Store(z2, ref t, 5 * w);
+        TOps.Store(r3, ref t, 6 * w);
+        TOps.Store(z3, ref t, 7 * w);
+        TOps.Store(r4, ref t, 8 * w);
+        TOps.Store(z4, ref t, 9 * w);
+        TOps.Store(r5, ref t, 10 * w);
+        TOps.Store(z5, ref t, 11 * w);
+        TOps.Store(r6, ref t, 12 * w);
+        TOps.Store(z6, ref t, 13 * w);
+        TOps.Store(r7, ref t, 14 * w);
+        TOps.Store(z7, ref t, 15 * w);
         for (int q = 0; q < rows; q++)
         {
             FinishGates<TOps, TVector>(o, i + q, j, TOps.Load(ref t, 2 * q * w), TOps.Load(ref t, ((2 * q) + 1) * w));
@@ -278,6 +385,81 @@ internal static class GruStepKernels
         if (rows > 3)
         {
             FinishCandidate<TOps, TVector>(o, i + 3, j, TOps.Add(c3, d3));
+        }
+    }
+
+    /// <summary>
+    /// As <see cref="CandidateTile{TOps, TVector}"/> for rows <c>i..i+rows</c> (4 &lt; rows ≤ 8), 512-bit vectors only (16
+    /// accumulators), with the same even/odd split of the reduction, so each element's sum runs in the same order.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void CandidateTile8<TOps, TVector>(in StepOperands o, int i, int rows, int j)
+        where TOps : ISimdOps<TVector>
+        where TVector : struct
+    {
+        int hidden = o.Hidden;
+        nint ld = 3 * hidden, width = 4 * hidden;
+        ref float s0 = ref Unsafe.Add(ref o.Record, ((nint)i * width) + (3 * hidden));
+        ref float s1 = ref Unsafe.Add(ref s0, width);
+        ref float s2 = ref Unsafe.Add(ref s1, width);
+        ref float s3 = ref Unsafe.Add(ref s2, width);
+        ref float s4 = ref Unsafe.Add(ref s3, width);
+        ref float s5 = ref rows > 5 ? ref Unsafe.Add(ref s4, width) : ref s4;
+        ref float s6 = ref rows > 6 ? ref Unsafe.Add(ref s5, width) : ref s5;
+        ref float s7 = ref rows > 7 ? ref Unsafe.Add(ref s6, width) : ref s6;
+        ref float wRow = ref Unsafe.Add(ref o.Weights, (2 * hidden) + j);
+        TVector c0 = TOps.Zero, c1 = TOps.Zero, c2 = TOps.Zero, c3 = TOps.Zero, c4 = TOps.Zero, c5 = TOps.Zero, c6 = TOps.Zero, c7 = TOps.Zero;
+        TVector d0 = TOps.Zero, d1 = TOps.Zero, d2 = TOps.Zero, d3 = TOps.Zero, d4 = TOps.Zero, d5 = TOps.Zero, d6 = TOps.Zero, d7 = TOps.Zero;
+        nint p = 0;
+        for (; p + 1 < hidden; p += 2)
+        {
+            TVector b0 = TOps.Load(ref wRow, 0);
+            TVector b1 = TOps.Load(ref wRow, ld);
+            c0 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref s0, p)), b0, c0);
+            c1 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref s1, p)), b0, c1);
+            c2 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref s2, p)), b0, c2);
+            c3 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref s3, p)), b0, c3);
+            c4 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref s4, p)), b0, c4);
+            c5 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref s5, p)), b0, c5);
+            c6 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref s6, p)), b0, c6);
+            c7 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref s7, p)), b0, c7);
+            d0 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref s0, p + 1)), b1, d0);
+            d1 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref s1, p + 1)), b1, d1);
+            d2 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref s2, p + 1)), b1, d2);
+            d3 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref s3, p + 1)), b1, d3);
+            d4 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref s4, p + 1)), b1, d4);
+            d5 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref s5, p + 1)), b1, d5);
+            d6 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref s6, p + 1)), b1, d6);
+            d7 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref s7, p + 1)), b1, d7);
+            wRow = ref Unsafe.Add(ref wRow, 2 * ld);
+        }
+
+        if (p < hidden)
+        {
+            TVector b0 = TOps.Load(ref wRow, 0);
+            c0 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref s0, p)), b0, c0);
+            c1 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref s1, p)), b0, c1);
+            c2 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref s2, p)), b0, c2);
+            c3 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref s3, p)), b0, c3);
+            c4 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref s4, p)), b0, c4);
+            c5 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref s5, p)), b0, c5);
+            c6 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref s6, p)), b0, c6);
+            c7 = TOps.MultiplyAdd(TOps.Broadcast(Unsafe.Add(ref s7, p)), b0, c7);
+        }
+
+        nint w = TOps.Count;
+        ref float t = ref o.Tile;
+        TOps.Store(TOps.Add(c0, d0), ref t, 0);
+        TOps.Store(TOps.Add(c1, d1), ref t, w);
+        TOps.Store(TOps.Add(c2, d2), ref t, 2 * w);
+        TOps.Store(TOps.Add(c3, d3), ref t, 3 * w);
+        TOps.Store(TOps.Add(c4, d4), ref t, 4 * w);
+        TOps.Store(TOps.Add(c5, d5), ref t, 5 * w);
+        TOps.Store(TOps.Add(c6, d6), ref t, 6 * w);
+        TOps.Store(TOps.Add(c7, d7), ref t, 7 * w);
+        for (int q = 0; q < rows; q++)
+        {
+            FinishCandidate<TOps, TVector>(o, i + q, j, TOps.Load(ref t, q * w));
         }
     }
 
@@ -363,6 +545,106 @@ internal static class GruStepKernels
         }
     }
 
+    /// <summary>
+    /// As <see cref="Tile{TOps, TVector}"/> for rows <c>i..i+rows</c> (4 &lt; rows ≤ 8), for 512-bit vectors only: 24
+    /// accumulators and 3 weight vectors do not fit AVX2's 16 registers. Every element's sum runs in the same order as
+    /// in the 4-row tile, so the bits do not depend on which tile a row falls in.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void Tile8<TOps, TVector>(in StepOperands o, int i, int rows, int j)
+        where TOps : ISimdOps<TVector>
+        where TVector : struct
+    {
+        int hidden = o.Hidden;
+        nint ld = 3 * hidden;
+        ref float h0 = ref Unsafe.Add(ref o.Previous, (nint)i * hidden);
+        ref float h1 = ref Unsafe.Add(ref h0, hidden);
+        ref float h2 = ref Unsafe.Add(ref h1, hidden);
+        ref float h3 = ref Unsafe.Add(ref h2, hidden);
+        ref float h4 = ref Unsafe.Add(ref h3, hidden);
+        ref float h5 = ref rows > 5 ? ref Unsafe.Add(ref h4, hidden) : ref h4;
+        ref float h6 = ref rows > 6 ? ref Unsafe.Add(ref h5, hidden) : ref h5;
+        ref float h7 = ref rows > 7 ? ref Unsafe.Add(ref h6, hidden) : ref h6;
+        ref float wRow = ref Unsafe.Add(ref o.Weights, j);
+        nint zOffset = hidden, nOffset = 2 * hidden;
+
+        TVector r0 = TOps.Zero, z0 = TOps.Zero, n0 = TOps.Zero, r1 = TOps.Zero, z1 = TOps.Zero, n1 = TOps.Zero;
+        TVector r2 = TOps.Zero, z2 = TOps.Zero, n2 = TOps.Zero, r3 = TOps.Zero, z3 = TOps.Zero, n3 = TOps.Zero;
+        TVector r4 = TOps.Zero, z4 = TOps.Zero, n4 = TOps.Zero, r5 = TOps.Zero, z5 = TOps.Zero, n5 = TOps.Zero;
+        TVector r6 = TOps.Zero, z6 = TOps.Zero, n6 = TOps.Zero, r7 = TOps.Zero, z7 = TOps.Zero, n7 = TOps.Zero;
+        for (nint p = 0; p < hidden; p++)
+        {
+            TVector br = TOps.Load(ref wRow, 0);
+            TVector bz = TOps.Load(ref wRow, zOffset);
+            TVector bn = TOps.Load(ref wRow, nOffset);
+            TVector a = TOps.Broadcast(Unsafe.Add(ref h0, p));
+            r0 = TOps.MultiplyAdd(a, br, r0);
+            z0 = TOps.MultiplyAdd(a, bz, z0);
+            n0 = TOps.MultiplyAdd(a, bn, n0);
+            a = TOps.Broadcast(Unsafe.Add(ref h1, p));
+            r1 = TOps.MultiplyAdd(a, br, r1);
+            z1 = TOps.MultiplyAdd(a, bz, z1);
+            n1 = TOps.MultiplyAdd(a, bn, n1);
+            a = TOps.Broadcast(Unsafe.Add(ref h2, p));
+            r2 = TOps.MultiplyAdd(a, br, r2);
+            z2 = TOps.MultiplyAdd(a, bz, z2);
+            n2 = TOps.MultiplyAdd(a, bn, n2);
+            a = TOps.Broadcast(Unsafe.Add(ref h3, p));
+            r3 = TOps.MultiplyAdd(a, br, r3);
+            z3 = TOps.MultiplyAdd(a, bz, z3);
+            n3 = TOps.MultiplyAdd(a, bn, n3);
+            a = TOps.Broadcast(Unsafe.Add(ref h4, p));
+            r4 = TOps.MultiplyAdd(a, br, r4);
+            z4 = TOps.MultiplyAdd(a, bz, z4);
+            n4 = TOps.MultiplyAdd(a, bn, n4);
+            a = TOps.Broadcast(Unsafe.Add(ref h5, p));
+            r5 = TOps.MultiplyAdd(a, br, r5);
+            z5 = TOps.MultiplyAdd(a, bz, z5);
+            n5 = TOps.MultiplyAdd(a, bn, n5);
+            a = TOps.Broadcast(Unsafe.Add(ref h6, p));
+            r6 = TOps.MultiplyAdd(a, br, r6);
+            z6 = TOps.MultiplyAdd(a, bz, z6);
+            n6 = TOps.MultiplyAdd(a, bn, n6);
+            a = TOps.Broadcast(Unsafe.Add(ref h7, p));
+            r7 = TOps.MultiplyAdd(a, br, r7);
+            z7 = TOps.MultiplyAdd(a, bz, z7);
+            n7 = TOps.MultiplyAdd(a, bn, n7);
+            wRow = ref Unsafe.Add(ref wRow, ld);
+        }
+
+        nint w = TOps.Count;
+        ref float t = ref o.Tile;
+        TOps.Store(r0, ref t, 0);
+        TOps.Store(z0, ref t, w);
+        TOps.Store(n0, ref t, 2 * w);
+        TOps.Store(r1, ref t, 3 * w);
+        TOps.Store(z1, ref t, 4 * w);
+        TOps.Store(n1, ref t, 5 * w);
+        TOps.Store(r2, ref t, 6 * w);
+        TOps.Store(z2, ref t, 7 * w);
+        TOps.Store(n2, ref t, 8 * w);
+        TOps.Store(r3, ref t, 9 * w);
+        TOps.Store(z3, ref t, 10 * w);
+        TOps.Store(n3, ref t, 11 * w);
+        TOps.Store(r4, ref t, 12 * w);
+        TOps.Store(z4, ref t, 13 * w);
+        TOps.Store(n4, ref t, 14 * w);
+        TOps.Store(r5, ref t, 15 * w);
+        TOps.Store(z5, ref t, 16 * w);
+        TOps.Store(n5, ref t, 17 * w);
+        TOps.Store(r6, ref t, 18 * w);
+        TOps.Store(z6, ref t, 19 * w);
+        TOps.Store(n6, ref t, 20 * w);
+        TOps.Store(r7, ref t, 21 * w);
+        TOps.Store(z7, ref t, 22 * w);
+        TOps.Store(n7, ref t, 23 * w);
+        for (int q = 0; q < rows; q++)
+        {
+            nint at = 3 * q * w;
+            Finish<TOps, TVector>(o, i + q, j, TOps.Load(ref t, at), TOps.Load(ref t, at + w), TOps.Load(ref t, at + (2 * w)));
+        }
+    }
+
     /// <summary>The gates, the candidate and the blend of one row's vector, from its three accumulated products.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Finish<TOps, TVector>(in StepOperands o, int row, int j, TVector accR, TVector accZ, TVector accN)
@@ -394,8 +676,8 @@ internal static class GruStepKernels
     private readonly ref struct StepOperands(ReadOnlySpan<float> previous, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias,
         ReadOnlySpan<float> projection, Span<float> state, Span<float> record, int hidden, bool recording, Span<float> tile)
     {
-        /// <summary>Room for a tile's accumulators: 12 of the widest vector.</summary>
-        public const int TileLength = 12 * 16;
+        /// <summary>Room for a tile's accumulators: 24 of the widest vector (the 8-row tile).</summary>
+        public const int TileLength = 24 * 16;
 
         /// <summary>Where a tile parks its accumulators so that its rows are finished one at a time.</summary>
         public readonly ref float Tile = ref MemoryMarshal.GetReference(tile);
