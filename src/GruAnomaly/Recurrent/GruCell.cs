@@ -116,9 +116,18 @@ public sealed class GruCell : IRecurrentCell, IBackwardPreparation
                 step.PreviousStateGradient.Slice(row * h, h), preactivation.Slice(h, h), preactivation.Slice(2 * h, h));
         }
 
-        // (r ⊙ h) fed the candidate's recurrent product: its gradient flows to r and to h.
-        step.Matrix.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, batch, h, h,
-            1f, step.StepGradient[(2 * h)..], _gates, recurrent[(2 * h)..], _gates, 0f, resetStateGradient, h);
+        // (r ⊙ h) fed the candidate's recurrent product: its gradient flows to r and to h. W_hᵀ's rows 2h..3h are W_hnᵀ.
+        ReadOnlySpan<float> transposed = step.Prepared;
+        if (transposed.IsEmpty)
+        {
+            step.Matrix.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, batch, h, h,
+                1f, step.StepGradient[(2 * h)..], _gates, recurrent[(2 * h)..], _gates, 0f, resetStateGradient, h);
+        }
+        else
+        {
+            step.Matrix.Multiply(MatrixTranspose.None, MatrixTranspose.None, batch, h, h,
+                1f, step.StepGradient[(2 * h)..], _gates, transposed[(2 * h * h)..], h, 0f, resetStateGradient, h);
+        }
 
         for (int row = 0; row < batch; row++)
         {
@@ -133,8 +142,15 @@ public sealed class GruCell : IRecurrentCell, IBackwardPreparation
             GateMath.SigmoidDerivativeInPlace(preactivation[..h], r);
         }
 
-        step.Matrix.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, batch, h, 2 * h,
-            1f, step.StepGradient, _gates, recurrent, _gates, 1f, step.PreviousStateGradient, h);
+        if (transposed.IsEmpty)
+        {
+            step.Matrix.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, batch, h, 2 * h,
+                1f, step.StepGradient, _gates, recurrent, _gates, 1f, step.PreviousStateGradient, h);
+            return;
+        }
+
+        step.Matrix.Multiply(MatrixTranspose.None, MatrixTranspose.None, batch, h, 2 * h,
+            1f, step.StepGradient, _gates, transposed, h, 1f, step.PreviousStateGradient, h);
     }
 
     /// <inheritdoc />

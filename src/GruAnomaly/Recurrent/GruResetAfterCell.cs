@@ -120,9 +120,16 @@ public sealed class GruResetAfterCell : IRecurrentCell, IBackwardPreparation
             GateMath.SigmoidDerivativeInPlace(gradient[..h], r);
         }
 
-        step.Matrix.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, batch, h, _gates,
-            1f, step.StepGradient, width, step.Parameters.Slice(_recurrentOffset, h * _gates), _gates,
-            1f, step.PreviousStateGradient, h);
+        if (step.Prepared.IsEmpty)
+        {
+            step.Matrix.Multiply(MatrixTranspose.None, MatrixTranspose.Transpose, batch, h, _gates,
+                1f, step.StepGradient, width, step.Parameters.Slice(_recurrentOffset, h * _gates), _gates,
+                1f, step.PreviousStateGradient, h);
+            return;
+        }
+
+        step.Matrix.Multiply(MatrixTranspose.None, MatrixTranspose.None, batch, h, _gates,
+            1f, step.StepGradient, width, step.Prepared, h, 1f, step.PreviousStateGradient, h);
     }
 
     /// <inheritdoc />

@@ -149,10 +149,12 @@ public sealed class GruBackwardKernelsTests
     [InlineData(32, 32, false)]
     [InlineData(32, 33, false)]
     [InlineData(32, 64, false)]
+    [InlineData(32, 80, true)]
+    [InlineData(5, 97, false)]
     public void CellBackwardWithPreparedWeightsMatchesTheGeneralPath(int batch, int hidden, bool resetAfter)
     {
         // The cells take the fused kernel when the network hands them W_hᵀ (on the managed provider, hidden within
-        // GruStepKernels.MaxHidden) and the general path without it; above MaxHidden both calls run the general path.
+        // GruStepKernels.MaxHidden) and the general path without it; above MaxHidden the general GEMM reads W_hᵀ as given.
         IRecurrentCell cell = resetAfter ? new GruResetAfterCell(5, hidden) : new GruCell(5, hidden);
         float[] parameters = new RecurrentNetwork([cell]).CreateParameters(seed: 11);
         var random = new Random(12);
@@ -223,18 +225,48 @@ public sealed class GruBackwardKernelsTests
         }
     }
 
-    [Fact]
-    public void TransposeRecurrentWeightsTransposes()
+    [Theory]
+    [InlineData(GruVariant.ResetAfter, 80)]
+    [InlineData(GruVariant.ResetBefore, 97)]
+    public void AboveTheFusedSizesTheTransposedWeightsGiveTheSameBits(GruVariant variant, int hidden)
     {
-        const int Hidden = 5;
-        float[] weights = [.. Enumerable.Range(0, Hidden * 3 * Hidden).Select(i => (float)i)];
-        float[] transposed = new float[weights.Length];
-        GruBackwardKernels.TransposeRecurrentWeights(Hidden, weights, transposed);
-        for (int p = 0; p < Hidden; p++)
+        // Above GruStepKernels.MaxHidden the per-step products read W_hᵀ, transposed once per pass, instead of packing W_h
+        // transposed at every step; the GEMM sums each element in the same order either way, so nothing may change.
+        const int Steps = 9, Batch = 11, Inputs = 3;
+        var network = RecurrentNetwork.CreateGru(Inputs, hidden, layers: 2, outputSize: 2, variant);
+        float[] parameters = network.CreateParameters(seed: 23);
+        var random = new Random(24);
+        float[] Values(int count) => [.. Enumerable.Range(0, count).Select(_ => (float)((random.NextDouble() * 2) - 1))];
+        float[] inputs = Values(Steps * Batch * Inputs), outputGradients = Values(Batch * 2);
+        NetworkWorkspace workspace = network.CreateWorkspace();
+        network.Forward(parameters, inputs, Steps, Batch, workspace);
+
+        float[] Gradients(bool prepared)
         {
-            for (int c = 0; c < 3 * Hidden; c++)
+            network.FusedBackward = prepared;
+            float[] gradients = new float[network.ParameterCount], inputGradients = new float[inputs.Length];
+            network.Backward(parameters, workspace, outputGradients, gradients, inputGradients: inputGradients);
+            return [.. gradients, .. inputGradients];
+        }
+
+        Assert.Equal(Gradients(prepared: false), Gradients(prepared: true));
+    }
+
+    [Theory]
+    [InlineData(5)]
+    [InlineData(16)]
+    [InlineData(37)]
+    public void TransposeRecurrentWeightsTransposes(int hidden)
+    {
+        // Sizes below, at and across the copy's 16×16 blocks.
+        float[] weights = [.. Enumerable.Range(0, hidden * 3 * hidden).Select(i => (float)i)];
+        float[] transposed = new float[weights.Length];
+        GruBackwardKernels.TransposeRecurrentWeights(hidden, weights, transposed);
+        for (int p = 0; p < hidden; p++)
+        {
+            for (int c = 0; c < 3 * hidden; c++)
             {
-                Assert.Equal(weights[(p * 3 * Hidden) + c], transposed[(c * Hidden) + p]);
+                Assert.Equal(weights[(p * 3 * hidden) + c], transposed[(c * hidden) + p]);
             }
         }
     }

@@ -36,16 +36,31 @@ internal static class GruBackwardKernels
     ];
 
     /// <summary><c>transposed</c> (3·hidden × hidden) = <c>weightsᵀ</c>, for weights hidden × 3·hidden.</summary>
+    /// <remarks>
+    /// In square blocks, so that the strided side of the copy stays within a few cache lines: done naively, one write per
+    /// cache line, it took about 5 % of a layer's forward+backward at hidden 512. Once per backward pass, so optimized
+    /// from the first call.
+    /// </remarks>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void TransposeRecurrentWeights(int hidden, ReadOnlySpan<float> weights, Span<float> transposed)
     {
+        const int Block = 16;
         int gates = 3 * hidden;
         Debug.Assert(weights.Length >= hidden * gates && transposed.Length >= hidden * gates);
-        for (int p = 0; p < hidden; p++)
+        for (int p0 = 0; p0 < hidden; p0 += Block)
         {
-            ReadOnlySpan<float> row = weights.Slice(p * gates, gates);
-            for (int c = 0; c < gates; c++)
+            int pEnd = Math.Min(p0 + Block, hidden);
+            for (int c0 = 0; c0 < gates; c0 += Block)
             {
-                transposed[(c * hidden) + p] = row[c];
+                int cEnd = Math.Min(c0 + Block, gates);
+                for (int c = c0; c < cEnd; c++)
+                {
+                    Span<float> column = transposed.Slice(c * hidden, hidden);
+                    for (int p = p0; p < pEnd; p++)
+                    {
+                        column[p] = weights[(p * gates) + c];
+                    }
+                }
             }
         }
     }
