@@ -19,7 +19,7 @@ internal static class GateMath
     /// What the GRU cells prepare for a backward pass on the library's own provider: W_hᵀ (3·hidden × hidden), which the
     /// fused steps read in place and the larger layers' per-step products take as a row-major operand. Transposed once
     /// per pass, it is no longer packed from W_h at every step: that packing was 7–9 % of a layer's forward+backward at
-    /// hidden 256–512 (benchmarks/results/comparison-2026-12-02-tiles.md). Other providers transpose in their own GEMM.
+    /// hidden 256–512 (benchmarks/results/comparison-2026-12-03-tiles.md). Other providers transpose in their own GEMM.
     /// </summary>
     public static int BackwardPreparationSize(int hidden, IMatrixProvider matrix) => matrix is ManagedMatrixProvider ? 3 * hidden * hidden : 0;
 
