@@ -72,6 +72,11 @@ internal static class Candidates
         new("fusion with windowed Gaussian", false, b => b.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500)))),
         new("fusion with windowed Gaussian and 500 normal scores", false, b => b.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500)))
             .WithScoreNormalization(ScoreNormalization.RobustZ(500, excludeFlagged: true))),
+
+        // An ensemble: the default's fusion with two and three forecasters trained from different seeds (their errors
+        // averaged by the fusion's calibration like any other component's).
+        new("ensemble of 2 forecasters", false, b => b.WithScorer(Scorer.Fusion(Scorer.Forecast(), new SeededScorer(Scorer.Forecast(), 1), Scorer.RollingZScore()))),
+        new("ensemble of 3 forecasters", false, b => b.WithScorer(Scorer.Fusion(Scorer.Forecast(), new SeededScorer(Scorer.Forecast(), 1), new SeededScorer(Scorer.Forecast(), 2), Scorer.RollingZScore()))),
     ];
 
     /// <summary>
