@@ -14,7 +14,7 @@ namespace GruAnomaly.Benchmarks.Recurrent;
 /// loop per step (adding the output gradient, clearing the next carried gradient) is <c>LoopRest</c>. <c>Fused</c> is the
 /// same step through the fused kernel (<c>GruBackwardKernels</c>, given W_hᵀ as the network prepares it once per pass).
 /// <c>Layer*</c>: the backward pass of a whole layer (8 inputs, 100 steps, batch 32, recorded once in setup) with the
-/// fused step switched off and on (<c>RecurrentNetwork.FusedBackward</c>); the forward is the same in both.
+/// fused step switched off and on (the <c>prepareCells</c> argument of <c>RecurrentNetwork.BackwardPass</c>); the forward is the same in both.
 /// <c>LayerFinishBackward</c>: that pass's weight gradients of all steps (the cell's <c>FinishBackward</c>), which no
 /// step kernel touches.
 /// </summary>
@@ -173,8 +173,7 @@ public class BackwardStepBenchmarks
 
     private void LayerBackward(bool fused)
     {
-        _layer.FusedBackward = fused;
         Array.Clear(_layerGradients);
-        _layer.Backward(_layerParameters, _layerWorkspace, _layerOutputGradients, _layerGradients);
+        _layer.BackwardPass(_layerParameters, _layerWorkspace, _layerOutputGradients, _layerGradients, default, default, default, truncationSteps: 0, prepareCells: fused);
     }
 }

@@ -12,15 +12,17 @@ namespace GruAnomaly.Benchmarks.Training;
 /// head on the last step, windows of 100, batch 32, Adam, one thread) spends its time: the forward pass that records for
 /// backward, the backward pass, the optimizer, and the whole epoch of 32 steps through the <see cref="Trainer"/> (its
 /// time per step, so that the rest: batching windows, loss, clipping, shuffling, reads as the difference; and per step
-/// of a two-epoch Fit, so that a Fit's one-off setup reads as the difference of the two). The <c>*UnfusedBackward</c> rows
-/// run the same with the fused small-hidden backward step switched off (<c>RecurrentNetwork.FusedBackward</c>), the
-/// backward path before it, in the same run.
+/// of a two-epoch Fit, so that a Fit's one-off setup reads as the difference of the two). <c>ForwardBackwardUnfusedBackward</c>
+/// runs the same pass with the fused small-hidden backward step withheld (the <c>prepareCells</c> argument of
+/// <c>RecurrentNetwork.BackwardPass</c>), the backward path before it, in the same run. (A trainer step without the fused
+/// backward step, <c>TrainerStepUnfusedBackward</c> in <c>fused-backward-2026-12-02.md</c>, needed a mutable switch on the
+/// network and was removed with it.)
 /// </summary>
 [MemoryDiagnoser]
 public class SeedStepBreakdownBenchmarks
 {
     private const int Steps = 100, Batch = 32;
-    private RecurrentNetwork _network = null!, _unfusedBackward = null!;
+    private RecurrentNetwork _network = null!;
     private NetworkWorkspace _workspace = null!;
     private float[] _parameters = [], _inputs = [], _outputGradients = [], _gradients = [];
     private IOptimizerState _adam = null!;
@@ -34,9 +36,7 @@ public class SeedStepBreakdownBenchmarks
         _network = RecurrentNetwork.CreateGru(1, 64, layers: 2, outputSize: 1, GruVariant.ResetAfter);
         _parameters = _network.CreateParameters(seed: 1);
         _workspace = _network.CreateWorkspace();
-        _unfusedBackward = RecurrentNetwork.CreateGru(1, 64, layers: 2, outputSize: 1, GruVariant.ResetAfter);
-        _unfusedBackward.FusedBackward = false;
-        _unfusedWorkspace = _unfusedBackward.CreateWorkspace();
+        _unfusedWorkspace = _network.CreateWorkspace();
         _inputs = [.. Enumerable.Range(0, Steps * Batch).Select(i => MathF.Sin(0.1f * i))];
         _outputGradients = [.. Enumerable.Repeat(0.01f, Batch)];
         _gradients = new float[_network.ParameterCount];
@@ -62,9 +62,9 @@ public class SeedStepBreakdownBenchmarks
     [Benchmark]
     public void ForwardBackwardUnfusedBackward()
     {
-        _unfusedBackward.Forward(_parameters, _inputs, Steps, Batch, _unfusedWorkspace);
+        _network.Forward(_parameters, _inputs, Steps, Batch, _unfusedWorkspace);
         _gradients.AsSpan().Clear();
-        _unfusedBackward.Backward(_parameters, _unfusedWorkspace, _outputGradients, _gradients);
+        _network.BackwardPass(_parameters, _unfusedWorkspace, _outputGradients, _gradients, default, default, default, truncationSteps: 0, prepareCells: false);
     }
 
     /// <summary>
@@ -100,9 +100,6 @@ public class SeedStepBreakdownBenchmarks
     /// <summary>One epoch (1000 windows: 31 steps of 32 and one of 8) per invocation, reported per step.</summary>
     [Benchmark(OperationsPerInvoke = 32)]
     public TrainingResult TrainerStep() => _trainer.Fit(_network, _parameters, _data);
-
-    [Benchmark(OperationsPerInvoke = 32)]
-    public TrainingResult TrainerStepUnfusedBackward() => _trainer.Fit(_unfusedBackward, _parameters, _data);
 
     /// <summary>Two epochs per invocation, per step: against <see cref="TrainerStep"/>, what one Fit's setup costs.</summary>
     [Benchmark(OperationsPerInvoke = 64)]

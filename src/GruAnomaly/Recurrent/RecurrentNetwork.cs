@@ -154,12 +154,6 @@ public sealed class RecurrentNetwork : ISequenceModel
     /// <value>The default value is <see cref="ManagedMatrixProvider.Instance"/>.</value>
     public IMatrixProvider MatrixProvider { get; }
 
-    /// <summary>
-    /// Gets or sets whether backward passes give the cells what <see cref="IBackwardPreparation"/> asks for (the GRU
-    /// cells' fused small-hidden backward step). Only tests and benchmarks turn it off, to run the general path against it.
-    /// </summary>
-    internal bool FusedBackward { get; set; } = true;
-
     /// <summary>Gets the number of input features per step.</summary>
     public int InputSize => Layers[0].InputSize;
 
@@ -286,7 +280,18 @@ public sealed class RecurrentNetwork : ISequenceModel
     /// <exception cref="ArgumentException">A shape does not match.</exception>
     public void Backward(ReadOnlySpan<float> parameters, NetworkWorkspace workspace, ReadOnlySpan<float> outputGradients,
         Span<float> parameterGradients, ReadOnlySpan<float> finalStateGradients = default, Span<float> inputGradients = default,
-        Span<float> initialStateGradients = default, int truncationSteps = 0)
+        Span<float> initialStateGradients = default, int truncationSteps = 0) =>
+        BackwardPass(parameters, workspace, outputGradients, parameterGradients, finalStateGradients, inputGradients, initialStateGradients,
+            truncationSteps, prepareCells: true);
+
+    /// <summary>
+    /// <see cref="Backward"/>, with <paramref name="prepareCells"/> false to withhold what <see cref="IBackwardPreparation"/> asks for (W_hᵀ for the
+    /// GRU cells' fused backward step and per-step products): tests and benchmarks run the general path against it.
+    /// A parameter, not a switch on the network, so that a network stays immutable.
+    /// </summary>
+    internal void BackwardPass(ReadOnlySpan<float> parameters, NetworkWorkspace workspace, ReadOnlySpan<float> outputGradients,
+        Span<float> parameterGradients, ReadOnlySpan<float> finalStateGradients, Span<float> inputGradients,
+        Span<float> initialStateGradients, int truncationSteps, bool prepareCells)
     {
         ArgumentNullException.ThrowIfNull(workspace);
         if (workspace.Network != this || !workspace.CanBackward)
@@ -343,7 +348,7 @@ public sealed class RecurrentNetwork : ISequenceModel
                 finalStateGradients.IsEmpty ? default : finalStateGradients.Slice(stateOffset, batch * state),
                 belowGradients,
                 initialStateGradients.IsEmpty ? default : initialStateGradients.Slice(stateOffset, batch * state),
-                truncationSteps);
+                truncationSteps, prepareCells);
         }
     }
 
@@ -351,7 +356,8 @@ public sealed class RecurrentNetwork : ISequenceModel
     // on-stack replacement, and on one CPU the JIT waits a second or more before promoting tier-0 code.
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private void BackwardLayer(int layer, ReadOnlySpan<float> parameters, NetworkWorkspace workspace, Span<float> parameterGradients,
-        ReadOnlySpan<float> finalStateGradient, Span<float> inputGradients, Span<float> initialStateGradient, int truncationSteps)
+        ReadOnlySpan<float> finalStateGradient, Span<float> inputGradients, Span<float> initialStateGradient, int truncationSteps,
+        bool prepareCells)
     {
         IRecurrentCell cell = Layers[layer];
         NetworkWorkspace.LayerBuffers buffers = workspace.Layer(layer);
@@ -375,7 +381,7 @@ public sealed class RecurrentNetwork : ISequenceModel
         }
 
         ReadOnlySpan<float> prepared = default;
-        if (FusedBackward && cell is IBackwardPreparation preparation && preparation.BackwardPreparationSize(MatrixProvider) is > 0 and int size)
+        if (prepareCells && cell is IBackwardPreparation preparation && preparation.BackwardPreparationSize(MatrixProvider) is > 0 and int size)
         {
             preparation.PrepareBackward(cellParameters, buffers.Prepared.AsSpan(0, size));
             prepared = buffers.Prepared.AsSpan(0, size);

@@ -210,9 +210,8 @@ public sealed class GruBackwardKernelsTests
 
         float[] Gradients(bool fused)
         {
-            network.FusedBackward = fused;
             float[] gradients = new float[network.ParameterCount], inputGradients = new float[inputs.Length], initial = new float[2 * Batch * hidden];
-            network.Backward(parameters, workspace, outputGradients, gradients, finalStateGradients, inputGradients, initial);
+            network.BackwardPass(parameters, workspace, outputGradients, gradients, finalStateGradients, inputGradients, initial, truncationSteps: 0, prepareCells: fused);
             return [.. gradients, .. inputGradients, .. initial];
         }
 
@@ -243,9 +242,8 @@ public sealed class GruBackwardKernelsTests
 
         float[] Gradients(bool prepared)
         {
-            network.FusedBackward = prepared;
             float[] gradients = new float[network.ParameterCount], inputGradients = new float[inputs.Length];
-            network.Backward(parameters, workspace, outputGradients, gradients, inputGradients: inputGradients);
+            network.BackwardPass(parameters, workspace, outputGradients, gradients, default, inputGradients, default, truncationSteps: 0, prepareCells: prepared);
             return [.. gradients, .. inputGradients];
         }
 
