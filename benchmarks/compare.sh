@@ -5,8 +5,14 @@
 # (benchmarks/compare/pytorch_workloads.py, Debian's /usr/bin/python3 with python3-torch) and the C# side
 # (GruAnomaly.Benchmarks compare) alternately, ROUNDS times each, and prints a markdown table of the medians.
 #
-# Usage: benchmarks/compare.sh [--unpinned] [ROUNDS]   (default 3; raw JSON lines go to stderr)
+# Usage: benchmarks/compare.sh [--unpinned] [--avx2] [ROUNDS]   (default 3; raw JSON lines go to stderr)
 #        WORKLOADS=layer_fb_h64,stream_point benchmarks/compare.sh
+#
+# --avx2 puts both sides on 256-bit AVX2 + FMA code on a host that has AVX-512, as on the Zen 3 machines the targets were
+# set on: DOTNET_EnableAVX512=0 for ours; for theirs OPENBLAS_CORETYPE=Haswell (OpenBLAS's AVX2 kernels, also for numpy's
+# peak), ATEN_CPU_CAPABILITY=avx2 (PyTorch's own vector kernels; Debian's build already picks AVX2 by default) and
+# ONEDNN_MAX_CPU_ISA=AVX2 (oneDNN, should PyTorch route anything through it). Without it, a run with
+# DOTNET_EnableAVX512=0 alone compares our 256-bit path against an AVX-512 OpenBLAS.
 #
 # Pinning: by default both sides run under `taskset -c 0` (CPU set by PIN_CPU, default 0), so neither borrows the second
 # core for BLAS threads, the JIT or the GC and "one thread each" holds on a shared host. --unpinned runs both sides on
@@ -15,8 +21,8 @@
 # Each cell gives the median over the rounds and the min–max of the rounds.
 #
 # Environment, identical for both sides:
-#   - OPENBLAS_CORETYPE is unset: this comparison was set up on an AMD Zen 3 (AVX2, no AVX-512) host, where OpenBLAS's
-#     own detection is right. The OPENBLAS_CORETYPE=SkylakeX setting in the project NOTES applies to Intel AVX-512
+#   - OPENBLAS_CORETYPE is unset (unless --avx2): this comparison was set up on an AMD Zen 3 (AVX2, no AVX-512) host,
+#     where OpenBLAS's own detection is right; on the later Zen 5 hosts it picks its AVX-512 (SkylakeX) kernels. The OPENBLAS_CORETYPE=SkylakeX setting in the project NOTES applies to Intel AVX-512
 #     hosts only; forcing it on a CPU without AVX-512 would crash or slow OpenBLAS.
 #   - OMP_WAIT_POLICY=PASSIVE, OMP_NUM_THREADS=1 (and torch.set_num_threads(1) inside the script).
 #   - DOTNET_TieredPGO left at the runtime default (unset).
@@ -25,6 +31,11 @@ set -euo pipefail
 PIN=1
 if [[ "${1:-}" == "--unpinned" ]]; then
     PIN=0
+    shift
+fi
+AVX2=0
+if [[ "${1:-}" == "--avx2" ]]; then
+    AVX2=1
     shift
 fi
 ROUNDS="${1:-3}"
@@ -44,6 +55,10 @@ WORKLOADS="${WORKLOADS:-$DEFAULT_WORKLOADS}"
 
 unset OPENBLAS_CORETYPE DOTNET_TieredPGO
 export OMP_WAIT_POLICY=PASSIVE OMP_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1
+if ((AVX2)); then
+    export DOTNET_EnableAVX512=0 OPENBLAS_CORETYPE=Haswell ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2
+    MODE="$MODE, both sides at 256 bits (AVX2 + FMA)"
+fi
 
 if ! "$PYTHON" -c "import torch" 2>/dev/null; then
     echo "PyTorch is missing for $PYTHON. Install it with: apt-get install python3-torch libopenblas0-pthread" >&2
