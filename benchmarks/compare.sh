@@ -21,9 +21,10 @@
 # Each cell gives the median over the rounds and the min–max of the rounds.
 #
 # Environment, identical for both sides:
-#   - OPENBLAS_CORETYPE is unset (unless --avx2): this comparison was set up on an AMD Zen 3 (AVX2, no AVX-512) host,
-#     where OpenBLAS's own detection is right; on the later Zen 5 hosts it picks its AVX-512 (SkylakeX) kernels. The OPENBLAS_CORETYPE=SkylakeX setting in the project NOTES applies to Intel AVX-512
-#     hosts only; forcing it on a CPU without AVX-512 would crash or slow OpenBLAS.
+#   - OPENBLAS_CORETYPE is unset (unless --avx2), whatever the machine exports: this comparison was set up on an AMD
+#     Zen 3 (AVX2, no AVX-512) host, where OpenBLAS's own detection is right; on the later Zen 5 hosts it detects
+#     Cooperlake and runs AVX-512 kernels. The OPENBLAS_CORETYPE=SkylakeX setting in the project NOTES applies to Intel
+#     AVX-512 hosts only; forcing it on a CPU without AVX-512 would crash or slow OpenBLAS.
 #   - OMP_WAIT_POLICY=PASSIVE, OMP_NUM_THREADS=1 (and torch.set_num_threads(1) inside the script).
 #   - DOTNET_TieredPGO left at the runtime default (unset).
 set -euo pipefail
