@@ -73,6 +73,10 @@ internal static class Candidates
         new("fusion with windowed Gaussian and 500 normal scores", false, b => b.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500)))
             .WithScoreNormalization(ScoreNormalization.RobustZ(500, excludeFlagged: true))),
 
+        // The forecaster predicting several points per window (each point's expected value the mean of the predictions made
+        // for it), as LSTM-AD predicts several steps ahead; otherwise the default.
+        new("fusion with a 3-step forecast", false, b => b.WithScorer(Scorer.Fusion(Scorer.Forecast(horizon: 3), Scorer.RollingZScore()))),
+        new("fusion with a 10-step forecast", false, b => b.WithScorer(Scorer.Fusion(Scorer.Forecast(horizon: 10), Scorer.RollingZScore()))),
         // An ensemble: the default's fusion with two and three forecasters trained from different seeds (their errors
         // averaged by the fusion's calibration like any other component's).
         new("ensemble of 2 forecasters", false, b => b.WithScorer(Scorer.Fusion(Scorer.Forecast(), new SeededScorer(Scorer.Forecast(), 1), Scorer.RollingZScore()))),
