@@ -1,8 +1,8 @@
 using System.Diagnostics;
-using System.Numerics.Tensors;
 using GruAnomaly.Data;
 using GruAnomaly.Diagnostics;
 using GruAnomaly.Losses;
+using GruAnomaly.Numerics.Kernels;
 using GruAnomaly.Recurrent;
 using GruAnomaly.Training.Optimizers;
 using GruAnomaly.Training.Schedules;
@@ -322,7 +322,7 @@ public sealed class Trainer
             RunShards(Phase.Backward);
             for (int s = 1; s < _shardCount; s++)
             {
-                TensorPrimitives.Add(_gradients, _shards[s].Gradients, _gradients);
+                ElementwiseKernels.Add(_gradients, _shards[s].Gradients, _gradients);
             }
 
             float norm = GradientClipping.GlobalNorm(_gradients);

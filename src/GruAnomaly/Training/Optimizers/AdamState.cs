@@ -1,6 +1,5 @@
-using System.Numerics.Tensors;
-
 using GruAnomaly.Diagnostics;
+using GruAnomaly.Numerics.Kernels;
 
 namespace GruAnomaly.Training.Optimizers;
 
@@ -21,9 +20,6 @@ internal sealed class AdamState : IOptimizerState
     private readonly float[] _firstMoment;
     private readonly float[] _secondMoment;
 
-    // Holds the decayed gradient, then g², then the denominator, so a step needs no allocation.
-    private readonly float[] _scratch;
-
     public AdamState(int parameterCount, float beta1, float beta2, float epsilon, float weightDecay, bool decoupledWeightDecay)
     {
         _parameterCount = parameterCount;
@@ -42,7 +38,6 @@ internal sealed class AdamState : IOptimizerState
         _weightDecaySingle = weightDecay;
         _firstMoment = new float[parameterCount];
         _secondMoment = new float[parameterCount];
-        _scratch = new float[parameterCount];
     }
 
     public int StepCount { get; private set; }
@@ -52,42 +47,17 @@ internal sealed class AdamState : IOptimizerState
         OptimizerStateChecks.ValidateStep(_parameterCount, parameters, gradients, learningRate);
         int step = StepCount + 1;
 
-        ReadOnlySpan<float> gradient = gradients;
-        if (_weightDecaySingle != 0f)
-        {
-            if (_decoupledWeightDecay)
-            {
-                TensorPrimitives.Multiply(parameters, (float)(1.0 - (learningRate * _weightDecay)), parameters);
-            }
-            else
-            {
-                TensorPrimitives.MultiplyAdd(parameters, _weightDecaySingle, gradients, _scratch);
-                gradient = _scratch;
-            }
-        }
-
-        TensorPrimitives.Multiply(_firstMoment, _beta1Single, _firstMoment);
-        TensorPrimitives.MultiplyAdd(gradient, _oneMinusBeta1, _firstMoment, _firstMoment);
-
-        // gradient may live in _scratch; it is not needed after this square.
-        TensorPrimitives.Multiply(gradient, gradient, _scratch);
-        TensorPrimitives.Multiply(_secondMoment, _beta2Single, _secondMoment);
-        TensorPrimitives.MultiplyAdd(_scratch, _oneMinusBeta2, _secondMoment, _secondMoment);
-
         double biasCorrection1 = 1.0 - Math.Pow(_beta1, step);
         double biasCorrection2 = 1.0 - Math.Pow(_beta2, step);
-        float stepSize = (float)(learningRate / biasCorrection1);
-        float biasCorrection2Sqrt = (float)Math.Sqrt(biasCorrection2);
-
-        // PyTorch's denominator: sqrt(v) / sqrt(1 − β₂ᵗ) + ε, so ε is not bias-corrected.
-        Span<float> denominator = _scratch;
-        TensorPrimitives.Sqrt(_secondMoment, denominator);
-        TensorPrimitives.Divide(denominator, biasCorrection2Sqrt, denominator);
-        TensorPrimitives.Add(denominator, _epsilon, denominator);
-
-        Span<float> ratio = _scratch;
-        TensorPrimitives.Divide(_firstMoment, denominator, ratio);
-        TensorPrimitives.MultiplyAdd(ratio, -stepSize, parameters, parameters);
+        bool decays = _weightDecaySingle != 0f;
+        var coefficients = new AdamCoefficients(
+            _beta1Single, _oneMinusBeta1, _beta2Single, _oneMinusBeta2,
+            BiasCorrection2Sqrt: (float)Math.Sqrt(biasCorrection2),
+            _epsilon,
+            StepSize: (float)(learningRate / biasCorrection1),
+            L2WeightDecay: decays && !_decoupledWeightDecay ? _weightDecaySingle : 0f,
+            DecoupledDecayFactor: decays && _decoupledWeightDecay ? (float)(1.0 - (learningRate * _weightDecay)) : 1f);
+        OptimizerKernels.AdamStep(parameters, gradients, _firstMoment, _secondMoment, coefficients);
         StepCount = step;
     }
 
