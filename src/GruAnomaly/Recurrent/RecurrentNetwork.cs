@@ -285,9 +285,9 @@ public sealed class RecurrentNetwork : ISequenceModel
             truncationSteps, prepareCells: true);
 
     /// <summary>
-    /// <see cref="Backward"/>, with <paramref name="prepareCells"/> false to withhold what <see cref="IBackwardPreparation"/> asks for (W_hᵀ for the
-    /// GRU cells' fused backward step and per-step products): tests and benchmarks run the general path against it.
-    /// A parameter, not a switch on the network, so that a network stays immutable.
+    /// <see cref="Backward"/>, with <paramref name="prepareCells"/> false to withhold what <see cref="IBackwardPreparation"/>
+    /// asks for (W_hᵀ for the GRU cells' fused backward step and per-step products): tests and benchmarks run the general
+    /// path against it. A parameter, not a switch on the network, so that a network stays immutable.
     /// </summary>
     internal void BackwardPass(ReadOnlySpan<float> parameters, NetworkWorkspace workspace, ReadOnlySpan<float> outputGradients,
         Span<float> parameterGradients, ReadOnlySpan<float> finalStateGradients, Span<float> inputGradients,
