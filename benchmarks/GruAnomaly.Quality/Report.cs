@@ -112,8 +112,40 @@ internal static class Report
             md.AppendLine(CultureInfo.InvariantCulture, $"- {c.Name}: {early} / {f1} / {ap} of {series}");
         }
 
+        // The target also reads as "the best baseline" in the singular: the one with the best mean on each metric.
+        string bestEarly = BestByMean(results, baselines, r => r.Windows > 0 ? r.EarlyStandard : double.NaN);
+        string bestF1 = BestByMean(results, baselines, r => r.EventF1), bestAp = BestByMean(results, baselines, r => r.PrAuc);
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture,
+            $"Series on which a candidate is worse than the baseline with the best mean on that metric ({bestEarly} / {bestF1} / {bestAp}):");
+        md.AppendLine();
+        foreach (Candidate c in candidates.Where(c => !c.IsBaseline))
+        {
+            int early = 0, f1 = 0, ap = 0;
+            foreach (IGrouping<string, SeriesResult> g in results.GroupBy(r => r.Series))
+            {
+                SeriesResult? own = g.FirstOrDefault(r => r.Candidate == c.Name);
+                if (own is null)
+                {
+                    continue;
+                }
+
+                early += own.Windows > 0 && Below(own.EarlyStandard, g.FirstOrDefault(r => r.Candidate == bestEarly)?.EarlyStandard) ? 1 : 0;
+                f1 += Below(own.EventF1, g.FirstOrDefault(r => r.Candidate == bestF1)?.EventF1) ? 1 : 0;
+                ap += Below(own.PrAuc, g.FirstOrDefault(r => r.Candidate == bestAp)?.PrAuc) ? 1 : 0;
+            }
+
+            md.AppendLine(CultureInfo.InvariantCulture, $"- {c.Name}: {early} / {f1} / {ap}");
+        }
+
         return md.ToString();
     }
+
+    private static string BestByMean(List<SeriesResult> results, HashSet<string> baselines, Func<SeriesResult, double> value) =>
+        baselines.MaxBy(b => Mean(results.Where(r => r.Candidate == b).ToList(), value) is double mean && !double.IsNaN(mean) ? mean : double.MinValue)!;
+
+    // NaN on either side (no window, no event) is not a loss.
+    private static bool Below(double own, double? other) => other is double o && !double.IsNaN(o) && !double.IsNaN(own) && own < o;
 
     private static double Mean(List<SeriesResult> results, Func<SeriesResult, double> value)
     {
