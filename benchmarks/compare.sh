@@ -5,7 +5,7 @@
 # (benchmarks/compare/pytorch_workloads.py, Debian's /usr/bin/python3 with python3-torch) and the C# side
 # (GruAnomaly.Benchmarks compare) alternately, ROUNDS times each, and prints a markdown table of the medians.
 #
-# Usage: benchmarks/compare.sh [--unpinned] [--avx2] [ROUNDS]   (default 3; raw JSON lines go to stderr)
+# Usage: benchmarks/compare.sh [--unpinned] [--avx2] [ROUNDS]   (options in any order; default 3 rounds; raw JSON lines go to stderr)
 #        WORKLOADS=layer_fb_h64,stream_point benchmarks/compare.sh
 #
 # --avx2 puts both sides on 256-bit AVX2 + FMA code on a host that has AVX-512, as on the Zen 3 machines the targets were
@@ -30,15 +30,15 @@
 set -euo pipefail
 
 PIN=1
-if [[ "${1:-}" == "--unpinned" ]]; then
-    PIN=0
-    shift
-fi
 AVX2=0
-if [[ "${1:-}" == "--avx2" ]]; then
-    AVX2=1
+while [[ "${1:-}" == --* ]]; do
+    case "$1" in
+        --unpinned) PIN=0 ;;
+        --avx2) AVX2=1 ;;
+        *) echo "Unknown option $1; expected --unpinned, --avx2 or a number of rounds." >&2; exit 2 ;;
+    esac
     shift
-fi
+done
 ROUNDS="${1:-3}"
 if ((PIN)); then
     RUN=(taskset -c "${PIN_CPU:-0}")
