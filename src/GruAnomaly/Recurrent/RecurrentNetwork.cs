@@ -16,9 +16,12 @@ namespace GruAnomaly.Recurrent;
 /// precomputes the input side of all steps at once (<see cref="IRecurrentCell.ProjectInputs"/>), runs its recurrence step
 /// by step, and in backward accumulates the weight gradients of all steps at once (<see cref="IRecurrentCell.FinishBackward"/>).
 /// </remarks>
-public sealed class RecurrentNetwork : ISequenceModel
+public sealed class RecurrentNetwork : ISequenceModel, IReusesWorkspaces
 {
     private readonly int[] _layerOffsets;
+
+    // Not state of the network: workspaces of finished training runs, weakly held for the next run on it.
+    private readonly SpareWorkspaces<NetworkWorkspace> _spareWorkspaces;
     private readonly int _headOffset;
     private readonly int _poolingOffset;
 
@@ -71,6 +74,7 @@ public sealed class RecurrentNetwork : ISequenceModel
         Head = head;
         HeadPlacement = headPlacement;
         MatrixProvider = matrixProvider ?? ManagedMatrixProvider.Instance;
+        _spareWorkspaces = new SpareWorkspaces<NetworkWorkspace>(CreateWorkspace);
 
         var slots = new List<ParameterSlot>();
         _layerOffsets = new int[cells.Length + 1];
@@ -580,6 +584,21 @@ public sealed class RecurrentNetwork : ISequenceModel
 
     /// <inheritdoc />
     ISequenceWorkspace ISequenceModel.CreateWorkspace() => CreateWorkspace();
+
+    /// <inheritdoc />
+    ISequenceWorkspace IReusesWorkspaces.RentWorkspace() => _spareWorkspaces.Rent();
+
+    /// <inheritdoc />
+    void IReusesWorkspaces.ReturnWorkspace(ISequenceWorkspace workspace)
+    {
+        NetworkWorkspace own = OwnWorkspace(workspace);
+        if (own.Network != this)
+        {
+            throw new ArgumentException("The workspace belongs to another network.", nameof(workspace));
+        }
+
+        _spareWorkspaces.Return(own);
+    }
 
     /// <inheritdoc />
     void ISequenceModel.Forward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, int steps, int batchSize, ISequenceWorkspace workspace) =>

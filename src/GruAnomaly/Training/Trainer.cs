@@ -199,7 +199,8 @@ public sealed class Trainer
             for (int s = 0; s < _shards.Length; s++)
             {
                 int rows = BatchShards.MaximumRows(batch, s);
-                _shards[s] = new Shard(network.CreateWorkspace(), new float[data.Steps * rows * data.InputSize],
+                ISequenceWorkspace workspace = network is IReusesWorkspaces reuse ? reuse.RentWorkspace() : network.CreateWorkspace();
+                _shards[s] = new Shard(workspace, new float[data.Steps * rows * data.InputSize],
                     _shards.Length > 1 ? new float[data.TargetSteps * rows * network.OutputSize] : [],
                     s > 0 ? new float[_parameters.Length] : []);
             }
@@ -215,7 +216,19 @@ public sealed class Trainer
 
         private ILogger Logger => _trainer._logger;
 
-        public void Dispose() => _workers?.Dispose();
+        public void Dispose()
+        {
+            _workers?.Dispose();
+
+            // Only once no worker thread can touch them: the next run on this model may take them.
+            if (_network is IReusesWorkspaces reuse)
+            {
+                foreach (Shard shard in _shards)
+                {
+                    reuse.ReturnWorkspace(shard.Workspace);
+                }
+            }
+        }
 
         public TrainingResult Execute(IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
         {

@@ -1,0 +1,50 @@
+using GruAnomaly.Data;
+using GruAnomaly.Recurrent;
+using GruAnomaly.Training;
+
+namespace GruAnomaly.Tests.Training;
+
+/// <summary>
+/// A training run hands its workspaces to the next run on the same network: the next run must not be able to tell,
+/// whatever the earlier run's shapes left in the buffers.
+/// </summary>
+public sealed class WorkspaceReuseTests
+{
+    [Theory]
+    [InlineData(GruVariant.ResetAfter, 24)]
+    [InlineData(GruVariant.ResetBefore, 80)]
+    public void ARunOnReturnedWorkspacesGivesTheBitsOfARunOnNewOnes(GruVariant variant, int hidden)
+    {
+        float[] series = [.. Enumerable.Range(0, 400).Select(i => MathF.Sin(0.15f * i) + (0.05f * MathF.Cos(1.3f * i)))];
+        var wide = WindowedSeries.Univariate(series, window: 30);
+        var narrow = WindowedSeries.Univariate(series, window: 12);
+        TrainerOptions Options(int batch) => new() { Epochs = 2, BatchSize = batch, ValidationFraction = 0.2, Shuffle = true, Seed = 5 };
+        RecurrentNetwork Network() => RecurrentNetwork.CreateGru(1, hidden, layers: 2, outputSize: 1, variant);
+
+        // The reference: every run on a network of its own, so on new workspaces.
+        RecurrentNetwork first = Network();
+        float[] initial = first.CreateParameters(seed: 3);
+        float[] wideAlone = Train(Network(), initial, wide, Options(48));
+        float[] narrowAlone = Train(Network(), initial, narrow, Options(16));
+
+        // One network for every run: the later runs take the workspaces the earlier ones returned, larger buffers
+        // and stale values included (a wider window and a larger batch first, then a narrower and smaller one).
+        Assert.Equal(Bits(wideAlone), Bits(Train(first, initial, wide, Options(48))));
+        Assert.Equal(Bits(narrowAlone), Bits(Train(first, initial, narrow, Options(16))));
+        Assert.Equal(Bits(wideAlone), Bits(Train(first, initial, wide, Options(48))));
+        Assert.Equal(Bits(narrowAlone), Bits(Train(first, initial, narrow, Options(16))));
+    }
+
+    [Fact]
+    public void AWorkspaceOfAnotherNetworkIsRefused()
+    {
+        IReusesWorkspaces network = RecurrentNetwork.CreateGru(1, 8, layers: 1, outputSize: 1);
+        NetworkWorkspace foreign = RecurrentNetwork.CreateGru(1, 8, layers: 1, outputSize: 1).CreateWorkspace();
+        Assert.Throws<ArgumentException>(() => network.ReturnWorkspace(foreign));
+    }
+
+    private static float[] Train(RecurrentNetwork network, float[] initial, WindowedSeries data, TrainerOptions options) =>
+        new Trainer(options).Fit(network, initial, data).Parameters.ToArray();
+
+    private static int[] Bits(float[] values) => [.. values.Select(BitConverter.SingleToInt32Bits)];
+}
