@@ -36,6 +36,30 @@ public sealed class WorkspaceReuseTests
     }
 
     [Fact]
+    public void ConcurrentRunsOnOneNetworkNeverShareAWorkspace()
+    {
+        // Four threads train the same network at once, three times each, renting and returning its spares the whole
+        // time: a workspace handed to two runs at once would mix their passes and change the weights.
+        float[] series = [.. Enumerable.Range(0, 300).Select(i => MathF.Sin(0.2f * i))];
+        var data = WindowedSeries.Univariate(series, window: 16);
+        var options = new TrainerOptions { Epochs = 2, BatchSize = 32, ValidationFraction = 0, Shuffle = true, Seed = 9, MaxDegreeOfParallelism = 1 };
+        RecurrentNetwork network = RecurrentNetwork.CreateGru(1, 12, layers: 2, outputSize: 1);
+        float[] initial = network.CreateParameters(seed: 4);
+        int[] expected = Bits(Train(RecurrentNetwork.CreateGru(1, 12, layers: 2, outputSize: 1), initial, data, options));
+
+        int[][] results = new int[12][];
+        Parallel.For(0, 4, new ParallelOptions { MaxDegreeOfParallelism = 4 }, thread =>
+        {
+            for (int run = 0; run < 3; run++)
+            {
+                results[(thread * 3) + run] = Bits(Train(network, initial, data, options));
+            }
+        });
+
+        Assert.All(results, actual => Assert.Equal(expected, actual));
+    }
+
+    [Fact]
     public void AWorkspaceOfAnotherNetworkIsRefused()
     {
         IReusesWorkspaces network = RecurrentNetwork.CreateGru(1, 8, layers: 1, outputSize: 1);
