@@ -25,8 +25,11 @@ namespace GruAnomaly.Recurrent;
 /// whose buffers only grow, so repeated passes of one shape allocate nothing.
 /// </para>
 /// </remarks>
-public sealed class EncoderDecoderNetwork : ISequenceModel
+public sealed class EncoderDecoderNetwork : ISequenceModel, IReusesWorkspaces
 {
+    // Not state of the network: workspaces of finished training runs, weakly held for the next run on it.
+    private readonly SpareWorkspaces<EncoderDecoderWorkspace> _spareWorkspaces;
+
     /// <summary>Creates the autoencoder from its two halves.</summary>
     /// <param name="encoder">Recurrent layers without a head; its final states are the code.</param>
     /// <param name="decoder">
@@ -36,6 +39,7 @@ public sealed class EncoderDecoderNetwork : ISequenceModel
     /// <exception cref="ArgumentException">The two halves do not fit together.</exception>
     public EncoderDecoderNetwork(RecurrentNetwork encoder, RecurrentNetwork decoder)
     {
+        _spareWorkspaces = new SpareWorkspaces<EncoderDecoderWorkspace>(CreateWorkspace);
         ArgumentNullException.ThrowIfNull(encoder);
         ArgumentNullException.ThrowIfNull(decoder);
         if (encoder.Head is not null)
@@ -278,6 +282,17 @@ public sealed class EncoderDecoderNetwork : ISequenceModel
 
     /// <inheritdoc />
     ISequenceWorkspace ISequenceModel.CreateWorkspace() => CreateWorkspace();
+
+    /// <inheritdoc />
+    ISequenceWorkspace IReusesWorkspaces.RentWorkspace() => _spareWorkspaces.Rent();
+
+    /// <inheritdoc />
+    void IReusesWorkspaces.ReturnWorkspace(ISequenceWorkspace workspace)
+    {
+        EncoderDecoderWorkspace own = OwnWorkspace(workspace);
+        CheckOwner(own);
+        _spareWorkspaces.Return(own);
+    }
 
     /// <inheritdoc />
     void ISequenceModel.Forward(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, int steps, int batchSize, ISequenceWorkspace workspace) =>

@@ -36,6 +36,27 @@ public sealed class WorkspaceReuseTests
     }
 
     [Fact]
+    public void AnEncoderDecoderRunOnReturnedWorkspacesGivesTheBitsOfARunOnNewOnes()
+    {
+        // The reconstruction scorer's model reuses its workspaces the same way (its encoder and decoder buffers inside).
+        float[] series = [.. Enumerable.Range(0, 300).Select(i => MathF.Sin(0.2f * i) + (0.1f * MathF.Cos(0.7f * i)))];
+        var wide = ReconstructionWindows.Univariate(series, window: 24);
+        var narrow = ReconstructionWindows.Univariate(series, window: 10);
+        TrainerOptions Options(int batch) => new() { Epochs = 2, BatchSize = batch, ValidationFraction = 0, Shuffle = true, Seed = 6 };
+        EncoderDecoderNetwork Model() => EncoderDecoderNetwork.CreateGru(1, 10, layers: 2);
+
+        EncoderDecoderNetwork model = Model();
+        float[] initial = model.CreateParameters(seed: 2);
+        int[] wideAlone = Bits(new Trainer(Options(48)).Fit(Model(), initial, wide).Parameters.ToArray());
+        int[] narrowAlone = Bits(new Trainer(Options(16)).Fit(Model(), initial, narrow).Parameters.ToArray());
+        for (int round = 0; round < 2; round++)
+        {
+            Assert.Equal(wideAlone, Bits(new Trainer(Options(48)).Fit(model, initial, wide).Parameters.ToArray()));
+            Assert.Equal(narrowAlone, Bits(new Trainer(Options(16)).Fit(model, initial, narrow).Parameters.ToArray()));
+        }
+    }
+
+    [Fact]
     public void ConcurrentRunsOnOneNetworkNeverShareAWorkspace()
     {
         // Four threads train the same network at once, three times each, renting and returning its spares the whole
