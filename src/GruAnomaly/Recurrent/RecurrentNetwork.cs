@@ -462,12 +462,7 @@ public sealed class RecurrentNetwork : ISequenceModel, IReusesWorkspaces
     private void Run(ReadOnlySpan<float> parameters, ReadOnlySpan<float> inputs, int steps, int batchSize,
         NetworkWorkspace workspace, ReadOnlySpan<float> initialStates, bool record)
     {
-        ArgumentNullException.ThrowIfNull(workspace);
-        if (workspace.Network != this)
-        {
-            throw new ArgumentException("The workspace was created by another network.", nameof(workspace));
-        }
-
+        CheckOwner(workspace);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(steps);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(batchSize);
         Guard.Length(parameters.Length, ParameterCount, nameof(parameters), "the network's ParameterCount");
@@ -592,11 +587,7 @@ public sealed class RecurrentNetwork : ISequenceModel, IReusesWorkspaces
     void IReusesWorkspaces.ReturnWorkspace(ISequenceWorkspace workspace)
     {
         NetworkWorkspace own = OwnWorkspace(workspace);
-        if (own.Network != this)
-        {
-            throw new ArgumentException("The workspace belongs to another network.", nameof(workspace));
-        }
-
+        CheckOwner(own);
         _spareWorkspaces.Return(own);
     }
 
@@ -613,6 +604,15 @@ public sealed class RecurrentNetwork : ISequenceModel, IReusesWorkspaces
         Span<float> parameterGradients, Span<float> inputGradients, int truncationSteps) =>
         Backward(parameters, OwnWorkspace(workspace), outputGradients, parameterGradients,
             inputGradients: inputGradients, truncationSteps: truncationSteps);
+
+    private void CheckOwner(NetworkWorkspace workspace)
+    {
+        ArgumentNullException.ThrowIfNull(workspace);
+        if (workspace.Network != this)
+        {
+            throw new ArgumentException("The workspace was created by another network.", nameof(workspace));
+        }
+    }
 
     private static NetworkWorkspace OwnWorkspace(ISequenceWorkspace workspace)
     {
