@@ -78,7 +78,7 @@ internal static class Report
         return md.ToString();
     }
 
-    /// <summary>On how many series each non-baseline candidate is worse than the best baseline of that series.</summary>
+    /// <summary>On how many series each non-baseline candidate is worse than the best baseline of that series, and than the baseline with the best mean.</summary>
     private static string AgainstBaselines(List<SeriesResult> results, IReadOnlyList<Candidate> candidates)
     {
         var baselines = candidates.Where(c => c.IsBaseline).Select(c => c.Name).ToHashSet();
@@ -93,52 +93,67 @@ internal static class Report
         md.AppendLine();
         foreach (Candidate c in candidates.Where(c => !c.IsBaseline))
         {
-            int early = 0, f1 = 0, ap = 0, series = 0;
-            foreach (IGrouping<string, SeriesResult> g in results.GroupBy(r => r.Series))
-            {
-                SeriesResult? own = g.FirstOrDefault(r => r.Candidate == c.Name);
-                var others = g.Where(r => baselines.Contains(r.Candidate)).ToList();
-                if (own is null || others.Count == 0)
-                {
-                    continue;
-                }
-
-                series++;
-                early += own.Windows > 0 && own.EarlyStandard < others.Max(r => r.EarlyStandard) ? 1 : 0;
-                f1 += own.EventF1 < others.Max(r => double.IsNaN(r.EventF1) ? double.MinValue : r.EventF1) ? 1 : 0;
-                ap += own.PrAuc < others.Max(r => double.IsNaN(r.PrAuc) ? double.MinValue : r.PrAuc) ? 1 : 0;
-            }
-
+            (int early, int f1, int ap, int series) = Losses(results, c.Name, baselines, BestOf);
             md.AppendLine(CultureInfo.InvariantCulture, $"- {c.Name}: {early} / {f1} / {ap} of {series}");
         }
 
         // The target also reads as "the best baseline" in the singular: the one with the best mean on each metric.
-        string bestEarly = BestByMean(results, baselines, r => r.Windows > 0 ? r.EarlyStandard : double.NaN);
-        string bestF1 = BestByMean(results, baselines, r => r.EventF1), bestAp = BestByMean(results, baselines, r => r.PrAuc);
+        var bestByMean = new Dictionary<Func<SeriesResult, double>, string>
+        {
+            [EarlyOf] = BestByMean(results, baselines, EarlyOf),
+            [F1Of] = BestByMean(results, baselines, F1Of),
+            [PrAucOf] = BestByMean(results, baselines, PrAucOf),
+        };
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture,
-            $"Series on which a candidate is worse than the baseline with the best mean on that metric ({bestEarly} / {bestF1} / {bestAp}):");
+            $"Series on which a candidate is worse than the baseline with the best mean on that metric ({bestByMean[EarlyOf]} / {bestByMean[F1Of]} / {bestByMean[PrAucOf]}):");
         md.AppendLine();
         foreach (Candidate c in candidates.Where(c => !c.IsBaseline))
         {
-            int early = 0, f1 = 0, ap = 0;
-            foreach (IGrouping<string, SeriesResult> g in results.GroupBy(r => r.Series))
-            {
-                SeriesResult? own = g.FirstOrDefault(r => r.Candidate == c.Name);
-                if (own is null)
-                {
-                    continue;
-                }
-
-                early += own.Windows > 0 && Below(own.EarlyStandard, g.FirstOrDefault(r => r.Candidate == bestEarly)?.EarlyStandard) ? 1 : 0;
-                f1 += Below(own.EventF1, g.FirstOrDefault(r => r.Candidate == bestF1)?.EventF1) ? 1 : 0;
-                ap += Below(own.PrAuc, g.FirstOrDefault(r => r.Candidate == bestAp)?.PrAuc) ? 1 : 0;
-            }
-
+            (int early, int f1, int ap, _) = Losses(results, c.Name, baselines,
+                (others, metric) => others.Find(r => r.Candidate == bestByMean[metric]) is { } best ? metric(best) : null);
             md.AppendLine(CultureInfo.InvariantCulture, $"- {c.Name}: {early} / {f1} / {ap}");
         }
 
         return md.ToString();
+    }
+
+    // The early-alarm score counts only where the judged part holds a window; NaN elsewhere.
+    private static readonly Func<SeriesResult, double> EarlyOf = r => r.Windows > 0 ? r.EarlyStandard : double.NaN;
+    private static readonly Func<SeriesResult, double> F1Of = r => r.EventF1;
+    private static readonly Func<SeriesResult, double> PrAucOf = r => r.PrAuc;
+
+    /// <summary>
+    /// On how many series (of those with baselines) the candidate is below the reference value that
+    /// <paramref name="reference"/> picks from the series' baseline results, on each metric.
+    /// </summary>
+    private static (int Early, int F1, int PrAuc, int Series) Losses(List<SeriesResult> results, string candidate, HashSet<string> baselines,
+        Func<List<SeriesResult>, Func<SeriesResult, double>, double?> reference)
+    {
+        int early = 0, f1 = 0, ap = 0, series = 0;
+        foreach (IGrouping<string, SeriesResult> g in results.GroupBy(r => r.Series))
+        {
+            SeriesResult? own = g.FirstOrDefault(r => r.Candidate == candidate);
+            var others = g.Where(r => baselines.Contains(r.Candidate)).ToList();
+            if (own is null || others.Count == 0)
+            {
+                continue;
+            }
+
+            series++;
+            early += Below(EarlyOf(own), reference(others, EarlyOf)) ? 1 : 0;
+            f1 += Below(F1Of(own), reference(others, F1Of)) ? 1 : 0;
+            ap += Below(PrAucOf(own), reference(others, PrAucOf)) ? 1 : 0;
+        }
+
+        return (early, f1, ap, series);
+    }
+
+    /// <summary>The best value of a metric among a series' baselines, or null when none has one.</summary>
+    private static double? BestOf(List<SeriesResult> others, Func<SeriesResult, double> metric)
+    {
+        var values = others.Select(metric).Where(v => !double.IsNaN(v)).ToList();
+        return values.Count == 0 ? null : values.Max();
     }
 
     private static string BestByMean(List<SeriesResult> results, HashSet<string> baselines, Func<SeriesResult, double> value) =>
