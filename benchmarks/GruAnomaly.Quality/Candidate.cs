@@ -14,4 +14,7 @@ internal sealed record Candidate(string Name, bool IsBaseline, Func<AnomalyDetec
     }
 
     public AnomalyDetector Create(TimeSeries training) => Build(AnomalyDetector.CreateBuilder(), training).Build();
+
+    /// <summary>The same candidate with its score smoothing span set (1: none), for a probe that smooths fused scores itself.</summary>
+    public Candidate WithSmoothing(int span) => this with { Build = (b, training) => Build(b, training).WithSmoothing(span) };
 }

@@ -3,7 +3,9 @@
 // labels. Usage (from the repository root):
 //   dotnet run -c Release --project benchmarks/GruAnomaly.Quality -- [--candidates default,selected,baselines,variants,fusion-variants]
 //       [--protocols offline,streaming] [--series ecg/,TEK14] [--data ../shared/data] [--output benchmarks/results/quality.md] [--parallel 2]
-//       [--missing 0.1,0.3] [--missing-seed 1]
+//       [--missing 0.1,0.3] [--missing-seed 1] [--scores folder] [--smoothing 1]
+// --scores writes every step's scores of every run as CSV (ScoreDump.cs), for probes/fusion_probe.py; --smoothing sets
+// every candidate's smoothing span (1: none), so that a probe can fuse raw scores and smooth the fusion itself.
 // --missing removes that share of the values at random (seeded; labels kept) and runs everything once per share; with
 // --candidates missing it compares the GRU under the Mask and Interpolate policies with GRU-D.
 // The committed results: --candidates "default,forecast only,reconstruction,fusion with first difference,carried state,online adaptation,baselines"
@@ -24,6 +26,13 @@ if (root is null || !Directory.Exists(root))
 }
 
 IReadOnlyList<Candidate> candidates = Candidates.Select(options.Candidates);
+if (options.Smoothing is int span)
+{
+    candidates = [.. candidates.Select(c => c.WithSmoothing(span))];
+    Console.WriteLine($"Every candidate's smoothing span is set to {span}: not the configurations the report names.");
+}
+
+ScoreDump? dump = options.Scores is null ? null : new ScoreDump(options.Scores);
 Protocol[] protocols = [.. options.Protocols.Select(p => p switch
 {
     "offline" => Protocol.Offline,
@@ -50,7 +59,7 @@ foreach (double? rate in options.Missing.Length == 0 ? [null] : options.Missing.
     Parallel.For(0, jobs.Count, new ParallelOptions { MaxDegreeOfParallelism = options.Parallel }, i =>
     {
         (LabelledSeries s, Protocol p, Candidate c) = jobs[i];
-        results[i] = SeriesResult.Measure(s, p, c);
+        results[i] = SeriesResult.Measure(s, p, c, dump);
         SeriesResult r = results[i];
         string missing = rate is double m ? $"{m:P0} missing " : string.Empty;
         Console.WriteLine(r.IsSkipped
@@ -79,11 +88,11 @@ Console.WriteLine($"total {clock.Elapsed.TotalMinutes:F1} min");
 return 0;
 
 internal sealed record Options(string[] Candidates, string[] Protocols, string Series, string? Data, string? Output, int Parallel,
-    double[] Missing, int MissingSeed)
+    double[] Missing, int MissingSeed, string? Scores, int? Smoothing)
 {
     public static Options Parse(string[] args)
     {
-        var o = new Options(["default", "baselines"], ["offline", "streaming"], string.Empty, null, null, 2, [], 1);
+        var o = new Options(["default", "baselines"], ["offline", "streaming"], string.Empty, null, null, 2, [], 1, null, null);
         for (int i = 0; i < args.Length; i++)
         {
             string Next() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
@@ -97,6 +106,8 @@ internal sealed record Options(string[] Candidates, string[] Protocols, string S
                 "--parallel" => o with { Parallel = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 "--missing" => o with { Missing = [.. Next().Split(',').Select(r => double.Parse(r, CultureInfo.InvariantCulture))] },
                 "--missing-seed" => o with { MissingSeed = int.Parse(Next(), CultureInfo.InvariantCulture) },
+                "--scores" => o with { Scores = Next() },
+                "--smoothing" => o with { Smoothing = int.Parse(Next(), CultureInfo.InvariantCulture) },
                 _ => throw new ArgumentException($"Unknown option {args[i]}; see the comment at the top of Program.cs."),
             };
         }
@@ -104,6 +115,11 @@ internal sealed record Options(string[] Candidates, string[] Protocols, string S
         if (o.Missing.Any(r => !(r > 0 && r < 1)))
         {
             throw new ArgumentException($"--missing takes shares in (0, 1), for example 0.1,0.3; got {string.Join(",", o.Missing)}.");
+        }
+
+        if (o.Smoothing is < 1)
+        {
+            throw new ArgumentException($"--smoothing takes a span of 1 or more (1: no smoothing); got {o.Smoothing}.");
         }
 
         return o;

@@ -25,8 +25,8 @@ internal sealed record SeriesResult(
     double ScoreSeconds,
     string Notes)
 {
-    /// <summary>Fits <paramref name="candidate"/> under <paramref name="protocol"/> and judges its alarms and scores.</summary>
-    public static SeriesResult Measure(LabelledSeries series, Protocol protocol, Candidate candidate)
+    /// <summary>Fits <paramref name="candidate"/> under <paramref name="protocol"/> and judges its alarms and scores (and writes them to <paramref name="dump"/>, when given).</summary>
+    public static SeriesResult Measure(LabelledSeries series, Protocol protocol, Candidate candidate, ScoreDump? dump = null)
     {
         TimeSeries training = protocol.FitPart(series);
         // Creating a candidate can take time of its own (model selection fits models): it counts as fitting.
@@ -51,6 +51,7 @@ internal sealed record SeriesResult(
         }
 
         double scoreSeconds = clock.Elapsed.TotalSeconds;
+        dump?.Write(series, protocol, candidate, fitted, training, run, result);
 
         int from = run.JudgedFrom, length = run.Labels.Length;
         bool[] labels = run.Labels;

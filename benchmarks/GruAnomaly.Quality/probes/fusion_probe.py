@@ -1,0 +1,166 @@
+"""Probes changes to the default fusion's score layer on the scores the detector itself produced, before any is built.
+
+Input: a dump of the quality benchmark made without smoothing, so that fused scores can be smoothed here as the detector
+smooths its own (from the repository root):
+
+    dotnet run -c Release --project benchmarks/GruAnomaly.Quality -- \
+        --candidates "default,forecast only,baselines" --smoothing 1 --scores /tmp/scores
+    /usr/bin/python3 benchmarks/GruAnomaly.Quality/probes/fusion_probe.py /tmp/scores
+
+For every series and protocol it prints the PR-AUC of:
+- "default": the default's own fused score through this file's copy of the decision layer (smoothing over half a window,
+  started at the mean calibration score; a robust z against the last 2000 scores, the calibration scores first). It
+  should match the library's figure in the benchmark's report; it is the check on that copy.
+- "F+Z": the forecast's and the rolling z-score's point scores, each calibrated against its training scores as the
+  fusion calibrates, summed as surprises: the default rebuilt from its parts (the library fuses per feature, this per point).
+- "F+Z+wW": the windowed Gaussian (window 500) added with weight w.
+- "F+Z, z per part" and "F+Z+W, z per part": each part's surprise put on the scale of its own last 2000 surprises before
+  the sum, so that a part whose level shifts on the test data (the windowed Gaussian on chfdb_chf13) cannot swamp the others.
+Needs numpy (Debian's python3-numpy).
+"""
+import bisect
+import glob
+import os
+import re
+import sys
+
+import numpy as np
+
+HISTORY = 2000
+MINIMUM_HELD_OUT_SCORES = 1000  # AnomalyDetector.MinimumHeldOutScores
+MINIMUM_HELD_OUT_ERRORS = 200  # FusionScorer.MinimumHeldOutErrors
+NORMAL_IQR = 1.3489795003921634
+
+
+def load(folder, stem):
+    train = np.genfromtxt(f"{folder}/{stem}.train.csv", delimiter=",", names=True)
+    run = np.genfromtxt(f"{folder}/{stem}.run.csv", delimiter=",", names=True)
+    meta = np.genfromtxt(f"{folder}/{stem}.meta.csv", delimiter=",", names=True)
+    return train, run, {k: int(meta[k]) for k in meta.dtype.names}
+
+
+def average_precision(labels, scores):
+    order = np.argsort(-scores, kind="stable")
+    hits = labels[order]
+    precision = np.cumsum(hits) / np.arange(1, len(hits) + 1)
+    return precision[hits == 1].sum() / max(1, hits.sum())
+
+
+class Calibration:
+    """CalibratedTail.Surprise without a peaks-over-threshold tail: log-linear plotting positions, an exponential tail above."""
+
+    def __init__(self, values):
+        self.sorted = np.sort(values)
+        n = len(self.sorted)
+        self.spread = max(np.std(self.sorted), 1e-12)
+        top = self.sorted[int(0.9 * n):]
+        self.top_slope = max(np.mean(top - top[0]), 1e-12) if len(top) > 1 else self.spread
+        self.log_position = np.log((n - np.searchsorted(self.sorted, self.sorted, side="left")) / (n + 1))
+
+    def surprise(self, x):
+        s, n, log_position = self.sorted, len(self.sorted), self.log_position
+        x = np.asarray(x, dtype=float)
+        above = np.searchsorted(s, x, side="right")
+        inside = np.clip(above, 1, n - 1)
+        left, right = s[inside - 1], s[inside]
+        gap = np.where(right > left, right - left, 1.0)
+        between = log_position[inside - 1] + (log_position[inside] - log_position[inside - 1]) * (x - left) / gap
+        below = np.log1p(-np.exp(np.minimum((x - s[0]) / self.spread, 0.0)) / (n + 1))
+        beyond = log_position[-1] - (x - s[-1]) / self.top_slope
+        log_survival = np.where(above == 0, below, np.where(above == n, beyond, np.where(x == left, log_position[inside - 1], between)))
+        return -log_survival / np.log(10)
+
+
+def smooth(x, span, start):
+    alpha, average, out = 2 / (span + 1), start, np.empty(len(x))
+    for i, v in enumerate(x):
+        average = average + alpha * (v - average)
+        out[i] = average
+    return out
+
+
+def quantile(ordered, q):
+    """Linear interpolation between order statistics, as RunningWindow.Quantile."""
+    position = q * (len(ordered) - 1)
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (position - low) * (ordered[high] - ordered[low])
+
+
+def robust_z(x, history):
+    window = list(history[-HISTORY:])
+    ordered = sorted(window)
+    out = np.empty(len(x))
+    for i, v in enumerate(x):
+        q1, median, q3 = quantile(ordered, 0.25), quantile(ordered, 0.5), quantile(ordered, 0.75)
+        out[i] = (v - median) / max((q3 - q1) / NORMAL_IQR, 1e-12)
+        window.append(v)
+        bisect.insort(ordered, v)
+        if len(window) > HISTORY:
+            ordered.pop(bisect.bisect_left(ordered, window.pop(0)))
+    return out
+
+
+def calibration_start(train, meta, minimum):
+    start = max(meta["warm_up"], meta["held_out_from"])
+    return start if train["scored"][start:].sum() >= minimum else meta["warm_up"]
+
+
+def decide(train_raw, run_raw, start, span):
+    """Smoothing and normalization as the detector applies them to the scored steps of a batch."""
+    typical = np.mean(train_raw[start:])
+    calibration = smooth(train_raw, span, typical)[start:]
+    return robust_z(smooth(run_raw, span, typical), calibration)
+
+
+def main(folder):
+    runs = sorted({re.match(r"(.*)__(offline|streaming)__default\.meta\.csv", os.path.basename(f)).groups()
+                   for f in glob.glob(f"{folder}/*__default.meta.csv")}, key=lambda r: (r[1], r[0]))
+    parts = {"F": "forecast_only", "Z": "rolling_z-score", "W": "windowed_Gaussian"}
+    for series, protocol in runs:
+        train, run, meta = load(folder, f"{series}__{protocol}__default")
+        if meta["smoothing_span"] != 1:
+            sys.exit("The dump must be made with --smoothing 1.")
+        span = max(1, meta["window"] // 2)
+        train_scored, run_scored = train["scored"] == 1, run["scored"] == 1
+        judged = (run["judged"] == 1)[run_scored]
+        labels = run["label"][run_scored][judged]
+        if labels.sum() == 0:
+            continue
+        start = int(train_scored[:calibration_start(train, meta, MINIMUM_HELD_OUT_SCORES)].sum())
+
+        def judge(train_scores, run_scores):
+            return average_precision(labels, decide(train_scores, run_scores, start, span)[judged])
+
+        surprises = {}
+        for key, name in parts.items():
+            part_train, part_run, part_meta = load(folder, f"{series}__{protocol}__{name}")
+            scored = part_train["scored"] == 1
+            from_step = calibration_start(part_train, part_meta, MINIMUM_HELD_OUT_ERRORS)
+            calibration = Calibration(part_train["raw"][scored & (np.arange(len(scored)) >= from_step)])
+            # Every part is scored from its own warm-up on, the fusion from the longest: the default's scored steps. A streamed
+            # run starts one warm-up before the judged part, so the runs of different parts line up at their ends.
+            part_run_raw = part_run["raw"][len(part_run) - len(run):]
+            surprises[key] = (calibration.surprise(part_train["raw"][train_scored]), calibration.surprise(part_run_raw[run_scored]))
+
+        def fused(weights):
+            return (sum(w * surprises[k][0] for k, w in weights.items()), sum(w * surprises[k][1] for k, w in weights.items()))
+
+        def per_part_z(keys):
+            trains, runs_ = [], []
+            for k in keys:
+                t, r = surprises[k]
+                trains.append(robust_z(t, t[start:]))
+                runs_.append(robust_z(r, t[start:]))
+            return sum(trains), sum(runs_)
+
+        row = {"default": judge(train["raw"][train_scored], run["raw"][run_scored]), "F+Z": judge(*fused({"F": 1, "Z": 1}))}
+        for w in (0.25, 0.5, 1.0):
+            row[f"F+Z+{w:g}W"] = judge(*fused({"F": 1, "Z": 1, "W": w}))
+        row["F+Z, z per part"] = judge(*per_part_z("FZ"))
+        row["F+Z+W, z per part"] = judge(*per_part_z("FZW"))
+        print(f"{protocol:9} {series:28} " + "  ".join(f"{k} {v:.2f}" for k, v in row.items()), flush=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1] if len(sys.argv) > 1 else "/tmp/scores")
