@@ -16,6 +16,8 @@ For every series and protocol it prints the PR-AUC of:
 - "F+Z+wW": the windowed Gaussian (window 500) added with weight w.
 - "F+Z, z per part" and "F+Z+W, z per part": each part's surprise put on the scale of its own last 2000 surprises before
   the sum, so that a part whose level shifts on the test data (the windowed Gaussian on chfdb_chf13) cannot swamp the others.
+- The rest of RULES: other parts (P: repeat last period, N: first difference), a part counted only beyond a surprise,
+  squares and maxima instead of the sum, and a smoothing span twice as long.
 Needs numpy (Debian's python3-numpy).
 """
 import bisect
@@ -113,10 +115,33 @@ def decide(train_raw, run_raw, start, span):
     return robust_z(smooth(run_raw, span, typical), calibration)
 
 
+PARTS = {"F": "forecast_only", "Z": "rolling_z-score", "W": "windowed_Gaussian", "P": "repeat_last_period", "N": "first_difference"}
+
+# name -> (the fused score from the parts' surprises on one side, as raw or as a robust z per part; smoothing span multiple)
+RULES = {
+    "F+Z": (lambda s, z: s["F"] + s["Z"], 1),
+    "F+Z+0.25W": (lambda s, z: s["F"] + s["Z"] + 0.25 * s["W"], 1),
+    "F+Z+0.5W": (lambda s, z: s["F"] + s["Z"] + 0.5 * s["W"], 1),
+    "F+Z+1W": (lambda s, z: s["F"] + s["Z"] + s["W"], 1),
+    "F+Z, z per part": (lambda s, z: z["F"] + z["Z"], 1),
+    "F+Z+W, z per part": (lambda s, z: z["F"] + z["Z"] + z["W"], 1),
+    "F": (lambda s, z: s["F"], 1),
+    "F+Z+P": (lambda s, z: s["F"] + s["Z"] + s["P"], 1),
+    "F+Z+N": (lambda s, z: s["F"] + s["Z"] + s["N"], 1),
+    "F+Z+W+P": (lambda s, z: s["F"] + s["Z"] + s["W"] + s["P"], 1),
+    "2F+Z+W": (lambda s, z: 2 * s["F"] + s["Z"] + s["W"], 1),
+    "F+Z+(W-2)+": (lambda s, z: s["F"] + s["Z"] + np.maximum(0, s["W"] - 2), 1),
+    "F+Z+(W-3)+": (lambda s, z: s["F"] + s["Z"] + np.maximum(0, s["W"] - 3), 1),
+    "F2+Z2+W2": (lambda s, z: s["F"] ** 2 + s["Z"] ** 2 + s["W"] ** 2, 1),
+    "max(F,Z,W)": (lambda s, z: np.maximum(np.maximum(s["F"], s["Z"]), s["W"]), 1),
+    "F+Z, span x2": (lambda s, z: s["F"] + s["Z"], 2),
+    "F+Z+(W-3)+, span x2": (lambda s, z: s["F"] + s["Z"] + np.maximum(0, s["W"] - 3), 2),
+}
+
+
 def main(folder):
     runs = sorted({re.match(r"(.*)__(offline|streaming)__default\.meta\.csv", os.path.basename(f)).groups()
                    for f in glob.glob(f"{folder}/*__default.meta.csv")}, key=lambda r: (r[1], r[0]))
-    parts = {"F": "forecast_only", "Z": "rolling_z-score", "W": "windowed_Gaussian"}
     for series, protocol in runs:
         train, run, meta = load(folder, f"{series}__{protocol}__default")
         if meta["smoothing_span"] != 1:
@@ -129,36 +154,30 @@ def main(folder):
             continue
         start = int(train_scored[:calibration_start(train, meta, MINIMUM_HELD_OUT_SCORES)].sum())
 
-        def judge(train_scores, run_scores):
-            return average_precision(labels, decide(train_scores, run_scores, start, span)[judged])
+        def judge(train_scores, run_scores, multiple=1):
+            return average_precision(labels, decide(train_scores, run_scores, start, span * multiple)[judged])
 
-        surprises = {}
-        for key, name in parts.items():
+        surprises = ({}, {})
+        for key, name in PARTS.items():
             part_train, part_run, part_meta = load(folder, f"{series}__{protocol}__{name}")
             scored = part_train["scored"] == 1
             from_step = calibration_start(part_train, part_meta, MINIMUM_HELD_OUT_ERRORS)
             calibration = Calibration(part_train["raw"][scored & (np.arange(len(scored)) >= from_step)])
-            # Every part is scored from its own warm-up on, the fusion from the longest: the default's scored steps. A streamed
-            # run starts one warm-up before the judged part, so the runs of different parts line up at their ends.
-            part_run_raw = part_run["raw"][len(part_run) - len(run):]
-            surprises[key] = (calibration.surprise(part_train["raw"][train_scored]), calibration.surprise(part_run_raw[run_scored]))
+            # Every part is scored from its own warm-up on, the fusion from the longest: the default's scored steps. A
+            # streamed run starts one warm-up before the judged part, so the runs of different parts line up at their ends;
+            # a part with a shorter warm-up has no score at the default's first steps, which are not scored anyway.
+            missing = len(run) - len(part_run)
+            part_run_raw = np.concatenate([np.full(max(0, missing), np.nan), part_run["raw"][max(0, -missing):]])
+            surprises[0][key] = np.nan_to_num(calibration.surprise(part_train["raw"][train_scored]))
+            surprises[1][key] = np.nan_to_num(calibration.surprise(part_run_raw[run_scored]))
+        scaled = ({}, {})
+        for key in "FZW":
+            history = surprises[0][key][start:]
+            scaled[0][key], scaled[1][key] = robust_z(surprises[0][key], history), robust_z(surprises[1][key], history)
 
-        def fused(weights):
-            return (sum(w * surprises[k][0] for k, w in weights.items()), sum(w * surprises[k][1] for k, w in weights.items()))
-
-        def per_part_z(keys):
-            trains, runs_ = [], []
-            for k in keys:
-                t, r = surprises[k]
-                trains.append(robust_z(t, t[start:]))
-                runs_.append(robust_z(r, t[start:]))
-            return sum(trains), sum(runs_)
-
-        row = {"default": judge(train["raw"][train_scored], run["raw"][run_scored]), "F+Z": judge(*fused({"F": 1, "Z": 1}))}
-        for w in (0.25, 0.5, 1.0):
-            row[f"F+Z+{w:g}W"] = judge(*fused({"F": 1, "Z": 1, "W": w}))
-        row["F+Z, z per part"] = judge(*per_part_z("FZ"))
-        row["F+Z+W, z per part"] = judge(*per_part_z("FZW"))
+        row = {"default": judge(train["raw"][train_scored], run["raw"][run_scored])}
+        for name, (rule, multiple) in RULES.items():
+            row[name] = judge(rule(surprises[0], scaled[0]), rule(surprises[1], scaled[1]), multiple)
         print(f"{protocol:9} {series:28} " + "  ".join(f"{k} {v:.2f}" for k, v in row.items()), flush=True)
 
 
