@@ -69,6 +69,11 @@ foreach (double? rate in options.Missing.Length == 0 ? [null] : options.Missing.
     });
 
     string report = Report.Markdown(results, candidates, protocols, runClock.Elapsed);
+    if (options.Smoothing is int overridden)
+    {
+        report = $"> Every candidate's smoothing span was set to {overridden} (--smoothing): these are not the configurations the names say.{Environment.NewLine}{Environment.NewLine}{report}";
+    }
+
     reports.Add(rate is double share
         ? report.Replace("# Detection quality, ", string.Create(CultureInfo.InvariantCulture,
             $"# {share:P0} of the values removed at random (seed {options.MissingSeed}): detection quality, "), StringComparison.Ordinal)
@@ -115,6 +120,11 @@ internal sealed record Options(string[] Candidates, string[] Protocols, string S
         if (o.Missing.Any(r => !(r > 0 && r < 1)))
         {
             throw new ArgumentException($"--missing takes shares in (0, 1), for example 0.1,0.3; got {string.Join(",", o.Missing)}.");
+        }
+
+        if (o.Scores is not null && o.Missing.Length > 1)
+        {
+            throw new ArgumentException("--scores writes one set of files per series, protocol and candidate; give --missing one share at a time with it.");
         }
 
         if (o.Smoothing is < 1)

@@ -70,6 +70,41 @@ public sealed class NoPeekingTests : IDisposable
         Assert.Contains("| plain | skipped: ", report, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void TheScoreDumpHoldsTheJudgedRunStepByStepAndTheOverriddenSpan()
+    {
+        LabelledSeries series = Write("plain", flip: false);
+        string dumpFolder = Path.Combine(_folder, "scores");
+        Candidate unsmoothed = Candidates.Baselines[0].WithSmoothing(1);
+
+        SeriesResult measured = SeriesResult.Measure(series, Protocol.Streaming, unsmoothed, new ScoreDump(dumpFolder));
+
+        string stem = Path.Combine(dumpFolder, "plain__streaming__rolling_z-score");
+        string[] run = File.ReadAllLines(stem + ".run.csv"), training = File.ReadAllLines(stem + ".train.csv");
+        string[] meta = File.ReadAllLines(stem + ".meta.csv")[1].Split(',');
+        Assert.Equal("1", meta[0]);
+        int warmUp = int.Parse(meta[1], CultureInfo.InvariantCulture);
+        // One row per step after the header: the 1000 fitted points, then the 3000 streamed ones after the warm-up's context.
+        Assert.Equal(1 + 1000, training.Length);
+        Assert.Equal(1 + 3000 + warmUp, run.Length);
+        int[] judged = [.. run.Skip(1).Select(r => int.Parse(r.Split(',')[4], CultureInfo.InvariantCulture))];
+        int[] labels = [.. run.Skip(1).Select(r => int.Parse(r.Split(',')[3], CultureInfo.InvariantCulture))];
+        Assert.Equal(warmUp, judged.Count(j => j == 0));
+        Assert.Equal(series.Labels.Skip(1000).Select(l => l ? 1 : 0), labels.Skip(warmUp));
+        Assert.False(measured.IsSkipped);
+
+        // The scores and alarms written are the detector's, to the last bit: the same candidate fitted again gives them.
+        // Offline, the labelled spike at step 550 lies in the judged test rows (streaming fits on it).
+        SeriesResult.Measure(series, Protocol.Offline, unsmoothed, new ScoreDump(dumpFolder));
+        TimeSeries fit = Protocol.Offline.FitPart(series);
+        FittedAnomalyDetector fitted = unsmoothed.Create(fit).Fit(fit);
+        DetectionResult result = fitted.Detect(Protocol.Offline.RunPart(series, fitted.Scorer.WarmUp).Series);
+        string[][] rows = [.. File.ReadAllLines(Path.Combine(dumpFolder, "plain__offline__rolling_z-score.run.csv")).Skip(1).Select(r => r.Split(','))];
+        Assert.Equal(result.Scores.ToArray(), rows.Select(r => double.Parse(r[2], CultureInfo.InvariantCulture)));
+        Assert.Equal(result.IsAlarm.ToArray(), rows.Select(r => r[5] == "1"));
+        Assert.Contains(true, result.IsAlarm.ToArray());
+    }
+
     /// <summary>A 4000-row series in the shared datasets' layout: test rows first, then train rows, labels at 500–599.</summary>
     private LabelledSeries Write(string name, bool flip)
     {
