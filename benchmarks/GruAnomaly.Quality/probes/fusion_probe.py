@@ -31,7 +31,7 @@ import numpy as np
 HISTORY = 2000
 MINIMUM_HELD_OUT_SCORES = 1000  # AnomalyDetector.MinimumHeldOutScores
 MINIMUM_HELD_OUT_ERRORS = 200  # FusionScorer.MinimumHeldOutErrors
-NORMAL_IQR = 1.3489795003921634
+NORMAL_IQR = 1.3489795003921634  # RunningScoreNormalization.NormalInterquartileRange
 
 
 def load(folder, stem):
