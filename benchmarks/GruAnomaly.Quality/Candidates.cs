@@ -84,6 +84,10 @@ internal static class Candidates
         // averaged by the fusion's calibration like any other component's).
         new("ensemble of 2 forecasters", false, b => b.WithScorer(Scorer.Fusion(Scorer.Forecast(), new SeededScorer(Scorer.Forecast(), 1), Scorer.RollingZScore()))),
         new("ensemble of 3 forecasters", false, b => b.WithScorer(Scorer.Fusion(Scorer.Forecast(), new SeededScorer(Scorer.Forecast(), 1), new SeededScorer(Scorer.Forecast(), 2), Scorer.RollingZScore()))),
+        // The best fixed rules of the score-layer probes (quality-2026-12-03-probes.md, PR-AUC only), built to see their alarms:
+        // the 5-step forecaster with the rolling z-score and the windowed Gaussian, and that with the one-step forecaster too.
+        new("fusion of 5-step forecast with z and windowed Gaussian", false, b => b.WithScorer(Scorer.Fusion(Scorer.Forecast(horizon: 5), Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500)))),
+        new("fusion of both forecasts with z and windowed Gaussian", false, b => b.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.Forecast(horizon: 5), Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500)))),
     ];
 
     /// <summary>

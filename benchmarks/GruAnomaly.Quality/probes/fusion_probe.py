@@ -16,8 +16,8 @@ For every series and protocol it prints the PR-AUC of:
 - "F+Z+wW": the windowed Gaussian (window 500) added with weight w.
 - "F+Z, z per part" and "F+Z+W, z per part": each part's surprise put on the scale of its own last 2000 surprises before
   the sum, so that a part whose level shifts on the test data (the windowed Gaussian on chfdb_chf13) cannot swamp the others.
-- The rest of RULES: other parts (P: repeat last period, N: first difference), a part counted only beyond a surprise,
-  squares and maxima instead of the sum, and a smoothing span twice as long.
+- The rest of RULES: other parts (P: repeat last period, N: first difference, and the other models where dumped, see
+  PARTS), a part counted only beyond a surprise, squares and maxima instead of the sum, and a smoothing span twice as long.
 Needs numpy (Debian's python3-numpy).
 """
 import bisect
@@ -115,27 +115,46 @@ def decide(train_raw, run_raw, start, span):
     return robust_z(smooth(run_raw, span, typical), calibration)
 
 
-PARTS = {"F": "forecast_only", "Z": "rolling_z-score", "W": "windowed_Gaussian", "P": "repeat_last_period", "N": "first_difference"}
+# Part letter -> the candidate whose scores it is. The first five come from "default,forecast only,baselines"; the others
+# only where dumped (--candidates "5-step forecast only,reconstruction,carried state,LSTM,attention 16,convolution,squared
+# error"); a rule whose parts are not all dumped is left out. LSTM, attention 16, convolution and squared error are the
+# default's fusion with one change, so they hold a rolling z-score of their own.
+PARTS = {"F": "forecast_only", "Z": "rolling_z-score", "W": "windowed_Gaussian", "P": "repeat_last_period", "N": "first_difference",
+         "H": "5-step_forecast_only", "R": "reconstruction", "C": "carried_state", "L": "LSTM", "A": "attention_16",
+         "V": "convolution", "S": "squared_error"}
 
-# name -> (the fused score from the parts' surprises on one side, as raw or as a robust z per part; smoothing span multiple)
+
+def total(*keys):
+    return lambda s, z: sum(s[k] for k in keys)
+
+
+# name -> (the parts it reads; the fused score from the parts' surprises on one side, as raw or as a robust z per part;
+# smoothing span multiple)
 RULES = {
-    "F+Z": (lambda s, z: s["F"] + s["Z"], 1),
-    "F+Z+0.25W": (lambda s, z: s["F"] + s["Z"] + 0.25 * s["W"], 1),
-    "F+Z+0.5W": (lambda s, z: s["F"] + s["Z"] + 0.5 * s["W"], 1),
-    "F+Z+1W": (lambda s, z: s["F"] + s["Z"] + s["W"], 1),
-    "F+Z, z per part": (lambda s, z: z["F"] + z["Z"], 1),
-    "F+Z+W, z per part": (lambda s, z: z["F"] + z["Z"] + z["W"], 1),
-    "F": (lambda s, z: s["F"], 1),
-    "F+Z+P": (lambda s, z: s["F"] + s["Z"] + s["P"], 1),
-    "F+Z+N": (lambda s, z: s["F"] + s["Z"] + s["N"], 1),
-    "F+Z+W+P": (lambda s, z: s["F"] + s["Z"] + s["W"] + s["P"], 1),
-    "2F+Z+W": (lambda s, z: 2 * s["F"] + s["Z"] + s["W"], 1),
-    "F+Z+(W-2)+": (lambda s, z: s["F"] + s["Z"] + np.maximum(0, s["W"] - 2), 1),
-    "F+Z+(W-3)+": (lambda s, z: s["F"] + s["Z"] + np.maximum(0, s["W"] - 3), 1),
-    "F2+Z2+W2": (lambda s, z: s["F"] ** 2 + s["Z"] ** 2 + s["W"] ** 2, 1),
-    "max(F,Z,W)": (lambda s, z: np.maximum(np.maximum(s["F"], s["Z"]), s["W"]), 1),
-    "F+Z, span x2": (lambda s, z: s["F"] + s["Z"], 2),
-    "F+Z+(W-3)+, span x2": (lambda s, z: s["F"] + s["Z"] + np.maximum(0, s["W"] - 3), 2),
+    "F+Z": ("FZ", total("F", "Z"), 1),
+    "F+Z+0.25W": ("FZW", lambda s, z: s["F"] + s["Z"] + 0.25 * s["W"], 1),
+    "F+Z+0.5W": ("FZW", lambda s, z: s["F"] + s["Z"] + 0.5 * s["W"], 1),
+    "F+Z+1W": ("FZW", total("F", "Z", "W"), 1),
+    "F+Z, z per part": ("FZ", lambda s, z: z["F"] + z["Z"], 1),
+    "F+Z+W, z per part": ("FZW", lambda s, z: z["F"] + z["Z"] + z["W"], 1),
+    "F": ("F", total("F"), 1),
+    "F+Z+P": ("FZP", total("F", "Z", "P"), 1),
+    "F+Z+N": ("FZN", total("F", "Z", "N"), 1),
+    "F+Z+W+P": ("FZWP", total("F", "Z", "W", "P"), 1),
+    "2F+Z+W": ("FZW", lambda s, z: 2 * s["F"] + s["Z"] + s["W"], 1),
+    "F+Z+(W-2)+": ("FZW", lambda s, z: s["F"] + s["Z"] + np.maximum(0, s["W"] - 2), 1),
+    "F+Z+(W-3)+": ("FZW", lambda s, z: s["F"] + s["Z"] + np.maximum(0, s["W"] - 3), 1),
+    "F2+Z2+W2": ("FZW", lambda s, z: s["F"] ** 2 + s["Z"] ** 2 + s["W"] ** 2, 1),
+    "max(F,Z,W)": ("FZW", lambda s, z: np.maximum(np.maximum(s["F"], s["Z"]), s["W"]), 1),
+    "F+Z, span x2": ("FZ", total("F", "Z"), 2),
+    "F+Z+(W-3)+, span x2": ("FZW", lambda s, z: s["F"] + s["Z"] + np.maximum(0, s["W"] - 3), 2),
+    **{k: (k, total(k), 1) for k in "HRCLAVS"},
+    **{f"F+Z+{k}": ("FZ" + k, total("F", "Z", k), 1) for k in "HRCLAVS"},
+    **{f"{k}+Z": (k + "Z", total(k, "Z"), 1) for k in "HRCLAVS"},
+    "H+Z+W": ("HZW", total("H", "Z", "W"), 1),
+    "F+H+Z": ("FHZ", total("F", "H", "Z"), 1),
+    "F+H+Z+W": ("FHZW", total("F", "H", "Z", "W"), 1),
+    "F+R+Z+W": ("FRZW", total("F", "R", "Z", "W"), 1),
 }
 
 
@@ -159,6 +178,8 @@ def main(folder):
 
         surprises = ({}, {})
         for key, name in PARTS.items():
+            if not os.path.exists(f"{folder}/{series}__{protocol}__{name}.meta.csv"):
+                continue
             part_train, part_run, part_meta = load(folder, f"{series}__{protocol}__{name}")
             scored = part_train["scored"] == 1
             from_step = calibration_start(part_train, part_meta, MINIMUM_HELD_OUT_ERRORS)
@@ -176,8 +197,9 @@ def main(folder):
             scaled[0][key], scaled[1][key] = robust_z(surprises[0][key], history), robust_z(surprises[1][key], history)
 
         row = {"default": judge(train["raw"][train_scored], run["raw"][run_scored])}
-        for name, (rule, multiple) in RULES.items():
-            row[name] = judge(rule(surprises[0], scaled[0]), rule(surprises[1], scaled[1]), multiple)
+        for name, (keys, rule, multiple) in RULES.items():
+            if all(k in surprises[0] for k in keys):
+                row[name] = judge(rule(surprises[0], scaled[0]), rule(surprises[1], scaled[1]), multiple)
         print(f"{protocol:9} {series:28} " + "  ".join(f"{k} {v:.2f}" for k, v in row.items()), flush=True)
 
 
