@@ -29,8 +29,9 @@ def baselines(report):
 def probed(lines):
     rows = {}
     for line in lines:
-        protocol, series = line.split()[:2]
-        fields = [f for f in line.rstrip("\n")[39:].split("  ") if f.strip()]
+        # "<protocol> <series> <rule> <PR-AUC>  <rule> <PR-AUC> ...": rule names hold single spaces, fields are two apart.
+        protocol, series, figures = line.split(None, 2)
+        fields = [f for f in figures.rstrip("\n").split("  ") if f.strip()]
         rows[(protocol, series)] = {f.rsplit(" ", 1)[0].strip(): float(f.rsplit(" ", 1)[1]) for f in fields}
     return rows
 
