@@ -26,10 +26,13 @@ if (root is null || !Directory.Exists(root))
 }
 
 IReadOnlyList<Candidate> candidates = Candidates.Select(options.Candidates);
+// A run with another smoothing span measures other configurations under the same names: the console and the report say so.
+string? smoothingNote = null;
 if (options.Smoothing is int span)
 {
     candidates = [.. candidates.Select(c => c.WithSmoothing(span))];
-    Console.WriteLine($"Every candidate's smoothing span is set to {span}: not the configurations the report names.");
+    smoothingNote = $"Every candidate's smoothing span was set to {span} (--smoothing): these are not the configurations the names say.";
+    Console.WriteLine(smoothingNote);
 }
 
 ScoreDump? dump = options.Scores is null ? null : new ScoreDump(options.Scores);
@@ -69,9 +72,9 @@ foreach (double? rate in options.Missing.Length == 0 ? [null] : options.Missing.
     });
 
     string report = Report.Markdown(results, candidates, protocols, runClock.Elapsed);
-    if (options.Smoothing is int overridden)
+    if (smoothingNote is not null)
     {
-        report = $"> Every candidate's smoothing span was set to {overridden} (--smoothing): these are not the configurations the names say.{Environment.NewLine}{Environment.NewLine}{report}";
+        report = $"> {smoothingNote}{Environment.NewLine}{Environment.NewLine}{report}";
     }
 
     reports.Add(rate is double share
