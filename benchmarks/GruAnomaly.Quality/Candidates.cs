@@ -88,6 +88,15 @@ internal static class Candidates
         // the 5-step forecaster with the rolling z-score and the windowed Gaussian, and that with the one-step forecaster too.
         new("fusion of 5-step forecast with z and windowed Gaussian", false, b => b.WithScorer(Scorer.Fusion(Scorer.Forecast(horizon: 5), Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500)))),
         new("fusion of both forecasts with z and windowed Gaussian", false, b => b.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.Forecast(horizon: 5), Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500)))),
+        // Nearest-neighbour subsequence distances (Keogh's discords), a kind of score none of the above is: the probes of
+        // discord_part.py found the plain and the z-normalised distance added to the default the first fixed rules to meet
+        // the per-series PR-AUC target (quality-2026-12-03-nearest-neighbour.md).
+        new("nearest neighbour", false, b => b.WithScorer(Scorer.NearestNeighbour())),
+        new("z-normalised nearest neighbour", false, b => b.WithScorer(Scorer.NearestNeighbour(normalize: true))),
+        new("fusion with nearest neighbours", false, b => b.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.RollingZScore(),
+            Scorer.NearestNeighbour(), Scorer.NearestNeighbour(normalize: true)))),
+        new("fusion with nearest neighbours and windowed Gaussian", false, b => b.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.RollingZScore(),
+            Scorer.WindowedGaussian(window: 500), Scorer.NearestNeighbour(), Scorer.NearestNeighbour(normalize: true)))),
     ];
 
     /// <summary>

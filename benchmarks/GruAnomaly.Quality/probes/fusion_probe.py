@@ -16,8 +16,9 @@ For every series and protocol it prints the PR-AUC of:
 - "F+Z+wW": the windowed Gaussian (window 500) added with weight w.
 - "F+Z, z per part" and "F+Z+W, z per part": each part's surprise put on the scale of its own last 2000 surprises before
   the sum, so that a part whose level shifts on the test data (the windowed Gaussian on chfdb_chf13) cannot swamp the others.
-- The rest of RULES: other parts (P: repeat last period, N: first difference, and the other models where dumped, see
-  PARTS), a part counted only beyond a surprise, squares and maxima instead of the sum, and a smoothing span twice as long.
+- The rest of RULES: other parts (P: repeat last period, N: first difference, the other models where dumped, and the
+  nearest-neighbour distances D and E that discord_part.py adds; see PARTS), a part counted only beyond a surprise,
+  squares and maxima instead of the sum, and a smoothing span twice as long.
 Needs numpy (Debian's python3-numpy).
 """
 import bisect
@@ -117,11 +118,12 @@ def decide(train_raw, run_raw, start, span):
 
 # Part letter -> the candidate whose scores it is. The first five come from "default,forecast only,baselines"; the others
 # only where dumped (--candidates "5-step forecast only,reconstruction,carried state,LSTM,attention 16,convolution,squared
-# error"); a rule whose parts are not all dumped is left out. LSTM, attention 16, convolution and squared error are the
+# error"); D and E (plain and z-normalised nearest-neighbour distances) where discord_part.py added them; a rule whose parts are
+# not all dumped is left out. LSTM, attention 16, convolution and squared error are the
 # default's fusion with one change, so they hold a rolling z-score of their own.
 PARTS = {"F": "forecast_only", "Z": "rolling_z-score", "W": "windowed_Gaussian", "P": "repeat_last_period", "N": "first_difference",
          "H": "5-step_forecast_only", "R": "reconstruction", "C": "carried_state", "L": "LSTM", "A": "attention_16",
-         "V": "convolution", "S": "squared_error"}
+         "V": "convolution", "S": "squared_error", "D": "discord_D", "E": "discord_E"}
 
 
 def total(*keys):
@@ -155,6 +157,24 @@ RULES = {
     "F+H+Z": ("FHZ", total("F", "H", "Z"), 1),
     "F+H+Z+W": ("FHZW", total("F", "H", "Z", "W"), 1),
     "F+R+Z+W": ("FRZW", total("F", "R", "Z", "W"), 1),
+    **{k: (k, total(k), 1) for k in "DE"},
+    **{f"F+Z+{k}": ("FZ" + k, total("F", "Z", k), 1) for k in "DE"},
+    **{f"F+{k}": ("F" + k, total("F", k), 1) for k in "DE"},
+    **{f"{k}+Z": (k + "Z", total(k, "Z"), 1) for k in "DE"},
+    "F+Z+D+E": ("FZDE", total("F", "Z", "D", "E"), 1),
+    "D+E": ("DE", total("D", "E"), 1),
+    "F+D+E": ("FDE", total("F", "D", "E"), 1),
+    "D+E+Z": ("DEZ", total("D", "E", "Z"), 1),
+    "F+Z+W+D": ("FZWD", total("F", "Z", "W", "D"), 1),
+    "F+Z+W+D+E": ("FZWDE", total("F", "Z", "W", "D", "E"), 1),
+    "H+Z+W+D": ("HZWD", total("H", "Z", "W", "D"), 1),
+    "F+Z+2D": ("FZD", lambda s, z: s["F"] + s["Z"] + 2 * s["D"], 1),
+    "max(F,D)": ("FD", lambda s, z: np.maximum(s["F"], s["D"]), 1),
+    "max(F,Z,D)": ("FZD", lambda s, z: np.maximum(np.maximum(s["F"], s["Z"]), s["D"]), 1),
+    "max(F,Z,D,W)": ("FZDW", lambda s, z: np.maximum(np.maximum(s["F"], s["Z"]), np.maximum(s["D"], s["W"])), 1),
+    "F+Z+D, span x2": ("FZD", total("F", "Z", "D"), 2),
+    "D+E, span x2": ("DE", total("D", "E"), 2),
+    "F+Z+D+E, span x2": ("FZDE", total("F", "Z", "D", "E"), 2),
 }
 
 

@@ -70,6 +70,20 @@ internal static partial class DetectorCodec
                 w.I32(rolling.Window);
                 w.U8((byte)rolling.Error);
                 break;
+            case FittedNearestNeighbourScorer neighbour:
+                w.Require(4);
+                w.U8(8);
+                w.String(neighbour.Name);
+                w.I32(neighbour.Length);
+                w.Bool(neighbour.Normalize);
+                w.I32(neighbour.HeldOutFrom);
+                w.I32(neighbour.Features);
+                foreach (float[] values in neighbour.Reference)
+                {
+                    w.Floats(values);
+                }
+
+                break;
             case FittedFusionScorer fusion:
                 w.U8(5);
                 w.String(fusion.Name);
@@ -149,6 +163,35 @@ internal static partial class DetectorCodec
                 (RecurrentNetwork network, float[] parameters, TrainingHistory? history) = ReadForecaster(r, context, features, loss,
                     (long)features * loss.PredictionsPerTarget, HeadPlacement.EveryStep, "a carried-state forecast");
                 return new FittedCarriedStateForecastScorer(network, parameters, loss, features, window, sequenceSteps, truncationSteps, heldOutFrom, history);
+            }
+
+            case 8:
+            {
+                RequireVersion(r, 4, "scorer", "a nearest-neighbour scorer");
+                string name = r.String("name");
+                int length = r.I32("subsequence length", 1, Limits.Window);
+                bool normalize = r.Bool("z-normalised");
+                int heldOutFrom = r.I32("held out from", 0, int.MaxValue);
+                // Each feature's reference takes at least its 4-byte count, so the count is bounded by the bytes left first.
+                var reference = new float[r.I32("features", 1, Limits.Features)][];
+                if ((long)reference.Length * sizeof(int) > r.Remaining)
+                {
+                    throw r.Invalid("features", $"claims {reference.Length} references but only {r.Remaining} bytes remain");
+                }
+
+                for (int f = 0; f < reference.Length; f++)
+                {
+                    reference[f] = r.Floats($"reference of feature {f}");
+                }
+
+                // A stream keeps three rows of products per feature, one per reference subsequence.
+                long carried = 3L * reference.Length * Math.Max(0, reference[0].Length - length + 1);
+                if (carried > Limits.StreamValues)
+                {
+                    throw r.Invalid("reference", $"would make every stream carry {carried} values; at most {Limits.StreamValues} are allowed");
+                }
+
+                return r.Construct("nearest-neighbour scorer", () => new FittedNearestNeighbourScorer(name, length, normalize, reference, heldOutFrom));
             }
 
             case 5 when allowFusion:

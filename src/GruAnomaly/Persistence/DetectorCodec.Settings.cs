@@ -437,6 +437,12 @@ internal static partial class DetectorCodec
                 w.U8(7);
                 w.I32(carried.WindowsPerSequence);
                 break;
+            case NearestNeighbourScorer neighbour:
+                w.Require(4);
+                w.U8(9);
+                w.OptionalI32(neighbour.Length);
+                w.Bool(neighbour.Normalize);
+                break;
             case FusionScorer fusion:
                 w.U8(6);
                 w.U8((byte)fusion.Method);
@@ -472,6 +478,14 @@ internal static partial class DetectorCodec
                 RequireVersion(r, 2, "scorer", "a forecast with attention");
                 int horizon = r.I32("forecast horizon", 1, Limits.Window);
                 return new ForecastScorer(horizon, r.I32("attention size", 1, Limits.LayerWidth));
+            case 9:
+            {
+                RequireVersion(r, 4, "scorer", "a nearest-neighbour scorer");
+                int? length = r.OptionalI32("subsequence length", 1, Limits.Window);
+                bool normalize = r.Bool("z-normalised");
+                return r.Construct("nearest-neighbour scorer", () => new NearestNeighbourScorer(length, normalize));
+            }
+
             case 6 when allowFusion:
                 FusionMethod method = r.Enum<FusionMethod>("fusion method");
                 var components = new IAnomalyScorer[r.I32("fusion components", 2, Limits.FusionComponents)];

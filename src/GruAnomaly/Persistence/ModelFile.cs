@@ -24,9 +24,10 @@ internal static class ModelFile
     /// <summary>
     /// The newest format version this library writes and reads. A file is stamped with the lowest version that holds what
     /// it contains (<see cref="FieldWriter.Version"/>): version 2 adds attention pooling to forecasters, the LSTM and GRU-D;
-    /// version 3 the running score normalization that keeps flagged scores out of its history.
+    /// version 3 the running score normalization that keeps flagged scores out of its history; version 4 the nearest-neighbour
+    /// scorer.
     /// </summary>
-    public const ushort CurrentVersion = 3;
+    public const ushort CurrentVersion = 4;
 
     public const int HeaderBytes = 16;
     public const int ChecksumBytes = 4;

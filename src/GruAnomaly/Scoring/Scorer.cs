@@ -73,6 +73,16 @@ public static class Scorer
     public static IAnomalyScorer WindowedGaussian(int? window = null) => InvalidScorer.Or("Scorer.WindowedGaussian", () => new WindowedGaussianScorer(window));
 
     /// <summary>
+    /// A scorer that trains nothing: the error is the distance from the subsequence that ends at a point to its nearest
+    /// subsequence of the training series (Keogh's discord distance), a shape never seen in training scoring high.
+    /// </summary>
+    /// <param name="length">The subsequence length; positive, or null for the detector's window.</param>
+    /// <param name="normalize">Whether subsequences are z-normalised first, comparing shapes whatever their level and amplitude.</param>
+    /// <returns>A <see cref="NearestNeighbourScorer"/>.</returns>
+    public static IAnomalyScorer NearestNeighbour(int? length = null, bool normalize = false) =>
+        InvalidScorer.Or("Scorer.NearestNeighbour", () => new NearestNeighbourScorer(length, normalize));
+
+    /// <summary>
     /// Fuses scorers that catch different anomalies, for example <c>Scorer.Fusion(Scorer.Forecast(), Scorer.Naive(), Scorer.RollingZScore())</c>:
     /// each one's errors are calibrated against its own training errors and combined by <paramref name="method"/>.
     /// </summary>

@@ -74,6 +74,7 @@ public sealed class DetectorStreamTests
     [
         "forecast-mse", "forecast-nll", "forecast-horizon-3", "forecast-nll-horizon-2", "naive", "naive-lag-40", "rolling-z-score",
         "windowed-gaussian", "fusion-tail", "fusion-rank", "no-smoothing", "carried-state-mse", "carried-state-nll", "fusion-carried-state",
+        "nearest-neighbour", "nearest-neighbour-z", "fusion-nearest-neighbours",
     ];
 
     [Theory]
@@ -96,6 +97,10 @@ public sealed class DetectorStreamTests
             "carried-state-mse" => builder.WithScorer(Scorer.CarriedStateForecast()).WithLoss(Loss.Mse),
             "carried-state-nll" => builder.WithScorer(Scorer.CarriedStateForecast()).WithLoss(Loss.GaussianNll),
             "fusion-carried-state" => builder.WithScorer(Scorer.Fusion(Scorer.CarriedStateForecast(), Scorer.Naive())),
+            "nearest-neighbour" => builder.WithScorer(Scorer.NearestNeighbour(length: 25)),
+            "nearest-neighbour-z" => builder.WithScorer(Scorer.NearestNeighbour(normalize: true)),
+            "fusion-nearest-neighbours" => builder.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.RollingZScore(),
+                Scorer.NearestNeighbour(), Scorer.NearestNeighbour(length: 7, normalize: true))),
             _ => builder.WithSmoothing(1),
         };
         FittedAnomalyDetector fitted = builder.Build().Fit(Synthetic.Normal(800, seed: 10));

@@ -1,0 +1,133 @@
+using GruAnomaly.Training;
+
+namespace GruAnomaly.Scoring;
+
+/// <summary>
+/// The nearest-neighbour subsequence distance as a scorer (the "discord" distance of Keogh et al.): the error of a point
+/// and feature is the Euclidean distance from the subsequence of <see cref="Length"/> (scaled) values that ends at the
+/// point to its nearest subsequence of the training series. A shape never seen in training is far from all of them; it
+/// needs no model, so it catches anomalies a forecaster has learned to predict. The expected value is the last value of
+/// that nearest subsequence (mapped onto the point's own mean and spread when <see cref="Normalize"/> is set).
+/// </summary>
+/// <remarks>
+/// <para>
+/// The reference is the training series without its last <see cref="HeldOutShare"/>, and at most the
+/// <see cref="MaximumReference"/> steps before that: the held-out tail is scored against a reference that does not hold
+/// it, so that a fusion and the threshold calibrate on distances a new point would get, not on each point's distance to
+/// itself. The first held-out step is the first whose subsequence shares no step with the reference.
+/// </para>
+/// <para>
+/// With <see cref="Normalize"/> each subsequence is z-normalised before the distance (Keogh's discord distance): shapes
+/// are compared whatever their level and amplitude. A subsequence whose standard deviation is below 10⁻³ (in the scaled
+/// units the scorer reads) counts as flat: two flat ones are at distance 0, a flat one and another as far apart as two
+/// uncorrelated ones (√(2·length)).
+/// </para>
+/// <para>
+/// Each feature is searched on its own. A batch or a stream costs O(reference) per point and feature: the sliding dot
+/// products move by one step at a time and are recomputed exactly once per subsequence length, at steps fixed by the
+/// series' time, so that a stream and a batch give the same bits and rounding does not build up. A stream keeps three rows
+/// of reference length per feature.
+/// </para>
+/// <para>
+/// The trainer options, the loss and the model of the detector are ignored (and never refused): nothing is trained.
+/// </para>
+/// </remarks>
+public sealed class NearestNeighbourScorer : IAnomalyScorer
+{
+    /// <summary>The most training steps kept as the reference (the latest ones before the held-out tail).</summary>
+    public const int MaximumReference = 10_000;
+
+    /// <summary>The share of the training series, at its end, held out of the reference.</summary>
+    public const double HeldOutShare = 0.2;
+
+    /// <summary>Creates the scorer.</summary>
+    /// <param name="length">The subsequence length, positive; null for the detector's window.</param>
+    /// <param name="normalize">Whether subsequences are z-normalised before the distance.</param>
+    /// <exception cref="ArgumentOutOfRangeException">
+    /// <paramref name="length"/> is not positive, or is 1 with <paramref name="normalize"/> (one value has no spread to normalise by).
+    /// </exception>
+    public NearestNeighbourScorer(int? length = null, bool normalize = false)
+    {
+        Length = ScoringArguments.PositiveOrNull(length, nameof(length));
+        if (normalize && length == 1)
+        {
+            throw new ArgumentOutOfRangeException(nameof(length), length, "A z-normalised subsequence needs at least 2 values.");
+        }
+
+        Normalize = normalize;
+    }
+
+    /// <summary>Gets the subsequence length, or null for the detector's window.</summary>
+    /// <value>The default value is null.</value>
+    public int? Length { get; }
+
+    /// <summary>Gets whether subsequences are z-normalised before the distance.</summary>
+    /// <value>The default value is <see langword="false"/>.</value>
+    public bool Normalize { get; }
+
+    /// <inheritdoc />
+    public string Name => NameOf(Length, Normalize);
+
+    /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
+    /// <returns>The name.</returns>
+    public override string ToString() => Name;
+
+    /// <inheritdoc />
+    /// <remarks>One subsequence.</remarks>
+    public int MinimumLength(int window) => Length ?? window;
+
+    /// <inheritdoc />
+    /// <exception cref="ArgumentException">
+    /// The training series leaves fewer steps than one subsequence before its held-out tail, or a z-normalised
+    /// subsequence would be one value long.
+    /// </exception>
+    public IFittedScorer Fit(ScorerFitContext context, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        int length = Length ?? context.Window, features = context.Features;
+        ReadOnlySpan<float> inputs = context.Inputs.Span;
+        int steps = inputs.Length / features;
+        if (Normalize && length == 1)
+        {
+            throw new ArgumentException("The detector's window is 1; a z-normalised subsequence needs at least 2 values. Set a length.", nameof(context));
+        }
+
+        int referenceEnd = ReferenceEnd(steps);
+        if (referenceEnd < length)
+        {
+            int minimum = length;
+            while (ReferenceEnd(minimum) < length)
+            {
+                minimum++;
+            }
+
+            throw new ArgumentException(
+                $"The training series has {steps} steps; the {Name} scorer keeps the last {HeldOutShare:P0} out of its reference and " +
+                $"needs {length} steps (one subsequence) before them, so at least {minimum} steps.",
+                nameof(context));
+        }
+
+        int referenceStart = Math.Max(0, referenceEnd - MaximumReference);
+        var reference = new float[features][];
+        for (int f = 0; f < features; f++)
+        {
+            reference[f] = new float[referenceEnd - referenceStart];
+            for (int t = referenceStart; t < referenceEnd; t++)
+            {
+                reference[f][t - referenceStart] = inputs[(t * features) + f];
+            }
+        }
+
+        return new FittedNearestNeighbourScorer(NameOf(length, Normalize), length, Normalize, reference, Math.Min(steps, referenceEnd + length - 1));
+    }
+
+    private static int ReferenceEnd(int steps) => steps - (int)Math.Round(steps * HeldOutShare);
+
+    private static string NameOf(int? length, bool normalize) => (length, normalize) switch
+    {
+        (null, false) => "nearest-neighbour",
+        (null, true) => "nearest-neighbour(z-normalised)",
+        (int given, false) => $"nearest-neighbour(length={given})",
+        (int given, true) => $"nearest-neighbour(length={given}, z-normalised)",
+    };
+}

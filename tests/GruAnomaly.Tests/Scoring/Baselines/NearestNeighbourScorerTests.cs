@@ -1,0 +1,207 @@
+using GruAnomaly.Recurrent;
+using GruAnomaly.Scoring;
+using GruAnomaly.Training;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace GruAnomaly.Tests.Scoring.Baselines;
+
+/// <summary>The nearest-neighbour (discord) distance against a brute-force search, and its reference, saliency and refusals.</summary>
+public sealed class NearestNeighbourScorerTests
+{
+    private static IFittedScorer Fit(IAnomalyScorer scorer, float[] training, int features = 1, int window = 8) => scorer.Fit(new ScorerFitContext
+    {
+        Inputs = training,
+        Observed = training,
+        Features = features,
+        Window = window,
+        Stride = 1,
+        Model = Models.Gru(hiddenSize: 4),
+        Trainer = new TrainerOptions(),
+        Logger = NullLogger.Instance,
+    }, progress: null, CancellationToken.None);
+
+    private static float[] Noisy(int length, int features, int seed)
+    {
+        var random = new Random(seed);
+        var values = new float[length * features];
+        for (int t = 0; t < length; t++)
+        {
+            for (int f = 0; f < features; f++)
+            {
+                values[(t * features) + f] = (float)(Math.Sin((t + (7 * f)) * 2 * Math.PI / 13) + (0.3 * random.NextDouble()));
+            }
+        }
+
+        return values;
+    }
+
+    /// <summary>The distance and neighbour's last value by trying every reference subsequence, in double precision.</summary>
+    private static (double Distance, double Expected) BruteForce(float[] reference, float[] query, bool normalize)
+    {
+        int length = query.Length;
+        static (double Mean, double Deviation) Stats(ReadOnlySpan<float> x)
+        {
+            double m = 0, s = 0;
+            foreach (float v in x)
+            {
+                m += v;
+            }
+
+            m /= x.Length;
+            foreach (float v in x)
+            {
+                s += (v - m) * (v - m);
+            }
+
+            return (m, Math.Sqrt(s / x.Length));
+        }
+
+        (double queryMean, double queryDeviation) = Stats(query);
+        double best = double.PositiveInfinity, expected = double.NaN;
+        for (int j = 0; j + length <= reference.Length; j++)
+        {
+            ReadOnlySpan<float> candidate = reference.AsSpan(j, length);
+            (double mean, double deviation) = Stats(candidate);
+            double squared = 0;
+            for (int k = 0; k < length; k++)
+            {
+                double difference = normalize
+                    ? ((query[k] - queryMean) / queryDeviation) - ((candidate[k] - mean) / deviation)
+                    : query[k] - candidate[k];
+                squared += difference * difference;
+            }
+
+            if (squared < best)
+            {
+                best = squared;
+                expected = normalize ? queryMean + (queryDeviation * (candidate[^1] - mean) / deviation) : candidate[^1];
+            }
+        }
+
+        return (Math.Sqrt(best), expected);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void EveryErrorIsTheDistanceToTheNearestTrainingSubsequence(bool normalize)
+    {
+        // Two features, each searched on its own; a series longer than one subsequence length, so that the sliding products
+        // are both rebuilt (every 8 steps) and moved.
+        const int features = 2, length = 8;
+        float[] training = Noisy(300, features, seed: 1);
+        float[] test = Noisy(120, features, seed: 2);
+        test[(60 * features) + 1] += 3;
+        var scorer = (FittedNearestNeighbourScorer)Fit(Scorer.NearestNeighbour(normalize: normalize), training, features, window: length);
+
+        (float[] expected, float[] errors) = BaselineScoring.Score(scorer, test);
+
+        Assert.Equal((length - 1, length), (scorer.WarmUp, scorer.Window));
+        Assert.All(errors[..((length - 1) * features)], e => Assert.True(float.IsNaN(e)));
+        int checkedSteps = 0;
+        for (int t = length - 1; t < 120; t++)
+        {
+            for (int f = 0; f < features; f++)
+            {
+                float[] query = [.. Enumerable.Range(t - length + 1, length).Select(s => test[(s * features) + f])];
+                (double distance, double neighbour) = BruteForce(scorer.Reference[f], query, normalize);
+                Assert.Equal(distance, errors[(t * features) + f], 2e-4 * Math.Max(1, distance));
+                Assert.Equal(neighbour, expected[(t * features) + f], 2e-4 * Math.Max(1, Math.Abs(neighbour)));
+                checkedSteps++;
+            }
+        }
+
+        Assert.Equal(2 * (120 - length + 1), checkedSteps);
+        // The feature with the spike is far from everything in training while the spike is in its subsequence.
+        Assert.True(errors[(60 * features) + 1] > 2 * errors[(60 * features) + 0], $"{errors[(60 * features) + 1]} against {errors[60 * features]}");
+    }
+
+    [Fact]
+    public void TheReferenceLeavesOutTheHeldOutTailAndKeepsTheLatestSteps()
+    {
+        // 13000 steps: the last 2600 are held out; the reference is the 10000 steps before them.
+        float[] training = [.. Enumerable.Range(0, 13000).Select(t => (float)t)];
+        var scorer = (FittedNearestNeighbourScorer)Fit(Scorer.NearestNeighbour(), training);
+
+        Assert.Equal(NearestNeighbourScorer.MaximumReference, scorer.Reference[0].Length);
+        Assert.Equal((400f, 10399f), (scorer.Reference[0][0], scorer.Reference[0][^1]));
+        Assert.Equal(10400 + 8 - 1, scorer.HeldOutFrom);
+
+        // On the training series a subsequence inside the reference finds itself; a held-out one cannot.
+        (_, float[] errors) = BaselineScoring.Score(scorer, training);
+        Assert.Equal(0f, errors[5000], 1e-3f);
+        Assert.True(errors[scorer.HeldOutFrom] > 1, $"{errors[scorer.HeldOutFrom]}");
+    }
+
+    [Fact]
+    public void AFlatQueryIsAtZeroFromAFlatReferenceAndAtTheUncorrelatedDistanceFromAMovingOne()
+    {
+        const int length = 6;
+        float[] moving = Noisy(100, 1, seed: 3);
+        float[] withFlat = [.. moving[..50], .. Enumerable.Repeat(2f, 20), .. moving[70..]];
+        float[] query = [.. Enumerable.Repeat(5f, 10)];
+
+        (float[] expectedFlat, float[] errorsFlat) = BaselineScoring.Score(Fit(Scorer.NearestNeighbour(normalize: true), withFlat, window: length), query);
+        (_, float[] errorsMoving) = BaselineScoring.Score(Fit(Scorer.NearestNeighbour(normalize: true), moving, window: length), query);
+
+        Assert.Equal([0f, 0f, 0f, 0f, 0f], errorsFlat[(length - 1)..]);
+        Assert.Equal(5f, expectedFlat[^1]);
+        Assert.All(errorsMoving[(length - 1)..], e => Assert.Equal(Math.Sqrt(2.0 * length), e, 1e-6));
+    }
+
+    [Fact]
+    public void AMissingObservationHasAnExpectedValueButNoError()
+    {
+        float[] training = Noisy(200, 1, seed: 4);
+        float[] inputs = Noisy(40, 1, seed: 5);
+        float[] observed = [.. inputs];
+        observed[20] = float.NaN;
+        IFittedScorer scorer = Fit(Scorer.NearestNeighbour(), training);
+
+        (float[] expected, float[] errors) = BaselineScoring.Score(scorer, inputs, observed);
+        (float[] expectedAll, float[] errorsAll) = BaselineScoring.Score(scorer, inputs);
+
+        Assert.True(float.IsNaN(errors[20]));
+        Assert.Equal(expectedAll[20], expected[20]);
+        Assert.Equal(errorsAll[21], errors[21]);
+    }
+
+    [Theory]
+    [InlineData(false, 30)]
+    [InlineData(true, 30)]
+    [InlineData(true, 57)]
+    public void SaliencyMatchesFiniteDifferences(bool normalize, int time)
+    {
+        // The inputs are a stretch of the reference moved a little, so that each query's nearest neighbour is its source by a
+        // wide margin: the distance is a minimum, differentiable only where the minimiser does not change within the step.
+        float[] training = Noisy(300, 2, seed: 6);
+        float[] moves = Noisy(80, 2, seed: 7);
+        float[] inputs = [.. Enumerable.Range(0, 160).Select(i => training[100 + i] + (0.1f * moves[i]))];
+        IFittedScorer scorer = Fit(Scorer.NearestNeighbour(length: 10, normalize: normalize), training, features: 2);
+
+        BaselineScoring.AssertSaliencyMatchesFiniteDifferences(scorer, inputs, time);
+    }
+
+    [Fact]
+    public void NamesAndLengthsFollowTheDetectorsWindowUnlessGiven()
+    {
+        float[] training = Noisy(300, 1, seed: 8);
+        Assert.Equal("nearest-neighbour(length=8)", Fit(Scorer.NearestNeighbour(), training).Name);
+        Assert.Equal("nearest-neighbour(length=5, z-normalised)", Fit(Scorer.NearestNeighbour(length: 5, normalize: true), training).Name);
+        Assert.Equal(("nearest-neighbour", "nearest-neighbour(z-normalised)"), (Scorer.NearestNeighbour().Name, Scorer.NearestNeighbour(normalize: true).Name));
+        Assert.Equal((12, 5), (Scorer.NearestNeighbour().MinimumLength(12), Scorer.NearestNeighbour(length: 5).MinimumLength(12)));
+        Assert.False(Fit(Scorer.NearestNeighbour(), training).ErrorsAreSigned);
+    }
+
+    [Fact]
+    public void BadSettingsAndTooShortTrainingAreRefusedSayingWhatIsNeeded()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new NearestNeighbourScorer(length: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new NearestNeighbourScorer(length: 1, normalize: true));
+
+        // 9 steps: 7 stay in the reference, fewer than the 8 of one subsequence; 10 steps keep 8.
+        var error = Assert.Throws<ArgumentException>(() => Fit(Scorer.NearestNeighbour(), Noisy(9, 1, seed: 9)));
+        Assert.Contains("at least 10 steps", error.Message);
+        Assert.Equal(8, Fit(Scorer.NearestNeighbour(), Noisy(10, 1, seed: 9)).WarmUp + 1);
+    }
+}
