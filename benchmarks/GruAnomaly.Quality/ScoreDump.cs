@@ -13,7 +13,8 @@ internal sealed record ScoreDump(string Folder)
 {
     /// <summary>
     /// Writes <c>&lt;series&gt;__&lt;protocol&gt;__&lt;candidate&gt;</c> plus <c>.train.csv</c> (the fitted detector run
-    /// on its own training part: the scores a calibration sees), <c>.run.csv</c> (the judged run) and <c>.meta.csv</c>
+    /// on its own training part as its calibration ran it: the scores a calibration sees; a nearest-neighbour scorer leaves
+    /// each point's matches with itself out there), <c>.run.csv</c> (the judged run) and <c>.meta.csv</c>
     /// (what a probe needs to redo the decision layer: the smoothing span, the scorer's warm-up and held-out start).
     /// </summary>
     public void Write(LabelledSeries series, Protocol protocol, Candidate candidate, FittedAnomalyDetector fitted, TimeSeries training,
@@ -21,7 +22,7 @@ internal sealed record ScoreDump(string Folder)
     {
         Directory.CreateDirectory(Folder);
         string stem = Path.Combine(Folder, $"{series.Name.Replace('/', '_')}__{protocol.Name}__{candidate.Name.Replace(' ', '_')}");
-        DetectionResult onTraining = fitted.Detect(training);
+        DetectionResult onTraining = fitted.DetectTraining(training);
         File.WriteAllLines(stem + ".train.csv", ["scored,raw", .. Enumerable.Range(0, onTraining.Length).Select(t =>
             string.Create(CultureInfo.InvariantCulture, $"{Bit(onTraining.IsScored[t])},{onTraining.RawScores[t]:R}"))]);
         File.WriteAllLines(stem + ".run.csv", ["scored,raw,score,label,judged,alarm", .. Enumerable.Range(0, result.Length).Select(t =>

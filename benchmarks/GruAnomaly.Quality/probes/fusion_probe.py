@@ -118,12 +118,14 @@ def decide(train_raw, run_raw, start, span):
 
 # Part letter -> the candidate whose scores it is. The first five come from "default,forecast only,baselines"; the others
 # only where dumped (--candidates "5-step forecast only,reconstruction,carried state,LSTM,attention 16,convolution,squared
-# error"); D and E (plain and z-normalised nearest-neighbour distances) where discord_part.py added them; a rule whose parts are
-# not all dumped is left out. LSTM, attention 16, convolution and squared error are the
+# error"); D and E (plain and z-normalised nearest-neighbour distances) where discord_part.py added them, K and J the same
+# distances from the library's scorer where dumped ("nearest neighbour,z-normalised nearest neighbour"); a rule whose parts
+# are not all dumped is left out. LSTM, attention 16, convolution and squared error are the
 # default's fusion with one change, so they hold a rolling z-score of their own.
 PARTS = {"F": "forecast_only", "Z": "rolling_z-score", "W": "windowed_Gaussian", "P": "repeat_last_period", "N": "first_difference",
          "H": "5-step_forecast_only", "R": "reconstruction", "C": "carried_state", "L": "LSTM", "A": "attention_16",
-         "V": "convolution", "S": "squared_error", "D": "discord_D", "E": "discord_E"}
+         "V": "convolution", "S": "squared_error", "D": "discord_D", "E": "discord_E",
+         "K": "nearest_neighbour", "J": "z-normalised_nearest_neighbour"}
 
 
 def total(*keys):
@@ -175,6 +177,18 @@ RULES = {
     "F+Z+D, span x2": ("FZD", total("F", "Z", "D"), 2),
     "D+E, span x2": ("DE", total("D", "E"), 2),
     "F+Z+D+E, span x2": ("FZDE", total("F", "Z", "D", "E"), 2),
+    **{k: (k, total(k), 1) for k in "KJ"},
+    "K+J": ("KJ", total("K", "J"), 1),
+    "F+K": ("FK", total("F", "K"), 1),
+    "K+Z": ("KZ", total("K", "Z"), 1),
+    "F+Z+K": ("FZK", total("F", "Z", "K"), 1),
+    "F+Z+K+J": ("FZKJ", total("F", "Z", "K", "J"), 1),
+    "F+K+J": ("FKJ", total("F", "K", "J"), 1),
+    "F+Z+W+K": ("FZWK", total("F", "Z", "W", "K"), 1),
+    "F+Z+W+K+J": ("FZWKJ", total("F", "Z", "W", "K", "J"), 1),
+    "max(F,K)": ("FK", lambda s, z: np.maximum(s["F"], s["K"]), 1),
+    "max(F,Z,K)": ("FZK", lambda s, z: np.maximum(np.maximum(s["F"], s["Z"]), s["K"]), 1),
+    "F+Z+K, z per part": ("FZK", lambda s, z: z["F"] + z["Z"] + z["K"], 1),
 }
 
 
@@ -212,7 +226,7 @@ def main(folder):
             surprises[0][key] = np.nan_to_num(calibration.surprise(part_train["raw"][train_scored]))
             surprises[1][key] = np.nan_to_num(calibration.surprise(part_run_raw[run_scored]))
         scaled = ({}, {})
-        for key in "FZW":
+        for key in (k for k in "FZWK" if k in surprises[0]):
             history = surprises[0][key][start:]
             scaled[0][key], scaled[1][key] = robust_z(surprises[0][key], history), robust_z(surprises[1][key], history)
 

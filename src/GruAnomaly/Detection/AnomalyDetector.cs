@@ -191,7 +191,7 @@ public sealed class AnomalyDetector
 
         var expected = new float[inputs.Length];
         var errors = new float[inputs.Length];
-        TimedScoring.Score(scorer, inputs, observed, training.Timestamps, expected, errors);
+        TimedScoring.ScoreTraining(scorer, inputs, observed, training.Timestamps, expected, errors);
         int warmUp = scorer.WarmUp, features = training.Features;
         int heldOutFrom = Math.Max(scorer.HeldOutFrom, warmUp);
         // With enough held-out points, the combination learns from the rest, so the calibration scores stay out of sample.

@@ -134,14 +134,29 @@ public sealed partial class FittedAnomalyDetector
         return result;
     }
 
-    private DetectionResult DetectCore(TimeSeries series)
+    /// <summary>
+    /// As <see cref="Detect"/>, on the series the detector was fitted on, scored as its calibration scored it: a scorer that
+    /// keeps its training points leaves each point's matches with itself out (see <see cref="ITrainingScorer"/>). For
+    /// probes of the score layer, which must see what the calibration saw.
+    /// </summary>
+    internal DetectionResult DetectTraining(TimeSeries training)
+    {
+        ArgumentNullException.ThrowIfNull(training);
+        return DetectCore(training, asTraining: true);
+    }
+
+    private DetectionResult DetectCore(TimeSeries series, bool asTraining = false)
     {
         ValidateSeries(series);
         int length = series.Length, features = Features;
         SeriesPreparation.Prepare(series, Scaler, Settings.MissingValues, out float[] inputs, out float[] observed);
         var expected = new float[inputs.Length];
         var errors = new float[inputs.Length];
-        if (Settings.OnlineAdaptation is OnlineAdaptation adaptation)
+        if (asTraining)
+        {
+            TimedScoring.ScoreTraining(Scorer, inputs, observed, series.Timestamps, expected, errors);
+        }
+        else if (Settings.OnlineAdaptation is OnlineAdaptation adaptation)
         {
             ScoreAdapting(adaptation, inputs, observed, expected, errors);
         }

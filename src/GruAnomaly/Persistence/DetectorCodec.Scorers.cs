@@ -76,7 +76,7 @@ internal static partial class DetectorCodec
                 w.String(neighbour.Name);
                 w.I32(neighbour.Length);
                 w.Bool(neighbour.Normalize);
-                w.I32(neighbour.HeldOutFrom);
+                w.I32(neighbour.ReferenceStart);
                 w.I32(neighbour.Features);
                 foreach (float[] values in neighbour.Reference)
                 {
@@ -88,6 +88,11 @@ internal static partial class DetectorCodec
                 w.U8(5);
                 w.String(fusion.Name);
                 w.I32(fusion.Features);
+                if (fusion.Method == FusionMethod.Maximum)
+                {
+                    w.Require(4);
+                }
+
                 w.U8((byte)fusion.Method);
                 w.I32(fusion.Components.Length);
                 foreach (IFittedScorer component in fusion.Components)
@@ -171,7 +176,7 @@ internal static partial class DetectorCodec
                 string name = r.String("name");
                 int length = r.I32("subsequence length", 1, Limits.Window);
                 bool normalize = r.Bool("z-normalised");
-                int heldOutFrom = r.I32("held out from", 0, int.MaxValue);
+                int referenceStart = r.I32("reference start", 0, int.MaxValue);
                 // Each feature's reference takes at least its 4-byte count, so the count is bounded by the bytes left first.
                 var reference = new float[r.I32("features", 1, Limits.Features)][];
                 if ((long)reference.Length * sizeof(int) > r.Remaining)
@@ -191,7 +196,7 @@ internal static partial class DetectorCodec
                     throw r.Invalid("reference", $"would make every stream carry {carried} values; at most {Limits.StreamValues} are allowed");
                 }
 
-                return r.Construct("nearest-neighbour scorer", () => new FittedNearestNeighbourScorer(name, length, normalize, reference, heldOutFrom));
+                return r.Construct("nearest-neighbour scorer", () => new FittedNearestNeighbourScorer(name, length, normalize, reference, referenceStart));
             }
 
             case 5 when allowFusion:
@@ -199,6 +204,11 @@ internal static partial class DetectorCodec
                 string name = r.String("name");
                 int features = r.I32("features", 1, Limits.Features);
                 FusionMethod method = r.Enum<FusionMethod>("fusion method");
+                if (method == FusionMethod.Maximum)
+                {
+                    RequireVersion(r, 4, "fusion method", "the maximum");
+                }
+
                 var components = new IFittedScorer[r.I32("components", 2, Limits.FusionComponents)];
                 for (int c = 0; c < components.Length; c++)
                 {

@@ -25,7 +25,7 @@ internal static class ModelFile
     /// The newest format version this library writes and reads. A file is stamped with the lowest version that holds what
     /// it contains (<see cref="FieldWriter.Version"/>): version 2 adds attention pooling to forecasters, the LSTM and GRU-D;
     /// version 3 the running score normalization that keeps flagged scores out of its history; version 4 the nearest-neighbour
-    /// scorer.
+    /// scorer and the maximum fusion.
     /// </summary>
     public const ushort CurrentVersion = 4;
 

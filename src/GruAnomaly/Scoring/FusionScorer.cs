@@ -16,6 +16,12 @@ public enum FusionMethod
 
     /// <summary>The mean over components of each error's percentile rank among the component's training errors, in [0, 1].</summary>
     Rank = 1,
+
+    /// <summary>
+    /// The largest over components of each error's surprise: the component that finds a point most unusual decides, and
+    /// components that find it ordinary neither dilute nor add to that evidence.
+    /// </summary>
+    Maximum = 2,
 }
 
 /// <summary>
@@ -63,7 +69,7 @@ public sealed class FusionScorer : IAnomalyScorer
 
         if (!Enum.IsDefined(method))
         {
-            throw new ArgumentOutOfRangeException(nameof(method), method, "Expected TailProbability or Rank.");
+            throw new ArgumentOutOfRangeException(nameof(method), method, "Expected TailProbability, Rank or Maximum.");
         }
 
         Components = [.. components];
@@ -77,7 +83,7 @@ public sealed class FusionScorer : IAnomalyScorer
     public FusionMethod Method { get; }
 
     /// <inheritdoc />
-    public string Name => $"fusion({(Method == FusionMethod.Rank ? "rank" : "tail")}: {string.Join(" + ", Components.Select(c => c.Name))})";
+    public string Name => $"fusion({Method switch { FusionMethod.Rank => "rank", FusionMethod.Maximum => "maximum", _ => "tail" }}: {string.Join(" + ", Components.Select(c => c.Name))})";
 
     /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
     /// <returns>The name.</returns>
@@ -113,7 +119,7 @@ public sealed class FusionScorer : IAnomalyScorer
         {
             fitted[c] = Components[c].Fit(context, progress, cancellationToken);
             cancellationToken.ThrowIfCancellationRequested();
-            TimedScoring.Score(fitted[c], inputs, observed, context.Timestamps, expected, errors);
+            TimedScoring.ScoreTraining(fitted[c], inputs, observed, context.Timestamps, expected, errors);
             int length = inputs.Length / features, warmUp = fitted[c].WarmUp;
             int from = Math.Max(warmUp, fitted[c].HeldOutFrom);
             if (length - from < MinimumHeldOutErrors)
@@ -165,7 +171,7 @@ public sealed class FusionScorer : IAnomalyScorer
 }
 
 /// <summary>A fitted <see cref="FusionScorer"/>: the fitted components and, per component and feature, its calibration errors.</summary>
-internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, ITimedScorer
+internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, ITimedScorer, ITrainingScorer
 {
     private readonly IFittedScorer[] _components;
     private readonly EmpiricalDistribution?[] _calibrations;
@@ -242,7 +248,15 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
         Score(inputs, observed, timestamps: null, expected, errors);
 
     /// <summary>As <see cref="Score(ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float}, Span{float})"/>, with the timestamps handed to every component that reads them.</summary>
-    public void Score(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, IReadOnlyList<DateTimeOffset>? timestamps, Span<float> expected, Span<float> errors)
+    public void Score(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, IReadOnlyList<DateTimeOffset>? timestamps, Span<float> expected, Span<float> errors) =>
+        Score(inputs, observed, timestamps, expected, errors, training: false);
+
+    /// <summary>Scores the training series, each component as on its own training series (see <see cref="ITrainingScorer"/>).</summary>
+    public void ScoreTraining(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, IReadOnlyList<DateTimeOffset>? timestamps, Span<float> expected, Span<float> errors) =>
+        Score(inputs, observed, timestamps, expected, errors, training: true);
+
+    private void Score(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, IReadOnlyList<DateTimeOffset>? timestamps, Span<float> expected, Span<float> errors,
+        bool training)
     {
         var componentExpected = new float[inputs.Length];
         var componentErrors = new float[inputs.Length];
@@ -251,7 +265,16 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
         for (int c = 0; c < _components.Length; c++)
         {
             IFittedScorer component = _components[c];
-            TimedScoring.Score(component, inputs, observed, timestamps, c == 0 ? expected : componentExpected, componentErrors);
+            Span<float> into = c == 0 ? expected : componentExpected;
+            if (training)
+            {
+                TimedScoring.ScoreTraining(component, inputs, observed, timestamps, into, componentErrors);
+            }
+            else
+            {
+                TimedScoring.Score(component, inputs, observed, timestamps, into, componentErrors);
+            }
+
             for (int i = warmUp * Features; i < componentErrors.Length; i++)
             {
                 Add(c, i % Features, componentErrors[i], ref fused[i]);
@@ -281,9 +304,19 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
         }
 
         double value = _components[component].ErrorsAreSigned ? Math.Abs(error) : error;
-        fused += _method == FusionMethod.Rank
-            ? (1 - calibration.TailProbability(value)) / _components.Length
-            : CalibratedTail.Surprise(calibration, null, value);
+        switch (_method)
+        {
+            case FusionMethod.Rank:
+                fused += (1 - calibration.TailProbability(value)) / _components.Length;
+                break;
+            case FusionMethod.Maximum:
+                // Surprises are non-negative, so the fused error's start at 0 never wins over a component's.
+                fused = Math.Max(fused, CalibratedTail.Surprise(calibration, null, value));
+                break;
+            default:
+                fused += CalibratedTail.Surprise(calibration, null, value);
+                break;
+        }
     }
 
     /// <inheritdoc />
@@ -310,6 +343,7 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
         var chained = new float[features];
         var spans = new (int Start, int Steps, float[] Gradient)[_components.Length];
         int first = time, end = time;
+        int[]? deciding = _method == FusionMethod.Maximum ? Deciding(inputs, observed, timestamps, time) : null;
         for (int c = 0; c < _components.Length; c++)
         {
             IFittedScorer component = _components[c];
@@ -317,7 +351,7 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
             for (int f = 0; f < features; f++)
             {
                 float error = errors[(time * features) + f];
-                chained[f] = float.IsNaN(error) || errorGradient[f] == 0f
+                chained[f] = float.IsNaN(error) || errorGradient[f] == 0f || (deciding is not null && deciding[f] != c)
                     ? 0f
                     : (float)(errorGradient[f] * Slope(c, f, component.ErrorsAreSigned ? Math.Abs(error) : error)
                         * (component.ErrorsAreSigned && error < 0 ? -1 : 1));
@@ -341,6 +375,34 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
         return first;
     }
 
+    /// <summary>
+    /// For a maximum fusion, per feature, the component whose surprise at <paramref name="time"/> is the fused error (the
+    /// first of equal ones, as <see cref="Add"/> keeps it; −1 where none has one): the gradient flows through it alone.
+    /// </summary>
+    private int[] Deciding(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, IReadOnlyList<DateTimeOffset>? timestamps, int time)
+    {
+        var expected = new float[inputs.Length];
+        var errors = new float[inputs.Length];
+        var deciding = new int[Features];
+        var best = new double[Features];
+        deciding.AsSpan().Fill(-1);
+        for (int c = 0; c < _components.Length; c++)
+        {
+            TimedScoring.Score(_components[c], inputs, observed, timestamps, expected, errors);
+            for (int f = 0; f < Features; f++)
+            {
+                double fused = best[f];
+                Add(c, f, errors[(time * Features) + f], ref fused);
+                if (fused > best[f] || (deciding[f] < 0 && !float.IsNaN(errors[(time * Features) + f]) && _calibrations[(c * Features) + f] is not null))
+                {
+                    (best[f], deciding[f]) = (fused, c);
+                }
+            }
+        }
+
+        return deciding;
+    }
+
     /// <summary>The derivative of component <paramref name="component"/>'s calibrated value of one feature at an error.</summary>
     private double Slope(int component, int feature, double value)
     {
@@ -350,7 +412,7 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
             return 0;
         }
 
-        if (_method == FusionMethod.TailProbability)
+        if (_method != FusionMethod.Rank)
         {
             double step = 1e-7 * Math.Max(Math.Max(Math.Abs(value), calibration.StandardDeviation), 1e-12);
             return (CalibratedTail.Surprise(calibration, null, value + step) - CalibratedTail.Surprise(calibration, null, value - step)) / (2 * step);

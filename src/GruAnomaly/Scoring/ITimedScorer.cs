@@ -15,9 +15,34 @@ internal interface ITimedScorer : IFittedScorer
         ReadOnlySpan<float> errorGradient, Span<float> inputGradient, out int steps);
 }
 
+/// <summary>
+/// A fitted scorer that keeps its training points (a nearest-neighbour search), so that scoring its own training series
+/// needs care: each point must be scored as if it were new, leaving out its matches with itself, or the calibration would
+/// see errors of zero that no new point gets.
+/// </summary>
+internal interface ITrainingScorer : IFittedScorer
+{
+    /// <summary>As <see cref="ITimedScorer.Score"/>, for the very series the scorer was fitted on.</summary>
+    void ScoreTraining(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, IReadOnlyList<DateTimeOffset>? timestamps, Span<float> expected, Span<float> errors);
+}
+
 /// <summary>Scores and explains with timestamps where the scorer reads them, and without where it does not.</summary>
 internal static class TimedScoring
 {
+    /// <summary>Scores the series <paramref name="scorer"/> was fitted on, each point as if it were new (see <see cref="ITrainingScorer"/>).</summary>
+    public static void ScoreTraining(IFittedScorer scorer, ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, IReadOnlyList<DateTimeOffset>? timestamps,
+        Span<float> expected, Span<float> errors)
+    {
+        if (scorer is ITrainingScorer training)
+        {
+            training.ScoreTraining(inputs, observed, timestamps, expected, errors);
+        }
+        else
+        {
+            Score(scorer, inputs, observed, timestamps, expected, errors);
+        }
+    }
+
     /// <summary>Scores a prepared series, handing its timestamps to a scorer that reads them.</summary>
     public static void Score(IFittedScorer scorer, ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, IReadOnlyList<DateTimeOffset>? timestamps,
         Span<float> expected, Span<float> errors)

@@ -28,7 +28,7 @@ public sealed class DetectorPersistenceTests
         "rolling-z-score", "windowed-gaussian", "fusion-tail", "fusion-rank", "reset-after-2-layers", "reset-before-2-layers",
         "reconstruction-reset-after-2-layers", "carried-state", "carried-state-mse-2-layers", "automatic-choices",
         "lstm-forecast", "lstm-reconstruction-2-layers", "lstm-reconstruction-autoregressive", "lstm-carried-state-2-layers", "lstm-fusion",
-        "nearest-neighbour", "fusion-nearest-neighbours",
+        "nearest-neighbour", "fusion-nearest-neighbours", "fusion-maximum",
     ];
 
     [Theory]
@@ -50,6 +50,7 @@ public sealed class DetectorPersistenceTests
             "fusion-tail" => builder.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.Naive(), Scorer.RollingZScore(window: 30))),
             "fusion-rank" => builder.WithScorer(Scorer.Fusion(FusionMethod.Rank, Scorer.Naive(), Scorer.WindowedGaussian(window: 40))),
             "nearest-neighbour" => builder.WithScorer(Scorer.NearestNeighbour(normalize: true)),
+            "fusion-maximum" => builder.WithScorer(Scorer.Fusion(FusionMethod.Maximum, Scorer.Forecast(), Scorer.RollingZScore(), Scorer.NearestNeighbour())),
             "fusion-nearest-neighbours" => builder.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.NearestNeighbour(), Scorer.NearestNeighbour(normalize: true))),
             "reset-after-2-layers" => builder.WithModel(Models.Gru(hiddenSize: 6, layers: 2, GruVariant.ResetAfter)),
             "reset-before-2-layers" => builder.WithModel(Models.Gru(hiddenSize: 6, layers: 2, GruVariant.ResetBefore)).WithLoss(Loss.Mse),

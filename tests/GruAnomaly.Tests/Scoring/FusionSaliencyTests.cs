@@ -2,6 +2,7 @@ using GruAnomaly.Detection;
 using GruAnomaly.Recurrent;
 using GruAnomaly.Scoring;
 using GruAnomaly.Tests.Scoring.Baselines;
+using GruAnomaly.Thresholds;
 using GruAnomaly.Training;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -20,6 +21,38 @@ public sealed class FusionSaliencyTests
         float[] series = Spiked(seed: 21);
 
         BaselineScoring.AssertSaliencyMatchesFiniteDifferences(fusion, series, time: 30, seed: 5);
+    }
+
+    [Fact]
+    public void MaximumFusionSaliencyFollowsTheDecidingComponent()
+    {
+        // At the spike each component's surprise is linear in its error, and one of them is the larger by far; the fused
+        // error moves with that one alone.
+        IFittedScorer fusion = Fit(FusionMethod.Maximum);
+        float[] series = Spiked(seed: 21);
+
+        BaselineScoring.AssertSaliencyMatchesFiniteDifferences(fusion, series, time: 30, seed: 5);
+    }
+
+    [Fact]
+    public void MaximumFusionScoresTheLargestCalibratedSurprise()
+    {
+        var fusion = (FittedFusionScorer)Fit(FusionMethod.Maximum);
+        float[] series = Spiked(seed: 25);
+        (_, float[] fused) = BaselineScoring.Score(fusion, series);
+        float[][] parts = [.. Enumerable.Range(0, fusion.Components.Length).Select(c => BaselineScoring.Score(fusion.Components[c], series).Errors)];
+
+        Assert.Equal("fusion(maximum: naive(lag=1) + rolling-z-score(window=5))", fusion.Name);
+        for (int i = fusion.WarmUp * Features; i < series.Length; i++)
+        {
+            double largest = 0;
+            for (int c = 0; c < parts.Length; c++)
+            {
+                largest = Math.Max(largest, CalibratedTail.Surprise(fusion.Calibrations[(c * Features) + (i % Features)]!, null, Math.Abs(parts[c][i])));
+            }
+
+            Assert.Equal((float)largest, fused[i]);
+        }
     }
 
     [Fact]

@@ -8,7 +8,7 @@ namespace GruAnomaly.Scoring;
 /// A fitted <see cref="NearestNeighbourScorer"/>: per feature, the reference values and the statistics of each reference
 /// subsequence. Immutable; every batch and stream searches with buffers of its own.
 /// </summary>
-internal sealed class FittedNearestNeighbourScorer : IFittedScorer, IStreamableScorer
+internal sealed class FittedNearestNeighbourScorer : IFittedScorer, IStreamableScorer, ITrainingScorer
 {
     /// <summary>A subsequence with a smaller standard deviation (scaled units) is flat; as the rolling scorers' floor.</summary>
     internal const double FlatDeviation = 1e-3;
@@ -23,17 +23,17 @@ internal sealed class FittedNearestNeighbourScorer : IFittedScorer, IStreamableS
     private readonly double[][] _shift;
     private readonly double[][] _means;
     private readonly double[][] _deviations;
-    private readonly int[] _firstFlat;
+    private readonly bool[][] _flat;
 
     /// <param name="name">The scorer's name.</param>
     /// <param name="length">The subsequence length.</param>
     /// <param name="normalize">Whether subsequences are z-normalised.</param>
     /// <param name="reference">Per feature, the reference values: equally long, at least one subsequence, finite. Kept, not copied.</param>
-    /// <param name="heldOutFrom">The first training step not in the reference nor overlapping it.</param>
-    public FittedNearestNeighbourScorer(string name, int length, bool normalize, float[][] reference, int heldOutFrom)
+    /// <param name="referenceStart">The training step of the reference's first value.</param>
+    public FittedNearestNeighbourScorer(string name, int length, bool normalize, float[][] reference, int referenceStart)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(length);
-        ArgumentOutOfRangeException.ThrowIfNegative(heldOutFrom);
+        ArgumentOutOfRangeException.ThrowIfNegative(referenceStart);
         if (reference.Length == 0 || reference.Any(r => r.Length != reference[0].Length) || reference[0].Length < length)
         {
             throw new ArgumentException(
@@ -49,7 +49,7 @@ internal sealed class FittedNearestNeighbourScorer : IFittedScorer, IStreamableS
         Name = name;
         Length = length;
         Normalize = normalize;
-        HeldOutFrom = heldOutFrom;
+        ReferenceStart = referenceStart;
         _reference = reference;
         int features = reference.Length, count = Subsequences;
         _values = new double[features][];
@@ -58,7 +58,7 @@ internal sealed class FittedNearestNeighbourScorer : IFittedScorer, IStreamableS
         _shift = new double[features][];
         _means = new double[features][];
         _deviations = new double[features][];
-        _firstFlat = new int[features];
+        _flat = new bool[features][];
         for (int f = 0; f < features; f++)
         {
             double[] values = _values[f] = [.. reference[f].Select(v => (double)v)];
@@ -67,7 +67,7 @@ internal sealed class FittedNearestNeighbourScorer : IFittedScorer, IStreamableS
             _shift[f] = new double[count];
             _means[f] = new double[count];
             _deviations[f] = new double[count];
-            _firstFlat[f] = -1;
+            _flat[f] = new bool[count];
             for (int j = 0; j < count; j++)
             {
                 (double sum, double squares) = Moments(values.AsSpan(j, length));
@@ -77,7 +77,7 @@ internal sealed class FittedNearestNeighbourScorer : IFittedScorer, IStreamableS
                 _deviations[f][j] = deviation;
                 if (deviation < FlatDeviation)
                 {
-                    _firstFlat[f] = _firstFlat[f] < 0 ? j : _firstFlat[f];
+                    _flat[f][j] = true;
                     continue;
                 }
 
@@ -104,6 +104,9 @@ internal sealed class FittedNearestNeighbourScorer : IFittedScorer, IStreamableS
     /// <summary>Gets, per feature, the reference values (for saving).</summary>
     internal IReadOnlyList<float[]> Reference => _reference;
 
+    /// <summary>Gets the training step of the reference's first value.</summary>
+    internal int ReferenceStart { get; }
+
     /// <inheritdoc />
     /// <remarks>The subsequence length.</remarks>
     public int Window => Length;
@@ -113,7 +116,8 @@ internal sealed class FittedNearestNeighbourScorer : IFittedScorer, IStreamableS
     /// <remarks>The steps before the first full subsequence.</remarks>
     public int WarmUp => Length - 1;
 
-    public int HeldOutFrom { get; }
+    /// <remarks>Every scored training step: on the training series a point never finds itself (see <see cref="ScoreTraining"/>).</remarks>
+    public int HeldOutFrom => WarmUp;
 
     public TrainingHistory? History => null;
 
@@ -122,7 +126,17 @@ internal sealed class FittedNearestNeighbourScorer : IFittedScorer, IStreamableS
 
     private int Subsequences => _reference[0].Length - Length + 1;
 
-    public void Score(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, Span<float> expected, Span<float> errors)
+    public void Score(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, Span<float> expected, Span<float> errors) =>
+        Score(inputs, observed, expected, errors, training: false);
+
+    /// <summary>
+    /// Scores the training series with every neighbour that starts less than one subsequence length from the query's own
+    /// start left out, so that a point is scored as a new one would be (a step with none left gets NaN).
+    /// </summary>
+    public void ScoreTraining(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, IReadOnlyList<DateTimeOffset>? timestamps, Span<float> expected,
+        Span<float> errors) => Score(inputs, observed, expected, errors, training: true);
+
+    private void Score(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, Span<float> expected, Span<float> errors, bool training)
     {
         int length = ScoringArguments.Validate(inputs, observed, expected, errors, Features, Length);
         int features = Features;
@@ -132,10 +146,13 @@ internal sealed class FittedNearestNeighbourScorer : IFittedScorer, IStreamableS
         for (int t = WarmUp; t < length; t++)
         {
             search.MoveTo(t, inputs[..(t * features)], 0);
+            // The training subsequences that overlap the query's own, as reference indices.
+            int ownStart = t - WarmUp - ReferenceStart;
+            (int excludeFrom, int excludeTo) = training ? (ownStart - Length + 1, ownStart + Length) : (0, 0);
             for (int f = 0; f < features; f++)
             {
                 int i = (t * features) + f;
-                double distance = search.Nearest(f, inputs[i], out double neighbour, out _);
+                double distance = search.Nearest(f, inputs[i], out double neighbour, out _, excludeFrom, excludeTo);
                 expected[i] = (float)neighbour;
                 errors[i] = float.IsNaN(observed[i]) ? float.NaN : (float)distance;
             }
@@ -288,10 +305,11 @@ internal sealed class FittedNearestNeighbourScorer : IFittedScorer, IStreamableS
 
         /// <summary>
         /// The distance from the current query of feature <paramref name="feature"/>, ending with <paramref name="last"/>,
-        /// to its nearest reference subsequence; the expected value that neighbour gives, and its start (−1 for none:
-        /// a flat query against a reference without a flat subsequence).
+        /// to its nearest reference subsequence outside [<paramref name="excludeFrom"/>, <paramref name="excludeTo"/>); the
+        /// expected value that neighbour gives, and its start (−1 for none: a flat query against a reference without a flat
+        /// subsequence). NaN in both where every subsequence is left out.
         /// </summary>
-        public double Nearest(int feature, double last, out double expected, out int neighbour)
+        public double Nearest(int feature, double last, out double expected, out int neighbour, int excludeFrom = 0, int excludeTo = 0)
         {
             FittedNearestNeighbourScorer scorer = _scorer;
             int length = scorer.Length, lead = scorer.WarmUp, count = scorer.Subsequences;
@@ -301,9 +319,18 @@ internal sealed class FittedNearestNeighbourScorer : IFittedScorer, IStreamableS
             // The full dot products: the leading values' plus the last value's.
             TensorPrimitives.MultiplyAdd(values.Slice(lead, count), last, _prefix[feature], _row);
             (double sum, double squares) = Moments(query);
+            excludeFrom = Math.Clamp(excludeFrom, 0, count);
+            excludeTo = Math.Clamp(excludeTo, excludeFrom, count);
+            if (excludeTo - excludeFrom == count)
+            {
+                (expected, neighbour) = (double.NaN, -1);
+                return double.NaN;
+            }
+
             if (!scorer.Normalize)
             {
                 TensorPrimitives.MultiplyAdd(_row, -2.0, scorer._squares[feature], _row);
+                _row.AsSpan(excludeFrom, excludeTo - excludeFrom).Fill(double.PositiveInfinity);
                 neighbour = TensorPrimitives.IndexOfMin<double>(_row);
                 expected = values[neighbour + lead];
                 return Math.Sqrt(Math.Max(_row[neighbour] + squares, 0));
@@ -312,13 +339,17 @@ internal sealed class FittedNearestNeighbourScorer : IFittedScorer, IStreamableS
             double mean = sum / length, deviation = Deviation(squares, mean, length);
             if (deviation < FlatDeviation)
             {
-                neighbour = scorer._firstFlat[feature];
+                ReadOnlySpan<bool> flat = scorer._flat[feature];
+                neighbour = flat[..excludeFrom].IndexOf(true);
+                int after = flat[excludeTo..].IndexOf(true);
+                neighbour = neighbour >= 0 ? neighbour : after >= 0 ? excludeTo + after : -1;
                 expected = mean;
                 return neighbour >= 0 ? 0 : Math.Sqrt(2.0 * length);
             }
 
             TensorPrimitives.Multiply(_row, scorer._scale[feature], _row);
             TensorPrimitives.MultiplyAdd(scorer._shift[feature], -mean, _row, _row);
+            _row.AsSpan(excludeFrom, excludeTo - excludeFrom).Fill(double.NegativeInfinity);
             neighbour = TensorPrimitives.IndexOfMax<double>(_row);
             double correlation = Math.Clamp(_row[neighbour] / deviation, -1, 1);
             double neighbourDeviation = scorer._deviations[feature][neighbour];

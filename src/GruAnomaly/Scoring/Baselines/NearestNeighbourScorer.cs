@@ -11,10 +11,10 @@ namespace GruAnomaly.Scoring;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The reference is the training series without its last <see cref="HeldOutShare"/>, and at most the
-/// <see cref="MaximumReference"/> steps before that: the held-out tail is scored against a reference that does not hold
-/// it, so that a fusion and the threshold calibrate on distances a new point would get, not on each point's distance to
-/// itself. The first held-out step is the first whose subsequence shares no step with the reference.
+/// The reference is the training series, at most its last <see cref="MaximumReference"/> steps. On the training series
+/// itself (what a fusion and the threshold calibrate on) every point is scored as if it were new: its neighbour must
+/// start at least one subsequence length away from its own subsequence, so that it cannot find itself; every scored
+/// training step is therefore held out.
 /// </para>
 /// <para>
 /// With <see cref="Normalize"/> each subsequence is z-normalised before the distance (Keogh's discord distance): shapes
@@ -34,11 +34,8 @@ namespace GruAnomaly.Scoring;
 /// </remarks>
 public sealed class NearestNeighbourScorer : IAnomalyScorer
 {
-    /// <summary>The most training steps kept as the reference (the latest ones before the held-out tail).</summary>
+    /// <summary>The most training steps kept as the reference (the latest ones).</summary>
     public const int MaximumReference = 10_000;
-
-    /// <summary>The share of the training series, at its end, held out of the reference.</summary>
-    public const double HeldOutShare = 0.2;
 
     /// <summary>Creates the scorer.</summary>
     /// <param name="length">The subsequence length, positive; null for the detector's window.</param>
@@ -78,8 +75,7 @@ public sealed class NearestNeighbourScorer : IAnomalyScorer
 
     /// <inheritdoc />
     /// <exception cref="ArgumentException">
-    /// The training series leaves fewer steps than one subsequence before its held-out tail, or a z-normalised
-    /// subsequence would be one value long.
+    /// The training series is shorter than one subsequence, or a z-normalised subsequence would be one value long.
     /// </exception>
     public IFittedScorer Fit(ScorerFitContext context, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
@@ -92,36 +88,25 @@ public sealed class NearestNeighbourScorer : IAnomalyScorer
             throw new ArgumentException("The detector's window is 1; a z-normalised subsequence needs at least 2 values. Set a length.", nameof(context));
         }
 
-        int referenceEnd = ReferenceEnd(steps);
-        if (referenceEnd < length)
+        if (steps < length)
         {
-            int minimum = length;
-            while (ReferenceEnd(minimum) < length)
-            {
-                minimum++;
-            }
-
             throw new ArgumentException(
-                $"The training series has {steps} steps; the {Name} scorer keeps the last {HeldOutShare:P0} out of its reference and " +
-                $"needs {length} steps (one subsequence) before them, so at least {minimum} steps.",
-                nameof(context));
+                $"The training series has {steps} steps; the {Name} scorer needs at least {length} (one subsequence) as its reference.", nameof(context));
         }
 
-        int referenceStart = Math.Max(0, referenceEnd - MaximumReference);
+        int referenceStart = Math.Max(0, steps - MaximumReference);
         var reference = new float[features][];
         for (int f = 0; f < features; f++)
         {
-            reference[f] = new float[referenceEnd - referenceStart];
-            for (int t = referenceStart; t < referenceEnd; t++)
+            reference[f] = new float[steps - referenceStart];
+            for (int t = referenceStart; t < steps; t++)
             {
                 reference[f][t - referenceStart] = inputs[(t * features) + f];
             }
         }
 
-        return new FittedNearestNeighbourScorer(NameOf(length, Normalize), length, Normalize, reference, Math.Min(steps, referenceEnd + length - 1));
+        return new FittedNearestNeighbourScorer(NameOf(length, Normalize), length, Normalize, reference, referenceStart);
     }
-
-    private static int ReferenceEnd(int steps) => steps - (int)Math.Round(steps * HeldOutShare);
 
     private static string NameOf(int? length, bool normalize) => (length, normalize) switch
     {

@@ -1,3 +1,5 @@
+using GruAnomaly.Detection;
+using GruAnomaly.Tests.Detection;
 using GruAnomaly.Recurrent;
 using GruAnomaly.Scoring;
 using GruAnomaly.Training;
@@ -117,20 +119,65 @@ public sealed class NearestNeighbourScorerTests
     }
 
     [Fact]
-    public void TheReferenceLeavesOutTheHeldOutTailAndKeepsTheLatestSteps()
+    public void TheReferenceKeepsTheLatestTrainingSteps()
     {
-        // 13000 steps: the last 2600 are held out; the reference is the 10000 steps before them.
+        // 13000 steps: the reference is the last 10000.
         float[] training = [.. Enumerable.Range(0, 13000).Select(t => (float)t)];
         var scorer = (FittedNearestNeighbourScorer)Fit(Scorer.NearestNeighbour(), training);
 
         Assert.Equal(NearestNeighbourScorer.MaximumReference, scorer.Reference[0].Length);
-        Assert.Equal((400f, 10399f), (scorer.Reference[0][0], scorer.Reference[0][^1]));
-        Assert.Equal(10400 + 8 - 1, scorer.HeldOutFrom);
+        Assert.Equal((3000f, 12999f), (scorer.Reference[0][0], scorer.Reference[0][^1]));
+        Assert.Equal((3000, scorer.WarmUp), (scorer.ReferenceStart, scorer.HeldOutFrom));
 
-        // On the training series a subsequence inside the reference finds itself; a held-out one cannot.
+        // Scored as any series, a training subsequence finds itself; scored as the training series, it cannot.
         (_, float[] errors) = BaselineScoring.Score(scorer, training);
         Assert.Equal(0f, errors[5000], 1e-3f);
-        Assert.True(errors[scorer.HeldOutFrom] > 1, $"{errors[scorer.HeldOutFrom]}");
+        var expected = new float[training.Length];
+        var ownErrors = new float[training.Length];
+        scorer.ScoreTraining(training, training, null, expected, ownErrors);
+        // The nearest subsequence that starts a whole length away is 8 steps off at every one of its 8 values: √(8·8²).
+        Assert.Equal(Math.Sqrt(8 * 64.0), ownErrors[5000], 1e-3);
+        // A step before the reference overlaps none of it, so nothing is left out: the nearest is the reference's first.
+        Assert.Equal(Math.Sqrt(8 * 1007.0 * 1007.0), ownErrors[2000], 1e-2);
+        Assert.Equal(errors[2000], ownErrors[2000]);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void OnItsTrainingSeriesEveryPointIsScoredAgainstTheSubsequencesThatDoNotOverlapIt(bool normalize)
+    {
+        const int length = 6;
+        float[] training = Noisy(150, 1, seed: 11);
+        var scorer = (FittedNearestNeighbourScorer)Fit(Scorer.NearestNeighbour(normalize: normalize), training, window: length);
+        var expected = new float[training.Length];
+        var errors = new float[training.Length];
+
+        scorer.ScoreTraining(training, training, null, expected, errors);
+
+        for (int t = length - 1; t < training.Length; t++)
+        {
+            int start = t - length + 1;
+            // Every reference subsequence that starts at least a length away from the query's own start.
+            float[] query = training[start..(t + 1)];
+            double best = double.PositiveInfinity, neighbour = double.NaN;
+            for (int j = 0; j + length <= training.Length; j++)
+            {
+                if (Math.Abs(j - start) < length)
+                {
+                    continue;
+                }
+
+                (double distance, double value) = BruteForce(training[j..(j + length)], query, normalize);
+                if (distance < best)
+                {
+                    (best, neighbour) = (distance, value);
+                }
+            }
+
+            Assert.Equal(best, errors[t], 2e-4 * Math.Max(1, best));
+            Assert.Equal(neighbour, expected[t], 2e-4 * Math.Max(1, Math.Abs(neighbour)));
+        }
     }
 
     [Fact]
@@ -199,9 +246,29 @@ public sealed class NearestNeighbourScorerTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new NearestNeighbourScorer(length: 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => new NearestNeighbourScorer(length: 1, normalize: true));
 
-        // 9 steps: 7 stay in the reference, fewer than the 8 of one subsequence; 10 steps keep 8.
-        var error = Assert.Throws<ArgumentException>(() => Fit(Scorer.NearestNeighbour(), Noisy(9, 1, seed: 9)));
-        Assert.Contains("at least 10 steps", error.Message);
-        Assert.Equal(8, Fit(Scorer.NearestNeighbour(), Noisy(10, 1, seed: 9)).WarmUp + 1);
+        // A window of 8 needs 8 training steps, one subsequence.
+        var error = Assert.Throws<ArgumentException>(() => Fit(Scorer.NearestNeighbour(), Noisy(7, 1, seed: 9)));
+        Assert.Contains("needs at least 8", error.Message);
+        Assert.Equal(7, Fit(Scorer.NearestNeighbour(), Noisy(8, 1, seed: 9)).WarmUp);
+    }
+
+    [Fact]
+    public void ADetectorCalibratesOnTrainingDistancesThatLeaveEachPointOut()
+    {
+        float[] training = Synthetic.Normal(800, seed: 10);
+        // Without smoothing, whose start at the typical calibration score would hide the zeros at first.
+        FittedAnomalyDetector neighbour = AnomalyDetectorTests.QuickBuilder().WithScorer(Scorer.NearestNeighbour()).WithSmoothing(1).Build().Fit(training);
+        FittedAnomalyDetector forecast = AnomalyDetectorTests.QuickBuilder().Build().Fit(training);
+        var series = new TimeSeries(training);
+
+        DetectionResult asNew = neighbour.Detect(series), asTraining = neighbour.DetectTraining(series);
+        int scored = asNew.IsScored.ToArray().Count(s => s);
+
+        // Scored as a new series, the training points find themselves; as the calibration scored them, none does.
+        Assert.True(scored > 700, $"{scored}");
+        Assert.All(Enumerable.Range(0, series.Length).Where(t => asNew.IsScored[t]), t => Assert.Equal(0, asNew.RawScores[t], 1e-3));
+        Assert.All(Enumerable.Range(0, series.Length).Where(t => asTraining.IsScored[t]), t => Assert.True(asTraining.RawScores[t] > 1e-2));
+        // A scorer that keeps nothing of its training points scores its training series the same either way.
+        Assert.Equal(forecast.Detect(series).RawScores.ToArray(), forecast.DetectTraining(series).RawScores.ToArray());
     }
 }
