@@ -1,5 +1,4 @@
 using System.Numerics.Tensors;
-using GruAnomaly.Persistence;
 using GruAnomaly.Training;
 
 namespace GruAnomaly.Scoring;

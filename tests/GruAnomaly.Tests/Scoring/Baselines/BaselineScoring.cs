@@ -8,11 +8,14 @@ namespace GruAnomaly.Tests.Scoring.Baselines;
 /// <summary>Fits a baseline scorer outside a detector and scores a series with it.</summary>
 internal static class BaselineScoring
 {
-    /// <summary>Fits <paramref name="scorer"/> as a detector with the given window would; baselines read nothing else.</summary>
-    public static IFittedScorer Fit(IAnomalyScorer scorer, int features = 1, int window = 4) => scorer.Fit(new ScorerFitContext
+    /// <summary>
+    /// Fits <paramref name="scorer"/> as a detector with the given window would, on <paramref name="training"/> (none by
+    /// default: the rolling baselines read nothing else; a nearest-neighbour search keeps it as its reference).
+    /// </summary>
+    public static IFittedScorer Fit(IAnomalyScorer scorer, int features = 1, int window = 4, float[]? training = null) => scorer.Fit(new ScorerFitContext
     {
-        Inputs = Array.Empty<float>(),
-        Observed = Array.Empty<float>(),
+        Inputs = training ?? [],
+        Observed = training ?? [],
         Features = features,
         Window = window,
         Stride = 1,

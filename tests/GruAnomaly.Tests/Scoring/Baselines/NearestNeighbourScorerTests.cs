@@ -1,26 +1,14 @@
 using GruAnomaly.Detection;
-using GruAnomaly.Tests.Detection;
-using GruAnomaly.Recurrent;
 using GruAnomaly.Scoring;
-using GruAnomaly.Training;
-using Microsoft.Extensions.Logging.Abstractions;
+using GruAnomaly.Tests.Detection;
 
 namespace GruAnomaly.Tests.Scoring.Baselines;
 
 /// <summary>The nearest-neighbour (discord) distance against a brute-force search, and its reference, saliency and refusals.</summary>
 public sealed class NearestNeighbourScorerTests
 {
-    private static IFittedScorer Fit(IAnomalyScorer scorer, float[] training, int features = 1, int window = 8) => scorer.Fit(new ScorerFitContext
-    {
-        Inputs = training,
-        Observed = training,
-        Features = features,
-        Window = window,
-        Stride = 1,
-        Model = Models.Gru(hiddenSize: 4),
-        Trainer = new TrainerOptions(),
-        Logger = NullLogger.Instance,
-    }, progress: null, CancellationToken.None);
+    private static IFittedScorer Fit(IAnomalyScorer scorer, float[] training, int features = 1, int window = 8) =>
+        BaselineScoring.Fit(scorer, features, window, training);
 
     private static float[] Noisy(int length, int features, int seed)
     {
