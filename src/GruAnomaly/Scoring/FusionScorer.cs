@@ -29,7 +29,8 @@ public enum FusionMethod
 /// catch different anomalies. Each component is fitted on the same training series; each one's errors are calibrated
 /// per feature against its own errors on the training series (held-out ones, where it has enough), and the fused error
 /// of a point and feature combines the calibrated values by <see cref="Method"/>. The expected value is the first
-/// component's.
+/// component's, and the fusion scores from the first component's warm-up on: a component with a longer warm-up (a windowed
+/// Gaussian over 500 points) adds its calibrated error once it has one, instead of leaving every point before that unscored.
 /// </summary>
 /// <remarks>The fused errors are non-negative scores, not residuals, so a Mahalanobis combination cannot read them. Explanations (saliency) go through every component, weighted by the slope of its calibration.</remarks>
 public sealed class FusionScorer : IAnomalyScorer
@@ -207,7 +208,8 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
 
     public bool ErrorsAreSigned => false;
 
-    public int WarmUp => _components.Max(c => c.WarmUp);
+    /// <remarks>The first component's: the others add their calibrated errors from their own warm-ups on.</remarks>
+    public int WarmUp => _components[0].WarmUp;
 
     public int HeldOutFrom => _components.Max(c => c.HeldOutFrom);
 
@@ -286,7 +288,7 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
             errors[i] = i < warmUp * Features || float.IsNaN(observed[i]) ? float.NaN : (float)fused[i];
         }
 
-        // The first component's warm-up may be shorter than the fusion's: its expected values there have no fused score.
+        // The fusion's warm-up is the first component's, whose expected values are NaN during it already.
         expected[..(warmUp * Features)].Fill(float.NaN);
     }
 
@@ -347,6 +349,12 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
         for (int c = 0; c < _components.Length; c++)
         {
             IFittedScorer component = _components[c];
+            if (time < component.WarmUp)
+            {
+                // Still warming up: no error at this step, so nothing of the fused error to explain.
+                continue;
+            }
+
             TimedScoring.Score(component, inputs, observed, timestamps, expected, errors);
             for (int f = 0; f < features; f++)
             {
@@ -368,6 +376,11 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
         inputGradient.Clear();
         foreach ((int start, int componentSteps, float[] gradient) in spans)
         {
+            if (gradient is null)
+            {
+                continue;
+            }
+
             Span<float> rows = inputGradient.Slice((start - first) * features, componentSteps * features);
             System.Numerics.Tensors.TensorPrimitives.Add(rows, gradient.AsSpan(0, componentSteps * features), rows);
         }

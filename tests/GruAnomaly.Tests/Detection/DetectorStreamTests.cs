@@ -75,6 +75,7 @@ public sealed class DetectorStreamTests
         "forecast-mse", "forecast-nll", "forecast-horizon-3", "forecast-nll-horizon-2", "naive", "naive-lag-40", "rolling-z-score",
         "windowed-gaussian", "fusion-tail", "fusion-rank", "no-smoothing", "carried-state-mse", "carried-state-nll", "fusion-carried-state",
         "nearest-neighbour", "nearest-neighbour-z", "fusion-nearest-neighbours", "fusion-maximum",
+        "fusion-long-warm-up",
     ];
 
     [Theory]
@@ -101,6 +102,7 @@ public sealed class DetectorStreamTests
             "nearest-neighbour-z" => builder.WithScorer(Scorer.NearestNeighbour(normalize: true)),
             "fusion-nearest-neighbours" => builder.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.RollingZScore(),
                 Scorer.NearestNeighbour(), Scorer.NearestNeighbour(length: 7, normalize: true))),
+            "fusion-long-warm-up" => builder.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.WindowedGaussian(window: 200))),
             "fusion-maximum" => builder.WithScorer(Scorer.Fusion(FusionMethod.Maximum, Scorer.Forecast(), Scorer.NearestNeighbour())),
             _ => builder.WithSmoothing(1),
         };

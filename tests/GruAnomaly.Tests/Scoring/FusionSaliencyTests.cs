@@ -43,16 +43,44 @@ public sealed class FusionSaliencyTests
         float[][] parts = [.. Enumerable.Range(0, fusion.Components.Length).Select(c => BaselineScoring.Score(fusion.Components[c], series).Errors)];
 
         Assert.Equal("fusion(maximum: naive(lag=1) + rolling-z-score(window=5))", fusion.Name);
+        Assert.Equal(1, fusion.WarmUp);
         for (int i = fusion.WarmUp * Features; i < series.Length; i++)
         {
+            // From the naive forecast's warm-up of 1 on; the z-score joins once its 5 steps are there.
             double largest = 0;
             for (int c = 0; c < parts.Length; c++)
             {
+                if (float.IsNaN(parts[c][i]))
+                {
+                    Assert.True(i < 5 * Features, $"{i}");
+                    continue;
+                }
+
                 largest = Math.Max(largest, CalibratedTail.Surprise(fusion.Calibrations[(c * Features) + (i % Features)]!, null, Math.Abs(parts[c][i])));
             }
 
             Assert.Equal((float)largest, fused[i]);
         }
+    }
+
+    [Fact]
+    public void AComponentStillWarmingUpAddsNothingUntilItHasAnError()
+    {
+        // At step 3 the first difference (warm-up 1) has an error and the 5-step z-score not yet: the fusion scores the
+        // step, and its saliency is the first difference's alone, over steps 2 and 3. The jump at step 3 puts its error
+        // beyond the calibration, where the surprise is linear and central differences read its slope.
+        IFittedScorer fusion = Fit(FusionMethod.TailProbability);
+        float[] series = Noise(seed: 26, length: 20);
+        series[3 * Features] += 8;
+        series[(3 * Features) + 1] -= 8;
+        var gradient = new float[fusion.MaximumSaliencySteps * Features];
+
+        int first = fusion.Saliency(series, series, 3, [1f, 1f], gradient, out int steps);
+        (_, float[] errors) = BaselineScoring.Score(fusion, series);
+
+        Assert.Equal((1, 2, 3), (fusion.WarmUp, first, steps + first - 1));
+        Assert.All(errors[(1 * Features)..], e => Assert.False(float.IsNaN(e)));
+        BaselineScoring.AssertSaliencyMatchesFiniteDifferences(fusion, series, time: 3, seed: 7);
     }
 
     [Fact]
