@@ -16,8 +16,8 @@ internal abstract class Protocol
 
     /// <summary>
     /// Streaming: fit on the leading part of the series, then run on everything after it in time order, as a live service
-    /// would see it. The run starts with the detector's warm-up taken from the leading part, so the first streamed point
-    /// is scored; only the streamed points are judged.
+    /// would see it. The run starts with the detector's context taken from the leading part, so the first streamed point
+    /// is scored by every part of the scorer; only the streamed points are judged.
     /// </summary>
     public static Protocol Streaming { get; } = new StreamingProtocol();
 
@@ -26,8 +26,8 @@ internal abstract class Protocol
     /// <summary>The training part: values only, never labels.</summary>
     public abstract TimeSeries FitPart(LabelledSeries series);
 
-    /// <summary>The part to run on, given how many steps of context the fitted detector needs before its first score.</summary>
-    public abstract JudgedRun RunPart(LabelledSeries series, int warmUp);
+    /// <summary>The part to run on, given how many steps of context the fitted detector needs before it scores with every part.</summary>
+    public abstract JudgedRun RunPart(LabelledSeries series, int context);
 
     private sealed class OfflineProtocol : Protocol
     {
@@ -39,7 +39,7 @@ internal abstract class Protocol
             return series.Slice(start, length);
         }
 
-        public override JudgedRun RunPart(LabelledSeries series, int warmUp)
+        public override JudgedRun RunPart(LabelledSeries series, int context)
         {
             (int start, int length) = series.Range("test");
             return new JudgedRun(series.Slice(start, length), 0, series.Labels.AsSpan(start, length).ToArray());
@@ -58,9 +58,9 @@ internal abstract class Protocol
 
         public override TimeSeries FitPart(LabelledSeries series) => series.Slice(0, Leading(series));
 
-        public override JudgedRun RunPart(LabelledSeries series, int warmUp)
+        public override JudgedRun RunPart(LabelledSeries series, int context)
         {
-            int leading = Leading(series), start = Math.Max(0, leading - warmUp);
+            int leading = Leading(series), start = Math.Max(0, leading - context);
             return new JudgedRun(series.Slice(start, series.Length - start), leading - start, series.Labels.AsSpan(leading).ToArray());
         }
 

@@ -40,7 +40,9 @@ internal sealed record SeriesResult(
             AnomalyDetector detector = candidate.Create(training);
             fitted = detector.Fit(training);
             fitSeconds = clock.Elapsed.TotalSeconds;
-            run = protocol.RunPart(series, fitted.Scorer.WarmUp);
+            // Context for every part of the scorer: a fusion scores from its first component's warm-up on, but a longer
+            // component (a windowed Gaussian over 500 points) reads its whole window, which a live stream would have seen.
+            run = protocol.RunPart(series, Math.Max(fitted.Scorer.WarmUp, fitted.Scorer.Window));
             clock.Restart();
             result = fitted.Detect(run.Series);
         }

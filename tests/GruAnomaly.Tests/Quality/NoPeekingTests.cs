@@ -42,12 +42,12 @@ public sealed class NoPeekingTests : IDisposable
         // Offline: the train rows (2000–3999) and the test rows (0–1999), as the split column says.
         Assert.Equal(2000, Protocol.Offline.FitPart(series).Length);
         Assert.Equal(series.Values[2000], Protocol.Offline.FitPart(series).Values[0]);
-        JudgedRun offline = Protocol.Offline.RunPart(series, warmUp: 10);
+        JudgedRun offline = Protocol.Offline.RunPart(series, context: 10);
         Assert.Equal((2000, 0), (offline.Series.Length, offline.JudgedFrom));
 
         // Streaming: the leading 1000 rows (at least 1000, else a fifth), then the rest with the warm-up as context.
         Assert.Equal(1000, Protocol.Streaming.FitPart(series).Length);
-        JudgedRun streaming = Protocol.Streaming.RunPart(series, warmUp: 10);
+        JudgedRun streaming = Protocol.Streaming.RunPart(series, context: 10);
         Assert.Equal((3010, 10, 3000), (streaming.Series.Length, streaming.JudgedFrom, streaming.Labels.Length));
         Assert.Equal(series.Values[990], streaming.Series.Values[0]);
     }
