@@ -17,6 +17,7 @@ internal sealed class FittedNearestNeighbourScorer : IFittedScorer, IStreamableS
 
     // Euclidean: Σr² per reference subsequence. Normalised: 1/(length·σ) and μ/σ, both 0 for a flat subsequence, so that
     // the correlation with a query is (row·scale − μ_query·shift)/σ_query; μ and σ map the neighbour back onto a query.
+    // Each kind keeps only its own (the other's are empty): a reference of 10,000 steps is 80 kB per array and feature.
     private readonly double[][] _squares;
     private readonly double[][] _scale;
     private readonly double[][] _shift;
@@ -61,17 +62,22 @@ internal sealed class FittedNearestNeighbourScorer : IFittedScorer, IStreamableS
         for (int f = 0; f < features; f++)
         {
             double[] values = _values[f] = [.. reference[f].Select(v => (double)v)];
-            _squares[f] = new double[count];
-            _scale[f] = new double[count];
-            _shift[f] = new double[count];
-            _means[f] = new double[count];
-            _deviations[f] = new double[count];
-            _flat[f] = new bool[count];
+            _squares[f] = normalize ? [] : new double[count];
+            _scale[f] = normalize ? new double[count] : [];
+            _shift[f] = normalize ? new double[count] : [];
+            _means[f] = normalize ? new double[count] : [];
+            _deviations[f] = normalize ? new double[count] : [];
+            _flat[f] = normalize ? new bool[count] : [];
             for (int j = 0; j < count; j++)
             {
                 (double sum, double squares) = Moments(values.AsSpan(j, length));
+                if (!normalize)
+                {
+                    _squares[f][j] = squares;
+                    continue;
+                }
+
                 double mean = sum / length, deviation = Deviation(squares, mean, length);
-                _squares[f][j] = squares;
                 _means[f][j] = mean;
                 _deviations[f][j] = deviation;
                 if (deviation < FlatDeviation)
