@@ -39,6 +39,9 @@ internal static class Candidates
         new("LSTM", false, (b, training) => b.WithModel(Recurrent.Models.Lstm(AutomaticWidth(training)))),
         // The default's GRU behind a causal convolution (8 channels, kernel 3, dilation 2), sizes fixed before any run.
         new("convolution", false, (b, training) => b.WithModel(Recurrent.Models.WithConvolution(Recurrent.Models.Gru(AutomaticWidth(training)), 8, 3, 2))),
+        // The nearest-neighbour (discord) distance alone: no model, the best single scorer on PR-AUC so far
+        // (quality-2026-12-03-nearest-neighbour.md).
+        new("nearest neighbour", false, b => b.WithScorer(Scorer.NearestNeighbour())),
     ];
 
     /// <summary>
@@ -46,7 +49,7 @@ internal static class Candidates
     /// (<c>benchmarks/results/quality-2026-12-02-fusion.md</c>; none was adopted): the cheap component of the fusion, rank
     /// fusion, the score normalization and the smoothing span. Names with a comma are chosen through the group
     /// <c>fusion-variants</c>. "fusion by maximum" and the expanding z-scores of that file needed a library patch that was
-    /// not kept (commit fc9763a).
+    /// not kept (commit fc9763a); the maximum is now <see cref="FusionMethod.Maximum"/>.
     /// </summary>
     public static IReadOnlyList<Candidate> FusionVariants { get; } =
     [
@@ -91,7 +94,6 @@ internal static class Candidates
         // Nearest-neighbour subsequence distances (Keogh's discords), a kind of score none of the above is: the probes of
         // discord_part.py found the plain and the z-normalised distance added to the default the first fixed rules to meet
         // the per-series PR-AUC target (quality-2026-12-03-nearest-neighbour.md).
-        new("nearest neighbour", false, b => b.WithScorer(Scorer.NearestNeighbour())),
         new("z-normalised nearest neighbour", false, b => b.WithScorer(Scorer.NearestNeighbour(normalize: true))),
         new("fusion with nearest neighbours", false, b => b.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.RollingZScore(),
             Scorer.NearestNeighbour(), Scorer.NearestNeighbour(normalize: true)))),
