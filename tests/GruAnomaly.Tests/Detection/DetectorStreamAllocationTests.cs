@@ -16,7 +16,8 @@ namespace GruAnomaly.Tests.Detection;
 public sealed class DetectorStreamAllocationTests
 {
     public static TheoryData<string> Configurations() =>
-        ["default", "mse-horizon-2", "rolling-z-score", "fusion", "carried-state", "carried-state-mse", "lstm", "lstm-carried-state"];
+        ["default", "mse-horizon-2", "rolling-z-score", "fusion", "carried-state", "carried-state-mse", "lstm", "lstm-carried-state",
+            "nearest-neighbour", "maximum-with-nearest-neighbour"];
 
     [Theory]
     [MemberData(nameof(Configurations))]
@@ -37,6 +38,8 @@ public sealed class DetectorStreamAllocationTests
             "carried-state-mse" => builder.WithLoss(Loss.Mse).WithScorer(Scorer.CarriedStateForecast()),
             "lstm" => builder.WithModel(Models.Lstm(hiddenSize: 8, layers: 2)),
             "lstm-carried-state" => builder.WithModel(Models.Lstm(hiddenSize: 8, layers: 2)).WithScorer(Scorer.CarriedStateForecast()),
+            "nearest-neighbour" => builder.WithScorer(Scorer.NearestNeighbour(normalize: true)),
+            "maximum-with-nearest-neighbour" => builder.WithScorer(Scorer.Fusion(FusionMethod.Maximum, Scorer.Forecast(), Scorer.NearestNeighbour())),
             _ => builder,
         };
         FittedAnomalyDetector fitted = builder.Build().Fit(Synthetic.Normal(1200, seed: 10));
