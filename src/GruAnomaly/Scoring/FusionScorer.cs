@@ -345,20 +345,32 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
         var chained = new float[features];
         var spans = new (int Start, int Steps, float[] Gradient)[_components.Length];
         int first = time, end = time;
-        int[]? deciding = _method == FusionMethod.Maximum ? Deciding(inputs, observed, timestamps, time) : null;
+
+        // Every component's errors at the step first: a maximum fusion needs all of them to know which one decides.
+        var errorsAt = new float[_components.Length * features];
+        errorsAt.AsSpan().Fill(float.NaN);
+        for (int c = 0; c < _components.Length; c++)
+        {
+            // A component still warming up has no error at this step, so nothing of the fused error to explain.
+            if (time >= _components[c].WarmUp)
+            {
+                TimedScoring.Score(_components[c], inputs, observed, timestamps, expected, errors);
+                errors.AsSpan(time * features, features).CopyTo(errorsAt.AsSpan(c * features));
+            }
+        }
+
+        int[]? deciding = _method == FusionMethod.Maximum ? Deciding(errorsAt) : null;
         for (int c = 0; c < _components.Length; c++)
         {
             IFittedScorer component = _components[c];
             if (time < component.WarmUp)
             {
-                // Still warming up: no error at this step, so nothing of the fused error to explain.
                 continue;
             }
 
-            TimedScoring.Score(component, inputs, observed, timestamps, expected, errors);
             for (int f = 0; f < features; f++)
             {
-                float error = errors[(time * features) + f];
+                float error = errorsAt[(c * features) + f];
                 chained[f] = float.IsNaN(error) || errorGradient[f] == 0f || (deciding is not null && deciding[f] != c)
                     ? 0f
                     : (float)(errorGradient[f] * Slope(c, f, component.ErrorsAreSigned ? Math.Abs(error) : error)
@@ -389,24 +401,23 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
     }
 
     /// <summary>
-    /// For a maximum fusion, per feature, the component whose surprise at <paramref name="time"/> is the fused error (the
-    /// first of equal ones, as <see cref="Add"/> keeps it; −1 where none has one): the gradient flows through it alone.
+    /// For a maximum fusion, per feature, the component whose surprise is the fused error (the first of equal ones, as
+    /// <see cref="Add"/> keeps it; −1 where none has one): the gradient flows through it alone.
     /// </summary>
-    private int[] Deciding(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, IReadOnlyList<DateTimeOffset>? timestamps, int time)
+    /// <param name="errorsAt">Each component's errors at the explained step, component-major (NaN where it has none).</param>
+    private int[] Deciding(ReadOnlySpan<float> errorsAt)
     {
-        var expected = new float[inputs.Length];
-        var errors = new float[inputs.Length];
         var deciding = new int[Features];
         var best = new double[Features];
         deciding.AsSpan().Fill(-1);
         for (int c = 0; c < _components.Length; c++)
         {
-            TimedScoring.Score(_components[c], inputs, observed, timestamps, expected, errors);
             for (int f = 0; f < Features; f++)
             {
+                float error = errorsAt[(c * Features) + f];
                 double fused = best[f];
-                Add(c, f, errors[(time * Features) + f], ref fused);
-                if (fused > best[f] || (deciding[f] < 0 && !float.IsNaN(errors[(time * Features) + f]) && _calibrations[(c * Features) + f] is not null))
+                Add(c, f, error, ref fused);
+                if (fused > best[f] || (deciding[f] < 0 && !float.IsNaN(error) && _calibrations[(c * Features) + f] is not null))
                 {
                     (best[f], deciding[f]) = (fused, c);
                 }
