@@ -88,12 +88,7 @@ internal static partial class DetectorCodec
                 w.U8(5);
                 w.String(fusion.Name);
                 w.I32(fusion.Features);
-                if (fusion.Method == FusionMethod.Maximum)
-                {
-                    w.Require(4);
-                }
-
-                w.U8((byte)fusion.Method);
+                WriteFusionMethod(w, fusion.Method);
                 w.I32(fusion.Components.Length);
                 foreach (IFittedScorer component in fusion.Components)
                 {
@@ -203,12 +198,7 @@ internal static partial class DetectorCodec
             {
                 string name = r.String("name");
                 int features = r.I32("features", 1, Limits.Features);
-                FusionMethod method = r.Enum<FusionMethod>("fusion method");
-                if (method == FusionMethod.Maximum)
-                {
-                    RequireVersion(r, 4, "fusion method", "the maximum");
-                }
-
+                FusionMethod method = ReadFusionMethod(r);
                 var components = new IFittedScorer[r.I32("components", 2, Limits.FusionComponents)];
                 for (int c = 0; c < components.Length; c++)
                 {
@@ -269,6 +259,28 @@ internal static partial class DetectorCodec
         }
 
         return (network, parameters, history);
+    }
+
+    /// <summary>A fusion's method, fitted or not; the maximum exists from format version 4 on.</summary>
+    private static void WriteFusionMethod(FieldWriter w, FusionMethod method)
+    {
+        if (method == FusionMethod.Maximum)
+        {
+            w.Require(4);
+        }
+
+        w.U8((byte)method);
+    }
+
+    private static FusionMethod ReadFusionMethod(FieldReader r)
+    {
+        FusionMethod method = r.Enum<FusionMethod>("fusion method");
+        if (method == FusionMethod.Maximum)
+        {
+            RequireVersion(r, 4, "fusion method", "the maximum");
+        }
+
+        return method;
     }
 
     /// <summary>Refuses a code that a file of an older format version cannot hold (the file is damaged).</summary>

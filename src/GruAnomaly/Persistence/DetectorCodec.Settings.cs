@@ -445,12 +445,7 @@ internal static partial class DetectorCodec
                 break;
             case FusionScorer fusion:
                 w.U8(6);
-                if (fusion.Method == FusionMethod.Maximum)
-                {
-                    w.Require(4);
-                }
-
-                w.U8((byte)fusion.Method);
+                WriteFusionMethod(w, fusion.Method);
                 w.I32(fusion.Components.Count);
                 foreach (IAnomalyScorer component in fusion.Components)
                 {
@@ -492,12 +487,7 @@ internal static partial class DetectorCodec
             }
 
             case 6 when allowFusion:
-                FusionMethod method = r.Enum<FusionMethod>("fusion method");
-                if (method == FusionMethod.Maximum)
-                {
-                    RequireVersion(r, 4, "fusion method", "the maximum");
-                }
-
+                FusionMethod method = ReadFusionMethod(r);
                 var components = new IAnomalyScorer[r.I32("fusion components", 2, Limits.FusionComponents)];
                 for (int i = 0; i < components.Length; i++)
                 {
