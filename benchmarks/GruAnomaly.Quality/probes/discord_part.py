@@ -33,7 +33,8 @@ def read_series(path):
 
 
 def diagonals(a, b, m, exclusion, combine):
-    """For every subsequence of b (length m), the smallest combine() over subsequences of a, diagonal by diagonal."""
+    """For every subsequence of b (length m), the smallest distance to a subsequence of a, diagonal by diagonal: combine(i0,
+    j0, count) gives the distances along one diagonal, from a's subsequence i0 and b's j0 on."""
     na, nb = len(a) - m + 1, len(b) - m + 1
     best = np.full(nb, np.inf)
     for offset in range(-(na - 1), nb):  # b index = a index + offset
@@ -42,7 +43,7 @@ def diagonals(a, b, m, exclusion, combine):
         count = min(na - i0, nb - j0)
         if count <= 0 or (exclusion and abs(offset) < m):
             continue
-        d = combine(a, b, m, i0, j0, count)
+        d = combine(i0, j0, count)
         np.minimum(best[j0:j0 + count], d, out=best[j0:j0 + count])
     return best
 
@@ -52,8 +53,10 @@ def windowed(x, m):
     return c[m:] - c[:-m]
 
 
-def euclidean(a, b, m, i0, j0, count):
-    return np.sqrt(windowed(((a[i0:i0 + count + m - 1] - b[j0:j0 + count + m - 1]) ** 2).sum(axis=1), m))
+def euclidean(a, b, m):
+    def along(i0, j0, count):
+        return np.sqrt(windowed(((a[i0:i0 + count + m - 1] - b[j0:j0 + count + m - 1]) ** 2).sum(axis=1), m))
+    return along
 
 
 def moments(x, m):
@@ -61,30 +64,26 @@ def moments(x, m):
     return mean, np.sqrt(np.maximum(windowed(x * x, m) / m - mean * mean, 0))
 
 
-def znormalised(a, b, m, i0, j0, count):
-    total = 0.0
-    for f in range(a.shape[1]):
-        x, y = a[i0:i0 + count + m - 1, f], b[j0:j0 + count + m - 1, f]
-        (mx, sx), (my, sy) = moments_of(a, m)[f], moments_of(b, m)[f]
-        mx, sx, my, sy = mx[i0:i0 + count], sx[i0:i0 + count], my[j0:j0 + count], sy[j0:j0 + count]
-        qt = windowed(x * y, m)
-        flat_x, flat_y = sx < FLAT, sy < FLAT
-        correlation = np.where(flat_x | flat_y, 0.0, (qt - m * mx * my) / (m * np.maximum(sx, FLAT) * np.maximum(sy, FLAT)))
-        d2 = 2 * m * (1 - np.clip(correlation, -1, 1))
-        # Two flat subsequences are alike; a flat one and a moving one are as far apart as uncorrelated ones.
-        d2 = np.where(flat_x & flat_y, 0.0, d2)
-        total = total + d2
-    return np.sqrt(total)
+def znormalised(a, b, m):
+    # Every subsequence's mean and deviation once per pair of series, not once per diagonal.
+    stats_a = [moments(a[:, f], m) for f in range(a.shape[1])]
+    stats_b = [moments(b[:, f], m) for f in range(b.shape[1])]
 
-
-_moments = {}
-
-
-def moments_of(x, m):
-    key = (id(x), m)
-    if key not in _moments:
-        _moments[key] = [moments(x[:, f], m) for f in range(x.shape[1])]
-    return _moments[key]
+    def along(i0, j0, count):
+        total = 0.0
+        for f in range(a.shape[1]):
+            x, y = a[i0:i0 + count + m - 1, f], b[j0:j0 + count + m - 1, f]
+            (mx, sx), (my, sy) = stats_a[f], stats_b[f]
+            mx, sx, my, sy = mx[i0:i0 + count], sx[i0:i0 + count], my[j0:j0 + count], sy[j0:j0 + count]
+            qt = windowed(x * y, m)
+            flat_x, flat_y = sx < FLAT, sy < FLAT
+            correlation = np.where(flat_x | flat_y, 0.0, (qt - m * mx * my) / (m * np.maximum(sx, FLAT) * np.maximum(sy, FLAT)))
+            d2 = 2 * m * (1 - np.clip(correlation, -1, 1))
+            # Two flat subsequences are alike; a flat one and a moving one are as far apart as uncorrelated ones.
+            d2 = np.where(flat_x & flat_y, 0.0, d2)
+            total = total + d2
+        return np.sqrt(total)
+    return along
 
 
 def write(stem, train_scores, run_scores, m):
@@ -116,11 +115,10 @@ def main(data, folder):
         assert len(run) == run_length, (series, protocol, len(run), run_length)
         mean, std = train.mean(axis=0), np.maximum(train.std(axis=0), 1e-12)
         train, run = (train - mean) / std, (run - mean) / std
-        _moments.clear()  # keyed by id(), which a freed array may pass on
-        for key, combine in (("D", euclidean), ("E", znormalised)):
+        for key, distance in (("D", euclidean), ("E", znormalised)):
             lead = np.full(m - 1, np.nan)
-            on_train = np.concatenate([lead, diagonals(train, train, m, True, combine)])
-            on_run = np.concatenate([lead, diagonals(train, run, m, False, combine)])
+            on_train = np.concatenate([lead, diagonals(train, train, m, True, distance(train, train, m))])
+            on_run = np.concatenate([lead, diagonals(train, run, m, False, distance(train, run, m))])
             write(f"{folder}/{series}__{protocol}__discord_{key}", on_train, on_run, m)
         print(protocol, series, m, flush=True)
 
