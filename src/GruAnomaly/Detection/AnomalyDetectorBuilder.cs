@@ -42,6 +42,7 @@ public sealed class AnomalyDetectorBuilder
     private bool _meterFactoryGiven;
     private OnlineAdaptation? _adaptation;
     private bool _adaptationGiven;
+    private int? _seed;
     private bool _built;
 
     internal AnomalyDetectorBuilder()
@@ -104,6 +105,21 @@ public sealed class AnomalyDetectorBuilder
         ArgumentNullException.ThrowIfNull(configure);
         _trainer = configure(_trainer ?? new TrainerOptions());
         _trainerGiven = true;
+        return this;
+    }
+
+    /// <summary>
+    /// Sets the seed of every random choice of the fit (the initial weights and the shuffling), and keeps every other
+    /// choice as it is: the automatic trainer options stay automatic. Trainer options given to <see cref="WithTrainer(TrainerOptions)"/>
+    /// have their <see cref="TrainerOptions.Seed"/> replaced, as <see cref="WithLoss"/> replaces their loss. The same seed, series
+    /// and choices give the same fitted detector.
+    /// </summary>
+    /// <param name="seed">Any value; without this call the seed is the trainer options' (0 for the automatic ones).</param>
+    /// <returns>This builder.</returns>
+    public AnomalyDetectorBuilder WithSeed(int seed)
+    {
+        ThrowIfBuilt();
+        _seed = seed;
         return this;
     }
 
@@ -315,6 +331,7 @@ public sealed class AnomalyDetectorBuilder
         if (!Enum.IsDefined(_missingValues)) errors.Add($"WithMissingValues: {_missingValues} is not one of Mask, Interpolate, ForwardFill.");
         if (_smoothingSpan < 1) errors.Add($"WithSmoothing: span must be at least 1 (1 = none); got {_smoothingSpan}.");
         TrainerOptions? given = _trainer is null || _loss is null ? _trainer : _trainer with { Loss = _loss };
+        given = given is null || _seed is not int seed ? given : given with { Seed = seed };
         // Left alone, the detector forecasts a mean and a variance: the score is then the negative log-likelihood of the
         // observation, which judges an error against the noise the model expects at that point (quality benchmark, issue 10).
         ILoss loss = _loss ?? _trainer?.Loss ?? Losses.Loss.GaussianNll;
@@ -379,7 +396,7 @@ public sealed class AnomalyDetectorBuilder
 
         EventRules rules = _eventRules ?? new EventRules();
         return new DetectorSettings(_window, _window is null ? _stride : _stride ?? 1, _model, _scorer!, given, loss, _scaler!,
-            _missingValues, _combination!, _smoothingSpan, _normalization!, _threshold!, rules, _matrixProvider!, _adaptation);
+            _missingValues, _combination!, _smoothingSpan, _normalization!, _threshold!, rules, _matrixProvider!, _adaptation, _seed);
     }
 
     /// <summary>GRU-D models the gaps itself: it needs them left open, and a scorer that builds its input rows.</summary>

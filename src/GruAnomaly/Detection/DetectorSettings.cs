@@ -24,6 +24,7 @@ namespace GruAnomaly.Detection;
 /// <param name="EventRules">How flagged points become events.</param>
 /// <param name="MatrixProvider">What computes the models' matrix products.</param>
 /// <param name="OnlineAdaptation">How the model is fine-tuned on recent unflagged points while a series is scored; null (the default) never.</param>
+/// <param name="Seed">The seed of the fit's random choices (initial weights, shuffling) from <c>WithSeed</c>, which the trainer options in force carry; null keeps the trainer options' own (0 for the automatic ones).</param>
 public sealed record DetectorSettings(
     int? Window,
     int? Stride,
@@ -39,4 +40,5 @@ public sealed record DetectorSettings(
     IThresholdStrategy Threshold,
     EventRules EventRules,
     IMatrixProvider MatrixProvider,
-    OnlineAdaptation? OnlineAdaptation = null);
+    OnlineAdaptation? OnlineAdaptation = null,
+    int? Seed = null);

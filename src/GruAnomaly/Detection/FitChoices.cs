@@ -103,7 +103,14 @@ public sealed record FitChoices(int Window, int Stride, int? Period, IModelFacto
     private static TrainerOptions AutomaticTrainer(int windowsPerEpoch, DetectorSettings settings, List<string> automatic)
     {
         int epochs = Math.Clamp(100_000 / Math.Max(1, windowsPerEpoch), 10, 50);
-        var trainer = new TrainerOptions { Epochs = epochs, EarlyStoppingPatience = 4, LearningRate = 2e-3f, Loss = settings.Loss ?? Losses.Loss.Mse };
+        var trainer = new TrainerOptions
+        {
+            Epochs = epochs,
+            EarlyStoppingPatience = 4,
+            LearningRate = 2e-3f,
+            Loss = settings.Loss ?? Losses.Loss.Mse,
+            Seed = settings.Seed ?? 0,
+        };
         automatic.Add(Line($"trainer: up to {epochs} epochs of {windowsPerEpoch} windows, early stopping after 4 epochs without improvement of the validation loss"));
         return trainer;
     }

@@ -51,6 +51,13 @@ internal static partial class DetectorCodec
             w.I32(a.Epochs);
             w.OptionalF32(a.LearningRate);
         }
+
+        // Written only when given, so that a detector without one stays readable by the versions before the field.
+        if (s.Seed is int seed)
+        {
+            w.Require(5);
+            w.I32(seed);
+        }
     }
 
     private static DetectorSettings ReadSettings(FieldReader r, LoadContext context)
@@ -91,9 +98,16 @@ internal static partial class DetectorCodec
             }
         }
 
+        int? seed = null;
+        if (r.Remaining > 0)
+        {
+            RequireVersion(r, 5, "seed", "a detector seed");
+            seed = r.I32("seed");
+        }
+
         r.End();
         return new DetectorSettings(window, stride, model, scorer, trainer, loss, scaler, missing, combination, smoothing, normalization,
-            threshold, rules, context.MatrixProvider, adaptation);
+            threshold, rules, context.MatrixProvider, adaptation, seed);
     }
 
     private static void WriteChoices(FieldWriter w, FittedAnomalyDetector d, SaveContext context)

@@ -50,6 +50,29 @@ public sealed class AutomaticChoiceTests
     }
 
     [Fact]
+    public void ASeedKeepsEveryAutomaticChoiceAndChangesOnlyTheRandomOnes()
+    {
+        var training = new TimeSeries(Synthetic.Normal(800, seed: 5));
+        static AnomalyDetectorBuilder Small() => AnomalyDetector.CreateBuilder().WithWindow(16).WithModel(GruAnomaly.Recurrent.Models.Gru(4));
+        FittedAnomalyDetector unseeded = Small().Build().Fit(training);
+        FittedAnomalyDetector seven = Small().WithSeed(7).Build().Fit(training);
+
+        Assert.Null(seven.Settings.Trainer);
+        Assert.Equal(7, seven.Settings.Seed);
+        // Optimizers compare by reference, so the options are compared as written out.
+        Assert.Equal((unseeded.Choices.Trainer with { Seed = 7 }).ToString(), seven.Choices.Trainer.ToString());
+        Assert.Equal(unseeded.Choices.Automatic, seven.Choices.Automatic);
+        long[] Scores(AnomalyDetectorBuilder builder) => Persistence.Persisted.Bits(builder.Build().Fit(training).Detect(training).Scores);
+        Assert.Equal(Persistence.Persisted.Bits(unseeded.Detect(training).Scores), Scores(Small().WithSeed(0)));
+        Assert.Equal(Persistence.Persisted.Bits(seven.Detect(training).Scores), Scores(Small().WithSeed(7)));
+        Assert.NotEqual(Persistence.Persisted.Bits(unseeded.Detect(training).Scores), Persistence.Persisted.Bits(seven.Detect(training).Scores));
+
+        // Given trainer options keep everything but their seed, as WithLoss replaces their loss.
+        TrainerOptions given = Small().WithTrainer(new TrainerOptions { Epochs = 2, Seed = 1 }).WithSeed(9).Build().Settings.Trainer!;
+        Assert.Equal((2, 9), (given.Epochs, given.Seed));
+    }
+
+    [Fact]
     public void GivenChoicesAreKeptAndNotReportedAsAutomatic()
     {
         FittedAnomalyDetector fitted = AnomalyDetector.CreateBuilder()

@@ -141,11 +141,16 @@ internal static class TrainCommand
             builder.WithWindow(window);
         }
 
-        // The builder takes the model and the trainer options whole, so one given option (the seed, say) would drop the
+        if (arguments.Seed is int seed)
+        {
+            builder.WithSeed(seed);
+        }
+
+        // The builder takes the model and the trainer options whole, so one given option (the epochs, say) would drop the
         // automatic choice of the others. A plan resolves the automatic choices first; the given options then replace
         // only their part of them.
         bool partialModel = (arguments.HiddenSize is null) != (arguments.Layers is null);
-        bool trainer = arguments.Epochs is not null || arguments.Seed is not null;
+        bool trainer = arguments.Epochs is not null;
         FitChoices? plan = partialModel || trainer ? Plan(training, arguments.Window) : null;
         if (arguments.HiddenSize is not null || arguments.Layers is not null)
         {
@@ -157,11 +162,7 @@ internal static class TrainCommand
         if (trainer)
         {
             TrainerOptions automatic = plan!.Trainer;
-            builder.WithTrainer(automatic with
-            {
-                Epochs = arguments.Epochs ?? automatic.Epochs,
-                Seed = arguments.Seed ?? automatic.Seed,
-            });
+            builder.WithTrainer(automatic with { Epochs = arguments.Epochs!.Value });
         }
 
         try
