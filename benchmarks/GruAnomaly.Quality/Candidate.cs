@@ -17,4 +17,7 @@ internal sealed record Candidate(string Name, bool IsBaseline, Func<AnomalyDetec
 
     /// <summary>The same candidate with its score smoothing span set (1: none), for a probe that smooths fused scores itself.</summary>
     public Candidate WithSmoothing(int span) => this with { Build = (b, training) => Build(b, training).WithSmoothing(span) };
+
+    /// <summary>The same candidate fitted with another seed (initial weights and shuffling; its other choices stay as they are).</summary>
+    public Candidate WithSeed(int seed) => this with { Build = (b, training) => Build(b, training).WithSeed(seed) };
 }

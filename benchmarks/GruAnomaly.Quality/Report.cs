@@ -41,7 +41,7 @@ internal static class Report
                 {
                     SeriesResult? r = series.FirstOrDefault(x => x.Candidate == c.Name);
                     md.Append(r is null ? " |" : r.IsSkipped ? $" {r.Notes.Replace("|", "/", StringComparison.Ordinal)} |" : string.Create(CultureInfo.InvariantCulture,
-                        $" {F(r.EarlyStandard, "F1")} / {F(r.EventF1, "F2")} / {F(r.PrAuc, "F2")} ({r.DetectedWindows}/{r.Windows} +{r.FalseAlarms}) |"));
+                        $" {F(r.EarlyStandard, "F1")} / {F(r.EventF1, "F2")} / {F(r.PrAuc, "F2")} ({r.DetectedWindows:0.#}/{r.Windows} +{r.FalseAlarms:0.#}) |"));
                 }
 
                 md.AppendLine();
@@ -69,7 +69,7 @@ internal static class Report
                     $"| {c.Name}{(c.IsBaseline ? " (baseline)" : string.Empty)} | {F(Mean(windowed, r => r.EarlyStandard), "F1")} | {F(Mean(windowed, r => r.EarlyLowFalsePositives), "F1")} | " +
                     $"{F(Mean(windowed, r => r.EarlyLowFalseNegatives), "F1")} | {F(Mean(rs, r => r.EventPrecision), "F2")} | {F(Mean(rs, r => r.EventRecall), "F2")} | " +
                     $"{F(Mean(rs, r => r.EventF1), "F2")} | {F(Mean(rs, r => r.PointF1), "F2")} | {F(Mean(rs, r => r.PrAuc), "F2")} | {F(Mean(rs, r => r.MeanDelay), "F0")} | " +
-                    $"{rs.Sum(r => r.DetectedWindows)}/{rs.Sum(r => r.Windows)} | {rs.Sum(r => r.FalseAlarms)} | {rs.Sum(r => r.FitSeconds):F0} | {rs.Sum(r => r.ScoreSeconds):F1} |");
+                    $"{rs.Sum(r => r.DetectedWindows):0.#}/{rs.Sum(r => r.Windows)} | {rs.Sum(r => r.FalseAlarms):0.#} | {rs.Sum(r => r.FitSeconds):F0} | {rs.Sum(r => r.ScoreSeconds):F1} |");
             }
 
             md.Append(AgainstBaselines(results.Where(r => r.Protocol == protocol.Name).ToList(), candidates));
@@ -98,25 +98,70 @@ internal static class Report
         }
 
         // The issue's target also reads as "the best baseline" in the singular: the one with the best mean on each metric.
-        var bestByMean = new Dictionary<Func<SeriesResult, double>, string>
-        {
-            [EarlyOf] = BestByMean(results, baselines, EarlyOf),
-            [F1Of] = BestByMean(results, baselines, F1Of),
-            [PrAucOf] = BestByMean(results, baselines, PrAucOf),
-        };
+        Dictionary<Func<SeriesResult, double>, string> bestByMean = BestByMean(results, baselines);
         md.AppendLine();
         md.AppendLine(CultureInfo.InvariantCulture,
             $"Series on which a candidate is worse than the baseline with the best mean on that metric ({bestByMean[EarlyOf]} / {bestByMean[F1Of]} / {bestByMean[PrAucOf]}):");
         md.AppendLine();
         foreach (Candidate c in candidates.Where(c => !c.IsBaseline))
         {
-            (int early, int f1, int ap, _) = Losses(results, c.Name, baselines,
-                (others, metric) => others.Find(r => r.Candidate == bestByMean[metric]) is { } best ? metric(best) : null);
+            (int early, int f1, int ap, _) = LossesToBestMean(results, c.Name, baselines, bestByMean);
             md.AppendLine(CultureInfo.InvariantCulture, $"- {c.Name}: {early} / {f1} / {ap}");
         }
 
         return md.ToString();
     }
+
+    /// <summary>
+    /// The summary of every seed on its own (<c>--seeds</c>): each trained candidate's means and series lost against the
+    /// baselines in the runs of one seed, so that the spread a seed alone causes can be read beside any difference between candidates.
+    /// </summary>
+    public static string Seeds(IReadOnlyList<(SeriesResult Run, int? Seed)> runs, IReadOnlyList<Candidate> candidates, IReadOnlyList<Protocol> protocols)
+    {
+        var baselines = candidates.Where(c => c.IsBaseline).Select(c => c.Name).ToHashSet();
+        var md = new StringBuilder();
+        foreach (Protocol protocol in protocols)
+        {
+            var inProtocol = runs.Where(x => x.Run.Protocol == protocol.Name).ToList();
+            var baselineRuns = inProtocol.Where(x => baselines.Contains(x.Run.Candidate)).Select(x => x.Run).ToList();
+            md.AppendLine();
+            md.AppendLine(CultureInfo.InvariantCulture, $"## {protocol.Name}: seed by seed");
+            md.AppendLine();
+            md.AppendLine("| candidate | seed | early (standard) | event F1 | PR-AUC | caught | false alarms | lost, per-series best baseline (early / F1 / PR-AUC) | lost, best-mean baseline |");
+            md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- |");
+            Dictionary<Func<SeriesResult, double>, string>? bestByMean = baselines.Count == 0 ? null : BestByMean(baselineRuns, baselines);
+            foreach (Candidate c in candidates.Where(c => !c.IsBaseline))
+            {
+                foreach (IGrouping<int?, (SeriesResult Run, int? Seed)> seed in inProtocol.Where(x => x.Run.Candidate == c.Name).GroupBy(x => x.Seed).OrderBy(g => g.Key))
+                {
+                    var rs = seed.Select(x => x.Run).ToList();
+                    List<SeriesResult> judged = [.. rs, .. baselineRuns];
+                    string lost = bestByMean is null ? "–" : Counted(Losses(judged, c.Name, baselines, BestOf));
+                    string lostToMean = bestByMean is null ? "–" : Counted(LossesToBestMean(judged, c.Name, baselines, bestByMean));
+                    md.AppendLine(CultureInfo.InvariantCulture,
+                        $"| {c.Name} | {seed.Key} | {F(Mean(rs.Where(r => r.Windows > 0).ToList(), r => r.EarlyStandard), "F1")} | {F(Mean(rs, r => r.EventF1), "F2")} | " +
+                        $"{F(Mean(rs, r => r.PrAuc), "F2")} | {rs.Sum(r => r.DetectedWindows):0.#}/{rs.Sum(r => r.Windows)} | {rs.Sum(r => r.FalseAlarms):0.#} | {lost} | {lostToMean} |");
+                }
+            }
+        }
+
+        return md.ToString();
+
+        static string Counted((int Early, int F1, int PrAuc, int Series) losses) =>
+            string.Create(CultureInfo.InvariantCulture, $"{losses.Early} / {losses.F1} / {losses.PrAuc}");
+    }
+
+    /// <summary>The baseline with the best mean on each metric.</summary>
+    private static Dictionary<Func<SeriesResult, double>, string> BestByMean(List<SeriesResult> results, HashSet<string> baselines) => new()
+    {
+        [EarlyOf] = BestByMean(results, baselines, EarlyOf),
+        [F1Of] = BestByMean(results, baselines, F1Of),
+        [PrAucOf] = BestByMean(results, baselines, PrAucOf),
+    };
+
+    private static (int Early, int F1, int PrAuc, int Series) LossesToBestMean(List<SeriesResult> results, string candidate, HashSet<string> baselines,
+        Dictionary<Func<SeriesResult, double>, string> bestByMean) =>
+        Losses(results, candidate, baselines, (others, metric) => others.Find(r => r.Candidate == bestByMean[metric]) is { } best ? metric(best) : null);
 
     // The early-alarm score counts only where the judged part holds a window; NaN elsewhere.
     private static readonly Func<SeriesResult, double> EarlyOf = r => r.Windows > 0 ? r.EarlyStandard : double.NaN;

@@ -4,14 +4,14 @@ using GruAnomaly.Evaluation;
 
 namespace GruAnomaly.Quality;
 
-/// <summary>How one candidate did on one series under one protocol.</summary>
+/// <summary>How one candidate did on one series under one protocol (once, or as the mean of its runs with several seeds).</summary>
 internal sealed record SeriesResult(
     string Series,
     string Protocol,
     string Candidate,
     int Windows,
-    int DetectedWindows,
-    int FalseAlarms,
+    double DetectedWindows,
+    double FalseAlarms,
     double EarlyStandard,
     double EarlyLowFalsePositives,
     double EarlyLowFalseNegatives,
@@ -78,6 +78,32 @@ internal sealed record SeriesResult(
             standard.NormalizedScore, lowFp.NormalizedScore, lowFn.NormalizedScore,
             anyLabel ? events.Precision : double.NaN, anyLabel ? events.Recall : double.NaN, anyLabel ? events.F1 : double.NaN,
             anyLabel ? points.F1 : double.NaN, prAuc, standard.MeanDelay, fitSeconds, scoreSeconds, fitted.Threshold.Name);
+    }
+
+    /// <summary>
+    /// The mean of one candidate's runs on one series and protocol with different seeds: every figure is averaged over
+    /// the runs that have it (a mean delay over the runs that caught a window). A candidate the series cannot serve is
+    /// skipped whatever the seed, so a skipped run stands for all of them.
+    /// </summary>
+    public static SeriesResult Average(IReadOnlyList<SeriesResult> runs)
+    {
+        SeriesResult first = runs[0];
+        if (runs.Count == 1)
+        {
+            return first;
+        }
+
+        if (runs.FirstOrDefault(r => r.IsSkipped) is { } skipped)
+        {
+            return skipped;
+        }
+
+        double Mean(Func<SeriesResult, double> value) =>
+            runs.Select(value).Where(v => !double.IsNaN(v)).DefaultIfEmpty(double.NaN).Average();
+        return new SeriesResult(first.Series, first.Protocol, first.Candidate, first.Windows, Mean(r => r.DetectedWindows), Mean(r => r.FalseAlarms),
+            Mean(r => r.EarlyStandard), Mean(r => r.EarlyLowFalsePositives), Mean(r => r.EarlyLowFalseNegatives), Mean(r => r.EventPrecision),
+            Mean(r => r.EventRecall), Mean(r => r.EventF1), Mean(r => r.PointF1), Mean(r => r.PrAuc), Mean(r => r.MeanDelay),
+            runs.Sum(r => r.FitSeconds), runs.Sum(r => r.ScoreSeconds), first.Notes);
     }
 
     /// <summary>Gets whether the candidate could not be run on the series (see <see cref="Notes"/>).</summary>

@@ -1,0 +1,46 @@
+using GruAnomaly.Quality;
+
+namespace GruAnomaly.Tests.Quality;
+
+/// <summary>The quality benchmark's <c>--seeds</c>: one series' runs with several seeds become their mean, and each seed's summary stays readable.</summary>
+public sealed class SeedAggregationTests
+{
+    [Fact]
+    public void TheMeanOfSeveralSeedsAveragesEveryFigureThatARunHas()
+    {
+        SeriesResult caught = Run("default", early: 90, detected: 1, falseAlarms: 2, prAuc: 0.6, delay: 10);
+        SeriesResult missed = Run("default", early: -10, detected: 0, falseAlarms: 1, prAuc: 0.2, delay: double.NaN);
+
+        SeriesResult mean = SeriesResult.Average([caught, missed]);
+
+        Assert.Equal(40, mean.EarlyStandard, 9);
+        Assert.Equal(0.5, mean.DetectedWindows, 9);
+        Assert.Equal(1.5, mean.FalseAlarms, 9);
+        Assert.Equal(0.4, mean.PrAuc, 9);
+        // A delay exists only where a window was caught: the mean is over those runs.
+        Assert.Equal(10, mean.MeanDelay);
+        Assert.Equal(2.0, mean.FitSeconds);
+        Assert.Same(caught, SeriesResult.Average([caught]));
+    }
+
+    [Fact]
+    public void EachSeedIsJudgedAgainstTheSameBaselines()
+    {
+        Candidate[] candidates = [new("default", false, b => b), new("naive", true, b => b)];
+        (SeriesResult, int?)[] runs =
+        [
+            (Run("default", early: 80, detected: 1, falseAlarms: 0, prAuc: 0.9, delay: 5), 0),
+            (Run("default", early: 20, detected: 1, falseAlarms: 3, prAuc: 0.1, delay: 40), 1),
+            (Run("naive", early: 50, detected: 1, falseAlarms: 1, prAuc: 0.5, delay: 20), null),
+        ];
+
+        string report = Report.Seeds(runs, candidates, [Protocol.Offline]);
+
+        Assert.Contains("| default | 0 | 80.0 | 0.50 | 0.90 | 1/1 | 0 | 0 / 0 / 0 | 0 / 0 / 0 |", report, StringComparison.Ordinal);
+        Assert.Contains("| default | 1 | 20.0 | 0.50 | 0.10 | 1/1 | 3 | 1 / 0 / 1 | 1 / 0 / 1 |", report, StringComparison.Ordinal);
+        Assert.DoesNotContain("| naive |", report, StringComparison.Ordinal);
+    }
+
+    private static SeriesResult Run(string candidate, double early, int detected, int falseAlarms, double prAuc, double delay) =>
+        new("ecg/x", Protocol.Offline.Name, candidate, 1, detected, falseAlarms, early, early, early, 0.5, 0.5, 0.5, 0.5, prAuc, delay, 1, 0.5, "Automatic");
+}
