@@ -88,7 +88,7 @@ internal static partial class DetectorCodec
                 w.U8(5);
                 w.String(fusion.Name);
                 w.I32(fusion.Features);
-                WriteFusionMethod(w, fusion.Method);
+                WriteFusionMethod(w, fusion.Method, fusion.Calibration);
                 w.I32(fusion.Components.Length);
                 foreach (IFittedScorer component in fusion.Components)
                 {
@@ -198,7 +198,7 @@ internal static partial class DetectorCodec
             {
                 string name = r.String("name");
                 int features = r.I32("features", 1, Limits.Features);
-                FusionMethod method = ReadFusionMethod(r);
+                (FusionMethod method, FusionCalibration calibration) = ReadFusionMethod(r);
                 var components = new IFittedScorer[r.I32("components", 2, Limits.FusionComponents)];
                 for (int c = 0; c < components.Length; c++)
                 {
@@ -210,10 +210,11 @@ internal static partial class DetectorCodec
                 }
 
                 // Each calibration takes at least its presence byte, so the count is bounded by the bytes left before allocating.
-                long count = (long)components.Length * features;
+                bool perPoint = calibration == FusionCalibration.PerPoint;
+                long count = (long)components.Length * (perPoint ? 1 : features);
                 if (count > r.Remaining)
                 {
-                    throw r.Invalid("calibrations", $"needs {count} entries (components × features) but only {r.Remaining} bytes remain");
+                    throw r.Invalid("calibrations", $"needs {count} entries ({(perPoint ? "one per component" : "components × features")}) but only {r.Remaining} bytes remain");
                 }
 
                 var calibrations = new EmpiricalDistribution?[count];
@@ -222,7 +223,7 @@ internal static partial class DetectorCodec
                     calibrations[i] = r.Bool("calibration present") ? ReadDistribution(r, "calibration") : null;
                 }
 
-                return new FittedFusionScorer(name, method, components, calibrations, features);
+                return new FittedFusionScorer(name, method, calibration, components, calibrations, features);
             }
 
             default:
@@ -261,26 +262,49 @@ internal static partial class DetectorCodec
         return (network, parameters, history);
     }
 
-    /// <summary>A fusion's method, fitted or not; the maximum exists from format version 4 on.</summary>
-    private static void WriteFusionMethod(FieldWriter w, FusionMethod method)
+    /// <summary>The high bit of a fusion's method byte: it calibrates points (from format version 6 on).</summary>
+    private const byte PointCalibrationFlag = 0x80;
+
+    /// <summary>
+    /// A fusion's method and calibration, fitted or not, in one byte: the method's code, with the high bit set when it
+    /// calibrates points. The maximum exists from format version 4 on, point calibration from version 6 on.
+    /// </summary>
+    private static void WriteFusionMethod(FieldWriter w, FusionMethod method, FusionCalibration calibration)
     {
         if (method == FusionMethod.Maximum)
         {
             w.Require(4);
         }
 
-        w.U8((byte)method);
+        if (calibration == FusionCalibration.PerPoint)
+        {
+            w.Require(6);
+        }
+
+        w.U8((byte)((byte)method | (calibration == FusionCalibration.PerPoint ? PointCalibrationFlag : 0)));
     }
 
-    private static FusionMethod ReadFusionMethod(FieldReader r)
+    private static (FusionMethod Method, FusionCalibration Calibration) ReadFusionMethod(FieldReader r)
     {
-        FusionMethod method = r.Enum<FusionMethod>("fusion method");
+        byte code = r.U8("fusion method");
+        var method = (FusionMethod)(code & ~PointCalibrationFlag);
+        if (!Enum.IsDefined(method))
+        {
+            throw r.Invalid("fusion method", $"has the unknown code {code & ~PointCalibrationFlag}");
+        }
+
         if (method == FusionMethod.Maximum)
         {
             RequireVersion(r, 4, "fusion method", "the maximum");
         }
 
-        return method;
+        if ((code & PointCalibrationFlag) == 0)
+        {
+            return (method, FusionCalibration.PerFeature);
+        }
+
+        RequireVersion(r, 6, "fusion method", "a fusion that calibrates points");
+        return (method, FusionCalibration.PerPoint);
     }
 
     /// <summary>Refuses a code that a file of an older format version cannot hold (the file is damaged).</summary>

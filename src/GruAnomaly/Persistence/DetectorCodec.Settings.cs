@@ -459,7 +459,7 @@ internal static partial class DetectorCodec
                 break;
             case FusionScorer fusion:
                 w.U8(6);
-                WriteFusionMethod(w, fusion.Method);
+                WriteFusionMethod(w, fusion.Method, fusion.Calibration);
                 w.I32(fusion.Components.Count);
                 foreach (IAnomalyScorer component in fusion.Components)
                 {
@@ -501,14 +501,14 @@ internal static partial class DetectorCodec
             }
 
             case 6 when allowFusion:
-                FusionMethod method = ReadFusionMethod(r);
+                (FusionMethod method, FusionCalibration calibration) = ReadFusionMethod(r);
                 var components = new IAnomalyScorer[r.I32("fusion components", 2, Limits.FusionComponents)];
                 for (int i = 0; i < components.Length; i++)
                 {
                     components[i] = ReadScorerStrategy(r, allowFusion: false);
                 }
 
-                return new FusionScorer(components, method);
+                return new FusionScorer(components, method, calibration);
             case byte code:
                 throw r.Invalid("scorer", code == 6 ? "is a fusion inside a fusion" : $"has the unknown code {code}");
         }

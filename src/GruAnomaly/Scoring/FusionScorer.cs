@@ -24,6 +24,24 @@ public enum FusionMethod
     Maximum = 2,
 }
 
+/// <summary>What a <see cref="FusionScorer"/> calibrates and fuses: each feature's errors, or each point's.</summary>
+public enum FusionCalibration
+{
+    /// <summary>
+    /// Each component's errors are calibrated and fused feature by feature; the detector's error combination then
+    /// combines the features' fused errors.
+    /// </summary>
+    PerFeature = 0,
+
+    /// <summary>
+    /// Each component's errors of a point are first averaged over the point's observed features (residuals by their
+    /// absolute value), as the detector would score that component alone; that one value is calibrated and fused, and the
+    /// fused value is every observed feature's error. A feature that only one component finds unusual then counts once
+    /// for the point, instead of once per feature it is averaged with.
+    /// </summary>
+    PerPoint = 1,
+}
+
 /// <summary>
 /// Fuses several scorers, for example the GRU's forecast error with the first difference and a rolling z-score: they
 /// catch different anomalies. Each component is fitted on the same training series; each one's errors are calibrated
@@ -44,10 +62,12 @@ public sealed class FusionScorer : IAnomalyScorer
     /// <summary>Creates the scorer.</summary>
     /// <param name="components">Two or more scorers; the first gives the expected values.</param>
     /// <param name="method">How calibrated errors are combined.</param>
+    /// <param name="calibration">Whether each feature's errors or each point's are calibrated and fused.</param>
     /// <exception cref="ArgumentNullException"><paramref name="components"/> or one of them is null.</exception>
     /// <exception cref="ArgumentException">Fewer than two components, or one is itself a fusion.</exception>
-    /// <exception cref="ArgumentOutOfRangeException"><paramref name="method"/> is not defined.</exception>
-    public FusionScorer(IReadOnlyList<IAnomalyScorer> components, FusionMethod method = FusionMethod.TailProbability)
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="method"/> or <paramref name="calibration"/> is not defined.</exception>
+    public FusionScorer(IReadOnlyList<IAnomalyScorer> components, FusionMethod method = FusionMethod.TailProbability,
+        FusionCalibration calibration = FusionCalibration.PerFeature)
     {
         ArgumentNullException.ThrowIfNull(components);
         if (components.Count < 2)
@@ -73,8 +93,14 @@ public sealed class FusionScorer : IAnomalyScorer
             throw new ArgumentOutOfRangeException(nameof(method), method, "Expected TailProbability, Rank or Maximum.");
         }
 
+        if (!Enum.IsDefined(calibration))
+        {
+            throw new ArgumentOutOfRangeException(nameof(calibration), calibration, "Expected PerFeature or PerPoint.");
+        }
+
         Components = [.. components];
         Method = method;
+        Calibration = calibration;
     }
 
     /// <summary>Gets the fused scorers; the first gives the expected values.</summary>
@@ -83,8 +109,11 @@ public sealed class FusionScorer : IAnomalyScorer
     /// <summary>Gets how calibrated errors are combined.</summary>
     public FusionMethod Method { get; }
 
+    /// <summary>Gets whether each feature's errors or each point's are calibrated and fused.</summary>
+    public FusionCalibration Calibration { get; }
+
     /// <inheritdoc />
-    public string Name => $"fusion({Method switch { FusionMethod.Rank => "rank", FusionMethod.Maximum => "maximum", _ => "tail" }}: {string.Join(" + ", Components.Select(c => c.Name))})";
+    public string Name => NameOf(Method, Calibration, Components.Select(c => c.Name));
 
     /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
     /// <returns>The name.</returns>
@@ -111,11 +140,13 @@ public sealed class FusionScorer : IAnomalyScorer
     {
         ArgumentNullException.ThrowIfNull(context);
         int features = context.Features;
+        bool perPoint = Calibration == FusionCalibration.PerPoint;
         ReadOnlySpan<float> inputs = context.Inputs.Span, observed = context.Observed.Span;
         var fitted = new IFittedScorer[Components.Count];
-        var calibrations = new EmpiricalDistribution?[Components.Count * features];
+        var calibrations = new EmpiricalDistribution?[Components.Count * (perPoint ? 1 : features)];
         var expected = new float[inputs.Length];
         var errors = new float[inputs.Length];
+        var pointErrors = perPoint ? new float[inputs.Length / features] : [];
         for (int c = 0; c < Components.Count; c++)
         {
             fitted[c] = Components[c].Fit(context, progress, cancellationToken);
@@ -128,14 +159,30 @@ public sealed class FusionScorer : IAnomalyScorer
                 from = warmUp;
             }
 
+            if (perPoint)
+            {
+                for (int t = 0; t < pointErrors.Length; t++)
+                {
+                    pointErrors[t] = FittedFusionScorer.PointError(errors.AsSpan(t * features, features), fitted[c].ErrorsAreSigned);
+                }
+
+                calibrations[c] = Calibrate(pointErrors, 1, 0, from, signed: false);
+                continue;
+            }
+
             for (int f = 0; f < features; f++)
             {
                 calibrations[(c * features) + f] = Calibrate(errors, features, f, from, fitted[c].ErrorsAreSigned);
             }
         }
 
-        return new FittedFusionScorer(Name, Method, fitted, calibrations, features);
+        return new FittedFusionScorer(Name, Method, Calibration, fitted, calibrations, features);
     }
+
+    /// <summary>The name of a fusion, fitted or not: its method, how it calibrates, and its components' names.</summary>
+    internal static string NameOf(FusionMethod method, FusionCalibration calibration, IEnumerable<string> components) =>
+        $"fusion({method switch { FusionMethod.Rank => "rank", FusionMethod.Maximum => "maximum", _ => "tail" }}" +
+        $"{(calibration == FusionCalibration.PerPoint ? " per point" : string.Empty)}: {string.Join(" + ", components)})";
 
     /// <summary>The empirical distribution of one feature's errors (absolute, for residuals) from <paramref name="from"/> on; null when none is observed.</summary>
     private static EmpiricalDistribution? Calibrate(ReadOnlySpan<float> errors, int features, int feature, int from, bool signed)
@@ -171,17 +218,23 @@ public sealed class FusionScorer : IAnomalyScorer
     }
 }
 
-/// <summary>A fitted <see cref="FusionScorer"/>: the fitted components and, per component and feature, its calibration errors.</summary>
+/// <summary>
+/// A fitted <see cref="FusionScorer"/>: the fitted components and, per component and feature (or per component, when it
+/// calibrates points), its calibration errors.
+/// </summary>
 internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, ITimedScorer, ITrainingScorer
 {
     private readonly IFittedScorer[] _components;
     private readonly EmpiricalDistribution?[] _calibrations;
     private readonly FusionMethod _method;
+    private readonly bool _perPoint;
 
-    public FittedFusionScorer(string name, FusionMethod method, IFittedScorer[] components, EmpiricalDistribution?[] calibrations, int features)
+    public FittedFusionScorer(string name, FusionMethod method, FusionCalibration calibration, IFittedScorer[] components,
+        EmpiricalDistribution?[] calibrations, int features)
     {
         Name = name;
         _method = method;
+        _perPoint = calibration == FusionCalibration.PerPoint;
         _components = components;
         _calibrations = calibrations;
         Features = features;
@@ -198,11 +251,17 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
     /// <summary>Gets the fitted components; the first gives the expected values.</summary>
     internal ReadOnlySpan<IFittedScorer> Components => _components;
 
-    /// <summary>Gets, per component and feature (component-major), the calibration errors, or null where none was observed.</summary>
+    /// <summary>
+    /// Gets, per component and feature (component-major; per component alone when it calibrates points), the calibration
+    /// errors, or null where none was observed.
+    /// </summary>
     internal ReadOnlySpan<EmpiricalDistribution?> Calibrations => _calibrations;
 
     /// <summary>Gets how calibrated errors are combined.</summary>
     internal FusionMethod Method => _method;
+
+    /// <summary>Gets whether each feature's errors or each point's are calibrated and fused.</summary>
+    internal FusionCalibration Calibration => _perPoint ? FusionCalibration.PerPoint : FusionCalibration.PerFeature;
 
     public int Window => _components.Max(c => c.Window);
 
@@ -240,7 +299,7 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
             changed |= !ReferenceEquals(adapted[c], _components[c]);
         }
 
-        return changed ? new FittedFusionScorer(Name, _method, adapted, _calibrations, Features) : this;
+        return changed ? new FittedFusionScorer(Name, _method, Calibration, adapted, _calibrations, Features) : this;
     }
 
     /// <summary>Gets the longest component saliency plus one: components that end at the scored step and before it overlap but one row.</summary>
@@ -277,9 +336,9 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
                 TimedScoring.Score(component, inputs, observed, timestamps, into, componentErrors);
             }
 
-            for (int i = warmUp * Features; i < componentErrors.Length; i++)
+            for (int t = warmUp; t < componentErrors.Length / Features; t++)
             {
-                Add(c, i % Features, componentErrors[i], ref fused[i]);
+                Add(c, componentErrors.AsSpan(t * Features, Features), fused.AsSpan(t * Features, Features));
             }
         }
 
@@ -296,10 +355,66 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
     /// <exception cref="NotSupportedException">A component cannot score one point at a time.</exception>
     public PointScorer CreatePointScorer() => new Stream(this);
 
-    /// <summary>Adds component <paramref name="component"/>'s calibrated error of one feature to its fused error; shared with the stream.</summary>
+    /// <summary>
+    /// A point's error of one component when points are calibrated: the mean over the observed features of each feature's
+    /// error (its absolute value, for residuals); NaN when no feature is observed.
+    /// </summary>
+    internal static float PointError(ReadOnlySpan<float> errors, bool signed)
+    {
+        double sum = 0;
+        int observed = 0;
+        foreach (float error in errors)
+        {
+            if (!float.IsNaN(error))
+            {
+                sum += signed ? Math.Abs(error) : error;
+                observed++;
+            }
+        }
+
+        return observed == 0 ? float.NaN : (float)(sum / observed);
+    }
+
+    /// <summary>How many of a point's errors are observed (not NaN).</summary>
+    private static int Observed(ReadOnlySpan<float> errors)
+    {
+        int observed = 0;
+        foreach (float error in errors)
+        {
+            observed += float.IsNaN(error) ? 0 : 1;
+        }
+
+        return observed;
+    }
+
+    /// <summary>
+    /// Adds component <paramref name="component"/>'s calibrated errors of one point (one per feature) to the point's fused
+    /// errors; shared with the stream. Calibrating points, every feature's fused error is the point's.
+    /// </summary>
+    private void Add(int component, ReadOnlySpan<float> errors, Span<double> fused)
+    {
+        if (!_perPoint)
+        {
+            for (int f = 0; f < errors.Length; f++)
+            {
+                Add(component, f, errors[f], ref fused[f]);
+            }
+
+            return;
+        }
+
+        double point = fused[0];
+        Add(component, 0, PointError(errors, _components[component].ErrorsAreSigned), ref point);
+        fused.Fill(point);
+    }
+
+    /// <summary>The calibration of one component's errors of one feature (of its point errors, when points are calibrated).</summary>
+    private EmpiricalDistribution? CalibrationOf(int component, int feature) => _calibrations[_perPoint ? component : (component * Features) + feature];
+
+    /// <summary>Adds component <paramref name="component"/>'s calibrated error of one feature (or its point error) to a fused error.</summary>
     private void Add(int component, int feature, float error, ref double fused)
     {
-        EmpiricalDistribution? calibration = _calibrations[(component * Features) + feature];
+        EmpiricalDistribution? calibration = CalibrationOf(component, feature);
         if (float.IsNaN(error) || calibration is null)
         {
             return;
@@ -360,6 +475,13 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
         }
 
         int[]? deciding = _method == FusionMethod.Maximum ? Deciding(errorsAt) : null;
+        // Calibrating points, every feature's fused error is the point's: the score moves with the sum of their gradients.
+        float pointGradient = 0f;
+        for (int f = 0; f < features && _perPoint; f++)
+        {
+            pointGradient += errorGradient[f];
+        }
+
         for (int c = 0; c < _components.Length; c++)
         {
             IFittedScorer component = _components[c];
@@ -368,13 +490,18 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
                 continue;
             }
 
+            ReadOnlySpan<float> row = errorsAt.AsSpan(c * features, features);
+            // The point error is the mean over the observed features, so each one's share of its slope is 1 / observed.
+            float point = _perPoint ? PointError(row, component.ErrorsAreSigned) : float.NaN;
+            double pointSlope = _perPoint && !float.IsNaN(point) ? Slope(c, 0, point) / Observed(row) : 0;
             for (int f = 0; f < features; f++)
             {
-                float error = errorsAt[(c * features) + f];
-                chained[f] = float.IsNaN(error) || errorGradient[f] == 0f || (deciding is not null && deciding[f] != c)
+                float error = row[f];
+                double slope = _perPoint ? pointSlope : Slope(c, f, component.ErrorsAreSigned ? Math.Abs(error) : error);
+                float weight = _perPoint ? pointGradient : errorGradient[f];
+                chained[f] = float.IsNaN(error) || weight == 0f || (deciding is not null && deciding[f] != c)
                     ? 0f
-                    : (float)(errorGradient[f] * Slope(c, f, component.ErrorsAreSigned ? Math.Abs(error) : error)
-                        * (component.ErrorsAreSigned && error < 0 ? -1 : 1));
+                    : (float)(weight * slope * (component.ErrorsAreSigned && error < 0 ? -1 : 1));
             }
 
             var gradient = new float[component.MaximumSaliencySteps * features];
@@ -402,26 +529,34 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
 
     /// <summary>
     /// For a maximum fusion, per feature, the component whose surprise is the fused error (the first of equal ones, as
-    /// <see cref="Add"/> keeps it; −1 where none has one): the gradient flows through it alone.
+    /// <see cref="Add(int, int, float, ref double)"/> keeps it; −1 where none has one): the gradient flows through it alone.
     /// </summary>
     /// <param name="errorsAt">Each component's errors at the explained step, component-major (NaN where it has none).</param>
     private int[] Deciding(ReadOnlySpan<float> errorsAt)
     {
+        // Calibrating points, one component decides the point, so every feature.
+        int slots = _perPoint ? 1 : Features;
         var deciding = new int[Features];
-        var best = new double[Features];
+        var best = new double[slots];
         deciding.AsSpan().Fill(-1);
         for (int c = 0; c < _components.Length; c++)
         {
-            for (int f = 0; f < Features; f++)
+            ReadOnlySpan<float> row = errorsAt.Slice(c * Features, Features);
+            for (int f = 0; f < slots; f++)
             {
-                float error = errorsAt[(c * Features) + f];
+                float error = _perPoint ? PointError(row, _components[c].ErrorsAreSigned) : row[f];
                 double fused = best[f];
                 Add(c, f, error, ref fused);
-                if (fused > best[f] || (deciding[f] < 0 && !float.IsNaN(error) && _calibrations[(c * Features) + f] is not null))
+                if (fused > best[f] || (deciding[f] < 0 && !float.IsNaN(error) && CalibrationOf(c, f) is not null))
                 {
                     (best[f], deciding[f]) = (fused, c);
                 }
             }
+        }
+
+        if (_perPoint)
+        {
+            deciding.AsSpan(1).Fill(deciding[0]);
         }
 
         return deciding;
@@ -430,7 +565,7 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
     /// <summary>The derivative of component <paramref name="component"/>'s calibrated value of one feature at an error.</summary>
     private double Slope(int component, int feature, double value)
     {
-        EmpiricalDistribution? calibration = _calibrations[(component * Features) + feature];
+        EmpiricalDistribution? calibration = CalibrationOf(component, feature);
         if (calibration is null)
         {
             return 0;
@@ -484,9 +619,9 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
             for (int c = 0; c < _components.Length; c++)
             {
                 _components[c].Score(history, observed, c == 0 ? expected : _componentExpected, _componentErrors);
-                for (int f = 0; f < features && warm; f++)
+                if (warm)
                 {
-                    _fusion.Add(c, f, _componentErrors[f], ref _fused[f]);
+                    _fusion.Add(c, _componentErrors, _fused);
                 }
             }
 

@@ -92,6 +92,17 @@ public static class Scorer
     public static IAnomalyScorer Fusion(FusionMethod method, params IAnomalyScorer[] components) =>
         InvalidScorer.Or("Scorer.Fusion", () => new FusionScorer(components, method));
 
+    /// <summary>
+    /// Fuses scorers as <see cref="Fusion(FusionMethod, IAnomalyScorer[])"/> does, calibrating each feature's errors or each
+    /// point's (<see cref="FusionCalibration.PerPoint"/>: a component's errors of a point averaged over its features first).
+    /// </summary>
+    /// <param name="method">How calibrated errors are combined.</param>
+    /// <param name="calibration">Whether each feature's errors or each point's are calibrated and fused.</param>
+    /// <param name="components">Two or more scorers; the first gives the expected values.</param>
+    /// <returns>A <see cref="FusionScorer"/>.</returns>
+    public static IAnomalyScorer Fusion(FusionMethod method, FusionCalibration calibration, params IAnomalyScorer[] components) =>
+        InvalidScorer.Or("Scorer.Fusion", () => new FusionScorer(components, method, calibration));
+
     /// <summary>Fuses scorers by tail probability (see <see cref="Fusion(FusionMethod, IAnomalyScorer[])"/>).</summary>
     /// <param name="components">Two or more scorers; the first gives the expected values.</param>
     /// <returns>A <see cref="FusionScorer"/>.</returns>

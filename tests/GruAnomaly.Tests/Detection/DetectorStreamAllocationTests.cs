@@ -17,7 +17,7 @@ public sealed class DetectorStreamAllocationTests
 {
     public static TheoryData<string> Configurations() =>
         ["default", "mse-horizon-2", "rolling-z-score", "fusion", "carried-state", "carried-state-mse", "lstm", "lstm-carried-state",
-            "nearest-neighbour", "maximum-with-nearest-neighbour"];
+            "nearest-neighbour", "maximum-with-nearest-neighbour", "per-point-fusion"];
 
     [Theory]
     [MemberData(nameof(Configurations))]
@@ -40,6 +40,8 @@ public sealed class DetectorStreamAllocationTests
             "lstm-carried-state" => builder.WithModel(Models.Lstm(hiddenSize: 8, layers: 2)).WithScorer(Scorer.CarriedStateForecast()),
             "nearest-neighbour" => builder.WithScorer(Scorer.NearestNeighbour(normalize: true)),
             "maximum-with-nearest-neighbour" => builder.WithScorer(Scorer.Fusion(FusionMethod.Maximum, Scorer.Forecast(), Scorer.NearestNeighbour())),
+            "per-point-fusion" => builder.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint, Scorer.Forecast(),
+                Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 30), Scorer.NearestNeighbour())),
             _ => builder,
         };
         FittedAnomalyDetector fitted = builder.Build().Fit(Synthetic.Normal(1200, seed: 10));

@@ -75,7 +75,7 @@ public sealed class DetectorStreamTests
         "forecast-mse", "forecast-nll", "forecast-horizon-3", "forecast-nll-horizon-2", "naive", "naive-lag-40", "rolling-z-score",
         "windowed-gaussian", "fusion-tail", "fusion-rank", "no-smoothing", "carried-state-mse", "carried-state-nll", "fusion-carried-state",
         "nearest-neighbour", "nearest-neighbour-z", "fusion-nearest-neighbours", "fusion-maximum",
-        "fusion-long-warm-up",
+        "fusion-long-warm-up", "fusion-per-point", "fusion-maximum-per-point",
     ];
 
     [Theory]
@@ -104,6 +104,9 @@ public sealed class DetectorStreamTests
                 Scorer.NearestNeighbour(), Scorer.NearestNeighbour(length: 7, normalize: true))),
             "fusion-long-warm-up" => builder.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.WindowedGaussian(window: 200))),
             "fusion-maximum" => builder.WithScorer(Scorer.Fusion(FusionMethod.Maximum, Scorer.Forecast(), Scorer.NearestNeighbour())),
+            "fusion-per-point" => builder.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint, Scorer.Forecast(),
+                Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 50), Scorer.NearestNeighbour())),
+            "fusion-maximum-per-point" => builder.WithScorer(Scorer.Fusion(FusionMethod.Maximum, FusionCalibration.PerPoint, Scorer.Forecast(), Scorer.NearestNeighbour())),
             _ => builder.WithSmoothing(1),
         };
         FittedAnomalyDetector fitted = builder.Build().Fit(Synthetic.Normal(800, seed: 10));

@@ -28,7 +28,7 @@ public sealed class DetectorPersistenceTests
         "rolling-z-score", "windowed-gaussian", "fusion-tail", "fusion-rank", "reset-after-2-layers", "reset-before-2-layers",
         "reconstruction-reset-after-2-layers", "carried-state", "carried-state-mse-2-layers", "automatic-choices",
         "lstm-forecast", "lstm-reconstruction-2-layers", "lstm-reconstruction-autoregressive", "lstm-carried-state-2-layers", "lstm-fusion",
-        "nearest-neighbour", "fusion-nearest-neighbours", "fusion-maximum",
+        "nearest-neighbour", "fusion-nearest-neighbours", "fusion-maximum", "fusion-per-point",
     ];
 
     [Theory]
@@ -52,6 +52,8 @@ public sealed class DetectorPersistenceTests
             "nearest-neighbour" => builder.WithScorer(Scorer.NearestNeighbour(normalize: true)),
             "fusion-maximum" => builder.WithScorer(Scorer.Fusion(FusionMethod.Maximum, Scorer.Forecast(), Scorer.RollingZScore(), Scorer.NearestNeighbour())),
             "fusion-nearest-neighbours" => builder.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.NearestNeighbour(), Scorer.NearestNeighbour(normalize: true))),
+            "fusion-per-point" => builder.WithScorer(Scorer.Fusion(FusionMethod.Rank, FusionCalibration.PerPoint, Scorer.Forecast(), Scorer.RollingZScore(),
+                Scorer.NearestNeighbour())),
             "reset-after-2-layers" => builder.WithModel(Models.Gru(hiddenSize: 6, layers: 2, GruVariant.ResetAfter)),
             "reset-before-2-layers" => builder.WithModel(Models.Gru(hiddenSize: 6, layers: 2, GruVariant.ResetBefore)).WithLoss(Loss.Mse),
             "carried-state" => builder.WithScorer(Scorer.CarriedStateForecast()),
@@ -301,6 +303,29 @@ public sealed class DetectorPersistenceTests
         var strategy = Assert.IsType<RunningScoreNormalization>(Persisted.Load(file).Settings.Normalization);
         Assert.True(strategy.ExcludeFlagged);
         Assert.Equal(50, strategy.History);
+    }
+
+    [Fact]
+    public void AFusionThatCalibratesPointsIsWrittenAsVersion6AndLoadsAsItWas()
+    {
+        FittedAnomalyDetector original = AnomalyDetectorTests.QuickBuilder()
+            .WithScorer(Scorer.Fusion(FusionMethod.Maximum, FusionCalibration.PerPoint, Scorer.Naive(), Scorer.RollingZScore()))
+            .Build().Fit(Synthetic.Normal(600, seed: 10));
+        byte[] file = Persisted.Bytes(original);
+
+        Assert.Equal(6, BitConverter.ToUInt16(file, 4));
+        FittedAnomalyDetector loaded = Persisted.Load(file);
+        var strategy = Assert.IsType<FusionScorer>(loaded.Settings.Scorer);
+        Assert.Equal((FusionMethod.Maximum, FusionCalibration.PerPoint), (strategy.Method, strategy.Calibration));
+        Assert.Equal(original.Scorer.Name, loaded.Scorer.Name);
+        Persisted.AssertSameDetection(original, loaded, Synthetic.Normal(300, seed: 11));
+
+        // A file that claims an older version cannot hold it.
+        byte[] older = (byte[])file.Clone();
+        older[4] = 5;
+        Persisted.FixChecksum(older);
+        Assert.Contains("a fusion that calibrates points, which exists from format version 6 on, but the file has version 5",
+            Assert.Throws<InvalidDataException>(() => Persisted.Load(older)).Message, StringComparison.Ordinal);
     }
 
     [Fact]

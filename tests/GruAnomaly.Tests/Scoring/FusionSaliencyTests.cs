@@ -63,6 +63,54 @@ public sealed class FusionSaliencyTests
         }
     }
 
+    [Theory]
+    [InlineData(FusionMethod.TailProbability)]
+    [InlineData(FusionMethod.Maximum)]
+    public void PointFusionSaliencyMatchesFiniteDifferences(FusionMethod method)
+    {
+        IFittedScorer fusion = Fit(method, FusionCalibration.PerPoint);
+        float[] series = Spiked(seed: 21);
+
+        BaselineScoring.AssertSaliencyMatchesFiniteDifferences(fusion, series, time: 30, seed: 5);
+    }
+
+    [Fact]
+    public void PointFusionCalibratesEachComponentsMeanErrorOverAPointsFeatures()
+    {
+        var fusion = (FittedFusionScorer)Fit(FusionMethod.TailProbability, FusionCalibration.PerPoint);
+        float[] training = Noise(seed: 20, length: 400);
+        float[] series = Spiked(seed: 25);
+        float[] observed = [.. series];
+        observed[(40 * Features) + 1] = float.NaN;
+        (_, float[] fused) = BaselineScoring.Score(fusion, series, observed);
+
+        Assert.Equal("fusion(tail per point: naive(lag=1) + rolling-z-score(window=5))", fusion.Name);
+        Assert.Equal(fusion.Components.Length, fusion.Calibrations.Length);
+        for (int c = 0; c < fusion.Components.Length; c++)
+        {
+            // The calibration holds every training point's mean absolute error over its features, from the component's warm-up on.
+            float[] errors = BaselineScoring.Score(fusion.Components[c], training).Errors;
+            double[] points = [.. Enumerable.Range(fusion.Components[c].WarmUp, 400 - fusion.Components[c].WarmUp)
+                .Select(t => (double)((Math.Abs(errors[t * Features]) + Math.Abs(errors[(t * Features) + 1])) / 2)).Order()];
+            Assert.Equal(points, fusion.Calibrations[c]!.SortedValues.ToArray(), new Close(1e-6));
+        }
+
+        float[][] parts = [.. Enumerable.Range(0, fusion.Components.Length).Select(c => BaselineScoring.Score(fusion.Components[c], series, observed).Errors)];
+        for (int t = 5; t < series.Length / Features; t++)
+        {
+            double expected = 0;
+            for (int c = 0; c < parts.Length; c++)
+            {
+                float[] row = [.. parts[c].AsSpan(t * Features, Features).ToArray().Where(e => !float.IsNaN(e)).Select(Math.Abs)];
+                expected += CalibratedTail.Surprise(fusion.Calibrations[c]!, null, row.Average());
+            }
+
+            // Every observed feature carries the point's fused error; an unobserved one has none.
+            Assert.Equal((float)expected, fused[t * Features], 4);
+            Assert.Equal(t == 40 ? float.NaN : fused[t * Features], fused[(t * Features) + 1]);
+        }
+    }
+
     [Fact]
     public void AComponentStillWarmingUpAddsNothingUntilItHasAnError()
     {
@@ -151,10 +199,10 @@ public sealed class FusionSaliencyTests
         Assert.Equal(100, explanation.WindowStart + strongest);
     }
 
-    private static IFittedScorer Fit(FusionMethod method)
+    private static IFittedScorer Fit(FusionMethod method, FusionCalibration calibration = FusionCalibration.PerFeature)
     {
         float[] training = Noise(seed: 20, length: 400);
-        return Scorer.Fusion(method, Scorer.Naive(), Scorer.RollingZScore(5)).Fit(new ScorerFitContext
+        return Scorer.Fusion(method, calibration, Scorer.Naive(), Scorer.RollingZScore(5)).Fit(new ScorerFitContext
         {
             Inputs = training,
             Observed = training,
@@ -165,6 +213,13 @@ public sealed class FusionSaliencyTests
             Trainer = new TrainerOptions(),
             Logger = NullLogger.Instance,
         }, progress: null, CancellationToken.None);
+    }
+
+    private sealed class Close(double tolerance) : IEqualityComparer<double>
+    {
+        public bool Equals(double x, double y) => Math.Abs(x - y) <= tolerance * Math.Max(1, Math.Abs(x));
+
+        public int GetHashCode(double obj) => 0;
     }
 
     private static float[] Noise(int seed, int length)
