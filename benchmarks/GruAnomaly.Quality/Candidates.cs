@@ -108,6 +108,14 @@ internal static class Candidates
             Scorer.WindowedGaussian(window: 500), Scorer.NearestNeighbour(), Scorer.NearestNeighbour(normalize: true)))),        // Five seeds showed the default's alarms moving with the seed alone (quality-2026-12-03-seeds.md): the mean of three
         // forecasters from consecutive seeds, fused with the z-score as the default's one forecaster is.
         new("default with 3 bagged forecasters", false, b => b.WithScorer(Scorer.Fusion(new BaggedScorer(Scorer.Forecast(), 3), Scorer.RollingZScore()))),
+        // The probes fuse each point's score, the library fused each feature's; FusionCalibration.PerPoint does what the probes do.
+        new("default per point", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint, Scorer.Forecast(),
+            Scorer.RollingZScore()))),
+        new("fusion with nearest neighbours and windowed Gaussian per point", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability,
+            FusionCalibration.PerPoint, Scorer.Forecast(), Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500), Scorer.NearestNeighbour(),
+            Scorer.NearestNeighbour(normalize: true)))),
+        new("maximum of forecast and nearest neighbour per point", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.Maximum, FusionCalibration.PerPoint,
+            Scorer.Forecast(), Scorer.NearestNeighbour()))),
     ];
 
     /// <summary>
