@@ -45,10 +45,11 @@ public enum FusionCalibration
 /// <summary>
 /// Fuses several scorers, for example the GRU's forecast error with the first difference and a rolling z-score: they
 /// catch different anomalies. Each component is fitted on the same training series; each one's errors are calibrated
-/// per feature against its own errors on the training series (held-out ones, where it has enough), and the fused error
-/// of a point and feature combines the calibrated values by <see cref="Method"/>. The expected value is the first
-/// component's, and the fusion scores from the first component's warm-up on: a component with a longer warm-up (a windowed
-/// Gaussian over 500 points) adds its calibrated error once it has one, instead of leaving every point before that unscored.
+/// per feature (or, with <see cref="FusionCalibration.PerPoint"/>, per point) against its own errors on the training
+/// series (held-out ones, where it has enough), and the fused error combines the calibrated values by
+/// <see cref="Method"/>. The expected value is the first component's, and the fusion scores from the first component's
+/// warm-up on: a component with a longer warm-up (a windowed Gaussian over 500 points) adds its calibrated error once it
+/// has one, instead of leaving every point before that unscored.
 /// </summary>
 /// <remarks>The fused errors are non-negative scores, not residuals, so a Mahalanobis combination cannot read them. Explanations (saliency) go through every component, weighted by the slope of its calibration.</remarks>
 public sealed class FusionScorer : IAnomalyScorer
