@@ -452,10 +452,17 @@ internal static partial class DetectorCodec
                 w.I32(carried.WindowsPerSequence);
                 break;
             case NearestNeighbourScorer neighbour:
-                w.Require(4);
-                w.U8(9);
+                // A reference shorter than the maximum is code 10, so that every other scorer keeps its version and bytes.
+                bool shorter = neighbour.Reference != NearestNeighbourScorer.MaximumReference;
+                w.Require(shorter ? (ushort)7 : (ushort)4);
+                w.U8(shorter ? (byte)10 : (byte)9);
                 w.OptionalI32(neighbour.Length);
                 w.Bool(neighbour.Normalize);
+                if (shorter)
+                {
+                    w.I32(neighbour.Reference);
+                }
+
                 break;
             case FusionScorer fusion:
                 w.U8(6);
@@ -474,7 +481,8 @@ internal static partial class DetectorCodec
 
     private static IAnomalyScorer ReadScorerStrategy(FieldReader r, bool allowFusion)
     {
-        switch (r.U8("scorer"))
+        byte scorer = r.U8("scorer");
+        switch (scorer)
         {
             case 1:
                 return new ForecastScorer(r.I32("forecast horizon", 1, Limits.Window));
@@ -493,11 +501,14 @@ internal static partial class DetectorCodec
                 int horizon = r.I32("forecast horizon", 1, Limits.Window);
                 return new ForecastScorer(horizon, r.I32("attention size", 1, Limits.LayerWidth));
             case 9:
+            case 10:
             {
-                RequireVersion(r, 4, "scorer", "a nearest-neighbour scorer");
+                bool longest = scorer == 9;
+                RequireVersion(r, longest ? (ushort)4 : (ushort)7, "scorer", longest ? "a nearest-neighbour scorer" : "a nearest-neighbour scorer with a shorter reference");
                 int? length = r.OptionalI32("subsequence length", 1, Limits.Window);
                 bool normalize = r.Bool("z-normalised");
-                return r.Construct("nearest-neighbour scorer", () => new NearestNeighbourScorer(length, normalize));
+                int reference = longest ? NearestNeighbourScorer.MaximumReference : r.I32("reference steps", 1, NearestNeighbourScorer.MaximumReference);
+                return r.Construct("nearest-neighbour scorer", () => new NearestNeighbourScorer(length, normalize, reference));
             }
 
             case 6 when allowFusion:

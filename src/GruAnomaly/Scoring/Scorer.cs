@@ -78,9 +78,10 @@ public static class Scorer
     /// </summary>
     /// <param name="length">The subsequence length; positive, or null for the detector's window.</param>
     /// <param name="normalize">Whether subsequences are z-normalised first, comparing shapes whatever their level and amplitude.</param>
+    /// <param name="reference">The most training steps kept as the reference (the latest ones), up to <see cref="NearestNeighbourScorer.MaximumReference"/>: a stream keeps three rows of this length per feature.</param>
     /// <returns>A <see cref="NearestNeighbourScorer"/>.</returns>
-    public static IAnomalyScorer NearestNeighbour(int? length = null, bool normalize = false) =>
-        InvalidScorer.Or("Scorer.NearestNeighbour", () => new NearestNeighbourScorer(length, normalize));
+    public static IAnomalyScorer NearestNeighbour(int? length = null, bool normalize = false, int reference = NearestNeighbourScorer.MaximumReference) =>
+        InvalidScorer.Or("Scorer.NearestNeighbour", () => new NearestNeighbourScorer(length, normalize, reference));
 
     /// <summary>
     /// Fuses scorers that catch different anomalies, for example <c>Scorer.Fusion(Scorer.Forecast(), Scorer.Naive(), Scorer.RollingZScore())</c>:

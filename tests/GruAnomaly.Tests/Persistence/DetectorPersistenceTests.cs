@@ -28,7 +28,7 @@ public sealed class DetectorPersistenceTests
         "rolling-z-score", "windowed-gaussian", "fusion-tail", "fusion-rank", "reset-after-2-layers", "reset-before-2-layers",
         "reconstruction-reset-after-2-layers", "carried-state", "carried-state-mse-2-layers", "automatic-choices",
         "lstm-forecast", "lstm-reconstruction-2-layers", "lstm-reconstruction-autoregressive", "lstm-carried-state-2-layers", "lstm-fusion",
-        "nearest-neighbour", "fusion-nearest-neighbours", "fusion-maximum", "fusion-per-point",
+        "nearest-neighbour", "nearest-neighbour-shorter-reference", "fusion-nearest-neighbours", "fusion-maximum", "fusion-per-point",
     ];
 
     [Theory]
@@ -50,6 +50,7 @@ public sealed class DetectorPersistenceTests
             "fusion-tail" => builder.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.Naive(), Scorer.RollingZScore(window: 30))),
             "fusion-rank" => builder.WithScorer(Scorer.Fusion(FusionMethod.Rank, Scorer.Naive(), Scorer.WindowedGaussian(window: 40))),
             "nearest-neighbour" => builder.WithScorer(Scorer.NearestNeighbour(normalize: true)),
+            "nearest-neighbour-shorter-reference" => builder.WithScorer(Scorer.NearestNeighbour(reference: 300)),
             "fusion-maximum" => builder.WithScorer(Scorer.Fusion(FusionMethod.Maximum, Scorer.Forecast(), Scorer.RollingZScore(), Scorer.NearestNeighbour())),
             "fusion-nearest-neighbours" => builder.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.NearestNeighbour(), Scorer.NearestNeighbour(normalize: true))),
             "fusion-per-point" => builder.WithScorer(Scorer.Fusion(FusionMethod.Rank, FusionCalibration.PerPoint, Scorer.Forecast(), Scorer.RollingZScore(),
@@ -326,6 +327,27 @@ public sealed class DetectorPersistenceTests
         Persisted.FixChecksum(older);
         Assert.Contains("a fusion that calibrates points, which exists from format version 6 on, but the file has version 5",
             Assert.Throws<InvalidDataException>(() => Persisted.Load(older)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void AShorterNearestNeighbourReferenceIsWrittenAsVersion7AndLoadsAsItWas()
+    {
+        FittedAnomalyDetector original = AnomalyDetectorTests.QuickBuilder().WithScorer(Scorer.NearestNeighbour(reference: 300))
+            .Build().Fit(Synthetic.Normal(600, seed: 10));
+        byte[] file = Persisted.Bytes(original);
+
+        Assert.Equal(7, BitConverter.ToUInt16(file, 4));
+        var strategy = Assert.IsType<NearestNeighbourScorer>(Persisted.Load(file).Settings.Scorer);
+        Assert.Equal(300, strategy.Reference);
+        byte[] older = (byte[])file.Clone();
+        older[4] = 6;
+        Persisted.FixChecksum(older);
+        Assert.Contains("a nearest-neighbour scorer with a shorter reference, which exists from format version 7 on",
+            Assert.Throws<InvalidDataException>(() => Persisted.Load(older)).Message, StringComparison.Ordinal);
+
+        // The longest reference keeps the scorer's first code and version.
+        byte[] longest = Persisted.Bytes(AnomalyDetectorTests.QuickBuilder().WithScorer(Scorer.NearestNeighbour()).Build().Fit(Synthetic.Normal(600, seed: 10)));
+        Assert.Equal(4, BitConverter.ToUInt16(longest, 4));
     }
 
     [Fact]

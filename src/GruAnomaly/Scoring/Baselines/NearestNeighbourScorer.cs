@@ -11,7 +11,7 @@ namespace GruAnomaly.Scoring;
 /// </summary>
 /// <remarks>
 /// <para>
-/// The reference is the training series, at most its last <see cref="MaximumReference"/> steps. On the training series
+/// The reference is the training series, at most its last <see cref="Reference"/> steps. On the training series
 /// itself (what a fusion and the threshold calibrate on) every point is scored as if it were new: its neighbour must
 /// start at least one subsequence length away from its own subsequence, so that it cannot find itself; every scored
 /// training step is therefore held out.
@@ -26,7 +26,7 @@ namespace GruAnomaly.Scoring;
 /// Each feature is searched on its own. A batch or a stream costs O(reference) per point and feature: the sliding dot
 /// products move by one step at a time and are recomputed exactly once per subsequence length, at steps fixed by the
 /// series' time, so that a stream and a batch give the same bits and rounding does not build up. A stream keeps three rows
-/// of reference length per feature.
+/// of reference length per feature, so a shorter <see cref="Reference"/> makes streams smaller and faster.
 /// </para>
 /// <para>
 /// The trainer options, the loss and the model of the detector are ignored (and never refused): nothing is trained.
@@ -34,16 +34,18 @@ namespace GruAnomaly.Scoring;
 /// </remarks>
 public sealed class NearestNeighbourScorer : IAnomalyScorer
 {
-    /// <summary>The most training steps kept as the reference (the latest ones).</summary>
+    /// <summary>The most training steps a reference can keep, and the default.</summary>
     public const int MaximumReference = 10_000;
 
     /// <summary>Creates the scorer.</summary>
     /// <param name="length">The subsequence length, positive; null for the detector's window.</param>
     /// <param name="normalize">Whether subsequences are z-normalised before the distance.</param>
+    /// <param name="reference">The most training steps kept as the reference (the latest ones), from the subsequence length to <see cref="MaximumReference"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException">
-    /// <paramref name="length"/> is not positive, or is 1 with <paramref name="normalize"/> (one value has no spread to normalise by).
+    /// <paramref name="length"/> is not positive, or is 1 with <paramref name="normalize"/> (one value has no spread to
+    /// normalise by); or <paramref name="reference"/> is shorter than <paramref name="length"/> or than 1, or longer than <see cref="MaximumReference"/>.
     /// </exception>
-    public NearestNeighbourScorer(int? length = null, bool normalize = false)
+    public NearestNeighbourScorer(int? length = null, bool normalize = false, int reference = MaximumReference)
     {
         Length = ScoringArguments.PositiveOrNull(length, nameof(length));
         if (normalize && length == 1)
@@ -51,7 +53,14 @@ public sealed class NearestNeighbourScorer : IAnomalyScorer
             throw new ArgumentOutOfRangeException(nameof(length), length, "A z-normalised subsequence needs at least 2 values.");
         }
 
+        if (reference < Math.Max(1, length ?? 1) || reference > MaximumReference)
+        {
+            throw new ArgumentOutOfRangeException(nameof(reference), reference,
+                $"The reference keeps from one subsequence ({length ?? 1} steps) to {MaximumReference} training steps.");
+        }
+
         Normalize = normalize;
+        Reference = reference;
     }
 
     /// <summary>Gets the subsequence length, or null for the detector's window.</summary>
@@ -62,8 +71,12 @@ public sealed class NearestNeighbourScorer : IAnomalyScorer
     /// <value>The default value is <see langword="false"/>.</value>
     public bool Normalize { get; }
 
+    /// <summary>Gets the most training steps kept as the reference (the latest ones).</summary>
+    /// <value>The default value is <see cref="MaximumReference"/>.</value>
+    public int Reference { get; }
+
     /// <inheritdoc />
-    public string Name => NameOf(Length, Normalize);
+    public string Name => NameOf(Length, Normalize, Reference);
 
     /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
     /// <returns>The name.</returns>
@@ -94,7 +107,14 @@ public sealed class NearestNeighbourScorer : IAnomalyScorer
                 $"The training series has {steps} steps; the {Name} scorer needs at least {length} (one subsequence) as its reference.", nameof(context));
         }
 
-        int referenceStart = Math.Max(0, steps - MaximumReference);
+        if (Reference < length)
+        {
+            throw new ArgumentException(
+                $"The {Name} scorer keeps a reference of {Reference} steps, shorter than one subsequence of the detector's window ({length}); set a longer reference or a length.",
+                nameof(context));
+        }
+
+        int referenceStart = Math.Max(0, steps - Reference);
         var reference = new float[features][];
         for (int f = 0; f < features; f++)
         {
@@ -105,14 +125,17 @@ public sealed class NearestNeighbourScorer : IAnomalyScorer
             }
         }
 
-        return new FittedNearestNeighbourScorer(NameOf(length, Normalize), length, Normalize, reference, referenceStart);
+        return new FittedNearestNeighbourScorer(NameOf(length, Normalize, Reference), length, Normalize, reference, referenceStart);
     }
 
-    private static string NameOf(int? length, bool normalize) => (length, normalize) switch
+    private static string NameOf(int? length, bool normalize, int reference)
     {
-        (null, false) => "nearest-neighbour",
-        (null, true) => "nearest-neighbour(z-normalised)",
-        (int given, false) => $"nearest-neighbour(length={given})",
-        (int given, true) => $"nearest-neighbour(length={given}, z-normalised)",
-    };
+        string[] parameters =
+        [
+            .. length is int given ? [$"length={given}"] : Array.Empty<string>(),
+            .. normalize ? ["z-normalised"] : Array.Empty<string>(),
+            .. reference != MaximumReference ? [$"reference={reference}"] : Array.Empty<string>(),
+        ];
+        return parameters.Length == 0 ? "nearest-neighbour" : $"nearest-neighbour({string.Join(", ", parameters)})";
+    }
 }

@@ -130,6 +130,20 @@ public sealed class NearestNeighbourScorerTests
         Assert.Equal(errors[2000], ownErrors[2000]);
     }
 
+    [Fact]
+    public void AShorterReferenceKeepsFewerOfTheLatestTrainingSteps()
+    {
+        float[] training = [.. Enumerable.Range(0, 3000).Select(t => (float)t)];
+        var scorer = (FittedNearestNeighbourScorer)Fit(Scorer.NearestNeighbour(reference: 500), training);
+
+        Assert.Equal("nearest-neighbour(length=8, reference=500)", scorer.Name);
+        Assert.Equal((500, 2500, 2500f, 2999f), (scorer.Reference[0].Length, scorer.ReferenceStart, scorer.Reference[0][0], scorer.Reference[0][^1]));
+        // A subsequence of the reference finds itself; one before it is nearest to the reference's first, whose last value is 507 steps on.
+        (_, float[] errors) = BaselineScoring.Score(scorer, training);
+        Assert.Equal(0f, errors[2800], 1e-3f);
+        Assert.Equal(Math.Sqrt(8 * 507.0 * 507.0), errors[2000], 1e-2);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -233,6 +247,12 @@ public sealed class NearestNeighbourScorerTests
     {
         Assert.Throws<ArgumentOutOfRangeException>(() => new NearestNeighbourScorer(length: 0));
         Assert.Throws<ArgumentOutOfRangeException>(() => new NearestNeighbourScorer(length: 1, normalize: true));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new NearestNeighbourScorer(reference: 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new NearestNeighbourScorer(reference: NearestNeighbourScorer.MaximumReference + 1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new NearestNeighbourScorer(length: 20, reference: 19));
+        // Without a length, the window decides at the fit: a reference must hold one subsequence of it.
+        Assert.Contains("reference of 6 steps, shorter than one subsequence of the detector's window (8)",
+            Assert.Throws<ArgumentException>(() => Fit(Scorer.NearestNeighbour(reference: 6), Noisy(50, 1, seed: 9))).Message);
 
         // A window of 8 needs 8 training steps, one subsequence.
         var error = Assert.Throws<ArgumentException>(() => Fit(Scorer.NearestNeighbour(), Noisy(7, 1, seed: 9)));
