@@ -114,6 +114,10 @@ internal static class Candidates
         new("fusion with nearest neighbours and windowed Gaussian per point", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability,
             FusionCalibration.PerPoint, Scorer.Forecast(), Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500), Scorer.NearestNeighbour(),
             Scorer.NearestNeighbour(normalize: true)))),
+        // The same with the distances' reference cut to the last 2000 training steps: a stream then keeps a fifth of the rows.
+        new("fusion with nearest neighbours and windowed Gaussian per point over 2000", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability,
+            FusionCalibration.PerPoint, Scorer.Forecast(), Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500), Scorer.NearestNeighbour(reference: 2000),
+            Scorer.NearestNeighbour(normalize: true, reference: 2000)))),
         new("maximum of forecast and nearest neighbour per point", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.Maximum, FusionCalibration.PerPoint,
             Scorer.Forecast(), Scorer.NearestNeighbour()))),
     ];

@@ -10,7 +10,7 @@ namespace GruAnomaly.Benchmarks.Detection;
 /// z-score, windowed Gaussian (500 points) and both nearest-neighbour distances, calibrated per point, against the
 /// forecast and rolling z-score. Both on the detector of <see cref="DetectionBenchmarks"/> (window 32, GRU(32)), fitted on
 /// 10,000 points, so that the nearest-neighbour references are as long as they get (the scorer keeps the last 10,000
-/// training steps). Streaming times are per point over 10,000 points; creating a stream is timed once per stream, and its
+/// training steps), and the same fusion with references of the last 2000 steps. Streaming times are per point over 10,000 points; creating a stream is timed once per stream, and its
 /// allocated bytes are what a stream holds.
 /// </summary>
 [MemoryDiagnoser]
@@ -19,6 +19,7 @@ public class FusionStreamBenchmarks
     private const int Points = 10_000;
     private FittedAnomalyDetector _default = null!;
     private FittedAnomalyDetector _neighbours = null!;
+    private FittedAnomalyDetector _shorterReference = null!;
     private float[] _values = null!;
 
     [GlobalSetup]
@@ -30,6 +31,9 @@ public class FusionStreamBenchmarks
         _default = DetectionBenchmarks.Builder().WithScorer(Scorer.Default()).Build().Fit(training);
         _neighbours = DetectionBenchmarks.Builder().WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint, Scorer.Forecast(),
             Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500), Scorer.NearestNeighbour(), Scorer.NearestNeighbour(normalize: true))).Build().Fit(training);
+        _shorterReference = DetectionBenchmarks.Builder().WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint, Scorer.Forecast(),
+            Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500), Scorer.NearestNeighbour(reference: 2000),
+            Scorer.NearestNeighbour(normalize: true, reference: 2000))).Build().Fit(training);
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Points)]
@@ -38,9 +42,15 @@ public class FusionStreamBenchmarks
     [Benchmark(OperationsPerInvoke = Points)]
     public StreamPoint StreamWithNeighboursPerPoint() => DetectorStreamBenchmarks.Stream(_neighbours, _values);
 
+    [Benchmark(OperationsPerInvoke = Points)]
+    public StreamPoint StreamWithNeighboursOver2000PerPoint() => DetectorStreamBenchmarks.Stream(_shorterReference, _values);
+
     [Benchmark]
     public DetectorStream CreateStreamDefault() => _default.CreateStream();
 
     [Benchmark]
     public DetectorStream CreateStreamWithNeighboursPerPoint() => _neighbours.CreateStream();
+
+    [Benchmark]
+    public DetectorStream CreateStreamWithNeighboursOver2000PerPoint() => _shorterReference.CreateStream();
 }
