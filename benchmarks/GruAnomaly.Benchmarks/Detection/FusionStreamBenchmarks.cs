@@ -29,11 +29,12 @@ public class FusionStreamBenchmarks
         float[] training = DetectionBenchmarks.Sine(random, 10_000);
         _values = DetectionBenchmarks.Sine(random, Points);
         _default = DetectionBenchmarks.Builder().WithScorer(Scorer.Default()).Build().Fit(training);
-        _neighbours = DetectionBenchmarks.Builder().WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint, Scorer.Forecast(),
-            Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500), Scorer.NearestNeighbour(), Scorer.NearestNeighbour(normalize: true))).Build().Fit(training);
-        _shorterReference = DetectionBenchmarks.Builder().WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint, Scorer.Forecast(),
-            Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500), Scorer.NearestNeighbour(reference: 2000),
-            Scorer.NearestNeighbour(normalize: true, reference: 2000))).Build().Fit(training);
+        _neighbours = DetectionBenchmarks.Builder().WithScorer(FivePart(NearestNeighbourScorer.MaximumReference)).Build().Fit(training);
+        _shorterReference = DetectionBenchmarks.Builder().WithScorer(FivePart(2000)).Build().Fit(training);
+
+        static IAnomalyScorer FivePart(int reference) => Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint, Scorer.Forecast(),
+            Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500), Scorer.NearestNeighbour(reference: reference),
+            Scorer.NearestNeighbour(normalize: true, reference: reference));
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Points)]
