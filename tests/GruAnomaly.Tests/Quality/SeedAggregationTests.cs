@@ -21,6 +21,9 @@ public sealed class SeedAggregationTests
         Assert.Equal(10, mean.MeanDelay);
         Assert.Equal(2.0, mean.FitSeconds);
         Assert.Same(caught, SeriesResult.Average([caught]));
+        // A series too short for a candidate is too short whatever the seed: the skip stands for every run.
+        SeriesResult skipped = caught with { Notes = "skipped: the series is too short" };
+        Assert.Same(skipped, SeriesResult.Average([caught, skipped]));
     }
 
     [Fact]
