@@ -118,6 +118,10 @@ internal static class Candidates
         new("fusion with nearest neighbours and windowed Gaussian per point over 2000", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability,
             FusionCalibration.PerPoint, Scorer.Forecast(), Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500), Scorer.NearestNeighbour(reference: 2000),
             Scorer.NearestNeighbour(normalize: true, reference: 2000)))),
+        // And with the windowed Gaussian's own window (a multiple of the detector's), which keeps a default's minimum series length short.
+        new("fusion with nearest neighbours and automatic windowed Gaussian per point over 2000", false, b => b.WithScorer(Scorer.Fusion(
+            FusionMethod.TailProbability, FusionCalibration.PerPoint, Scorer.Forecast(), Scorer.RollingZScore(), Scorer.WindowedGaussian(),
+            Scorer.NearestNeighbour(reference: 2000), Scorer.NearestNeighbour(normalize: true, reference: 2000)))),
         new("maximum of forecast and nearest neighbour per point", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.Maximum, FusionCalibration.PerPoint,
             Scorer.Forecast(), Scorer.NearestNeighbour()))),
     ];
