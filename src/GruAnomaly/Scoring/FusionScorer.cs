@@ -360,10 +360,13 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
     /// A point's error of one component when points are calibrated: the mean over the observed features of each feature's
     /// error (its absolute value, for residuals); NaN when no feature is observed.
     /// </summary>
-    internal static float PointError(ReadOnlySpan<float> errors, bool signed)
+    internal static float PointError(ReadOnlySpan<float> errors, bool signed) => PointError(errors, signed, out _);
+
+    /// <summary>As <see cref="PointError(ReadOnlySpan{float}, bool)"/>, with how many features are observed (its divisor).</summary>
+    private static float PointError(ReadOnlySpan<float> errors, bool signed, out int observed)
     {
         double sum = 0;
-        int observed = 0;
+        observed = 0;
         foreach (float error in errors)
         {
             if (!float.IsNaN(error))
@@ -374,18 +377,6 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
         }
 
         return observed == 0 ? float.NaN : (float)(sum / observed);
-    }
-
-    /// <summary>How many of a point's errors are observed (not NaN).</summary>
-    private static int Observed(ReadOnlySpan<float> errors)
-    {
-        int observed = 0;
-        foreach (float error in errors)
-        {
-            observed += float.IsNaN(error) ? 0 : 1;
-        }
-
-        return observed;
     }
 
     /// <summary>
@@ -493,8 +484,9 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
 
             ReadOnlySpan<float> row = errorsAt.AsSpan(c * features, features);
             // The point error is the mean over the observed features, so each one's share of its slope is 1 / observed.
-            float point = _perPoint ? PointError(row, component.ErrorsAreSigned) : float.NaN;
-            double pointSlope = _perPoint && !float.IsNaN(point) ? Slope(c, 0, point) / Observed(row) : 0;
+            int observedFeatures = 0;
+            float point = _perPoint ? PointError(row, component.ErrorsAreSigned, out observedFeatures) : float.NaN;
+            double pointSlope = _perPoint && !float.IsNaN(point) ? Slope(c, 0, point) / observedFeatures : 0;
             for (int f = 0; f < features; f++)
             {
                 float error = row[f];
