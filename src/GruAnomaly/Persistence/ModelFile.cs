@@ -25,8 +25,8 @@ internal static class ModelFile
     /// The newest format version this library writes and reads. A file is stamped with the lowest version that holds what
     /// it contains (<see cref="FieldWriter.Version"/>): version 2 adds attention pooling to forecasters, the LSTM and GRU-D;
     /// version 3 the running score normalization that keeps flagged scores out of its history; version 4 the nearest-neighbour
-    /// scorer and the maximum fusion; version 5 the detector's seed (<c>WithSeed</c>); version 6 the fusion that calibrates points; version 7 the nearest-neighbour scorer with a reference
-    /// shorter than its maximum.
+    /// scorer and the maximum fusion; version 5 the detector's seed (<c>WithSeed</c>); version 6 the fusion that calibrates
+    /// points; version 7 the nearest-neighbour scorer with a reference shorter than its maximum.
     /// </summary>
     public const ushort CurrentVersion = 7;
 

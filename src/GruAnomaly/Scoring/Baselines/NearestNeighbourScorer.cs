@@ -130,12 +130,22 @@ public sealed class NearestNeighbourScorer : IAnomalyScorer
 
     private static string NameOf(int? length, bool normalize, int reference)
     {
-        string[] parameters =
-        [
-            .. length is int given ? [$"length={given}"] : Array.Empty<string>(),
-            .. normalize ? ["z-normalised"] : Array.Empty<string>(),
-            .. reference != MaximumReference ? [$"reference={reference}"] : Array.Empty<string>(),
-        ];
-        return parameters.Length == 0 ? "nearest-neighbour" : $"nearest-neighbour({string.Join(", ", parameters)})";
+        var parameters = new List<string>();
+        if (length is int given)
+        {
+            parameters.Add($"length={given}");
+        }
+
+        if (normalize)
+        {
+            parameters.Add("z-normalised");
+        }
+
+        if (reference != MaximumReference)
+        {
+            parameters.Add($"reference={reference}");
+        }
+
+        return parameters.Count == 0 ? "nearest-neighbour" : $"nearest-neighbour({string.Join(", ", parameters)})";
     }
 }
