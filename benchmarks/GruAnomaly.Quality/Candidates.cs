@@ -105,23 +105,21 @@ internal static class Candidates
         new("maximum of forecast with z and nearest neighbour", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.Maximum, Scorer.Forecast(), Scorer.RollingZScore(),
             Scorer.NearestNeighbour()))),
         new("fusion with nearest neighbours and windowed Gaussian", false, b => b.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.RollingZScore(),
-            Scorer.WindowedGaussian(window: 500), Scorer.NearestNeighbour(), Scorer.NearestNeighbour(normalize: true)))),        // Five seeds showed the default's alarms moving with the seed alone (quality-2026-12-03-seeds.md): the mean of three
+            Scorer.WindowedGaussian(window: 500), Scorer.NearestNeighbour(), Scorer.NearestNeighbour(normalize: true)))),
+        // Five seeds showed the default's alarms moving with the seed alone (quality-2026-12-03-seeds.md): the mean of three
         // forecasters from consecutive seeds, fused with the z-score as the default's one forecaster is.
         new("default with 3 bagged forecasters", false, b => b.WithScorer(Scorer.Fusion(new BaggedScorer(Scorer.Forecast(), 3), Scorer.RollingZScore()))),
         // The probes fuse each point's score, the library fused each feature's; FusionCalibration.PerPoint does what the probes do.
         new("default per point", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint, Scorer.Forecast(),
             Scorer.RollingZScore()))),
-        new("fusion with nearest neighbours and windowed Gaussian per point", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability,
-            FusionCalibration.PerPoint, Scorer.Forecast(), Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500), Scorer.NearestNeighbour(),
-            Scorer.NearestNeighbour(normalize: true)))),
+        new("fusion with nearest neighbours and windowed Gaussian per point", false,
+            b => b.WithScorer(FivePartPerPoint(Scorer.WindowedGaussian(window: 500), NearestNeighbourScorer.MaximumReference))),
         // The same with the distances' reference cut to the last 2000 training steps: a stream then keeps a fifth of the rows.
-        new("fusion with nearest neighbours and windowed Gaussian per point over 2000", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability,
-            FusionCalibration.PerPoint, Scorer.Forecast(), Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500), Scorer.NearestNeighbour(reference: 2000),
-            Scorer.NearestNeighbour(normalize: true, reference: 2000)))),
+        new("fusion with nearest neighbours and windowed Gaussian per point over 2000", false,
+            b => b.WithScorer(FivePartPerPoint(Scorer.WindowedGaussian(window: 500), reference: 2000))),
         // And with the windowed Gaussian's own window (a multiple of the detector's), which keeps a default's minimum series length short.
-        new("fusion with nearest neighbours and automatic windowed Gaussian per point over 2000", false, b => b.WithScorer(Scorer.Fusion(
-            FusionMethod.TailProbability, FusionCalibration.PerPoint, Scorer.Forecast(), Scorer.RollingZScore(), Scorer.WindowedGaussian(),
-            Scorer.NearestNeighbour(reference: 2000), Scorer.NearestNeighbour(normalize: true, reference: 2000)))),
+        new("fusion with nearest neighbours and automatic windowed Gaussian per point over 2000", false,
+            b => b.WithScorer(FivePartPerPoint(Scorer.WindowedGaussian(), reference: 2000))),
         new("maximum of forecast and nearest neighbour per point", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.Maximum, FusionCalibration.PerPoint,
             Scorer.Forecast(), Scorer.NearestNeighbour()))),
     ];
@@ -150,6 +148,14 @@ internal static class Candidates
     /// share of the score is the same for all three, only the model and the policy differ.</summary>
     public static IReadOnlyList<Candidate> MissingForecastOnly { get; } =
         [.. Missing.Select(c => new Candidate(c.Name + " (forecast only)", false, (b, training) => c.Build(b, training).WithScorer(Scorer.Forecast())))];
+
+    /// <summary>
+    /// The forecast, rolling z-score, a windowed Gaussian and both nearest-neighbour distances over <paramref name="reference"/>
+    /// training steps, fused by tail probability with each point's errors calibrated.
+    /// </summary>
+    private static IAnomalyScorer FivePartPerPoint(IAnomalyScorer windowedGaussian, int reference) =>
+        Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint, Scorer.Forecast(), Scorer.RollingZScore(), windowedGaussian,
+            Scorer.NearestNeighbour(reference: reference), Scorer.NearestNeighbour(normalize: true, reference: reference));
 
     /// <summary>The hidden size the automatic model gives a series of this length (see FitChoices).</summary>
     private static int AutomaticWidth(TimeSeries training) => training.Length < 2000 ? 16 : training.Length < 20000 ? 32 : 64;
