@@ -1,3 +1,4 @@
+using GruAnomaly.Diagnostics;
 using GruAnomaly.Persistence;
 using GruAnomaly.Recurrent;
 using GruAnomaly.Thresholds;
@@ -49,7 +50,9 @@ public enum FusionCalibration
 /// series (held-out ones, where it has enough), and the fused error combines the calibrated values by
 /// <see cref="Method"/>. The expected value is the first component's, and the fusion scores from the first component's
 /// warm-up on: a component with a longer warm-up (a windowed Gaussian over 500 points) adds its calibrated error once it
-/// has one, instead of leaving every point before that unscored.
+/// has one, instead of leaving every point before that unscored. For the same reason a fusion needs only the series
+/// length its first component needs (<see cref="MinimumLength"/>): a component that needs a longer series adds nothing to
+/// a shorter one, and one that cannot score the training series is left uncalibrated and adds nothing at all (logged).
 /// </summary>
 /// <remarks>The fused errors are non-negative scores, not residuals, so a Mahalanobis combination cannot read them. Explanations (saliency) go through every component, weighted by the slope of its calibration.</remarks>
 public sealed class FusionScorer : IAnomalyScorer
@@ -121,7 +124,8 @@ public sealed class FusionScorer : IAnomalyScorer
     public override string ToString() => Name;
 
     /// <inheritdoc />
-    public int MinimumLength(int window) => Components.Max(c => c.MinimumLength(window));
+    /// <remarks>The first component's: the others join on series long enough for them.</remarks>
+    public int MinimumLength(int window) => Components[0].MinimumLength(window);
 
     /// <inheritdoc />
     /// <value>Whether any component can be fine-tuned; online adaptation then fine-tunes those and keeps the calibrations.</value>
@@ -148,12 +152,20 @@ public sealed class FusionScorer : IAnomalyScorer
         var expected = new float[inputs.Length];
         var errors = new float[inputs.Length];
         var pointErrors = perPoint ? new float[inputs.Length / features] : [];
+        int length = inputs.Length / features;
         for (int c = 0; c < Components.Count; c++)
         {
             fitted[c] = Components[c].Fit(context, progress, cancellationToken);
             cancellationToken.ThrowIfCancellationRequested();
+            if (c > 0 && length < FittedFusionScorer.ScorableLength(fitted[c]))
+            {
+                // Without a calibration the component adds nothing, on this series or any later one.
+                context.Logger.FusionComponentUncalibrated(fitted[c].Name, length, FittedFusionScorer.ScorableLength(fitted[c]));
+                continue;
+            }
+
             TimedScoring.ScoreTraining(fitted[c], inputs, observed, context.Timestamps, expected, errors);
-            int length = inputs.Length / features, warmUp = fitted[c].WarmUp;
+            int warmUp = fitted[c].WarmUp;
             int from = Math.Max(warmUp, fitted[c].HeldOutFrom);
             if (length - from < MinimumHeldOutErrors)
             {
@@ -323,10 +335,15 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
         var componentExpected = new float[inputs.Length];
         var componentErrors = new float[inputs.Length];
         var fused = new double[inputs.Length];
-        int warmUp = WarmUp;
+        int warmUp = WarmUp, length = inputs.Length / Features;
         for (int c = 0; c < _components.Length; c++)
         {
             IFittedScorer component = _components[c];
+            if (c > 0 && length < ScorableLength(component))
+            {
+                continue;
+            }
+
             Span<float> into = c == 0 ? expected : componentExpected;
             if (training)
             {
@@ -355,6 +372,12 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
     /// <inheritdoc />
     /// <exception cref="NotSupportedException">A component cannot score one point at a time.</exception>
     public PointScorer CreatePointScorer() => new Stream(this);
+
+    /// <summary>
+    /// The shortest series a component scores a step of: one step past its warm-up, and its whole window (a reconstruction
+    /// scores from step 0 on but reads a window). A fusion leaves a component out of shorter series.
+    /// </summary>
+    internal static int ScorableLength(IFittedScorer component) => Math.Max(component.WarmUp + 1, component.Window);
 
     /// <summary>
     /// A point's error of one component when points are calibrated: the mean over the observed features of each feature's
@@ -445,7 +468,8 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
     public int Saliency(ReadOnlySpan<float> inputs, ReadOnlySpan<float> observed, IReadOnlyList<DateTimeOffset>? timestamps, int time,
         ReadOnlySpan<float> errorGradient, Span<float> inputGradient, out int steps)
     {
-        ScoringArguments.ValidateSaliency(inputs, observed, Features, Window + 1, time, WarmUp, errorGradient, inputGradient, MaximumSaliencySteps);
+        int length = ScoringArguments.ValidateSaliency(inputs, observed, Features, ScorableLength(_components[0]), time, WarmUp, errorGradient, inputGradient,
+            MaximumSaliencySteps);
         int features = Features;
         var expected = new float[inputs.Length];
         var errors = new float[inputs.Length];
@@ -459,7 +483,7 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
         for (int c = 0; c < _components.Length; c++)
         {
             // A component still warming up has no error at this step, so nothing of the fused error to explain.
-            if (time >= _components[c].WarmUp)
+            if (Explains(_components[c], length, time))
             {
                 TimedScoring.Score(_components[c], inputs, observed, timestamps, expected, errors);
                 errors.AsSpan(time * features, features).CopyTo(errorsAt.AsSpan(c * features));
@@ -477,7 +501,7 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
         for (int c = 0; c < _components.Length; c++)
         {
             IFittedScorer component = _components[c];
-            if (time < component.WarmUp)
+            if (!Explains(component, length, time))
             {
                 continue;
             }
@@ -519,6 +543,9 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
 
         return first;
     }
+
+    /// <summary>Whether a component has an error at <paramref name="time"/> of a series of <paramref name="length"/> steps, and so a share of the fused one.</summary>
+    private static bool Explains(IFittedScorer component, int length, int time) => time >= component.WarmUp && length >= ScorableLength(component);
 
     /// <summary>
     /// For a maximum fusion, per feature, the component whose surprise is the fused error (the first of equal ones, as
