@@ -27,6 +27,8 @@ internal static class Candidates
     public static IReadOnlyList<Candidate> Variants { get; } =
     [
         new("forecast only", false, b => b.WithScorer(Scorer.Forecast())),
+        // The default until the five-part fusion calibrating points replaced it (quality-2026-12-03-default.md).
+        new("previous default", false, b => b.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.RollingZScore()))),
         new("squared error", false, b => b.WithLoss(Losses.Loss.Mse)),
         new("reconstruction", false, b => b.WithLoss(Losses.Loss.Mse).WithScorer(Scorer.Reconstruction())),
         new("fusion with first difference", false, b => b.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.Naive(), Scorer.RollingZScore()))),
@@ -108,16 +110,14 @@ internal static class Candidates
             Scorer.WindowedGaussian(window: 500), Scorer.NearestNeighbour(), Scorer.NearestNeighbour(normalize: true)))),
         // Five seeds showed the default's alarms moving with the seed alone (quality-2026-12-03-seeds.md): the mean of three
         // forecasters from consecutive seeds, fused with the z-score as the default's one forecaster is.
-        new("default with 3 bagged forecasters", false, b => b.WithScorer(Scorer.Fusion(new BaggedScorer(Scorer.Forecast(), 3), Scorer.RollingZScore()))),
+        new("forecast with z and 3 bagged forecasters", false, b => b.WithScorer(Scorer.Fusion(new BaggedScorer(Scorer.Forecast(), 3), Scorer.RollingZScore()))),
         // The probes fuse each point's score, the library fused each feature's; FusionCalibration.PerPoint does what the probes do.
-        new("default per point", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint, Scorer.Forecast(),
+        new("forecast with z per point", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint, Scorer.Forecast(),
             Scorer.RollingZScore()))),
         new("fusion with nearest neighbours and windowed Gaussian per point", false,
             b => b.WithScorer(FivePartPerPoint(Scorer.WindowedGaussian(window: 500), NearestNeighbourScorer.MaximumReference))),
-        // The same with the distances' reference cut to the last 2000 training steps: a stream then keeps a fifth of the rows.
-        new("fusion with nearest neighbours and windowed Gaussian per point over 2000", false,
-            b => b.WithScorer(FivePartPerPoint(Scorer.WindowedGaussian(window: 500), reference: 2000))),
-        // And with the windowed Gaussian's own window (a multiple of the detector's), which keeps a default's minimum series length short.
+        // The same with the distances' reference cut to the last 2000 training steps is the default. With the windowed Gaussian's
+        // own window (a multiple of the detector's) instead of 500 points:
         new("fusion with nearest neighbours and automatic windowed Gaussian per point over 2000", false,
             b => b.WithScorer(FivePartPerPoint(Scorer.WindowedGaussian(), reference: 2000))),
         new("maximum of forecast and nearest neighbour per point", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.Maximum, FusionCalibration.PerPoint,
@@ -144,7 +144,7 @@ internal static class Candidates
             .WithModel(Recurrent.Models.GruD(AutomaticWidth(training)))),
     ];
 
-    /// <summary>As <see cref="Missing"/> with the forecast scorer alone: without the default fusion's rolling z-score, whose
+    /// <summary>As <see cref="Missing"/> with the forecast scorer alone: without the default fusion's other parts, whose
     /// share of the score is the same for all three, only the model and the policy differ.</summary>
     public static IReadOnlyList<Candidate> MissingForecastOnly { get; } =
         [.. Missing.Select(c => new Candidate(c.Name + " (forecast only)", false, (b, training) => c.Build(b, training).WithScorer(Scorer.Forecast())))];

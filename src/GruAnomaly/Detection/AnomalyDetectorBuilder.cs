@@ -73,7 +73,7 @@ public sealed class AnomalyDetectorBuilder
     }
 
     /// <summary>Sets how a window becomes an error: <c>Scorer.Forecast()</c>, <c>Scorer.Reconstruction()</c>, a fusion, a baseline, or your own.</summary>
-    /// <param name="scorer">The scoring strategy; the default is <see cref="Scoring.Scorer.Default"/> (the GRU's one-step forecast fused with a rolling z-score).</param>
+    /// <param name="scorer">The scoring strategy; the default is <see cref="Scoring.Scorer.Default"/> (the GRU's one-step forecast fused with a rolling z-score, a windowed Gaussian and two nearest-neighbour distances).</param>
     /// <returns>This builder.</returns>
     public AnomalyDetectorBuilder WithScorer(IAnomalyScorer scorer)
     {
@@ -305,6 +305,15 @@ public sealed class AnomalyDetectorBuilder
             {
                 errors.Add($"WithWindow: window {window} needs a training series of more than Array.MaxLength = {Array.MaxLength} time steps (scorer {_scorer.Name}); window must be at most {Array.MaxLength / 2 - 64}.");
             }
+
+            // A nearest-neighbour distance searches a reference of training steps; a subsequence of the window must fit in it.
+            IEnumerable<IAnomalyScorer> scorers = _scorer is FusionScorer fusion ? fusion.Components : [_scorer];
+            foreach (NearestNeighbourScorer neighbour in scorers.OfType<NearestNeighbourScorer>().Where(n => n.Reference < n.MinimumLength(window)))
+            {
+                errors.Add($"WithWindow: window {window} is longer than the {neighbour.Reference}-step reference of {neighbour.Name}" +
+                    $"{(_scorer is FusionScorer ? $" in the scorer {_scorer.Name}" : string.Empty)}; use a window of at most {neighbour.Reference}, " +
+                    "or a scorer whose Scorer.NearestNeighbour(reference: …) keeps at least the window.");
+            }
         }
 
         if (_stride < 1 || _stride > Math.Max(_window ?? 1, 1)) errors.Add($"WithWindow: stride must be in [1, window = {_window}]; got {_stride}.");
@@ -410,7 +419,7 @@ public sealed class AnomalyDetectorBuilder
 
         // The forecast scorer builds GRU-D's rows; the baselines train no model. Any other scorer would feed the cell the bare series.
         static bool Serves(IAnomalyScorer scorer) =>
-            scorer is ForecastScorer or NaiveScorer or RollingZScoreScorer or WindowedGaussianScorer;
+            scorer is ForecastScorer or NaiveScorer or RollingZScoreScorer or WindowedGaussianScorer or NearestNeighbourScorer;
         bool forecasts = _scorer is ForecastScorer || (_scorer is FusionScorer fusion && fusion.Components.All(Serves));
         if (_scorer is not null && !forecasts)
         {

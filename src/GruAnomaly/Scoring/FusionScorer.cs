@@ -50,7 +50,8 @@ public enum FusionCalibration
 /// series (held-out ones, where it has enough), and the fused error combines the calibrated values by
 /// <see cref="Method"/>. The expected value is the first component's, and the fusion scores from the first component's
 /// warm-up on: a component with a longer warm-up (a windowed Gaussian over 500 points) adds its calibrated error once it
-/// has one, instead of leaving every point before that unscored. For the same reason a fusion needs only the series
+/// has one, instead of leaving every point before that unscored, and until then stands in with the calibrated value of
+/// its median calibration error, so that the fused score keeps its level when the component joins. For the same reason a fusion needs only the series
 /// length its first component needs (<see cref="MinimumLength"/>): a component that needs a longer series adds nothing to
 /// a shorter one, and one that cannot score the training series is left uncalibrated and adds nothing at all (logged).
 /// </summary>
@@ -239,6 +240,7 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
 {
     private readonly IFittedScorer[] _components;
     private readonly EmpiricalDistribution?[] _calibrations;
+    private readonly float[] _standIns;
     private readonly FusionMethod _method;
     private readonly bool _perPoint;
 
@@ -250,6 +252,7 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
         _perPoint = calibration == FusionCalibration.PerPoint;
         _components = components;
         _calibrations = calibrations;
+        _standIns = [.. calibrations.Select(c => c is null ? float.NaN : (float)c.Quantile(0.5))];
         Features = features;
     }
 
@@ -339,7 +342,14 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
         for (int c = 0; c < _components.Length; c++)
         {
             IFittedScorer component = _components[c];
-            if (c > 0 && length < ScorableLength(component))
+            bool scores = c == 0 || length >= ScorableLength(component);
+            int joins = scores ? Math.Clamp(component.WarmUp, warmUp, length) : length;
+            for (int t = warmUp; t < joins; t++)
+            {
+                AddStandIn(c, fused.AsSpan(t * Features, Features));
+            }
+
+            if (!scores)
             {
                 continue;
             }
@@ -354,7 +364,7 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
                 TimedScoring.Score(component, inputs, observed, timestamps, into, componentErrors);
             }
 
-            for (int t = warmUp; t < componentErrors.Length / Features; t++)
+            for (int t = joins; t < length; t++)
             {
                 Add(c, componentErrors.AsSpan(t * Features, Features), fused.AsSpan(t * Features, Features));
             }
@@ -423,6 +433,27 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
         fused.Fill(point);
     }
 
+    /// <summary>
+    /// Adds what a component that has no error yet (still warming up, or on a series too short for it) stands in with:
+    /// its median calibration error, so that the fused score keeps its level when the component joins instead of
+    /// stepping up by the component's typical share; nothing for a component without a calibration.
+    /// </summary>
+    private void AddStandIn(int component, Span<double> fused)
+    {
+        if (_perPoint)
+        {
+            double point = fused[0];
+            Add(component, 0, _standIns[component], ref point);
+            fused.Fill(point);
+            return;
+        }
+
+        for (int f = 0; f < fused.Length; f++)
+        {
+            Add(component, f, _standIns[(component * Features) + f], ref fused[f]);
+        }
+    }
+
     /// <summary>The calibration of one component's errors of one feature (of its point errors, when points are calibrated).</summary>
     private EmpiricalDistribution? CalibrationOf(int component, int feature) => _calibrations[_perPoint ? component : (component * Features) + feature];
 
@@ -482,11 +513,16 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
         errorsAt.AsSpan().Fill(float.NaN);
         for (int c = 0; c < _components.Length; c++)
         {
-            // A component still warming up has no error at this step, so nothing of the fused error to explain.
+            // A component still warming up has no error at this step, so nothing of the fused error to explain; its stand-in
+            // still takes part in a maximum.
             if (Explains(_components[c], length, time))
             {
                 TimedScoring.Score(_components[c], inputs, observed, timestamps, expected, errors);
                 errors.AsSpan(time * features, features).CopyTo(errorsAt.AsSpan(c * features));
+            }
+            else
+            {
+                StandInsOf(c).CopyTo(errorsAt.AsSpan(c * features));
             }
         }
 
@@ -542,6 +578,18 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
         }
 
         return first;
+    }
+
+    /// <summary>A component's stand-in errors of one point, one per feature (calibrating points, the point's stand-in for each).</summary>
+    private float[] StandInsOf(int component)
+    {
+        var row = new float[Features];
+        for (int f = 0; f < Features; f++)
+        {
+            row[f] = _standIns[_perPoint ? component : (component * Features) + f];
+        }
+
+        return row;
     }
 
     /// <summary>Whether a component has an error at <paramref name="time"/> of a series of <paramref name="length"/> steps, and so a share of the fused one.</summary>
@@ -639,9 +687,18 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
             for (int c = 0; c < _components.Length; c++)
             {
                 _components[c].Score(history, observed, c == 0 ? expected : _componentExpected, _componentErrors);
-                if (warm)
+                if (!warm)
+                {
+                    continue;
+                }
+
+                if (history.Time >= _fusion._components[c].WarmUp)
                 {
                     _fusion.Add(c, _componentErrors, _fused);
+                }
+                else
+                {
+                    _fusion.AddStandIn(c, _fused);
                 }
             }
 

@@ -5,7 +5,10 @@ using GruAnomaly.Scoring;
 
 namespace GruAnomaly.Tests.Detection;
 
-/// <summary>The scorer a user gets without choosing one: the GRU's forecast fused with a rolling z-score.</summary>
+/// <summary>
+/// The scorer a user gets without choosing one: the GRU's forecast fused point by point with a rolling z-score, a
+/// windowed Gaussian and two nearest-neighbour distances.
+/// </summary>
 public sealed class DefaultScorerTests
 {
     private static AnomalyDetectorBuilder QuickDefault() => AnomalyDetector.CreateBuilder()
@@ -14,13 +17,20 @@ public sealed class DefaultScorerTests
         .WithTrainer(AnomalyDetectorTests.Quick);
 
     [Fact]
-    public void TheDefaultFusesTheForecastWithARollingZScore()
+    public void TheDefaultFusesTheForecastWithFourScorersThatTrainNothing()
     {
         var fusion = Assert.IsType<FusionScorer>(AnomalyDetector.CreateBuilder().Build().Settings.Scorer);
 
-        Assert.Equal(FusionMethod.TailProbability, fusion.Method);
-        Assert.Collection(fusion.Components, c => Assert.IsType<ForecastScorer>(c), c => Assert.IsType<RollingZScoreScorer>(c));
+        Assert.Equal((FusionMethod.TailProbability, FusionCalibration.PerPoint), (fusion.Method, fusion.Calibration));
+        Assert.Collection(fusion.Components,
+            c => Assert.Equal(1, Assert.IsType<ForecastScorer>(c).Horizon),
+            c => Assert.Null(Assert.IsType<RollingZScoreScorer>(c).Window),
+            c => Assert.Equal(500, Assert.IsType<WindowedGaussianScorer>(c).Window),
+            c => Assert.Equal((null, false, 2000), NearestNeighbour(c)),
+            c => Assert.Equal((null, true, 2000), NearestNeighbour(c)));
         Assert.Equal(Scorer.Default().Name, fusion.Name);
+        // It needs the series the forecast needs: the windowed Gaussian joins once it has its 500 points.
+        Assert.Equal(17, fusion.MinimumLength(16));
         Assert.True(fusion.IsAdaptable);
         Assert.False(Scorer.Fusion(Scorer.Naive(), Scorer.RollingZScore()).IsAdaptable);
     }
@@ -31,7 +41,7 @@ public sealed class DefaultScorerTests
         var exception = Assert.Throws<ArgumentException>(() =>
             AnomalyDetector.CreateBuilder().WithLoss(Loss.Mse).WithErrorCombination(ErrorCombination.Mahalanobis).Build());
 
-        Assert.Contains("WithErrorCombination: mahalanobis needs signed residuals, but the scorer fusion(tail: forecast + rolling-z-score) fuses calibrated surprises",
+        Assert.Contains($"WithErrorCombination: mahalanobis needs signed residuals, but the scorer {Scorer.Default().Name} fuses calibrated surprises",
             exception.Message, StringComparison.Ordinal);
         Assert.NotNull(AnomalyDetector.CreateBuilder().WithScorer(Scorer.Forecast()).WithLoss(Loss.Mse)
             .WithErrorCombination(ErrorCombination.Mahalanobis).Build());
@@ -68,6 +78,41 @@ public sealed class DefaultScorerTests
         double[] fixedScores = plain.Detect(test).Scores.ToArray();
         Assert.Equal(fixedScores[..200], adapted.Scores[..200].ToArray(), (a, b) => Math.Abs(a - b) <= 1e-6 * Math.Max(1, Math.Abs(a)));
         Assert.NotEqual(fixedScores[300..], adapted.Scores[300..].ToArray());
+    }
+
+    [Fact]
+    public void AWindowLongerThanTheDistancesReferenceIsRefusedAtBuild()
+    {
+        var exception = Assert.Throws<ArgumentException>(() => AnomalyDetector.CreateBuilder().WithWindow(2001).Build());
+
+        Assert.Contains("WithWindow: window 2001 is longer than the 2000-step reference of nearest-neighbour(reference=2000) in the scorer fusion(", exception.Message,
+            StringComparison.Ordinal);
+        Assert.Contains("nearest-neighbour(z-normalised, reference=2000) in the scorer", exception.Message, StringComparison.Ordinal);
+        Assert.NotNull(AnomalyDetector.CreateBuilder().WithWindow(2000).Build());
+        Assert.Throws<ArgumentException>(() => AnomalyDetector.CreateBuilder().WithWindow(11).WithScorer(Scorer.NearestNeighbour(reference: 10)).Build());
+    }
+
+    [Fact]
+    public void TheDefaultFitsASeriesShorterThanItsWindowedGaussianAndAConstantOneRaisesNothing()
+    {
+        var logger = new ListLogger();
+        var training = new TimeSeries(Synthetic.Normal(300, seed: 35));
+        FittedAnomalyDetector fitted = QuickDefault().WithLogger(logger).Build().Fit(training);
+
+        Assert.Contains(logger.Events, e => e.EventId == 41 && e.Message.StartsWith("Fusion component windowed-gaussian(window=500) adds nothing", StringComparison.Ordinal));
+        Assert.Equal(300, fitted.Detect(training).Scores.Length);
+
+        // The windowed Gaussian stands in with its typical surprise until it has 500 points, so its joining moves nothing.
+        var constant = new TimeSeries(Enumerable.Repeat(3f, 1200).ToArray());
+        DetectionResult result = QuickDefault().Build().Fit(constant).Detect(constant);
+        Assert.Single(result.RawScores[16..].ToArray().Distinct());
+        Assert.Empty(result.Alarms);
+    }
+
+    private static (int? Length, bool Normalize, int Reference) NearestNeighbour(IAnomalyScorer scorer)
+    {
+        var neighbour = Assert.IsType<NearestNeighbourScorer>(scorer);
+        return (neighbour.Length, neighbour.Normalize, neighbour.Reference);
     }
 
     private static FittedAnomalyDetector BuildFusion(params IAnomalyScorer[] components) =>

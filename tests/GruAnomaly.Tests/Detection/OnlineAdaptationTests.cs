@@ -44,7 +44,7 @@ public sealed class OnlineAdaptationTests(ITestOutputHelper output)
         Assert.Contains("WithOnlineAdaptation: Every must be positive (points between adaptations); got 0.", exception.Message, StringComparison.Ordinal);
         Assert.Contains("WithOnlineAdaptation: Epochs must be positive; got -1.", exception.Message, StringComparison.Ordinal);
         Assert.Contains("WithOnlineAdaptation: LearningRate must be positive and finite", exception.Message, StringComparison.Ordinal);
-        Assert.Contains("WithOnlineAdaptation: Recent must be at least the 33 points that scorer fusion(tail: forecast + rolling-z-score) needs with window 32", exception.Message, StringComparison.Ordinal);
+        Assert.Contains($"WithOnlineAdaptation: Recent must be at least the 33 points that scorer {Scorer.Default().Name} needs with window 32", exception.Message, StringComparison.Ordinal);
 
         var baseline = Assert.Throws<ArgumentException>(() => AnomalyDetector.CreateBuilder()
             .WithScorer(Scorer.Naive())

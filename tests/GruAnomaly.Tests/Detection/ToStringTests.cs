@@ -16,7 +16,7 @@ public sealed class ToStringTests
     {
         string settings = AnomalyDetector.CreateBuilder().Build().Settings.ToString();
 
-        Assert.Contains("Scorer = fusion(tail: forecast + rolling-z-score)", settings, StringComparison.Ordinal);
+        Assert.Contains($"Scorer = {Scorer.Default().Name}", settings, StringComparison.Ordinal);
         Assert.DoesNotContain("GruAnomaly.", settings, StringComparison.Ordinal);
     }
 

@@ -14,7 +14,7 @@ internal static class DetectorSpecs
     /// <summary>The scorer names, with what each means, for the help text and messages.</summary>
     public static readonly IReadOnlyList<(string Name, string Meaning)> Scorers =
     [
-        ("default", "the GRU forecast fused with a rolling z-score (the library's default)"),
+        ("default", "the GRU forecast fused with a rolling z-score, a windowed Gaussian and two nearest-neighbour distances (the library's default)"),
         ("forecast", "the GRU's one-step forecast error"),
         ("reconstruction", "a GRU encoder-decoder's reconstruction error, trained with MSE (cannot stream)"),
         ("carried-state", "the one-step forecast with a state carried through the series"),

@@ -38,7 +38,10 @@ public sealed class NearestNeighbourScorer : IAnomalyScorer
     public const int MaximumReference = 10_000;
 
     /// <summary>Creates the scorer.</summary>
-    /// <param name="length">The subsequence length, positive; null for the detector's window.</param>
+    /// <param name="length">
+    /// The subsequence length, positive; null for the detector's window (at least 2 when z-normalised: one value has no
+    /// spread to normalise by).
+    /// </param>
     /// <param name="normalize">Whether subsequences are z-normalised before the distance.</param>
     /// <param name="reference">The most training steps kept as the reference (the latest ones), from the subsequence length to <see cref="MaximumReference"/>.</param>
     /// <exception cref="ArgumentOutOfRangeException">
@@ -63,7 +66,7 @@ public sealed class NearestNeighbourScorer : IAnomalyScorer
         Reference = reference;
     }
 
-    /// <summary>Gets the subsequence length, or null for the detector's window.</summary>
+    /// <summary>Gets the subsequence length, or null for the detector's window (at least 2 when z-normalised).</summary>
     /// <value>The default value is null.</value>
     public int? Length { get; }
 
@@ -84,22 +87,16 @@ public sealed class NearestNeighbourScorer : IAnomalyScorer
 
     /// <inheritdoc />
     /// <remarks>One subsequence.</remarks>
-    public int MinimumLength(int window) => Length ?? window;
+    public int MinimumLength(int window) => Resolve(window);
 
     /// <inheritdoc />
-    /// <exception cref="ArgumentException">
-    /// The training series is shorter than one subsequence, or a z-normalised subsequence would be one value long.
-    /// </exception>
+    /// <exception cref="ArgumentException">The training series is shorter than one subsequence.</exception>
     public IFittedScorer Fit(ScorerFitContext context, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(context);
-        int length = Length ?? context.Window, features = context.Features;
+        int length = Resolve(context.Window), features = context.Features;
         ReadOnlySpan<float> inputs = context.Inputs.Span;
         int steps = inputs.Length / features;
-        if (Normalize && length == 1)
-        {
-            throw new ArgumentException("The detector's window is 1; a z-normalised subsequence needs at least 2 values. Set a length.", nameof(context));
-        }
 
         if (steps < length)
         {
@@ -127,6 +124,8 @@ public sealed class NearestNeighbourScorer : IAnomalyScorer
 
         return new FittedNearestNeighbourScorer(NameOf(length, Normalize, Reference), length, Normalize, reference, referenceStart);
     }
+
+    private int Resolve(int window) => Length ?? (Normalize ? Math.Max(2, window) : window);
 
     private static string NameOf(int? length, bool normalize, int reference)
     {
