@@ -117,9 +117,11 @@ public sealed class FusionShortSeriesTests
             DetectorStreamTests.AssertSameAsDetect(Persisted.RoundTrip(fitted), values);
         }
 
-        // A longer series scores its first 500 steps as the short one does: the windowed Gaussian joins after them.
+        // A longer series scores its first 500 steps as the short one does: the windowed Gaussian joins after them, in a
+        // stream at the same step as in Detect.
         float[] longer = [.. values, .. Synthetic.Normal(400, seed: 46)];
         Assert.Equal(longFit.Detect(new TimeSeries(values)).Scores.ToArray(), longFit.Detect(new TimeSeries(longer)).Scores[..300].ToArray());
+        DetectorStreamTests.AssertSameAsDetect(longFit, longer);
     }
 
     private static IFittedScorer Fit(float[] training, ILogger logger) =>
