@@ -154,6 +154,7 @@ public sealed class FusionScorer : IAnomalyScorer
         var errors = new float[inputs.Length];
         var pointErrors = perPoint ? new float[inputs.Length / features] : [];
         int length = inputs.Length / features;
+        var uncalibrated = new List<string>();
         for (int c = 0; c < Components.Count; c++)
         {
             fitted[c] = Components[c].Fit(context, progress, cancellationToken);
@@ -162,6 +163,7 @@ public sealed class FusionScorer : IAnomalyScorer
             {
                 // Without a calibration the component adds nothing, on this series or any later one.
                 context.Logger.FusionComponentUncalibrated(fitted[c].Name, length, FittedFusionScorer.ScorableLength(fitted[c]));
+                uncalibrated.Add(fitted[c].Name);
                 continue;
             }
 
@@ -190,13 +192,19 @@ public sealed class FusionScorer : IAnomalyScorer
             }
         }
 
-        return new FittedFusionScorer(Name, Method, Calibration, fitted, calibrations, features);
+        string name = uncalibrated.Count == 0 ? Name : NameOf(Method, Calibration, Components.Select(c => c.Name), uncalibrated);
+        return new FittedFusionScorer(name, Method, Calibration, fitted, calibrations, features);
     }
 
-    /// <summary>The name of a fusion, fitted or not: its method, how it calibrates, and its components' names.</summary>
-    internal static string NameOf(FusionMethod method, FusionCalibration calibration, IEnumerable<string> components) =>
+    /// <summary>
+    /// The name of a fusion, fitted or not: its method, how it calibrates, its components' names and, fitted, those that
+    /// the training series was too short to calibrate (they add nothing).
+    /// </summary>
+    internal static string NameOf(FusionMethod method, FusionCalibration calibration, IEnumerable<string> components,
+        IReadOnlyList<string>? uncalibrated = null) =>
         $"fusion({method switch { FusionMethod.Rank => "rank", FusionMethod.Maximum => "maximum", _ => "tail" }}" +
-        $"{(calibration == FusionCalibration.PerPoint ? " per point" : string.Empty)}: {string.Join(" + ", components)})";
+        $"{(calibration == FusionCalibration.PerPoint ? " per point" : string.Empty)}: {string.Join(" + ", components)}" +
+        $"{(uncalibrated is { Count: > 0 } ? $"; adding nothing, the training series too short for them: {string.Join(" + ", uncalibrated)}" : string.Empty)})";
 
     /// <summary>The empirical distribution of one feature's errors (absolute, for residuals) from <paramref name="from"/> on; null when none is observed.</summary>
     private static EmpiricalDistribution? Calibrate(ReadOnlySpan<float> errors, int features, int feature, int from, bool signed)

@@ -2,6 +2,7 @@ using GruAnomaly.Detection;
 using GruAnomaly.Losses;
 using GruAnomaly.Recurrent;
 using GruAnomaly.Scoring;
+using GruAnomaly.Tests.Persistence;
 
 namespace GruAnomaly.Tests.Detection;
 
@@ -100,6 +101,8 @@ public sealed class DefaultScorerTests
         FittedAnomalyDetector fitted = QuickDefault().WithLogger(logger).Build().Fit(training);
 
         Assert.Contains(logger.Events, e => e.EventId == 41 && e.Message.StartsWith("Fusion component windowed-gaussian(window=500) adds nothing", StringComparison.Ordinal));
+        Assert.EndsWith("; adding nothing, the training series too short for them: windowed-gaussian(window=500))", fitted.Scorer.Name, StringComparison.Ordinal);
+        Assert.Equal(fitted.Scorer.Name, Persisted.RoundTrip(fitted).Scorer.Name);
         Assert.Equal(300, fitted.Detect(training).Scores.Length);
 
         // The windowed Gaussian stands in with its typical surprise until it has 500 points, so its joining moves nothing.

@@ -28,6 +28,7 @@ public sealed class FusionShortSeriesTests
     public void AComponentThatNeedsALongerSeriesStandsInWithItsMedianOnAShorterOne()
     {
         var fusion = (FittedFusionScorer)Fit(Noise(seed: 40, length: 400), new ListLogger());
+        Assert.Equal("fusion(tail: naive(lag=1) + rolling-z-score(window=50))", fusion.Name);
         float[] longer = Noise(seed: 41, length: 80);
         float[] shorter = longer[..30];
 
@@ -72,6 +73,8 @@ public sealed class FusionShortSeriesTests
 
         Assert.NotNull(fusion.Calibrations[0]);
         Assert.Null(fusion.Calibrations[1]);
+        Assert.Equal("fusion(tail: naive(lag=1) + rolling-z-score(window=50); adding nothing, the training series too short for them: rolling-z-score(window=50))",
+            fusion.Name);
         (LogLevel level, _, string message) = Assert.Single(logger.Events, e => e.EventId == 41);
         Assert.Equal(LogLevel.Information, level);
         Assert.Equal(

@@ -105,7 +105,7 @@ internal static class TrainCommand
             terminal.Line($"  chosen: {choice}");
         }
 
-        terminal.Line(Invariant($"  scorer {fitted.Settings.Scorer.Name}, window {choices.Window}, stride {choices.Stride}, model {choices.Model.Name}, smoothing span {choices.SmoothingSpan}"));
+        terminal.Line(Invariant($"  scorer {fitted.Scorer.Name}, window {choices.Window}, stride {choices.Stride}, model {choices.Model.Name}, smoothing span {choices.SmoothingSpan}"));
         terminal.Line(Invariant($"  threshold {fitted.Threshold.Name} on {fitted.CalibrationScores} calibration scores"));
         if (!CanStream(fitted, out string? why))
         {
