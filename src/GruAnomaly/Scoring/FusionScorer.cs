@@ -51,9 +51,10 @@ public enum FusionCalibration
 /// <see cref="Method"/>. The expected value is the first component's, and the fusion scores from the first component's
 /// warm-up on: a component with a longer warm-up (a windowed Gaussian over 500 points) adds its calibrated error once it
 /// has one, instead of leaving every point before that unscored, and until then stands in with the calibrated value of
-/// its median calibration error, so that the fused score keeps its level when the component joins. For the same reason a fusion needs only the series
-/// length its first component needs (<see cref="MinimumLength"/>): a component that needs a longer series adds nothing to
-/// a shorter one, and one that cannot score the training series is left uncalibrated and adds nothing at all (logged).
+/// its median calibration error, so that the fused score keeps its level when the component joins. For the same reason
+/// a fusion needs only the series length its first component needs (<see cref="MinimumLength"/>): a component that
+/// needs a longer series stands in on every step of a shorter one, and one that cannot score the training series is
+/// left uncalibrated and adds nothing at all (logged, and named in the fitted scorer's name).
 /// </summary>
 /// <remarks>The fused errors are non-negative scores, not residuals, so a Mahalanobis combination cannot read them. Explanations (saliency) go through every component, weighted by the slope of its calibration.</remarks>
 public sealed class FusionScorer : IAnomalyScorer

@@ -25,9 +25,9 @@ public static class Scorer
     /// </para>
     /// <para>
     /// On the quality benchmark (<c>benchmarks/results</c>, means over five training seeds) it raised a mean early-alarm
-    /// score of 42.9 offline and 46.4 streaming, against 45.3 and 40.6 for the forecast fused with the z-score alone (the
-    /// default before it), with a higher event F1 (0.21 / 0.22 against 0.18 / 0.15) and PR-AUC (0.40 / 0.30 against 0.37
-    /// / 0.24). A stream of it costs about 1.6 times the time per point and 135 kB per series of one feature, against 34 kB.
+    /// score of 43.8 offline and 45.9 streaming, against 45.3 and 40.6 for the forecast fused with the z-score alone (the
+    /// default before it), with a higher event F1 (0.21 / 0.21 against 0.18 / 0.15) and PR-AUC (0.40 / 0.31 against 0.37
+    /// / 0.24). A stream of it costs 1.6–1.8 times the time per point and 135 kB per series of one feature, against 34 kB.
     /// </para>
     /// </remarks>
     /// <returns>A <see cref="FusionScorer"/> of those five scorers.</returns>
