@@ -120,6 +120,11 @@ internal static class Candidates
         // own window (a multiple of the detector's) instead of 500 points:
         new("fusion with nearest neighbours and automatic windowed Gaussian per point over 2000", false,
             b => b.WithScorer(FivePartPerPoint(Scorer.WindowedGaussian(), reference: 2000))),
+        // The default's parts with the largest surprise deciding: a part that alone finds a point unusual (the windowed
+        // Gaussian on the space-shuttle valves) is not diluted by the others.
+        // Long flagged runs re-alarm once a window after their labelled window ended; without repeats a run alarms once.
+        new("alarms at onsets only", false, b => b.WithEventRules(new EventRules { RepeatAlarms = false })),
+        new("maximum of the default's parts", false, b => b.WithScorer(FivePartPerPoint(Scorer.WindowedGaussian(window: 500), reference: 2000, FusionMethod.Maximum))),
         new("maximum of forecast and nearest neighbour per point", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.Maximum, FusionCalibration.PerPoint,
             Scorer.Forecast(), Scorer.NearestNeighbour()))),
     ];
@@ -151,10 +156,10 @@ internal static class Candidates
 
     /// <summary>
     /// The forecast, rolling z-score, a windowed Gaussian and both nearest-neighbour distances over <paramref name="reference"/>
-    /// training steps, fused by tail probability with each point's errors calibrated.
+    /// training steps, fused by <paramref name="method"/> (tail probability unless given) with each point's errors calibrated.
     /// </summary>
-    private static IAnomalyScorer FivePartPerPoint(IAnomalyScorer windowedGaussian, int reference) =>
-        Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint, Scorer.Forecast(), Scorer.RollingZScore(), windowedGaussian,
+    private static IAnomalyScorer FivePartPerPoint(IAnomalyScorer windowedGaussian, int reference, FusionMethod method = FusionMethod.TailProbability) =>
+        Scorer.Fusion(method, FusionCalibration.PerPoint, Scorer.Forecast(), Scorer.RollingZScore(), windowedGaussian,
             Scorer.NearestNeighbour(reference: reference), Scorer.NearestNeighbour(normalize: true, reference: reference));
 
     /// <summary>The hidden size the automatic model gives a series of this length (see FitChoices).</summary>

@@ -14,14 +14,25 @@ public static class Alarms
     /// <param name="suppression">How many steps after an alarm are held back; 0 raises one at every flagged step.</param>
     /// <returns>The steps that raise an alarm, in time order.</returns>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="suppression"/> is negative.</exception>
-    public static IReadOnlyList<int> Raise(ReadOnlySpan<bool> flags, int suppression)
+    public static IReadOnlyList<int> Raise(ReadOnlySpan<bool> flags, int suppression) => Raise(flags, suppression, repeat: true);
+
+    /// <summary>
+    /// As <see cref="Raise(ReadOnlySpan{bool}, int)"/> when <paramref name="repeat"/> is set; otherwise the suppression
+    /// runs from the last flagged step, so a run of flags raises one alarm, at its onset (<see cref="EventRules.RepeatAlarms"/>).
+    /// </summary>
+    /// <param name="flags">Whether each step's score crossed the threshold.</param>
+    /// <param name="suppression">How many steps after an alarm (or, without repeats, after a flag) are held back.</param>
+    /// <param name="repeat">Whether flags that go on raise another alarm every <paramref name="suppression"/> steps.</param>
+    /// <returns>The steps that raise an alarm, in time order.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="suppression"/> is negative.</exception>
+    public static IReadOnlyList<int> Raise(ReadOnlySpan<bool> flags, int suppression, bool repeat)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(suppression);
         var alarms = new List<int>();
         long last = NoAlarmYet;
         for (int t = 0; t < flags.Length; t++)
         {
-            if (Raises(t, flags[t], suppression, ref last))
+            if (Raises(t, flags[t], suppression, repeat, ref last))
             {
                 alarms.Add(t);
             }
@@ -31,18 +42,24 @@ public static class Alarms
     }
 
     /// <summary>
-    /// One step of <see cref="Raise"/>, shared with a detector's stream: whether a step raises an alarm, given the step of
-    /// the last alarm (<see cref="NoAlarmYet"/> at first), which it moves to <paramref name="time"/> when it does.
+    /// One step of <see cref="Raise(ReadOnlySpan{bool}, int, bool)"/>, shared with a detector's stream: whether a step
+    /// raises an alarm, given the step of the last alarm (without repeats, of the last flag; <see cref="NoAlarmYet"/> at
+    /// first), which it moves to <paramref name="time"/> when it raises one (without repeats, at every flag).
     /// </summary>
-    internal static bool Raises(long time, bool flag, int suppression, ref long last)
+    internal static bool Raises(long time, bool flag, int suppression, bool repeat, ref long last)
     {
-        if (!flag || time - last <= suppression)
+        if (!flag)
         {
             return false;
         }
 
-        last = time;
-        return true;
+        bool raises = time - last > suppression;
+        if (raises || !repeat)
+        {
+            last = time;
+        }
+
+        return raises;
     }
 
     /// <summary>

@@ -56,6 +56,7 @@ public sealed partial class DetectorStream
     private readonly int _smoothingSpan;
     private readonly double _smoothingAlpha;
     private readonly int _alarmSuppression;
+    private readonly bool _repeatAlarms;
 
     /// <summary>The current point's values scaled, NaN where missing.</summary>
     private readonly float[] _observed;
@@ -93,6 +94,7 @@ public sealed partial class DetectorStream
         _smoothingAlpha = _smoothingSpan > 1 ? new ExponentialSmoothing(_smoothingSpan).Alpha : 1;
         _smoothed = detector.TypicalScore; // as batch detection starts its smoothing
         _alarmSuppression = detector.AlarmSuppression;
+        _repeatAlarms = detector.Settings.EventRules.RepeatAlarms;
         _inForce = detector.Threshold.Value;
         _observed = new float[features];
         _inputs = new float[features];
@@ -213,7 +215,7 @@ public sealed partial class DetectorStream
         }
 
         double score = ScorePipeline.Decide(_normalization, _threshold, raw, out _inForce, out bool flagged);
-        bool alarm = Alarms.Raises(time, flagged, _alarmSuppression, ref _lastAlarm);
+        bool alarm = Alarms.Raises(time, flagged, _alarmSuppression, _repeatAlarms, ref _lastAlarm);
         IFittedThreshold threshold = _detector.Threshold;
         return new StreamPoint(time, timestamp, true, raw, score, _inForce, threshold.TailProbability(score), threshold.Surprise(score),
             flagged, alarm, _expected[0]);

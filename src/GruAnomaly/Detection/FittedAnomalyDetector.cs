@@ -180,7 +180,7 @@ public sealed partial class FittedAnomalyDetector
             Alarms.KeepLocalMaxima(scores, scored, flags, rules.NonMaximumSuppressionRadius);
         }
 
-        IReadOnlyList<int> alarms = Alarms.Raise(flags, AlarmSuppression);
+        IReadOnlyList<int> alarms = Alarms.Raise(flags, AlarmSuppression, Settings.EventRules.RepeatAlarms);
         IReadOnlyList<AnomalyEvent> events = AnomalyEvents.Find(scores, flags, rules);
         AnomalyEvents.ToFlags(events, flags);
         Scaler.InverseTransform(expected, expected);

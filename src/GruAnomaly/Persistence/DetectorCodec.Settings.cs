@@ -662,20 +662,52 @@ internal static partial class DetectorCodec
     private static void WriteEventRules(FieldWriter w, EventRules e)
     {
         w.I32(e.NonMaximumSuppressionRadius);
-        w.OptionalI32(e.AlarmSuppression);
+        // The alarm suppression's presence byte carries, in its second bit, that alarms do not repeat (from format version
+        // 8 on), so that rules with repeating alarms keep their version and bytes.
+        if (!e.RepeatAlarms)
+        {
+            w.Require(8);
+        }
+
+        w.U8((byte)((e.AlarmSuppression is null ? 0 : 1) | (e.RepeatAlarms ? 0 : OnsetAlarmsFlag)));
+        if (e.AlarmSuppression is int suppression)
+        {
+            w.I32(suppression);
+        }
+
         w.I32(e.MaxGap);
         w.I32(e.MinLength);
         w.I32(e.SuppressionPoints);
         w.OptionalF64(e.MinimumPercentDecrease);
     }
 
-    private static EventRules ReadEventRules(FieldReader r) => r.Construct("event rules", () => new EventRules
+    /// <summary>The second bit of the alarm suppression's presence byte: alarms do not repeat (from format version 8 on).</summary>
+    private const byte OnsetAlarmsFlag = 2;
+
+    private static EventRules ReadEventRules(FieldReader r)
     {
-        NonMaximumSuppressionRadius = r.I32("non-maximum suppression radius"),
-        AlarmSuppression = r.OptionalI32("alarm suppression", int.MinValue, int.MaxValue),
-        MaxGap = r.I32("max gap"),
-        MinLength = r.I32("min length"),
-        SuppressionPoints = r.I32("suppression points"),
-        MinimumPercentDecrease = r.OptionalF64("minimum percent decrease"),
-    });
+        int radius = r.I32("non-maximum suppression radius");
+        byte presence = r.U8("alarm suppression");
+        if (presence > (1 | OnsetAlarmsFlag))
+        {
+            throw r.Invalid("alarm suppression", $"has the presence byte {presence}; expected 0 to 3");
+        }
+
+        if ((presence & OnsetAlarmsFlag) != 0)
+        {
+            RequireVersion(r, 8, "alarm suppression", "alarms at onsets only");
+        }
+
+        int? suppression = (presence & 1) != 0 ? r.I32("alarm suppression", int.MinValue, int.MaxValue) : null;
+        return r.Construct("event rules", () => new EventRules
+        {
+            NonMaximumSuppressionRadius = radius,
+            AlarmSuppression = suppression,
+            RepeatAlarms = (presence & OnsetAlarmsFlag) == 0,
+            MaxGap = r.I32("max gap"),
+            MinLength = r.I32("min length"),
+            SuppressionPoints = r.I32("suppression points"),
+            MinimumPercentDecrease = r.OptionalF64("minimum percent decrease"),
+        });
+    }
 }

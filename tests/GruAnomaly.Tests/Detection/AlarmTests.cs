@@ -29,6 +29,70 @@ public sealed class AlarmTests
     }
 
     [Fact]
+    public void WithoutRepeatsARunOfFlagsAlarmsOnceAtItsOnset()
+    {
+        bool[] flags = new bool[40];
+        for (int t = 5; t <= 20; t++)
+        {
+            flags[t] = true;
+        }
+
+        flags[24] = true;
+        flags[30] = true;
+
+        // Suppression 6 from the last flag: the run 5–20 alarms at 5; 24 follows 20 by 4 steps (held back, and it moves the
+        // last flag to 24); 30 follows 24 by 6 (held back too). Suppression 3: 24 follows 20 by 4 and alarms, 30 follows 24 by 6.
+        Assert.Equal([5], Alarms.Raise(flags, 6, repeat: false));
+        Assert.Equal([5, 24, 30], Alarms.Raise(flags, 3, repeat: false));
+        // Suppression 0 still raises one at every flagged step.
+        Assert.Equal(Alarms.Raise(flags, 0), Alarms.Raise(flags, 0, repeat: false));
+        Assert.Equal(Alarms.Raise(flags, 6), Alarms.Raise(flags, 6, repeat: true));
+        Assert.Throws<ArgumentOutOfRangeException>(() => Alarms.Raise(flags, -1, repeat: false));
+        Assert.True(new EventRules().RepeatAlarms);
+    }
+
+    [Fact]
+    public void WithoutRepeatsAStreamRaisesTheAlarmsDetectRaisesAndCarriesOnFromASavedState()
+    {
+        (float[] values, _, _) = Synthetic.WithAnomaly(Synthetic.Kind.LevelShift, 900, 500, seed: 12);
+        static AnomalyDetectorBuilder Builder() => AnomalyDetector.CreateBuilder()
+            .WithWindow(16)
+            .WithModel(Models.Gru(hiddenSize: 8))
+            .WithTrainer(new TrainerOptions { Epochs = 3, Seed = 1 })
+            .WithThreshold(Threshold.Quantile(0.97));
+        var training = new TimeSeries(Synthetic.Normal(1500, seed: 11));
+        FittedAnomalyDetector repeating = Builder().WithEventRules(new EventRules { AlarmSuppression = 5 }).Build().Fit(training);
+        FittedAnomalyDetector onsets = Builder().WithEventRules(new EventRules { AlarmSuppression = 5, RepeatAlarms = false }).Build().Fit(training);
+
+        DetectionResult everyRun = onsets.Detect(values);
+        DetectionResult repeated = repeating.Detect(values);
+
+        // The same flags; without repeats each alarm opens a run that follows more than 5 unflagged steps.
+        Assert.Equal(repeated.Flags.ToArray(), everyRun.Flags.ToArray());
+        Assert.Equal(Alarms.Raise(everyRun.Flags, 5, repeat: false), everyRun.Alarms);
+        Assert.True(everyRun.Alarms.Count < repeated.Alarms.Count, $"{everyRun.Alarms.Count} alarms without repeats, {repeated.Alarms.Count} with");
+        Assert.All(everyRun.Alarms, t => Assert.True(Enumerable.Range(Math.Max(0, t - 5), Math.Min(t, 5)).All(u => !everyRun.Flags[u]), $"{t}"));
+        DetectorStreamTests.AssertSameAsDetect(onsets, values);
+
+        // A stream saved inside a flagged run and restored holds back the alarms the uninterrupted one holds back.
+        int middle = everyRun.Alarms[0] + 2;
+        DetectorStream first = onsets.CreateStream();
+        var alarms = new List<int>();
+        for (int t = 0; t < middle; t++)
+        {
+            alarms.AddRange(first.Observe(values[t]).IsAlarm ? [t] : []);
+        }
+
+        DetectorStream resumed = onsets.RestoreStream(new MemoryStream(Persistence.Persisted.Bytes(first)));
+        for (int t = middle; t < values.Length; t++)
+        {
+            alarms.AddRange(resumed.Observe(values[t]).IsAlarm ? [t] : []);
+        }
+
+        Assert.Equal(everyRun.Alarms, alarms);
+    }
+
+    [Fact]
     public void AlarmsDoNotLookAhead_APrefixOfTheSeriesRaisesTheSameAlarmsUpToItsEnd()
     {
         // What a live service would have raised at each moment equals what batch detection reports for that moment.

@@ -376,6 +376,36 @@ public sealed class DetectorPersistenceTests
     }
 
     [Fact]
+    public void AlarmsAtOnsetsOnlyAreWrittenAsVersion8AndLoadAsTheyWere()
+    {
+        TimeSeries training = Synthetic.Normal(600, seed: 10);
+        FittedAnomalyDetector original = AnomalyDetectorTests.QuickBuilder().WithScorer(Scorer.Forecast())
+            .WithEventRules(new EventRules { AlarmSuppression = 7, RepeatAlarms = false }).Build().Fit(training);
+        byte[] file = Persisted.Bytes(original);
+
+        Assert.Equal(8, BitConverter.ToUInt16(file, 4));
+        FittedAnomalyDetector loaded = Persisted.Load(file);
+        Assert.Equal(original.Settings.EventRules, loaded.Settings.EventRules);
+        Assert.False(loaded.Settings.EventRules.RepeatAlarms);
+        Persisted.AssertSameDetection(original, loaded, new TimeSeries(DetectorStreamTests.TestSeries()));
+        Assert.Equal(file, Persisted.Bytes(loaded));
+
+        // Without a suppression given, the flag stands alone in the presence byte.
+        FittedAnomalyDetector unset = Persisted.RoundTrip(AnomalyDetectorTests.QuickBuilder().WithScorer(Scorer.Forecast())
+            .WithEventRules(new EventRules { RepeatAlarms = false }).Build().Fit(training));
+        Assert.Equal((null, false), (unset.Settings.EventRules.AlarmSuppression, unset.Settings.EventRules.RepeatAlarms));
+
+        // Repeating alarms keep the version before.
+        Assert.Equal(1, BitConverter.ToUInt16(Persisted.Bytes(AnomalyDetectorTests.QuickBuilder().WithScorer(Scorer.Forecast())
+            .WithEventRules(new EventRules { AlarmSuppression = 7 }).Build().Fit(training)), 4));
+        byte[] older = (byte[])file.Clone();
+        older[4] = 7;
+        Persisted.FixChecksum(older);
+        Assert.Contains("alarms at onsets only, which exists from format version 8 on, but the file has version 7",
+            Assert.Throws<InvalidDataException>(() => Persisted.Load(older)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Crc32IsTheStandardOne() =>
         Assert.Equal(0xCBF43926u, Crc32.Compute("123456789"u8));
 

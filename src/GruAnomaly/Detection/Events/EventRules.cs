@@ -13,6 +13,7 @@ public sealed record EventRules
     private readonly int _suppressionPoints;
     private readonly double? _minimumPercentDecrease;
     private readonly int? _alarmSuppression;
+    private readonly bool _repeatAlarms = true;
     private readonly int _nonMaximumSuppressionRadius;
 
     /// <summary>
@@ -47,6 +48,19 @@ public sealed record EventRules
         init => _alarmSuppression = value is not int v || v >= 0
             ? value
             : throw new ArgumentOutOfRangeException(nameof(AlarmSuppression), value, "AlarmSuppression must be 0 (an alarm per flagged step), positive, or null for the default.");
+    }
+
+    /// <summary>
+    /// Whether flags that go on raise another alarm every <see cref="AlarmSuppression"/> steps. When false, the
+    /// suppression period runs from the last flagged step instead of the last alarm: a run of flags raises one alarm, at
+    /// its onset, and the next alarm needs a flag after more than <see cref="AlarmSuppression"/> unflagged steps.
+    /// </summary>
+    /// <remarks>Causal either way: a stream and batch detection raise the same alarms.</remarks>
+    /// <value>The default value is <see langword="true"/>.</value>
+    public bool RepeatAlarms
+    {
+        get => _repeatAlarms;
+        init => _repeatAlarms = value;
     }
 
     /// <summary>Flagged runs separated by at most this many unflagged time steps merge into one event (the gap joins it).</summary>
