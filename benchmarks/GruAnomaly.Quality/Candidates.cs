@@ -27,8 +27,9 @@ internal static class Candidates
     public static IReadOnlyList<Candidate> Variants { get; } =
     [
         new("forecast only", false, b => b.WithScorer(Scorer.Forecast())),
-        // The default until the five-part fusion calibrating points replaced it (quality-2026-12-03-default.md).
-        new("previous default", false, b => b.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.RollingZScore()))),
+        // The default until the five-part fusion calibrating points replaced it (quality-2026-12-03-default.md), with the
+        // automatic threshold's risk it had then.
+        new("previous default", false, b => b.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.RollingZScore())).WithThreshold(Thresholds.Threshold.Automatic(3e-4))),
         new("squared error", false, b => b.WithLoss(Losses.Loss.Mse)),
         new("reconstruction", false, b => b.WithLoss(Losses.Loss.Mse).WithScorer(Scorer.Reconstruction())),
         new("fusion with first difference", false, b => b.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.Naive(), Scorer.RollingZScore()))),
@@ -122,6 +123,9 @@ internal static class Candidates
             b => b.WithScorer(FivePartPerPoint(Scorer.WindowedGaussian(), reference: 2000))),
         // The default's parts with the largest surprise deciding: a part that alone finds a point unusual (the windowed
         // Gaussian on the space-shuttle valves) is not diluted by the others.
+        // The automatic threshold's risk on the five-part default, around the 10⁻⁴ it took from this comparison.
+        new("risk 3e-4", false, b => b.WithThreshold(Thresholds.Threshold.Automatic(3e-4))),
+        new("risk 1e-3", false, b => b.WithThreshold(Thresholds.Threshold.Automatic(1e-3))),
         // Long flagged runs re-alarm once a window after their labelled window ended; without repeats a run alarms once.
         new("alarms at onsets only", false, b => b.WithEventRules(new EventRules { RepeatAlarms = false })),
         new("maximum of the default's parts", false, b => b.WithScorer(FivePartPerPoint(Scorer.WindowedGaussian(window: 500), reference: 2000, FusionMethod.Maximum))),
