@@ -82,10 +82,10 @@ public sealed class AnomalyDetector
 
     /// <summary>
     /// Starts a builder with the defaults: one-step forecasting of a mean and a variance (Gaussian NLL), fused with four
-    /// scorers that train nothing (<see cref="Scoring.Scorer.Default"/>), with the window, stride, GRU size, epochs (early stopping) and EWMA smoothing chosen from the training series (see
-    /// <see cref="FitChoices"/>); standard scaling, masked missing values, mean combination, scores normalized as a robust
-    /// z-score against the last 2000, <see cref="Thresholds.Threshold.Automatic"/> at risk 10⁻⁴, and one alarm per window
-    /// of time at most.
+    /// scorers that train nothing (<see cref="Scoring.Scorer.Default"/>), with the window, stride, GRU size, epochs (early
+    /// stopping) and EWMA smoothing chosen from the training series (see <see cref="FitChoices"/>); standard scaling,
+    /// masked missing values, mean combination, scores normalized as a robust z-score against the last 2000,
+    /// <see cref="Thresholds.Threshold.Automatic"/> at risk 10⁻⁴, and one alarm per window of time at most.
     /// </summary>
     /// <returns>A new builder.</returns>
     public static AnomalyDetectorBuilder CreateBuilder() => new();
