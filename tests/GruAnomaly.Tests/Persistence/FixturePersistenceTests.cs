@@ -34,8 +34,7 @@ public sealed class FixturePersistenceTests
     private const string StreamFile = "detector-v1-stream.gas";
     private const string ExpectedFile = "detector-v1-expected.csv";
 
-    /// <summary>The points the committed stream state had observed.</summary>
-    private const int StreamSavedAt = 200;
+    private const int StreamSavedAt = DetectorFixtures.StreamSavedAt;
 
     /// <summary>
     /// The default (fused) path against the fixture, relative to max(1, |value|): scores see the few-ulp activation
@@ -49,14 +48,14 @@ public sealed class FixturePersistenceTests
     {
         SkipUnlessTheKernelsThatWroteTheFixtures();
         FittedAnomalyDetector detector = LoadOnTheGemmPath();
-        Row[] expected = ReadExpected();
+        DetectorFixtures.Row[] expected = ReadExpected();
         DetectionResult result = detector.Detect(expected.Select(r => r.Value).ToArray());
 
         Assert.Equal("forecast", detector.Scorer.Name);
         Assert.Equal(2, ((FittedForecastScorer)detector.Scorer).Network.Layers.Count);
         for (int t = 0; t < expected.Length; t++)
         {
-            Row row = expected[t];
+            DetectorFixtures.Row row = expected[t];
             Assert.Equal(row.IsScored, result.IsScored[t]);
             Assert.Equal(Bits(row.RawScore), Bits(result.RawScores[t]));
             Assert.Equal(Bits(row.Score), Bits(result.Scores[t]));
@@ -71,12 +70,12 @@ public sealed class FixturePersistenceTests
     public void TheDefaultKernelsReproduceTheVersion1ScoresToRoundingError()
     {
         FittedAnomalyDetector detector = FittedAnomalyDetector.Load(Fixture(DetectorFile));
-        Row[] expected = ReadExpected();
+        DetectorFixtures.Row[] expected = ReadExpected();
         DetectionResult result = detector.Detect(expected.Select(r => r.Value).ToArray());
         double worst = 0;
         for (int t = 0; t < expected.Length; t++)
         {
-            Row row = expected[t];
+            DetectorFixtures.Row row = expected[t];
             Assert.Equal(row.IsScored, result.IsScored[t]);
             worst = Math.Max(worst, Difference(row.RawScore, result.RawScores[t], t, "raw score"));
             worst = Math.Max(worst, Difference(row.Score, result.Scores[t], t, "score"));
@@ -97,7 +96,7 @@ public sealed class FixturePersistenceTests
     {
         SkipUnlessTheKernelsThatWroteTheFixtures();
         FittedAnomalyDetector detector = LoadOnTheGemmPath();
-        Row[] expected = ReadExpected();
+        DetectorFixtures.Row[] expected = ReadExpected();
         DetectorStream stream = detector.RestoreStream(new MemoryStream(File.ReadAllBytes(Fixture(StreamFile))));
 
         Assert.Equal(StreamSavedAt, stream.Count);
@@ -124,37 +123,9 @@ public sealed class FixturePersistenceTests
             .WithThreshold(Threshold.StreamingPeaksOverThreshold(riskLevel: 1e-2, initialQuantile: 0.9))
             .Build()
             .Fit(Synthetic.Normal(700, seed: 3));
-        float[] series = DetectorStreamTests.TestSeries(500, seed: 5);
-        DetectionResult result = detector.Detect(series);
-        string folder = Path.Combine(RepositoryRoot(), "tests", "GruAnomaly.Tests", "Fixtures");
-        detector.Save(Path.Combine(folder, DetectorFile));
-
-        DetectorStream stream = detector.CreateStream();
-        for (int t = 0; t < StreamSavedAt; t++)
-        {
-            stream.Observe(series[t]);
-        }
-
-        using (FileStream state = File.Create(Path.Combine(folder, StreamFile)))
-        {
-            stream.Save(state);
-        }
-
-        var lines = new List<string> { "time,value,is_scored,raw_score,score,threshold,surprise,expected,is_alarm" };
-        for (int t = 0; t < series.Length; t++)
-        {
-            lines.Add(string.Join(',',
-                t.ToString(CultureInfo.InvariantCulture), series[t].ToString("R", CultureInfo.InvariantCulture), result.IsScored[t] ? "1" : "0",
-                R(result.RawScores[t]), R(result.Scores[t]), R(result.Thresholds[t]), R(result.Surprise[t]),
-                result.Expected[t].ToString("R", CultureInfo.InvariantCulture), result.IsAlarm[t] ? "1" : "0"));
-        }
-
-        File.WriteAllLines(Path.Combine(folder, ExpectedFile), lines);
-
-        static string R(double value) => value.ToString("R", CultureInfo.InvariantCulture);
+        DetectorFixtures.Write(detector, DetectorStreamTests.TestSeries(500, seed: 5), DetectorFile, StreamFile, ExpectedFile);
     }
 
-    /// <summary>The fixture detector on a provider that is not the managed one, so its cells take the GEMM path that wrote the fixtures.</summary>
     /// <summary>
     /// Exact bits are a promise of the GEMM kernels that wrote the fixtures: the 256-bit ones, whose per-element summation
     /// order the 512-bit ones keep. Narrower vectors (<c>DOTNET_EnableAVX2=0</c>) add in another order and may round each
@@ -165,37 +136,13 @@ public sealed class FixturePersistenceTests
         Assert.SkipWhen(SimdLevels.Best < SimdLevel.Vector256,
             $"The fixtures' exact bits belong to the 256-bit GEMM kernels; this process runs {SimdLevels.Best}, checked to rounding error instead.");
 
+    /// <summary>The fixture detector on a provider that is not the managed one, so its cells take the GEMM path that wrote the fixtures.</summary>
     private static FittedAnomalyDetector LoadOnTheGemmPath() =>
         FittedAnomalyDetector.Load(Fixture(DetectorFile), new DetectorLoadOptions { MatrixProvider = new GemmForwardingProvider() });
 
-    private static string Fixture(string name) => Path.Combine(AppContext.BaseDirectory, "Fixtures", name);
+    private static string Fixture(string name) => DetectorFixtures.Path(name);
 
-    private static Row[] ReadExpected() =>
-    [
-        .. File.ReadAllLines(Fixture(ExpectedFile)).Skip(1).Select(line =>
-        {
-            string[] f = line.Split(',');
-            return new Row(
-                float.Parse(f[1], CultureInfo.InvariantCulture), f[2] == "1", double.Parse(f[3], CultureInfo.InvariantCulture),
-                double.Parse(f[4], CultureInfo.InvariantCulture), double.Parse(f[5], CultureInfo.InvariantCulture),
-                double.Parse(f[6], CultureInfo.InvariantCulture), float.Parse(f[7], CultureInfo.InvariantCulture), f[8] == "1");
-        }),
-    ];
+    private static DetectorFixtures.Row[] ReadExpected() => DetectorFixtures.ReadExpected(ExpectedFile);
 
     private static long Bits(double value) => BitConverter.DoubleToInt64Bits(value);
-
-    private static string RepositoryRoot()
-    {
-        for (string? directory = AppContext.BaseDirectory; directory is not null; directory = Path.GetDirectoryName(directory))
-        {
-            if (File.Exists(Path.Combine(directory, "GruAnomaly.sln")))
-            {
-                return directory;
-            }
-        }
-
-        throw new InvalidOperationException("The repository root (the folder of GruAnomaly.sln) is not above the test binaries.");
-    }
-
-    private readonly record struct Row(float Value, bool IsScored, double RawScore, double Score, double Threshold, double Surprise, float Expected, bool IsAlarm);
 }
