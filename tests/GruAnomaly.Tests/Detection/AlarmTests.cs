@@ -10,14 +10,7 @@ public sealed class AlarmTests
     [Fact]
     public void AnAlarmAtTheOnsetThenOnePerSuppressionPeriod()
     {
-        bool[] flags = new bool[40];
-        for (int t = 5; t <= 20; t++)
-        {
-            flags[t] = true;
-        }
-
-        flags[24] = true;
-        flags[30] = true;
+        bool[] flags = RunAndTwoFlags();
 
         // Suppression 6: onset 5, then 12 (12 − 5 > 6), 19, then 30 (24 − 19 ≤ 6 is held back).
         Assert.Equal([5, 12, 19, 30], Alarms.Raise(flags, 6));
@@ -31,14 +24,7 @@ public sealed class AlarmTests
     [Fact]
     public void WithoutRepeatsARunOfFlagsAlarmsOnceAtItsOnset()
     {
-        bool[] flags = new bool[40];
-        for (int t = 5; t <= 20; t++)
-        {
-            flags[t] = true;
-        }
-
-        flags[24] = true;
-        flags[30] = true;
+        bool[] flags = RunAndTwoFlags();
 
         // Suppression 6 from the last flag: the run 5–20 alarms at 5; 24 follows 20 by 4 steps (held back, and it moves the
         // last flag to 24); 30 follows 24 by 6 (held back too). Suppression 3: 24 follows 20 by 4 and alarms, 30 follows 24 by 6.
@@ -158,5 +144,19 @@ public sealed class AlarmTests
         }
 
         Assert.True(early == 0, $"{early} alarms on 40 normal series of 100 points");
+    }
+
+    /// <summary>40 steps: a run of flags from 5 to 20, and single flags at 24 and 30.</summary>
+    private static bool[] RunAndTwoFlags()
+    {
+        bool[] flags = new bool[40];
+        for (int t = 5; t <= 20; t++)
+        {
+            flags[t] = true;
+        }
+
+        flags[24] = true;
+        flags[30] = true;
+        return flags;
     }
 }
