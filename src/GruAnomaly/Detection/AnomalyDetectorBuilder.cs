@@ -306,12 +306,10 @@ public sealed class AnomalyDetectorBuilder
                 errors.Add($"WithWindow: window {window} needs a training series of more than Array.MaxLength = {Array.MaxLength} time steps (scorer {_scorer.Name}); window must be at most {Array.MaxLength / 2 - 64}.");
             }
 
-            // A nearest-neighbour distance searches a reference of training steps; a subsequence of the window must fit in it.
-            IEnumerable<IAnomalyScorer> scorers = _scorer is FusionScorer fusion ? fusion.Components : [_scorer];
-            foreach (NearestNeighbourScorer neighbour in scorers.OfType<NearestNeighbourScorer>().Where(n => n.Reference < n.MinimumLength(window)))
+            if (window > _scorer.MaximumWindow)
             {
-                errors.Add($"WithWindow: window {window} is longer than the {neighbour.Reference}-step reference of {neighbour.Name}" +
-                    $"{(_scorer is FusionScorer ? $" in the scorer {_scorer.Name}" : string.Empty)}; use a window of at most {neighbour.Reference}, " +
+                errors.Add($"WithWindow: window {window} is longer than the {_scorer.MaximumWindow} steps the scorer {_scorer.Name} can take " +
+                    $"(a nearest-neighbour distance searches that many training steps); use a window of at most {_scorer.MaximumWindow}, " +
                     "or a scorer whose Scorer.NearestNeighbour(reference: …) keeps at least the window.");
             }
         }

@@ -58,8 +58,8 @@ public sealed record FitChoices(int Window, int Stride, int? Period, IModelFacto
         {
             period = Periodicity.Dominant(inputs, features, MaximumAutomaticWindow, out double correlation);
             // The scorer must also get a score out of the series with that window (a windowed baseline reads ten windows),
-            // and leave the threshold the calibration scores it needs (every step from MinimumLength − 1 on is one).
-            int cap = Math.Max(MinimumAutomaticWindow, length / WindowsPerSeries);
+            // leave the threshold the calibration scores it needs (every step from MinimumLength − 1 on is one), and take it.
+            int cap = Math.Max(MinimumAutomaticWindow, Math.Min(length / WindowsPerSeries, settings.Scorer.MaximumWindow));
             long calibration = settings.Threshold.MinimumCalibrationScores;
             while (cap > MinimumAutomaticWindow && ((long)settings.Scorer.MinimumLength(cap) + cap > length
                 || (long)settings.Scorer.MinimumLength(cap) - 1 + calibration > length))

@@ -130,6 +130,10 @@ public sealed class FusionScorer : IAnomalyScorer
     public int MinimumLength(int window) => Components[0].MinimumLength(window);
 
     /// <inheritdoc />
+    /// <value>The shortest of the components' longest windows.</value>
+    public int MaximumWindow => Components.Min(c => c.MaximumWindow);
+
+    /// <inheritdoc />
     /// <value>Whether any component can be fine-tuned; online adaptation then fine-tunes those and keeps the calibrations.</value>
     public bool IsAdaptable => Components.Any(c => c.IsAdaptable);
 

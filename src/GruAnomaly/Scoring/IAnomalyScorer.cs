@@ -21,6 +21,13 @@ public interface IAnomalyScorer
     int MinimumLength(int window);
 
     /// <summary>
+    /// Gets the longest window this scorer can work with: <c>AnomalyDetectorBuilder.Build</c> refuses a longer given
+    /// window, and an automatic window is chosen no longer.
+    /// </summary>
+    /// <value>The default value is <see cref="int.MaxValue"/> (any window).</value>
+    int MaximumWindow => int.MaxValue;
+
+    /// <summary>
     /// Adds a message per choice this scorer cannot work with (for example a loss it cannot score), so that
     /// <c>AnomalyDetectorBuilder.Build</c> reports it with the others instead of failing at fit time.
     /// </summary>

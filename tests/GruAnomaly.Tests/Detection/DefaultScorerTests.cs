@@ -86,11 +86,26 @@ public sealed class DefaultScorerTests
     {
         var exception = Assert.Throws<ArgumentException>(() => AnomalyDetector.CreateBuilder().WithWindow(2001).Build());
 
-        Assert.Contains("WithWindow: window 2001 is longer than the 2000-step reference of nearest-neighbour(reference=2000) in the scorer fusion(", exception.Message,
+        Assert.Contains($"WithWindow: window 2001 is longer than the 2000 steps the scorer {Scorer.Default().Name} can take", exception.Message,
             StringComparison.Ordinal);
-        Assert.Contains("nearest-neighbour(z-normalised, reference=2000) in the scorer", exception.Message, StringComparison.Ordinal);
+        Assert.Equal(2000, Scorer.Default().MaximumWindow);
         Assert.NotNull(AnomalyDetector.CreateBuilder().WithWindow(2000).Build());
         Assert.Throws<ArgumentException>(() => AnomalyDetector.CreateBuilder().WithWindow(11).WithScorer(Scorer.NearestNeighbour(reference: 10)).Build());
+        // With a length of its own the distance takes any window; a scorer of your own takes any unless it says otherwise.
+        Assert.Equal(int.MaxValue, Scorer.NearestNeighbour(length: 5, reference: 10).MaximumWindow);
+        Assert.Equal(int.MaxValue, Scorer.Forecast().MaximumWindow);
+    }
+
+    [Fact]
+    public void AnAutomaticWindowIsNoLongerThanTheDistancesReference()
+    {
+        // A 48-step period would give window 48; a reference of 20 steps takes at most 20.
+        float[] values = [.. Enumerable.Range(0, 2000).Select(t => (float)Math.Sin(2 * Math.PI * t / 48))];
+        FittedAnomalyDetector fitted = AnomalyDetector.CreateBuilder().WithModel(Models.Gru(hiddenSize: 4)).WithTrainer(AnomalyDetectorTests.Quick)
+            .WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.NearestNeighbour(reference: 20))).Build().Fit(values);
+
+        Assert.Equal(20, fitted.Window);
+        Assert.Contains("bounded to [8, 20]", fitted.Choices.Automatic[0], StringComparison.Ordinal);
     }
 
     [Fact]

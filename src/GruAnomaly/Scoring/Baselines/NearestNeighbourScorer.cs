@@ -90,6 +90,10 @@ public sealed class NearestNeighbourScorer : IAnomalyScorer
     public int MinimumLength(int window) => Resolve(window);
 
     /// <inheritdoc />
+    /// <value>Without a <see cref="Length"/>, the <see cref="Reference"/>: a subsequence of the window must fit in it.</value>
+    public int MaximumWindow => Length is null ? Reference : int.MaxValue;
+
+    /// <inheritdoc />
     /// <exception cref="ArgumentException">The training series is shorter than one subsequence.</exception>
     public IFittedScorer Fit(ScorerFitContext context, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
     {
