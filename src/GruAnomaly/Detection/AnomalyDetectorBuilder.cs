@@ -309,8 +309,8 @@ public sealed class AnomalyDetectorBuilder
             if (window > _scorer.MaximumWindow)
             {
                 errors.Add($"WithWindow: window {window} is longer than the {_scorer.MaximumWindow} steps the scorer {_scorer.Name} can take " +
-                    $"(a nearest-neighbour distance searches that many training steps); use a window of at most {_scorer.MaximumWindow}, " +
-                    "or a scorer whose Scorer.NearestNeighbour(reference: …) keeps at least the window.");
+                    $"(its MaximumWindow; a nearest-neighbour distance without a length searches that many training steps); use a window of at most " +
+                    $"{_scorer.MaximumWindow}, or a scorer that takes it, such as one whose Scorer.NearestNeighbour(reference: …) keeps at least the window.");
             }
         }
 
