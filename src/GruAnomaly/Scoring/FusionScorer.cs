@@ -164,10 +164,11 @@ public sealed class FusionScorer : IAnomalyScorer
         {
             fitted[c] = Components[c].Fit(context, progress, cancellationToken);
             cancellationToken.ThrowIfCancellationRequested();
-            if (c > 0 && length < FittedFusionScorer.ScorableLength(fitted[c]))
+            int scorable = FittedFusionScorer.ScorableLength(fitted[c]);
+            if (c > 0 && length < scorable)
             {
                 // Without a calibration the component adds nothing, on this series or any later one.
-                context.Logger.FusionComponentUncalibrated(fitted[c].Name, length, FittedFusionScorer.ScorableLength(fitted[c]));
+                context.Logger.FusionComponentUncalibrated(fitted[c].Name, length, scorable);
                 uncalibrated.Add(fitted[c].Name);
                 continue;
             }

@@ -322,9 +322,7 @@ public sealed class DetectorPersistenceTests
         Persisted.AssertSameDetection(original, loaded, Synthetic.Normal(300, seed: 11));
 
         // A file that claims an older version cannot hold it.
-        byte[] older = (byte[])file.Clone();
-        older[4] = 5;
-        Persisted.FixChecksum(older);
+        byte[] older = Persisted.ClaimingVersion(file, 5);
         Assert.Contains("a fusion that calibrates points, which exists from format version 6 on, but the file has version 5",
             Assert.Throws<InvalidDataException>(() => Persisted.Load(older)).Message, StringComparison.Ordinal);
     }
@@ -339,9 +337,7 @@ public sealed class DetectorPersistenceTests
         Assert.Equal(7, BitConverter.ToUInt16(file, 4));
         var strategy = Assert.IsType<NearestNeighbourScorer>(Persisted.Load(file).Settings.Scorer);
         Assert.Equal(300, strategy.Reference);
-        byte[] older = (byte[])file.Clone();
-        older[4] = 6;
-        Persisted.FixChecksum(older);
+        byte[] older = Persisted.ClaimingVersion(file, 6);
         Assert.Contains("a nearest-neighbour scorer with a shorter reference, which exists from format version 7 on",
             Assert.Throws<InvalidDataException>(() => Persisted.Load(older)).Message, StringComparison.Ordinal);
 
@@ -368,9 +364,7 @@ public sealed class DetectorPersistenceTests
         Assert.Null(Persisted.RoundTrip(AnomalyDetectorTests.QuickBuilder().Build().Fit(training)).Settings.Seed);
 
         // A file that claims an older version cannot hold the field.
-        byte[] older = (byte[])file.Clone();
-        older[4] = 4;
-        Persisted.FixChecksum(older);
+        byte[] older = Persisted.ClaimingVersion(file, 4);
         string message = Assert.Throws<InvalidDataException>(() => Persisted.Load(older)).Message;
         Assert.Contains("seed: is a detector seed, which exists from format version 5 on, but the file has version 4", message, StringComparison.Ordinal);
     }
@@ -398,9 +392,7 @@ public sealed class DetectorPersistenceTests
         // Repeating alarms keep the version before.
         Assert.Equal(1, BitConverter.ToUInt16(Persisted.Bytes(AnomalyDetectorTests.QuickBuilder().WithScorer(Scorer.Forecast())
             .WithEventRules(new EventRules { AlarmSuppression = 7 }).Build().Fit(training)), 4));
-        byte[] older = (byte[])file.Clone();
-        older[4] = 7;
-        Persisted.FixChecksum(older);
+        byte[] older = Persisted.ClaimingVersion(file, 7);
         Assert.Contains("alarms at onsets only, which exists from format version 8 on, but the file has version 7",
             Assert.Throws<InvalidDataException>(() => Persisted.Load(older)).Message, StringComparison.Ordinal);
     }

@@ -77,6 +77,15 @@ internal static class Persisted
     }
 
     /// <summary>Rewrites the CRC-32 at the end of a file after its content was changed, so that the parser behind the checksum is what a test reaches.</summary>
+    /// <summary>A copy of <paramref name="file"/> whose header claims format <paramref name="version"/>, with a valid checksum.</summary>
+    public static byte[] ClaimingVersion(byte[] file, ushort version)
+    {
+        byte[] copy = (byte[])file.Clone();
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(copy.AsSpan(4), version);
+        FixChecksum(copy);
+        return copy;
+    }
+
     public static void FixChecksum(byte[] file)
     {
         uint crc = Crc32.Compute(file.AsSpan(0, file.Length - 4));
