@@ -29,7 +29,7 @@ internal static class Candidates
         new("forecast only", false, b => b.WithScorer(Scorer.Forecast())),
         // The default until the five-part fusion calibrating points replaced it (quality-2026-12-03-default.md), with the
         // automatic threshold's risk it had then.
-        new("previous default", false, b => b.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.RollingZScore())).WithThreshold(Thresholds.Threshold.Automatic(3e-4))),
+        new("previous default", false, b => b.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.RollingZScore())).WithThreshold(Thresholds.Threshold.Automatic(3e-4, Thresholds.TailModel.GeneralizedPareto))),
         new("squared error", false, b => b.WithLoss(Losses.Loss.Mse)),
         new("reconstruction", false, b => b.WithLoss(Losses.Loss.Mse).WithScorer(Scorer.Reconstruction())),
         new("fusion with first difference", false, b => b.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.Naive(), Scorer.RollingZScore()))),
@@ -121,13 +121,25 @@ internal static class Candidates
         // own window (a multiple of the detector's) instead of 500 points:
         new("fusion with nearest neighbours and automatic windowed Gaussian per point over 2000", false,
             b => b.WithScorer(FivePartPerPoint(Scorer.WindowedGaussian(), reference: 2000))),
-        // The default's parts with the largest surprise deciding: a part that alone finds a point unusual (the windowed
-        // Gaussian on the space-shuttle valves) is not diluted by the others.
-        // The automatic threshold's risk on the five-part default, around the 10⁻⁴ it took from this comparison.
-        new("risk 3e-4", false, b => b.WithThreshold(Thresholds.Threshold.Automatic(3e-4))),
-        new("risk 1e-3", false, b => b.WithThreshold(Thresholds.Threshold.Automatic(1e-3))),
+        // The automatic threshold's risk on the five-part default, around the 10⁻⁴ it took from this comparison. Most
+        // streaming losses against a silent baseline are false alarms, hence the two below it. With the generalized Pareto
+        // tail, the default then.
+        new("risk 3e-4", false, b => b.WithThreshold(Thresholds.Threshold.Automatic(3e-4, Thresholds.TailModel.GeneralizedPareto))),
+        new("risk 1e-3", false, b => b.WithThreshold(Thresholds.Threshold.Automatic(1e-3, Thresholds.TailModel.GeneralizedPareto))),
+        new("risk 3e-5", false, b => b.WithThreshold(Thresholds.Threshold.Automatic(3e-5, Thresholds.TailModel.GeneralizedPareto))),
+        new("risk 1e-5", false, b => b.WithThreshold(Thresholds.Threshold.Automatic(1e-5, Thresholds.TailModel.GeneralizedPareto))),
+        // The automatic threshold is fitted once, on a few thousand calibration scores that smoothing makes far from independent;
+        // the streaming tails keep refining it on the scores they judge.
+        new("streaming POT", false, b => b.WithThreshold(Thresholds.Threshold.StreamingPeaksOverThreshold(Thresholds.AutomaticThresholdStrategy.DefaultRiskLevel))),
+        // The automatic threshold's tail before it became exponential.
+        new("generalized Pareto tail", false, b => b.WithThreshold(Thresholds.Threshold.Automatic(tail: Thresholds.TailModel.GeneralizedPareto))),
+        // The automatic threshold's own fallback for few calibration scores: on robust-z scores it is close to one fixed value.
+        new("median + MAD", false, b => b.WithThreshold(new Thresholds.AutomaticThresholdStrategy(Thresholds.AutomaticThresholdStrategy.DefaultRiskLevel).Fallback)),
+        new("drifting POT", false, b => b.WithThreshold(Thresholds.Threshold.DriftingPeaksOverThreshold(depth: 50, Thresholds.AutomaticThresholdStrategy.DefaultRiskLevel))),
         // Long flagged runs re-alarm once a window after their labelled window ended; without repeats a run alarms once.
         new("alarms at onsets only", false, b => b.WithEventRules(new EventRules { RepeatAlarms = false })),
+        // The default's parts with the largest surprise deciding: a part that alone finds a point unusual (the windowed
+        // Gaussian on the space-shuttle valves) is not diluted by the others.
         new("maximum of the default's parts", false, b => b.WithScorer(FivePartPerPoint(Scorer.WindowedGaussian(window: 500), reference: 2000, FusionMethod.Maximum))),
         new("maximum of forecast and nearest neighbour per point", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.Maximum, FusionCalibration.PerPoint,
             Scorer.Forecast(), Scorer.NearestNeighbour()))),

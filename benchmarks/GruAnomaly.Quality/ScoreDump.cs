@@ -25,11 +25,11 @@ internal sealed record ScoreDump(string Folder)
         DetectionResult onTraining = fitted.DetectTraining(training);
         File.WriteAllLines(stem + ".train.csv", ["scored,raw", .. Enumerable.Range(0, onTraining.Length).Select(t =>
             string.Create(CultureInfo.InvariantCulture, $"{Bit(onTraining.IsScored[t])},{onTraining.RawScores[t]:R}"))]);
-        File.WriteAllLines(stem + ".run.csv", ["scored,raw,score,label,judged,alarm", .. Enumerable.Range(0, result.Length).Select(t =>
+        File.WriteAllLines(stem + ".run.csv", ["scored,raw,score,threshold,flag,label,judged,alarm", .. Enumerable.Range(0, result.Length).Select(t =>
         {
             bool judged = t >= run.JudgedFrom;
             return string.Create(CultureInfo.InvariantCulture,
-                $"{Bit(result.IsScored[t])},{result.RawScores[t]:R},{result.Scores[t]:R},{Bit(judged && run.Labels[t - run.JudgedFrom])},{Bit(judged)},{Bit(result.IsAlarm[t])}");
+                $"{Bit(result.IsScored[t])},{result.RawScores[t]:R},{result.Scores[t]:R},{result.Thresholds[t]:R},{Bit(result.Flags[t])},{Bit(judged && run.Labels[t - run.JudgedFrom])},{Bit(judged)},{Bit(result.IsAlarm[t])}");
         })]);
         File.WriteAllLines(stem + ".meta.csv", ["smoothing_span,warm_up,held_out_from,window", string.Create(CultureInfo.InvariantCulture,
             $"{fitted.Choices.SmoothingSpan},{fitted.Scorer.WarmUp},{fitted.Scorer.HeldOutFrom},{fitted.Window}")]);

@@ -591,8 +591,15 @@ internal static partial class DetectorCodec
                 w.U8(4);
                 w.F64(m.K);
                 break;
-            case AutomaticThresholdStrategy a:
+            // Code 5 is the automatic threshold as it was before version 9, with a generalized Pareto tail, so that such a
+            // detector keeps its version and bytes.
+            case AutomaticThresholdStrategy { Tail: TailModel.GeneralizedPareto } a:
                 w.U8(5);
+                w.F64(a.RiskLevel);
+                break;
+            case AutomaticThresholdStrategy a:
+                w.Require(9);
+                w.U8(10);
                 w.F64(a.RiskLevel);
                 break;
             case PeaksOverThresholdStrategy p:
@@ -627,13 +634,20 @@ internal static partial class DetectorCodec
         2 => r.Construct("mean + kσ threshold", () => new MeanPlusSigmaStrategy(r.F64("k"))),
         3 => r.Construct("quantile threshold", () => new QuantileStrategy(r.F64("q"))),
         4 => r.Construct("median + k·MAD threshold", () => new MedianPlusMadStrategy(r.F64("k"))),
-        5 => r.Construct("automatic threshold", () => new AutomaticThresholdStrategy(r.F64("risk level"))),
+        5 => r.Construct("automatic threshold", () => new AutomaticThresholdStrategy(r.F64("risk level"), TailModel.GeneralizedPareto)),
         6 => r.Construct("peaks-over-threshold", () => new PeaksOverThresholdStrategy(r.F64("risk level"), r.F64("initial quantile"), r.Bool("streaming"))),
         7 => r.Construct("DSPOT", () => new DriftingPeaksOverThresholdStrategy(r.I32("depth"), r.F64("risk level"), r.F64("initial quantile"))),
         8 => r.Construct("dynamic threshold", () => new DynamicThresholdStrategy(ReadDynamicOptions(r))),
         9 => r.Construct("false-alarm budget", () => new FalseAlarmBudgetStrategy(r.F64("alarms per point"), r.F64("initial quantile"))),
+        10 => ReadExponentialAutomaticThreshold(r),
         byte code => throw r.Invalid("threshold strategy", $"has the unknown code {code}"),
     };
+
+    private static AutomaticThresholdStrategy ReadExponentialAutomaticThreshold(FieldReader r)
+    {
+        RequireVersion(r, 9, "threshold strategy", "an automatic threshold with an exponential tail");
+        return r.Construct("automatic threshold", () => new AutomaticThresholdStrategy(r.F64("risk level"), TailModel.Exponential));
+    }
 
     private static void WriteDynamicOptions(FieldWriter w, DynamicThresholdOptions o)
     {

@@ -75,15 +75,17 @@ internal sealed class PeaksOverThresholdTail
     /// <summary>
     /// Fits a tail on <paramref name="scores"/>: t is their <paramref name="initialQuantile"/> quantile (numpy's
     /// linear definition) and the excesses of the scores strictly above t are fitted by
-    /// <see cref="GeneralizedPareto.Fit"/>.
+    /// <see cref="GeneralizedPareto.Fit"/>, or, for <see cref="TailModel.Exponential"/>, taken as exponential with their
+    /// mean as scale.
     /// </summary>
     /// <param name="scores">The calibration scores.</param>
     /// <param name="initialQuantile">The level of t, in (0, 1); Siffer et al. use 0.98.</param>
+    /// <param name="model">The distribution of the excesses.</param>
     /// <returns>The tail.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="scores"/> is null.</exception>
     /// <exception cref="ArgumentOutOfRangeException"><paramref name="initialQuantile"/> is outside (0, 1).</exception>
     /// <exception cref="ArgumentException">Fewer than <see cref="MinimumPeaks"/> scores lie above t.</exception>
-    public static PeaksOverThresholdTail Fit(EmpiricalDistribution scores, double initialQuantile)
+    public static PeaksOverThresholdTail Fit(EmpiricalDistribution scores, double initialQuantile, TailModel model = TailModel.GeneralizedPareto)
     {
         ArgumentNullException.ThrowIfNull(scores);
         ScoreChecks.Probability(initialQuantile, nameof(initialQuantile));
@@ -106,7 +108,11 @@ internal sealed class PeaksOverThresholdTail
             excesses[i] = sorted[sorted.Length - peaks + i] - threshold;
         }
 
-        return new PeaksOverThresholdTail(threshold, peaks, scores.Count, GeneralizedPareto.Fit(excesses));
+        // Every peak lies strictly above t, so the mean excess is positive: a valid exponential scale.
+        GeneralizedPareto fitted = model == TailModel.Exponential
+            ? new GeneralizedPareto(0, excesses.Average())
+            : GeneralizedPareto.Fit(excesses);
+        return new PeaksOverThresholdTail(threshold, peaks, scores.Count, fitted);
     }
 
     /// <summary>

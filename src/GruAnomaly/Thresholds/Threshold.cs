@@ -31,12 +31,17 @@ public static class Threshold
     public static MedianPlusMadStrategy MedianPlusMad(double k = 3) => new(k, deferChecks: true);
 
     /// <summary>
-    /// Peaks-over-threshold (SPOT, static) when there are enough calibration scores to fit a tail, a robust
-    /// median + k·MAD when there are not. The default of a detector.
+    /// Peaks-over-threshold (static) when there are enough calibration scores to fit a tail, a robust median + k·MAD when
+    /// there are not. The default of a detector.
     /// </summary>
     /// <param name="riskLevel">q, the probability that a normal score exceeds the threshold; in (0, 0.02).</param>
+    /// <param name="tail">
+    /// The distribution of the excesses over the initial threshold: exponential (the default, stable on the few dependent
+    /// peaks of smoothed scores) or generalized Pareto (SPOT's).
+    /// </param>
     /// <returns>An <see cref="AutomaticThresholdStrategy"/>.</returns>
-    public static AutomaticThresholdStrategy Automatic(double riskLevel = AutomaticThresholdStrategy.DefaultRiskLevel) => new(riskLevel, deferChecks: true);
+    public static AutomaticThresholdStrategy Automatic(double riskLevel = AutomaticThresholdStrategy.DefaultRiskLevel, TailModel tail = TailModel.Exponential) =>
+        new(riskLevel, tail, deferChecks: true);
 
     /// <summary>SPOT with a threshold fixed after fitting.</summary>
     /// <param name="riskLevel">q, the probability that a normal score exceeds the threshold; in (0, 1 − initialQuantile).</param>

@@ -398,6 +398,31 @@ public sealed class DetectorPersistenceTests
     }
 
     [Fact]
+    public void AnExponentialAutomaticThresholdIsWrittenAsVersion9AndLoadsAsItWas()
+    {
+        TimeSeries training = Synthetic.Normal(600, seed: 10);
+        FittedAnomalyDetector original = AnomalyDetectorTests.QuickBuilder().WithThreshold(Threshold.Automatic(1e-3)).Build().Fit(training);
+        byte[] file = Persisted.Bytes(original);
+
+        Assert.Equal(9, BitConverter.ToUInt16(file, 4));
+        FittedAnomalyDetector loaded = Persisted.Load(file);
+        var strategy = Assert.IsType<AutomaticThresholdStrategy>(loaded.Settings.Threshold);
+        Assert.Equal((1e-3, TailModel.Exponential), (strategy.RiskLevel, strategy.Tail));
+        Persisted.AssertSameDetection(original, loaded, Synthetic.Normal(300, seed: 11));
+        Assert.Equal(file, Persisted.Bytes(loaded));
+
+        // The generalized Pareto tail keeps the automatic threshold's first code, and so the version before.
+        byte[] pareto = Persisted.Bytes(AnomalyDetectorTests.QuickBuilder().WithThreshold(Threshold.Automatic(1e-3, TailModel.GeneralizedPareto))
+            .Build().Fit(training));
+        Assert.Equal(1, BitConverter.ToUInt16(pareto, 4));
+        Assert.Equal(TailModel.GeneralizedPareto, Assert.IsType<AutomaticThresholdStrategy>(Persisted.Load(pareto).Settings.Threshold).Tail);
+
+        byte[] older = Persisted.ClaimingVersion(file, 8);
+        Assert.Contains("an automatic threshold with an exponential tail, which exists from format version 9 on, but the file has version 8",
+            Assert.Throws<InvalidDataException>(() => Persisted.Load(older)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Crc32IsTheStandardOne() =>
         Assert.Equal(0xCBF43926u, Crc32.Compute("123456789"u8));
 

@@ -87,8 +87,8 @@ public sealed class NoPeekingTests : IDisposable
         // One row per step after the header: the 1000 fitted points, then the 3000 streamed ones after the warm-up's context.
         Assert.Equal(1 + 1000, training.Length);
         Assert.Equal(1 + 3000 + warmUp, run.Length);
-        int[] judged = [.. run.Skip(1).Select(r => int.Parse(r.Split(',')[4], CultureInfo.InvariantCulture))];
-        int[] labels = [.. run.Skip(1).Select(r => int.Parse(r.Split(',')[3], CultureInfo.InvariantCulture))];
+        int[] judged = [.. run.Skip(1).Select(r => int.Parse(r.Split(',')[6], CultureInfo.InvariantCulture))];
+        int[] labels = [.. run.Skip(1).Select(r => int.Parse(r.Split(',')[5], CultureInfo.InvariantCulture))];
         Assert.Equal(warmUp, judged.Count(j => j == 0));
         Assert.Equal(series.Labels.Skip(1000).Select(l => l ? 1 : 0), labels.Skip(warmUp));
         Assert.False(measured.IsSkipped);
@@ -101,7 +101,9 @@ public sealed class NoPeekingTests : IDisposable
         DetectionResult result = fitted.Detect(Protocol.Offline.RunPart(series, fitted.Scorer.WarmUp).Series);
         string[][] rows = [.. File.ReadAllLines(Path.Combine(dumpFolder, "plain__offline__rolling_z-score.run.csv")).Skip(1).Select(r => r.Split(','))];
         Assert.Equal(result.Scores.ToArray(), rows.Select(r => double.Parse(r[2], CultureInfo.InvariantCulture)));
-        Assert.Equal(result.IsAlarm.ToArray(), rows.Select(r => r[5] == "1"));
+        Assert.Equal(result.Thresholds.ToArray(), rows.Select(r => double.Parse(r[3], CultureInfo.InvariantCulture)));
+        Assert.Equal(result.Flags.ToArray(), rows.Select(r => r[4] == "1"));
+        Assert.Equal(result.IsAlarm.ToArray(), rows.Select(r => r[7] == "1"));
         Assert.Contains(true, result.IsAlarm.ToArray());
     }
 

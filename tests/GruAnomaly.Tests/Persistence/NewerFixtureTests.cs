@@ -2,27 +2,26 @@ using GruAnomaly.Detection;
 using GruAnomaly.Recurrent;
 using GruAnomaly.Scoring;
 using GruAnomaly.Tests.Detection;
+using GruAnomaly.Thresholds;
 
 namespace GruAnomaly.Tests.Persistence;
 
 /// <summary>
-/// Backward compatibility of the newest format: a detector written as version 8, with what versions 3 to 8 added (the
+/// Backward compatibility of the newer formats: detectors written as version 8, with what versions 3 to 8 added (the
 /// default five-part fusion calibrating points with a shorter nearest-neighbour reference, a seed, a running normalization
-/// that keeps flagged scores out, alarms at onsets only), its stream state and what <c>Detect</c> reported, committed under
-/// <c>Fixtures/</c>. Every later library must load them and report the same.
+/// that keeps flagged scores out, alarms at onsets only), and as version 9, the same with the automatic threshold's
+/// exponential tail; their stream states and what <c>Detect</c> reported, committed under <c>Fixtures/</c>. Every later
+/// library must load them and report the same.
 /// </summary>
 /// <remarks>
-/// Written by <see cref="GenerateVersion8Fixtures"/>, an explicit test CI does not run; regenerate only when they are
+/// Written by <see cref="GenerateFixtures"/>, an explicit test CI does not run; regenerate only when they are
 /// missing, never to make a failing test pass. Scores are compared to rounding error, not bit for bit: the fusion's parts
 /// and the GRU sum in an order that depends on the SIMD width of the machine (see <see cref="FixturePersistenceTests"/>).
 /// A step's alarm is compared where the fixture's scores of that step and of the suppression period before it are
 /// farther from their thresholds than that error could move them.
 /// </remarks>
-public sealed class Version8FixtureTests
+public sealed class NewerFixtureTests
 {
-    private const string DetectorFile = "detector-v8.gad";
-    private const string StreamFile = "detector-v8-stream.gas";
-    private const string ExpectedFile = "detector-v8-expected.csv";
 
     /// <summary>Relative to max(1, |value|), as for the version-1 fixture on the default kernels.</summary>
     private const double Tolerance = 1e-5;
@@ -30,26 +29,31 @@ public sealed class Version8FixtureTests
     /// <summary>The fixture's alarm suppression: the detector's window.</summary>
     private const int Suppression = 16;
 
-    [Fact]
-    public void TheFixtureHoldsWhatVersions3To8Added()
+    [Theory]
+    [InlineData(8, TailModel.GeneralizedPareto)]
+    [InlineData(9, TailModel.Exponential)]
+    public void TheFixtureHoldsWhatItsVersionAdded(int version, TailModel tail)
     {
-        byte[] file = File.ReadAllBytes(DetectorFixtures.Path(DetectorFile));
+        byte[] file = File.ReadAllBytes(DetectorFixtures.Path(DetectorFile(version)));
         FittedAnomalyDetector detector = FittedAnomalyDetector.Load(new MemoryStream(file));
 
-        Assert.Equal(8, BitConverter.ToUInt16(file, 4));
+        Assert.Equal(version, BitConverter.ToUInt16(file, 4));
         Assert.Equal(Scorer.Default().Name, detector.Settings.Scorer.Name);
         Assert.Equal(11, detector.Settings.Seed);
         Assert.True(Assert.IsType<RunningScoreNormalization>(detector.Settings.Normalization).ExcludeFlagged);
         Assert.False(detector.Settings.EventRules.RepeatAlarms);
+        Assert.Equal(tail, Assert.IsType<AutomaticThresholdStrategy>(detector.Settings.Threshold).Tail);
         // Loading and saving again gives the committed bytes: nothing is lost or reordered.
         Assert.Equal(file, Persisted.Bytes(detector));
     }
 
-    [Fact]
-    public void AVersion8DetectorStillDetectsWhatItDid()
+    [Theory]
+    [InlineData(8)]
+    [InlineData(9)]
+    public void TheDetectorStillDetectsWhatItDid(int version)
     {
-        FittedAnomalyDetector detector = FittedAnomalyDetector.Load(DetectorFixtures.Path(DetectorFile));
-        DetectorFixtures.Row[] expected = DetectorFixtures.ReadExpected(ExpectedFile);
+        FittedAnomalyDetector detector = FittedAnomalyDetector.Load(DetectorFixtures.Path(DetectorFile(version)));
+        DetectorFixtures.Row[] expected = DetectorFixtures.ReadExpected(ExpectedFile(version));
         DetectionResult result = detector.Detect(expected.Select(r => r.Value).ToArray());
         bool[] decided = Decided(expected);
 
@@ -63,12 +67,14 @@ public sealed class Version8FixtureTests
         Assert.Contains(expected, r => r.IsAlarm);
     }
 
-    [Fact]
-    public void AVersion8StreamStateStillContinues()
+    [Theory]
+    [InlineData(8)]
+    [InlineData(9)]
+    public void TheStreamStateStillContinues(int version)
     {
-        FittedAnomalyDetector detector = FittedAnomalyDetector.Load(DetectorFixtures.Path(DetectorFile));
-        DetectorFixtures.Row[] expected = DetectorFixtures.ReadExpected(ExpectedFile);
-        DetectorStream stream = detector.RestoreStream(new MemoryStream(File.ReadAllBytes(DetectorFixtures.Path(StreamFile))));
+        FittedAnomalyDetector detector = FittedAnomalyDetector.Load(DetectorFixtures.Path(DetectorFile(version)));
+        DetectorFixtures.Row[] expected = DetectorFixtures.ReadExpected(ExpectedFile(version));
+        DetectorStream stream = detector.RestoreStream(new MemoryStream(File.ReadAllBytes(DetectorFixtures.Path(StreamFile(version)))));
         bool[] decided = Decided(expected);
 
         Assert.Equal(DetectorFixtures.StreamSavedAt, stream.Count);
@@ -79,9 +85,14 @@ public sealed class Version8FixtureTests
         }
     }
 
-    /// <summary>Writes the fixtures into the source tree. Explicit: CI never runs it (see the class remarks).</summary>
-    [Fact(Explicit = true)]
-    public void GenerateVersion8Fixtures()
+    /// <summary>
+    /// Writes a version's fixtures into the source tree. Explicit: CI never runs it (see the class remarks). The two
+    /// versions differ only in the automatic threshold's tail.
+    /// </summary>
+    [Theory(Explicit = true)]
+    [InlineData(8, TailModel.GeneralizedPareto)]
+    [InlineData(9, TailModel.Exponential)]
+    public void GenerateFixtures(int version, TailModel tail)
     {
         FittedAnomalyDetector detector = AnomalyDetector.CreateBuilder()
             .WithWindow(16)
@@ -90,10 +101,17 @@ public sealed class Version8FixtureTests
             .WithSeed(11)
             .WithScoreNormalization(ScoreNormalization.RobustZ(history: 100, excludeFlagged: true))
             .WithEventRules(new EventRules { RepeatAlarms = false })
+            .WithThreshold(Threshold.Automatic(tail: tail))
             .Build()
             .Fit(Synthetic.Normal(700, seed: 3));
-        DetectorFixtures.Write(detector, DetectorStreamTests.TestSeries(700, seed: 5), DetectorFile, StreamFile, ExpectedFile);
+        DetectorFixtures.Write(detector, DetectorStreamTests.TestSeries(700, seed: 5), DetectorFile(version), StreamFile(version), ExpectedFile(version));
     }
+
+    private static string DetectorFile(int version) => $"detector-v{version}.gad";
+
+    private static string StreamFile(int version) => $"detector-v{version}-stream.gas";
+
+    private static string ExpectedFile(int version) => $"detector-v{version}-expected.csv";
 
     private static void AssertSame(DetectorFixtures.Row row, int t, bool decided, bool isScored, double raw, double score, double threshold, bool isAlarm)
     {
