@@ -115,7 +115,7 @@ public sealed class AutomaticThresholdStrategy : IThresholdStrategy
 
         var fitted = (FittedStaticThreshold)Fallback.Fit(calibrationScores);
         string name = string.Create(CultureInfo.InvariantCulture,
-            $"{Fallback.Name} (automatic: {calibrationScores.Length} calibration scores are too few for {PeaksOverThreshold.Name}, which needs {MinimumPeaksOverThresholdScores} with distinct peaks)");
+            $"{Fallback.Name} (automatic: {calibrationScores.Length} calibration scores are too few for {TailStrategyName}, which needs {MinimumPeaksOverThresholdScores} with distinct peaks)");
         return new FittedStaticThreshold(name, fitted.Value, fitted.Calibration);
     }
 
@@ -123,7 +123,11 @@ public sealed class AutomaticThresholdStrategy : IThresholdStrategy
     {
         var calibration = new EmpiricalDistribution(calibrationScores);
         PeaksOverThresholdTail tail = PeaksOverThresholdTail.Fit(calibration, PeaksOverThreshold.InitialQuantile, TailModel.Exponential);
-        string name = $"PeaksOverThreshold({StrategyNames.Risk(RiskLevel, PeaksOverThreshold.InitialQuantile)}, exponential tail)";
-        return new FittedStaticThreshold(name, tail.ThresholdAt(RiskLevel), calibration, tail);
+        return new FittedStaticThreshold(TailStrategyName, tail.ThresholdAt(RiskLevel), calibration, tail);
     }
+
+    /// <summary>The name of the peaks-over-threshold model fitted when there are enough calibration scores.</summary>
+    private string TailStrategyName => Tail == TailModel.GeneralizedPareto
+        ? PeaksOverThreshold.Name
+        : $"PeaksOverThreshold({StrategyNames.Risk(RiskLevel, PeaksOverThreshold.InitialQuantile)}, exponential tail)";
 }

@@ -95,6 +95,7 @@ public sealed class AutomaticThresholdTests
             IFittedThreshold fitted = Threshold.Automatic(tail: tail).Fit(scores);
             Assert.StartsWith("MedianPlusMad(", fitted.Name, StringComparison.Ordinal);
             Assert.Contains("100 calibration scores are too few", fitted.Name, StringComparison.Ordinal);
+            Assert.Equal(tail == TailModel.Exponential, fitted.Name.Contains("exponential tail", StringComparison.Ordinal));
         }
     }
 

@@ -25,7 +25,7 @@ internal static class DetectorSpecs
 
     /// <summary>The threshold forms, for the help text and messages.</summary>
     public const string ThresholdForms =
-        "automatic[:<risk>] (default, risk 1e-4), pot[:<risk>], spot:<risk> (streaming POT), quantile:<q>, mean-sigma[:<k>], median-mad[:<k>], budget:<alarms per point>, fixed:<score>";
+        "automatic[:<risk>] (default, risk 1e-4, exponential tail), pot[:<risk>] (generalized Pareto tail), spot:<risk> (streaming POT), quantile:<q>, mean-sigma[:<k>], median-mad[:<k>], budget:<alarms per point>, fixed:<score>";
 
     /// <summary>The scorer a name stands for.</summary>
     /// <param name="name">One of <see cref="Scorers"/>.</param>
