@@ -11,7 +11,7 @@ namespace GruAnomaly.Thresholds;
 /// <para>
 /// The tail is exponential by default (<see cref="TailModel.Exponential"/>): a detector's calibration scores are smoothed,
 /// so the few dozen above the initial threshold come from a handful of excursions, and a fitted generalized Pareto shape
-/// moved the threshold between 1.5 and 110 robust-z units across the quality benchmark's series. With the exponential
+/// put the threshold anywhere from 1.5 to 109 robust-z units across the quality benchmark's series. With the exponential
 /// tail the default scored 46.9 / 48.3 early-alarm (offline / streaming, five seeds) against 44.1 / 47.7, with 28.4
 /// streaming false alarms against 38.6 (quality-2026-12-03-thresholds.md).
 /// </para>

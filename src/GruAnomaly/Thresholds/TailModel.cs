@@ -5,8 +5,8 @@ public enum TailModel
 {
     /// <summary>
     /// A generalized Pareto distribution whose shape and scale are fitted by maximum likelihood (Grimshaw's method), as
-    /// in SPOT (Siffer et al., KDD 2017). Its shape needs many independent peaks: fitted on the few dozen strongly
-    /// dependent peaks that smoothed scores leave in a calibration set, it moves the threshold by an order of magnitude.
+    /// in SPOT (Siffer et al., KDD 2017). Its shape needs many independent peaks: on the few dozen strongly dependent peaks
+    /// that smoothed scores leave in a calibration set it is poorly determined, and the threshold with it.
     /// </summary>
     GeneralizedPareto,
 
