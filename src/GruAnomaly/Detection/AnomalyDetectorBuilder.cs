@@ -187,7 +187,7 @@ public sealed class AnomalyDetectorBuilder
     }
 
     /// <summary>Sets the threshold strategy, fitted on held-out training scores.</summary>
-    /// <param name="threshold">The strategy; the default is <see cref="Threshold.Automatic"/> at <see cref="DefaultRiskLevel"/> (peaks-over-threshold where the calibration scores allow).</param>
+    /// <param name="threshold">The strategy; the default is <see cref="Threshold.Automatic"/> at <see cref="DefaultRiskLevel"/> (peaks-over-threshold with an exponential tail where the calibration scores allow).</param>
     /// <returns>This builder.</returns>
     public AnomalyDetectorBuilder WithThreshold(IThresholdStrategy threshold)
     {
