@@ -93,8 +93,20 @@ internal static class Report
         md.AppendLine();
         foreach (Candidate c in candidates.Where(c => !c.IsBaseline))
         {
-            (int early, int f1, int ap, int series) = Losses(results, c.Name, baselines, BestOf);
+            (List<Loss> lost, int series) = LostSeries(results, c.Name, baselines, BestOf);
+            (int early, int f1, int ap, _) = Counted(lost, series);
             md.AppendLine(CultureInfo.InvariantCulture, $"- {c.Name}: {early} / {f1} / {ap} of {series}");
+            // Which series, by how much and to which baseline: where a change to the default has to win.
+            foreach ((string metric, _) in Metrics)
+            {
+                var onMetric = lost.Where(l => l.Metric == metric).ToList();
+                if (onMetric.Count > 0)
+                {
+                    string format = metric == Metrics[0].Name ? "F1" : "F2";
+                    string listed = string.Join("; ", onMetric.Select(l => $"{l.Series} {F(l.Own, format)} against {F(l.Reference, format)} ({l.Baseline})"));
+                    md.AppendLine(CultureInfo.InvariantCulture, $"  - {metric}: {listed}");
+                }
+            }
         }
 
         // The issue's target also reads as "the best baseline" in the singular: the one with the best mean on each metric.
@@ -136,8 +148,8 @@ internal static class Report
                 {
                     var rs = seed.Select(x => x.Run).ToList();
                     List<SeriesResult> judged = [.. rs, .. baselineRuns];
-                    string lost = bestByMean is null ? "–" : Counted(Losses(judged, c.Name, baselines, BestOf));
-                    string lostToMean = bestByMean is null ? "–" : Counted(LossesToBestMean(judged, c.Name, baselines, bestByMean));
+                    string lost = bestByMean is null ? "–" : Format(Losses(judged, c.Name, baselines, BestOf));
+                    string lostToMean = bestByMean is null ? "–" : Format(LossesToBestMean(judged, c.Name, baselines, bestByMean));
                     md.AppendLine(CultureInfo.InvariantCulture,
                         $"| {c.Name} | {seed.Key} | {F(Mean(rs.Where(r => r.Windows > 0).ToList(), r => r.EarlyStandard), "F1")} | {F(Mean(rs, r => r.EventF1), "F2")} | " +
                         $"{F(Mean(rs, r => r.PrAuc), "F2")} | {rs.Sum(r => r.DetectedWindows):0.#}/{rs.Sum(r => r.Windows)} | {rs.Sum(r => r.FalseAlarms):0.#} | {lost} | {lostToMean} |");
@@ -147,7 +159,7 @@ internal static class Report
 
         return md.ToString();
 
-        static string Counted((int Early, int F1, int PrAuc, int Series) losses) =>
+        static string Format((int Early, int F1, int PrAuc, int Series) losses) =>
             string.Create(CultureInfo.InvariantCulture, $"{losses.Early} / {losses.F1} / {losses.PrAuc}");
     }
 
@@ -161,21 +173,39 @@ internal static class Report
 
     private static (int Early, int F1, int PrAuc, int Series) LossesToBestMean(List<SeriesResult> results, string candidate, HashSet<string> baselines,
         Dictionary<Func<SeriesResult, double>, string> bestByMean) =>
-        Losses(results, candidate, baselines, (others, metric) => others.Find(r => r.Candidate == bestByMean[metric]) is { } best ? metric(best) : null);
+        Losses(results, candidate, baselines, (others, metric) => others.Find(r => r.Candidate == bestByMean[metric]));
 
     // The early-alarm score counts only where the judged part holds a window; NaN elsewhere.
     private static readonly Func<SeriesResult, double> EarlyOf = r => r.Windows > 0 ? r.EarlyStandard : double.NaN;
     private static readonly Func<SeriesResult, double> F1Of = r => r.EventF1;
     private static readonly Func<SeriesResult, double> PrAucOf = r => r.PrAuc;
 
+    /// <summary>The metrics a candidate is judged on against the baselines, in the order the reports give them.</summary>
+    private static readonly (string Name, Func<SeriesResult, double> Value)[] Metrics = [("early-alarm", EarlyOf), ("event F1", F1Of), ("PR-AUC", PrAucOf)];
+
+    /// <summary>A series on which a candidate is below the baseline result it is judged against, on one metric.</summary>
+    private readonly record struct Loss(string Series, string Metric, double Own, double Reference, string Baseline);
+
     /// <summary>
-    /// On how many series (of those with baselines) the candidate is below the reference value that
+    /// On how many series (of those with baselines) the candidate is below the baseline result that
     /// <paramref name="reference"/> picks from the series' baseline results, on each metric.
     /// </summary>
     private static (int Early, int F1, int PrAuc, int Series) Losses(List<SeriesResult> results, string candidate, HashSet<string> baselines,
-        Func<List<SeriesResult>, Func<SeriesResult, double>, double?> reference)
+        Func<List<SeriesResult>, Func<SeriesResult, double>, SeriesResult?> reference)
     {
-        int early = 0, f1 = 0, ap = 0, series = 0;
+        (List<Loss> lost, int series) = LostSeries(results, candidate, baselines, reference);
+        return Counted(lost, series);
+    }
+
+    private static (int Early, int F1, int PrAuc, int Series) Counted(List<Loss> lost, int series) =>
+        (lost.Count(l => l.Metric == Metrics[0].Name), lost.Count(l => l.Metric == Metrics[1].Name), lost.Count(l => l.Metric == Metrics[2].Name), series);
+
+    /// <summary>The series (of those with baselines) on which the candidate is below the baseline result that <paramref name="reference"/> picks.</summary>
+    private static (List<Loss> Lost, int Series) LostSeries(List<SeriesResult> results, string candidate, HashSet<string> baselines,
+        Func<List<SeriesResult>, Func<SeriesResult, double>, SeriesResult?> reference)
+    {
+        var lost = new List<Loss>();
+        int series = 0;
         foreach (IGrouping<string, SeriesResult> g in results.GroupBy(r => r.Series))
         {
             SeriesResult? own = g.FirstOrDefault(r => r.Candidate == candidate);
@@ -186,26 +216,27 @@ internal static class Report
             }
 
             series++;
-            early += Below(EarlyOf(own), reference(others, EarlyOf)) ? 1 : 0;
-            f1 += Below(F1Of(own), reference(others, F1Of)) ? 1 : 0;
-            ap += Below(PrAucOf(own), reference(others, PrAucOf)) ? 1 : 0;
+            foreach ((string metric, Func<SeriesResult, double> value) in Metrics)
+            {
+                if (reference(others, value) is { } baseline && Below(value(own), value(baseline)))
+                {
+                    lost.Add(new Loss(g.Key, metric, value(own), value(baseline), baseline.Candidate));
+                }
+            }
         }
 
-        return (early, f1, ap, series);
+        return (lost, series);
     }
 
-    /// <summary>The best value of a metric among a series' baselines, or null when none has one.</summary>
-    private static double? BestOf(List<SeriesResult> others, Func<SeriesResult, double> metric)
-    {
-        var values = others.Select(metric).Where(v => !double.IsNaN(v)).ToList();
-        return values.Count == 0 ? null : values.Max();
-    }
+    /// <summary>The baseline result with the best value of a metric on a series, or null when none has one.</summary>
+    private static SeriesResult? BestOf(List<SeriesResult> others, Func<SeriesResult, double> metric) =>
+        others.Where(r => !double.IsNaN(metric(r))).MaxBy(metric);
 
     private static string BestByMean(List<SeriesResult> results, HashSet<string> baselines, Func<SeriesResult, double> value) =>
         baselines.MaxBy(b => Mean(results.Where(r => r.Candidate == b).ToList(), value) is double mean && !double.IsNaN(mean) ? mean : double.MinValue)!;
 
     // NaN on either side (no window, no event) is not a loss.
-    private static bool Below(double own, double? other) => other is double o && !double.IsNaN(o) && !double.IsNaN(own) && own < o;
+    private static bool Below(double own, double other) => !double.IsNaN(other) && !double.IsNaN(own) && own < other;
 
     private static double Mean(List<SeriesResult> results, Func<SeriesResult, double> value)
     {

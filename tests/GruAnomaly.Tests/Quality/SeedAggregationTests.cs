@@ -44,6 +44,28 @@ public sealed class SeedAggregationTests
         Assert.DoesNotContain("| naive |", report, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void TheSummaryNamesTheSeriesLostToTheirBestBaselineAndByHowMuch()
+    {
+        Candidate[] candidates = [new("default", false, b => b), new("naive", true, b => b), new("z", true, b => b)];
+        SeriesResult[] results =
+        [
+            Run("default", early: 80, detected: 1, falseAlarms: 0, prAuc: 0.3, delay: 5),
+            Run("naive", early: 90, detected: 1, falseAlarms: 0, prAuc: 0.2, delay: 1),
+            Run("z", early: 50, detected: 1, falseAlarms: 0, prAuc: 0.45, delay: 9),
+            Run("default", early: 70, detected: 1, falseAlarms: 0, prAuc: 0.9, delay: 5) with { Series = "ecg/y" },
+            Run("naive", early: 60, detected: 1, falseAlarms: 0, prAuc: 0.5, delay: 1) with { Series = "ecg/y" },
+        ];
+
+        string summary = Report.Summary(results, candidates, [Protocol.Offline]);
+
+        Assert.Contains("- default: 1 / 0 / 1 of 2", summary, StringComparison.Ordinal);
+        Assert.Contains("  - early-alarm: ecg/x 80.0 against 90.0 (naive)", summary, StringComparison.Ordinal);
+        Assert.Contains("  - PR-AUC: ecg/x 0.30 against 0.45 (z)", summary, StringComparison.Ordinal);
+        Assert.DoesNotContain("  - event F1:", summary, StringComparison.Ordinal);
+        Assert.DoesNotContain("ecg/y 70.0", summary, StringComparison.Ordinal);
+    }
+
     private static SeriesResult Run(string candidate, double early, int detected, int falseAlarms, double prAuc, double delay) =>
         new("ecg/x", Protocol.Offline.Name, candidate, 1, detected, falseAlarms, early, early, early, 0.5, 0.5, 0.5, 0.5, prAuc, delay, 1, 0.5, "Automatic");
 }
