@@ -157,8 +157,8 @@ public sealed class FusionScorer : IAnomalyScorer
         var calibrations = new EmpiricalDistribution?[Components.Count * (perPoint ? 1 : features)];
         var expected = new float[inputs.Length];
         var errors = new float[inputs.Length];
-        var pointErrors = perPoint ? new float[inputs.Length / features] : [];
         int length = inputs.Length / features;
+        var pointErrors = perPoint ? new float[length] : [];
         var uncalibrated = new List<string>();
         for (int c = 0; c < Components.Count; c++)
         {
@@ -254,6 +254,7 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
 {
     private readonly IFittedScorer[] _components;
     private readonly EmpiricalDistribution?[] _calibrations;
+    /// <summary>Per component and feature (component-major), the error a component stands in with until it has one.</summary>
     private readonly float[] _standIns;
     private readonly FusionMethod _method;
     private readonly bool _perPoint;
@@ -266,8 +267,14 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
         _perPoint = calibration == FusionCalibration.PerPoint;
         _components = components;
         _calibrations = calibrations;
-        _standIns = [.. calibrations.Select(c => c is null ? float.NaN : (float)c.Quantile(0.5))];
         Features = features;
+        // Calibrating points, each feature of a point stands in with the point's value, whose mean is that value again.
+        _standIns = new float[components.Length * features];
+        for (int i = 0; i < _standIns.Length; i++)
+        {
+            EmpiricalDistribution? distribution = CalibrationOf(i / features, i % features);
+            _standIns[i] = distribution is null ? float.NaN : (float)distribution.Quantile(0.5);
+        }
     }
 
     public string Name { get; }
@@ -452,21 +459,7 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
     /// its median calibration error, so that the fused score keeps its level when the component joins instead of
     /// stepping up by the component's typical share; nothing for a component without a calibration.
     /// </summary>
-    private void AddStandIn(int component, Span<double> fused)
-    {
-        if (_perPoint)
-        {
-            double point = fused[0];
-            Add(component, 0, _standIns[component], ref point);
-            fused.Fill(point);
-            return;
-        }
-
-        for (int f = 0; f < fused.Length; f++)
-        {
-            Add(component, f, _standIns[(component * Features) + f], ref fused[f]);
-        }
-    }
+    private void AddStandIn(int component, Span<double> fused) => Add(component, StandInsOf(component), fused);
 
     /// <summary>The calibration of one component's errors of one feature (of its point errors, when points are calibrated).</summary>
     private EmpiricalDistribution? CalibrationOf(int component, int feature) => _calibrations[_perPoint ? component : (component * Features) + feature];
@@ -595,16 +588,7 @@ internal sealed class FittedFusionScorer : IAdaptableScorer, IStreamableScorer, 
     }
 
     /// <summary>A component's stand-in errors of one point, one per feature (calibrating points, the point's stand-in for each).</summary>
-    private float[] StandInsOf(int component)
-    {
-        var row = new float[Features];
-        for (int f = 0; f < Features; f++)
-        {
-            row[f] = _standIns[_perPoint ? component : (component * Features) + f];
-        }
-
-        return row;
-    }
+    private ReadOnlySpan<float> StandInsOf(int component) => _standIns.AsSpan(component * Features, Features);
 
     /// <summary>Whether a component has an error at <paramref name="time"/> of a series of <paramref name="length"/> steps, and so a share of the fused one.</summary>
     private static bool Explains(IFittedScorer component, int length, int time) => time >= component.WarmUp && length >= ScorableLength(component);
