@@ -93,9 +93,8 @@ internal static class Report
         md.AppendLine();
         foreach (Candidate c in candidates.Where(c => !c.IsBaseline))
         {
-            (List<Loss> lost, int series) = LostSeries(results, c.Name, baselines, BestOf);
-            (int early, int f1, int ap, _) = Counted(lost, series);
-            md.AppendLine(CultureInfo.InvariantCulture, $"- {c.Name}: {early} / {f1} / {ap} of {series}");
+            (List<Loss> lost, int[] judged) = LostSeries(results, c.Name, baselines, BestOf);
+            md.AppendLine(CultureInfo.InvariantCulture, $"- {c.Name}: {Format(Counted(lost, judged))}");
             // Which series, by how much and to which baseline: where a change to the default has to win.
             foreach ((string metric, _) in Metrics)
             {
@@ -117,8 +116,7 @@ internal static class Report
         md.AppendLine();
         foreach (Candidate c in candidates.Where(c => !c.IsBaseline))
         {
-            (int early, int f1, int ap, _) = LossesToBestMean(results, c.Name, baselines, bestByMean);
-            md.AppendLine(CultureInfo.InvariantCulture, $"- {c.Name}: {early} / {f1} / {ap}");
+            md.AppendLine(CultureInfo.InvariantCulture, $"- {c.Name}: {Format(LossesToBestMean(results, c.Name, baselines, bestByMean))}");
         }
 
         return md.ToString();
@@ -148,8 +146,8 @@ internal static class Report
                 {
                     var rs = seed.Select(x => x.Run).ToList();
                     List<SeriesResult> judged = [.. rs, .. baselineRuns];
-                    string lost = bestByMean is null ? "–" : Format(Losses(judged, c.Name, baselines, BestOf));
-                    string lostToMean = bestByMean is null ? "–" : Format(LossesToBestMean(judged, c.Name, baselines, bestByMean));
+                    string lost = bestByMean is null ? "–" : Format(Losses(judged, c.Name, baselines, BestOf), withTarget: false);
+                    string lostToMean = bestByMean is null ? "–" : Format(LossesToBestMean(judged, c.Name, baselines, bestByMean), withTarget: false);
                     md.AppendLine(CultureInfo.InvariantCulture,
                         $"| {c.Name} | {seed.Key} | {F(Mean(rs.Where(r => r.Windows > 0).ToList(), r => r.EarlyStandard), "F1")} | {F(Mean(rs, r => r.EventF1), "F2")} | " +
                         $"{F(Mean(rs, r => r.PrAuc), "F2")} | {rs.Sum(r => r.DetectedWindows):0.#}/{rs.Sum(r => r.Windows)} | {rs.Sum(r => r.FalseAlarms):0.#} | {lost} | {lostToMean} |");
@@ -158,9 +156,28 @@ internal static class Report
         }
 
         return md.ToString();
+    }
 
-        static string Format((int Early, int F1, int PrAuc, int Series) losses) =>
-            string.Create(CultureInfo.InvariantCulture, $"{losses.Early} / {losses.F1} / {losses.PrAuc}");
+    /// <summary>
+    /// "3 / 0 / 5 of 13": the series lost on each metric, of the series judged on it. A series is judged on a metric where
+    /// the candidate and a baseline both have a value (a streamed part without a labelled window has none), so that the
+    /// issue's target (at most a third of the series) is counted against the series that can be lost.
+    /// </summary>
+    private static string Format(SeriesLost losses, bool withTarget = true)
+    {
+        string lost = string.Create(CultureInfo.InvariantCulture, $"{losses.Early} / {losses.F1} / {losses.PrAuc} of ");
+        string judged = losses.Judged.Distinct().Count() == 1
+            ? losses.Judged[0].ToString(CultureInfo.InvariantCulture)
+            : string.Join(" / ", losses.Judged.Select(n => n.ToString(CultureInfo.InvariantCulture)));
+        if (!withTarget)
+        {
+            return lost + judged;
+        }
+
+        int[] counts = [losses.Early, losses.F1, losses.PrAuc];
+        bool within = counts.Select((count, metric) => 3 * count <= losses.Judged[metric]).All(x => x);
+        return lost + judged + (within ? " (within a third on every metric)" : " (more than a third on " +
+            string.Join(", ", Metrics.Where((_, metric) => 3 * counts[metric] > losses.Judged[metric]).Select(m => m.Name)) + ")");
     }
 
     /// <summary>The baseline with the best mean on each metric.</summary>
@@ -171,7 +188,7 @@ internal static class Report
         [PrAucOf] = BestByMean(results, baselines, PrAucOf),
     };
 
-    private static (int Early, int F1, int PrAuc, int Series) LossesToBestMean(List<SeriesResult> results, string candidate, HashSet<string> baselines,
+    private static SeriesLost LossesToBestMean(List<SeriesResult> results, string candidate, HashSet<string> baselines,
         Dictionary<Func<SeriesResult, double>, string> bestByMean) =>
         Losses(results, candidate, baselines, (others, metric) => others.Find(r => r.Candidate == bestByMean[metric]));
 
@@ -190,22 +207,28 @@ internal static class Report
     /// On how many series (of those with baselines) the candidate is below the baseline result that
     /// <paramref name="reference"/> picks from the series' baseline results, on each metric.
     /// </summary>
-    private static (int Early, int F1, int PrAuc, int Series) Losses(List<SeriesResult> results, string candidate, HashSet<string> baselines,
+    private static SeriesLost Losses(List<SeriesResult> results, string candidate, HashSet<string> baselines,
         Func<List<SeriesResult>, Func<SeriesResult, double>, SeriesResult?> reference)
     {
-        (List<Loss> lost, int series) = LostSeries(results, candidate, baselines, reference);
-        return Counted(lost, series);
+        (List<Loss> lost, int[] judged) = LostSeries(results, candidate, baselines, reference);
+        return Counted(lost, judged);
     }
 
-    private static (int Early, int F1, int PrAuc, int Series) Counted(List<Loss> lost, int series) =>
-        (lost.Count(l => l.Metric == Metrics[0].Name), lost.Count(l => l.Metric == Metrics[1].Name), lost.Count(l => l.Metric == Metrics[2].Name), series);
+    private static SeriesLost Counted(List<Loss> lost, int[] judged) =>
+        new(lost.Count(l => l.Metric == Metrics[0].Name), lost.Count(l => l.Metric == Metrics[1].Name), lost.Count(l => l.Metric == Metrics[2].Name), judged);
 
-    /// <summary>The series (of those with baselines) on which the candidate is below the baseline result that <paramref name="reference"/> picks.</summary>
-    private static (List<Loss> Lost, int Series) LostSeries(List<SeriesResult> results, string candidate, HashSet<string> baselines,
+    /// <summary>How many series a candidate loses on each metric, and how many were judged on each (in <see cref="Metrics"/>' order).</summary>
+    private readonly record struct SeriesLost(int Early, int F1, int PrAuc, int[] Judged);
+
+    /// <summary>
+    /// The series on which the candidate is below the baseline result that <paramref name="reference"/> picks, and on each
+    /// metric how many series were judged: those where the candidate and that baseline result both have a value.
+    /// </summary>
+    private static (List<Loss> Lost, int[] Judged) LostSeries(List<SeriesResult> results, string candidate, HashSet<string> baselines,
         Func<List<SeriesResult>, Func<SeriesResult, double>, SeriesResult?> reference)
     {
         var lost = new List<Loss>();
-        int series = 0;
+        int[] judged = new int[Metrics.Length];
         foreach (IGrouping<string, SeriesResult> g in results.GroupBy(r => r.Series))
         {
             SeriesResult? own = g.FirstOrDefault(r => r.Candidate == candidate);
@@ -215,17 +238,23 @@ internal static class Report
                 continue;
             }
 
-            series++;
-            foreach ((string metric, Func<SeriesResult, double> value) in Metrics)
+            for (int m = 0; m < Metrics.Length; m++)
             {
-                if (reference(others, value) is { } baseline && Below(value(own), value(baseline)))
+                (string metric, Func<SeriesResult, double> value) = Metrics[m];
+                if (reference(others, value) is not { } baseline || double.IsNaN(value(own)) || double.IsNaN(value(baseline)))
+                {
+                    continue;
+                }
+
+                judged[m]++;
+                if (value(own) < value(baseline))
                 {
                     lost.Add(new Loss(g.Key, metric, value(own), value(baseline), baseline.Candidate));
                 }
             }
         }
 
-        return (lost, series);
+        return (lost, judged);
     }
 
     /// <summary>The baseline result with the best value of a metric on a series, or null when none has one.</summary>
@@ -234,9 +263,6 @@ internal static class Report
 
     private static string BestByMean(List<SeriesResult> results, HashSet<string> baselines, Func<SeriesResult, double> value) =>
         baselines.MaxBy(b => Mean(results.Where(r => r.Candidate == b).ToList(), value) is double mean && !double.IsNaN(mean) ? mean : double.MinValue)!;
-
-    // NaN on either side (no window, no event) is not a loss.
-    private static bool Below(double own, double other) => !double.IsNaN(other) && !double.IsNaN(own) && own < other;
 
     private static double Mean(List<SeriesResult> results, Func<SeriesResult, double> value)
     {
