@@ -146,6 +146,21 @@ internal static class Candidates
         new("default with seasonal naive", false, (b, training) => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint,
             Scorer.Forecast(), Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500), Scorer.NearestNeighbour(reference: 2000),
             Scorer.NearestNeighbour(normalize: true, reference: 2000), Scorer.Naive(lag: Period(training))))),
+        // The nearest-neighbour distance against a sliding reference (Scorer.SlidingNearestNeighbour): the best single score
+        // on PR-AUC in the probes of dumped scores (quality-2026-12-03-sliding.md); alone, in place of the default's
+        // distances, beside them, and with the windowed Gaussian only.
+        new("sliding nearest neighbour", false, b => b.WithScorer(Scorer.SlidingNearestNeighbour())),
+        new("default with sliding instead of plain distance", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint, Scorer.Forecast(),
+            Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500), Scorer.SlidingNearestNeighbour(), Scorer.NearestNeighbour(normalize: true, reference: 2000)))),
+        new("default with sliding nearest neighbour", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint,
+            Scorer.Forecast(), Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500), Scorer.NearestNeighbour(reference: 2000),
+            Scorer.NearestNeighbour(normalize: true, reference: 2000), Scorer.SlidingNearestNeighbour()))),
+        new("default with sliding instead of z-normalised distance", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint,
+            Scorer.Forecast(), Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500), Scorer.NearestNeighbour(reference: 2000), Scorer.SlidingNearestNeighbour()))),
+        new("default with sliding instead of both distances", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint,
+            Scorer.Forecast(), Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500), Scorer.SlidingNearestNeighbour()))),
+        new("sliding nearest neighbour with windowed Gaussian", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint,
+            Scorer.WindowedGaussian(window: 500), Scorer.SlidingNearestNeighbour()))),
         new("maximum of forecast and nearest neighbour per point", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.Maximum, FusionCalibration.PerPoint,
             Scorer.Forecast(), Scorer.NearestNeighbour()))),
     ];

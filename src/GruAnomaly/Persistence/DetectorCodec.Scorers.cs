@@ -84,6 +84,20 @@ internal static partial class DetectorCodec
                 }
 
                 break;
+            case FittedSlidingNearestNeighbourScorer sliding:
+                w.Require(10);
+                w.U8(9);
+                w.String(sliding.Name);
+                w.I32(sliding.Length);
+                w.I32(sliding.Reference);
+                w.I32(sliding.HeldOutFrom);
+                w.I32(sliding.Features);
+                foreach (float[] values in sliding.Tail)
+                {
+                    w.Floats(values);
+                }
+
+                break;
             case FittedFusionScorer fusion:
                 w.U8(5);
                 w.String(fusion.Name);
@@ -192,6 +206,35 @@ internal static partial class DetectorCodec
                 }
 
                 return r.Construct("nearest-neighbour scorer", () => new FittedNearestNeighbourScorer(name, length, normalize, reference, referenceStart));
+            }
+
+            case 9:
+            {
+                RequireVersion(r, 10, "scorer", "a sliding nearest-neighbour scorer");
+                string name = r.String("name");
+                int length = r.I32("subsequence length", 1, Limits.Window);
+                int reference = r.I32("reference subsequences", 1, SlidingNearestNeighbourScorer.MaximumReference);
+                int heldOutFrom = r.I32("held out from", 0, int.MaxValue);
+                // Each feature's tail takes at least its 4-byte count, so the count is bounded by the bytes left first.
+                var tail = new float[r.I32("features", 1, Limits.Features)][];
+                if ((long)tail.Length * sizeof(int) > r.Remaining)
+                {
+                    throw r.Invalid("features", $"claims {tail.Length} training tails but only {r.Remaining} bytes remain");
+                }
+
+                for (int f = 0; f < tail.Length; f++)
+                {
+                    tail[f] = r.Floats($"training tail of feature {f}");
+                }
+
+                // A stream keeps the inputs its search reads: its own subsequence's and the reference's.
+                long carried = (long)tail.Length * ((2L * length) + reference - 2);
+                if (carried > Limits.StreamValues)
+                {
+                    throw r.Invalid("reference", $"would make every stream carry {carried} values; at most {Limits.StreamValues} are allowed");
+                }
+
+                return r.Construct("sliding nearest-neighbour scorer", () => new FittedSlidingNearestNeighbourScorer(name, length, reference, tail, heldOutFrom));
             }
 
             case 5 when allowFusion:

@@ -464,6 +464,12 @@ internal static partial class DetectorCodec
                 }
 
                 break;
+            case SlidingNearestNeighbourScorer sliding:
+                w.Require(10);
+                w.U8(11);
+                w.OptionalI32(sliding.Length);
+                w.I32(sliding.Reference);
+                break;
             case FusionScorer fusion:
                 w.U8(6);
                 WriteFusionMethod(w, fusion.Method, fusion.Calibration);
@@ -509,6 +515,14 @@ internal static partial class DetectorCodec
                 bool normalize = r.Bool("z-normalised");
                 int reference = longest ? NearestNeighbourScorer.MaximumReference : r.I32("reference steps", 1, NearestNeighbourScorer.MaximumReference);
                 return r.Construct("nearest-neighbour scorer", () => new NearestNeighbourScorer(length, normalize, reference));
+            }
+
+            case 11:
+            {
+                RequireVersion(r, 10, "scorer", "a sliding nearest-neighbour scorer");
+                int? length = r.OptionalI32("subsequence length", 1, Limits.Window);
+                int reference = r.I32("reference subsequences", 1, SlidingNearestNeighbourScorer.MaximumReference);
+                return r.Construct("sliding nearest-neighbour scorer", () => new SlidingNearestNeighbourScorer(length, reference));
             }
 
             case 6 when allowFusion:

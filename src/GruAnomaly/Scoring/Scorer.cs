@@ -104,6 +104,17 @@ public static class Scorer
         InvalidScorer.Or("Scorer.NearestNeighbour", () => new NearestNeighbourScorer(length, normalize, reference));
 
     /// <summary>
+    /// A scorer that trains nothing: the error is the distance from the subsequence that ends at a point to its nearest
+    /// among the latest subsequences before it, of the training tail and then of the scored series itself, so that a
+    /// shape is new only the first time the series shows it.
+    /// </summary>
+    /// <param name="length">The subsequence length; positive, or null for the detector's window.</param>
+    /// <param name="reference">How many of the latest subsequences the reference holds, up to <see cref="SlidingNearestNeighbourScorer.MaximumReference"/>: a stream keeps 2·length + reference − 2 inputs.</param>
+    /// <returns>A <see cref="SlidingNearestNeighbourScorer"/>.</returns>
+    public static IAnomalyScorer SlidingNearestNeighbour(int? length = null, int reference = SlidingNearestNeighbourScorer.DefaultReference) =>
+        InvalidScorer.Or("Scorer.SlidingNearestNeighbour", () => new SlidingNearestNeighbourScorer(length, reference));
+
+    /// <summary>
     /// Fuses scorers that catch different anomalies, for example <c>Scorer.Fusion(Scorer.Forecast(), Scorer.Naive(), Scorer.RollingZScore())</c>:
     /// each one's errors are calibrated against its own training errors and combined by <paramref name="method"/>.
     /// </summary>

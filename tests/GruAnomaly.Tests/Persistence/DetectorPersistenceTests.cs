@@ -28,7 +28,7 @@ public sealed class DetectorPersistenceTests
         "rolling-z-score", "windowed-gaussian", "fusion-tail", "fusion-rank", "reset-after-2-layers", "reset-before-2-layers",
         "reconstruction-reset-after-2-layers", "carried-state", "carried-state-mse-2-layers", "automatic-choices",
         "lstm-forecast", "lstm-reconstruction-2-layers", "lstm-reconstruction-autoregressive", "lstm-carried-state-2-layers", "lstm-fusion",
-        "nearest-neighbour", "nearest-neighbour-shorter-reference", "fusion-nearest-neighbours", "fusion-maximum", "fusion-per-point",
+        "nearest-neighbour", "nearest-neighbour-shorter-reference", "sliding-nearest-neighbour", "fusion-nearest-neighbours", "fusion-maximum", "fusion-per-point",
     ];
 
     [Theory]
@@ -51,6 +51,8 @@ public sealed class DetectorPersistenceTests
             "fusion-rank" => builder.WithScorer(Scorer.Fusion(FusionMethod.Rank, Scorer.Naive(), Scorer.WindowedGaussian(window: 40))),
             "nearest-neighbour" => builder.WithScorer(Scorer.NearestNeighbour(normalize: true)),
             "nearest-neighbour-shorter-reference" => builder.WithScorer(Scorer.NearestNeighbour(reference: 300)),
+            "sliding-nearest-neighbour" => builder.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint, Scorer.Forecast(),
+                Scorer.SlidingNearestNeighbour(length: 12, reference: 300))),
             "fusion-maximum" => builder.WithScorer(Scorer.Fusion(FusionMethod.Maximum, Scorer.Forecast(), Scorer.RollingZScore(), Scorer.NearestNeighbour())),
             "fusion-nearest-neighbours" => builder.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.NearestNeighbour(), Scorer.NearestNeighbour(normalize: true))),
             "fusion-per-point" => builder.WithScorer(Scorer.Fusion(FusionMethod.Rank, FusionCalibration.PerPoint, Scorer.Forecast(), Scorer.RollingZScore(),
@@ -344,6 +346,24 @@ public sealed class DetectorPersistenceTests
         // The longest reference keeps the scorer's first code and version.
         byte[] longest = Persisted.Bytes(AnomalyDetectorTests.QuickBuilder().WithScorer(Scorer.NearestNeighbour()).Build().Fit(Synthetic.Normal(600, seed: 10)));
         Assert.Equal(4, BitConverter.ToUInt16(longest, 4));
+    }
+
+    [Fact]
+    public void ASlidingNearestNeighbourIsWrittenAsVersion10AndLoadsAsItWas()
+    {
+        FittedAnomalyDetector original = AnomalyDetectorTests.QuickBuilder().WithScorer(Scorer.SlidingNearestNeighbour(length: 10, reference: 300))
+            .Build().Fit(Synthetic.Normal(600, seed: 10));
+        byte[] file = Persisted.Bytes(original);
+
+        Assert.Equal(10, BitConverter.ToUInt16(file, 4));
+        FittedAnomalyDetector loaded = Persisted.Load(file);
+        var strategy = Assert.IsType<SlidingNearestNeighbourScorer>(loaded.Settings.Scorer);
+        Assert.Equal((10, 300), (strategy.Length, strategy.Reference));
+        Persisted.AssertSameDetection(original, loaded, Synthetic.Normal(300, seed: 11));
+        Assert.Equal(file, Persisted.Bytes(loaded));
+        byte[] older = Persisted.ClaimingVersion(file, 9);
+        Assert.Contains("a sliding nearest-neighbour scorer, which exists from format version 10 on, but the file has version 9",
+            Assert.Throws<InvalidDataException>(() => Persisted.Load(older)).Message, StringComparison.Ordinal);
     }
 
     [Fact]
