@@ -98,6 +98,7 @@ public sealed class TrainCommandTests : IDisposable
     [InlineData("naive")]
     [InlineData("rolling-z")]
     [InlineData("windowed-gaussian")]
+    [InlineData("sliding-neighbour")]
     public void Every_scorer_name_is_known(string name) => Assert.NotNull(DetectorSpecs.Scorer(name));
 
     [Theory]

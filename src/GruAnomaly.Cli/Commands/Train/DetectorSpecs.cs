@@ -21,6 +21,7 @@ internal static class DetectorSpecs
         ("naive", "a baseline: the error against the previous value (trains nothing)"),
         ("rolling-z", "a baseline: the z-score against the last window (trains nothing)"),
         ("windowed-gaussian", "a baseline: NAB's windowed Gaussian tail (trains nothing)"),
+        ("sliding-neighbour", "the distance of the last window to its nearest among the 2000 before it, training tail first (trains nothing)"),
     ];
 
     /// <summary>The threshold forms, for the help text and messages.</summary>
@@ -40,6 +41,7 @@ internal static class DetectorSpecs
         "naive" => Scoring.Scorer.Naive(),
         "rolling-z" => Scoring.Scorer.RollingZScore(),
         "windowed-gaussian" => Scoring.Scorer.WindowedGaussian(),
+        "sliding-neighbour" => Scoring.Scorer.SlidingNearestNeighbour(),
         _ => throw new CliException($"--scorer '{name}' is unknown; use one of {string.Join(", ", Scorers.Select(s => s.Name))}."),
     };
 
