@@ -417,7 +417,7 @@ public sealed class AnomalyDetectorBuilder
 
         // The forecast scorer builds GRU-D's rows; the baselines train no model. Any other scorer would feed the cell the bare series.
         static bool Serves(IAnomalyScorer scorer) =>
-            scorer is ForecastScorer or NaiveScorer or RollingZScoreScorer or WindowedGaussianScorer or NearestNeighbourScorer;
+            scorer is ForecastScorer or NaiveScorer or RollingZScoreScorer or WindowedGaussianScorer or NearestNeighbourScorer or SlidingNearestNeighbourScorer;
         bool forecasts = _scorer is ForecastScorer || (_scorer is FusionScorer fusion && fusion.Components.All(Serves));
         if (_scorer is not null && !forecasts)
         {

@@ -84,6 +84,7 @@ public sealed class GruDDetectorTests(ITestOutputHelper output)
         Assert.Contains("builds its input rows only in the forecast scorer", scorer.Message, StringComparison.Ordinal);
         Assert.Contains("cannot be fine-tuned online", adaptation.Message, StringComparison.Ordinal);
         Builder(Scorer.Default()).Build(); // the default fusion of a forecast and a baseline is served
+        Builder(Scorer.Fusion(Scorer.Forecast(), Scorer.SlidingNearestNeighbour())).Build(); // so is one with a sliding distance, which trains nothing
     }
 
     private static IAnomalyScorer? ScorerNamed(string scorer) => scorer == "fusion" ? Scorer.Default() : null;

@@ -9,9 +9,10 @@ namespace GruAnomaly.Tests.Persistence;
 /// <summary>
 /// Backward compatibility of the newer formats: detectors written as version 8, with what versions 3 to 8 added (the
 /// default five-part fusion calibrating points with a shorter nearest-neighbour reference, a seed, a running normalization
-/// that keeps flagged scores out, alarms at onsets only), and as version 9, the same with the automatic threshold's
-/// exponential tail; their stream states and what <c>Detect</c> reported, committed under <c>Fixtures/</c>. Every later
-/// library must load them and report the same.
+/// that keeps flagged scores out, alarms at onsets only), as version 9, the same with the automatic threshold's
+/// exponential tail, and as version 10, that with a sliding nearest-neighbour distance as a sixth part of the fusion;
+/// their stream states and what <c>Detect</c> reported, committed under <c>Fixtures/</c>. Every later library must load
+/// them and report the same.
 /// </summary>
 /// <remarks>
 /// Written by <see cref="GenerateFixtures"/>, an explicit test CI does not run; regenerate only when they are
@@ -32,13 +33,14 @@ public sealed class NewerFixtureTests
     [Theory]
     [InlineData(8, TailModel.GeneralizedPareto)]
     [InlineData(9, TailModel.Exponential)]
+    [InlineData(10, TailModel.Exponential)]
     public void TheFixtureHoldsWhatItsVersionAdded(int version, TailModel tail)
     {
         byte[] file = File.ReadAllBytes(DetectorFixtures.Path(DetectorFile(version)));
         FittedAnomalyDetector detector = FittedAnomalyDetector.Load(new MemoryStream(file));
 
         Assert.Equal(version, BitConverter.ToUInt16(file, 4));
-        Assert.Equal(Scorer.Default().Name, detector.Settings.Scorer.Name);
+        Assert.Equal(ScorerOf(version).Name, detector.Settings.Scorer.Name);
         Assert.Equal(11, detector.Settings.Seed);
         Assert.True(Assert.IsType<RunningScoreNormalization>(detector.Settings.Normalization).ExcludeFlagged);
         Assert.False(detector.Settings.EventRules.RepeatAlarms);
@@ -50,6 +52,7 @@ public sealed class NewerFixtureTests
     [Theory]
     [InlineData(8)]
     [InlineData(9)]
+    [InlineData(10)]
     public void TheDetectorStillDetectsWhatItDid(int version)
     {
         FittedAnomalyDetector detector = FittedAnomalyDetector.Load(DetectorFixtures.Path(DetectorFile(version)));
@@ -70,6 +73,7 @@ public sealed class NewerFixtureTests
     [Theory]
     [InlineData(8)]
     [InlineData(9)]
+    [InlineData(10)]
     public void TheStreamStateStillContinues(int version)
     {
         FittedAnomalyDetector detector = FittedAnomalyDetector.Load(DetectorFixtures.Path(DetectorFile(version)));
@@ -86,12 +90,13 @@ public sealed class NewerFixtureTests
     }
 
     /// <summary>
-    /// Writes a version's fixtures into the source tree. Explicit: CI never runs it (see the class remarks). The two
-    /// versions differ only in the automatic threshold's tail.
+    /// Writes a version's fixtures into the source tree. Explicit: CI never runs it (see the class remarks). Versions 8
+    /// and 9 differ only in the automatic threshold's tail, 9 and 10 only in the scorer.
     /// </summary>
     [Theory(Explicit = true)]
     [InlineData(8, TailModel.GeneralizedPareto)]
     [InlineData(9, TailModel.Exponential)]
+    [InlineData(10, TailModel.Exponential)]
     public void GenerateFixtures(int version, TailModel tail)
     {
         FittedAnomalyDetector detector = AnomalyDetector.CreateBuilder()
@@ -102,10 +107,17 @@ public sealed class NewerFixtureTests
             .WithScoreNormalization(ScoreNormalization.RobustZ(history: 100, excludeFlagged: true))
             .WithEventRules(new EventRules { RepeatAlarms = false })
             .WithThreshold(Threshold.Automatic(tail: tail))
+            .WithScorer(ScorerOf(version))
             .Build()
             .Fit(Synthetic.Normal(700, seed: 3));
         DetectorFixtures.Write(detector, DetectorStreamTests.TestSeries(700, seed: 5), DetectorFile(version), StreamFile(version), ExpectedFile(version));
     }
+
+    /// <summary>The default until version 10, whose fixture adds a sliding nearest-neighbour distance to its parts.</summary>
+    private static IAnomalyScorer ScorerOf(int version) => version < 10
+        ? Scorer.Default()
+        : Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint, Scorer.Forecast(), Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500),
+            Scorer.NearestNeighbour(reference: 2000), Scorer.NearestNeighbour(normalize: true, reference: 2000), Scorer.SlidingNearestNeighbour(reference: 300));
 
     private static string DetectorFile(int version) => $"detector-v{version}.gad";
 
