@@ -34,6 +34,23 @@ internal static class BaselineScoring
     }
 
     /// <summary>
+    /// Checks that a missing observation at <paramref name="missing"/> leaves the expected value there as it was and
+    /// gives no error, and that the next step is scored as if nothing were missing (the input there stays).
+    /// </summary>
+    public static void AssertAMissingObservationHasAnExpectedValueButNoError(IFittedScorer scorer, float[] inputs, int missing)
+    {
+        float[] observed = [.. inputs];
+        observed[missing] = float.NaN;
+
+        (float[] expected, float[] errors) = Score(scorer, inputs, observed);
+        (float[] expectedAll, float[] errorsAll) = Score(scorer, inputs);
+
+        Assert.True(float.IsNaN(errors[missing]));
+        Assert.Equal(expectedAll[missing], expected[missing]);
+        Assert.Equal(errorsAll[missing + 1], errors[missing + 1]);
+    }
+
+    /// <summary>
     /// Checks a scorer's saliency at <paramref name="time"/> against central differences of Σ_f g_f·error_f(time), where
     /// moving an input also moves the observation at that step (as the detector's inputs and observations agree there).
     /// </summary>

@@ -203,16 +203,7 @@ public sealed class NearestNeighbourScorerTests
     {
         float[] training = Noisy(200, 1, seed: 4);
         float[] inputs = Noisy(40, 1, seed: 5);
-        float[] observed = [.. inputs];
-        observed[20] = float.NaN;
-        IFittedScorer scorer = Fit(Scorer.NearestNeighbour(), training);
-
-        (float[] expected, float[] errors) = BaselineScoring.Score(scorer, inputs, observed);
-        (float[] expectedAll, float[] errorsAll) = BaselineScoring.Score(scorer, inputs);
-
-        Assert.True(float.IsNaN(errors[20]));
-        Assert.Equal(expectedAll[20], expected[20]);
-        Assert.Equal(errorsAll[21], errors[21]);
+        BaselineScoring.AssertAMissingObservationHasAnExpectedValueButNoError(Fit(Scorer.NearestNeighbour(), training), inputs, missing: 20);
     }
 
     [Theory]

@@ -164,16 +164,7 @@ public sealed class SlidingNearestNeighbourScorerTests
     {
         float[] training = Wave(200, 1, seed: 7);
         float[] inputs = Wave(40, 1, seed: 8);
-        float[] observed = [.. inputs];
-        observed[20] = float.NaN;
-        IFittedScorer scorer = Fit(Scorer.SlidingNearestNeighbour(), training);
-
-        (float[] expected, float[] errors) = BaselineScoring.Score(scorer, inputs, observed);
-        (float[] expectedAll, float[] errorsAll) = BaselineScoring.Score(scorer, inputs);
-
-        Assert.True(float.IsNaN(errors[20]));
-        Assert.Equal(expectedAll[20], expected[20]);
-        Assert.Equal(errorsAll[21], errors[21]);
+        BaselineScoring.AssertAMissingObservationHasAnExpectedValueButNoError(Fit(Scorer.SlidingNearestNeighbour(), training), inputs, missing: 20);
     }
 
     [Theory]
