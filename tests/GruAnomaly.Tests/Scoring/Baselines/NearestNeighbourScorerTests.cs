@@ -252,6 +252,86 @@ public sealed class NearestNeighbourScorerTests
     }
 
     [Fact]
+    public void ARecentReferenceKeepsTheSmallerOfTheTrainingAndTheSlidingDistance()
+    {
+        const int features = 2, length = 8;
+        float[] training = Noisy(400, features, seed: 12);
+        float[] test = Noisy(200, features, seed: 13);
+        test[(120 * features) + 1] += 3;
+        test[(170 * features) + 1] += 3;
+        IFittedScorer union = Fit(Scorer.NearestNeighbour(reference: 300, recent: 50), training, features, window: length);
+        IFittedScorer plain = Fit(Scorer.NearestNeighbour(reference: 300), training, features, window: length);
+        IFittedScorer sliding = Fit(Scorer.SlidingNearestNeighbour(reference: 50), training, features, window: length);
+
+        (float[] expected, float[] errors) = BaselineScoring.Score(union, test);
+        (float[] plainExpected, float[] plainErrors) = BaselineScoring.Score(plain, test);
+        (float[] slidingExpected, float[] slidingErrors) = BaselineScoring.Score(sliding, test);
+
+        Assert.Equal("nearest-neighbour(length=8, reference=300, recent=50)", union.Name);
+        Assert.Equal((plain.WarmUp, plain.HeldOutFrom), (union.WarmUp, union.HeldOutFrom));
+        int fromRecent = 0;
+        for (int i = length * features; i < test.Length; i++)
+        {
+            bool recent = slidingErrors[i] < plainErrors[i];
+            fromRecent += recent ? 1 : 0;
+            Assert.Equal(Math.Min(plainErrors[i], slidingErrors[i]), errors[i]);
+            Assert.Equal(recent ? slidingExpected[i] : plainExpected[i], expected[i]);
+        }
+
+        // Both references decide somewhere; the second spike finds the first only in the recent one.
+        Assert.InRange(fromRecent, 1, test.Length - (length * features) - 1);
+        Assert.True(errors[(177 * features) + 1] < plainErrors[(177 * features) + 1], $"{errors[(177 * features) + 1]} against {plainErrors[(177 * features) + 1]}");
+
+        // On the training series too, each point keeps the nearer of the two, neither of which finds the point itself.
+        var unionTraining = new float[training.Length];
+        var plainTraining = new float[training.Length];
+        var slidingTraining = new float[training.Length];
+        var ignored = new float[training.Length];
+        ((ITrainingScorer)union).ScoreTraining(training, training, null, ignored, unionTraining);
+        ((ITrainingScorer)plain).ScoreTraining(training, training, null, ignored, plainTraining);
+        ((ITrainingScorer)sliding).ScoreTraining(training, training, null, ignored, slidingTraining);
+        Assert.Equal(plainTraining.Zip(slidingTraining, (p, r) => float.IsNaN(r) ? p : Math.Min(p, r)), unionTraining);
+    }
+
+    [Fact]
+    public void ARecentReferenceNeedsNoLongerATrainingSeriesAndIsRefusedWhereItCannotServe()
+    {
+        // Shorter than two subsequences: the recent reference has nothing before any training point, so the training
+        // reference alone scores it.
+        float[] training = Noisy(12, 1, seed: 14);
+        (_, float[] union) = BaselineScoring.Score(Fit(Scorer.NearestNeighbour(recent: 100), training), Noisy(30, 1, seed: 15));
+        Assert.All(union[8..], e => Assert.False(float.IsNaN(e)));
+
+        Assert.Throws<ArgumentOutOfRangeException>(() => new NearestNeighbourScorer(recent: -1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new NearestNeighbourScorer(recent: SlidingNearestNeighbourScorer.MaximumReference + 1));
+        Assert.Contains("plain distance only", Assert.Throws<ArgumentException>(() => new NearestNeighbourScorer(normalize: true, recent: 10)).Message,
+            StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(30)]
+    [InlineData(140)]
+    public void SaliencyOfARecentReferenceFollowsTheNearerDistance(int time)
+    {
+        // The inputs start as a moved copy of a training stretch, and steps 100 to 159 move steps 20 to 79 once more: at
+        // step 30 the training reference holds the nearer neighbour, at step 140 the recent one (its copy was moved once,
+        // the training stretch twice).
+        // Noise without a period, so that no other subsequence comes near either neighbour.
+        var random = new Random(16);
+        float[] training = [.. Enumerable.Range(0, 300).Select(_ => (float)((2 * random.NextDouble()) - 1))];
+        float[] moves = [.. Enumerable.Range(0, 160).Select(_ => (float)(0.3 * ((2 * random.NextDouble()) - 1)))];
+        var inputs = new float[160];
+        for (int i = 0; i < inputs.Length; i++)
+        {
+            inputs[i] = (i < 100 ? training[100 + i] : inputs[i - 80]) + moves[i];
+        }
+
+        IFittedScorer scorer = Fit(Scorer.NearestNeighbour(length: 10, recent: 100), training);
+
+        BaselineScoring.AssertSaliencyMatchesFiniteDifferences(scorer, inputs, time);
+    }
+
+    [Fact]
     public void ADetectorCalibratesOnTrainingDistancesThatLeaveEachPointOut()
     {
         float[] training = Synthetic.Normal(800, seed: 10);
