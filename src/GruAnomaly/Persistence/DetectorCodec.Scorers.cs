@@ -84,13 +84,6 @@ internal static partial class DetectorCodec
                 }
 
                 break;
-            case FittedUnionNearestNeighbourScorer union:
-                w.Require(10);
-                w.U8(10);
-                w.String(union.Name);
-                WriteScorer(w, union.Training, context);
-                WriteScorer(w, union.Recent, context);
-                break;
             case FittedSlidingNearestNeighbourScorer sliding:
                 w.Require(10);
                 w.U8(9);
@@ -242,19 +235,6 @@ internal static partial class DetectorCodec
                 }
 
                 return r.Construct("sliding nearest-neighbour scorer", () => new FittedSlidingNearestNeighbourScorer(name, length, reference, tail, heldOutFrom));
-            }
-
-            case 10:
-            {
-                RequireVersion(r, 10, "scorer", "a nearest-neighbour scorer with a recent reference");
-                string name = r.String("name");
-                IFittedScorer training = ReadScorer(r, context, allowFusion: false), recent = ReadScorer(r, context, allowFusion: false);
-                if (training is not FittedNearestNeighbourScorer trainingReference || recent is not FittedSlidingNearestNeighbourScorer recentReference)
-                {
-                    throw r.Invalid("scorer", $"joins {training.Name} and {recent.Name}; expected a nearest-neighbour and a sliding nearest-neighbour scorer");
-                }
-
-                return r.Construct("nearest-neighbour scorer with a recent reference", () => new FittedUnionNearestNeighbourScorer(name, trainingReference, recentReference));
             }
 
             case 5 when allowFusion:

@@ -451,13 +451,6 @@ internal static partial class DetectorCodec
                 w.U8(7);
                 w.I32(carried.WindowsPerSequence);
                 break;
-            case NearestNeighbourScorer { Recent: > 0 } union:
-                w.Require(10);
-                w.U8(12);
-                w.OptionalI32(union.Length);
-                w.I32(union.Reference);
-                w.I32(union.Recent);
-                break;
             case NearestNeighbourScorer neighbour:
                 // A reference shorter than the maximum is code 10, so that every other scorer keeps its version and bytes.
                 bool shorter = neighbour.Reference != NearestNeighbourScorer.MaximumReference;
@@ -522,15 +515,6 @@ internal static partial class DetectorCodec
                 bool normalize = r.Bool("z-normalised");
                 int reference = longest ? NearestNeighbourScorer.MaximumReference : r.I32("reference steps", 1, NearestNeighbourScorer.MaximumReference);
                 return r.Construct("nearest-neighbour scorer", () => new NearestNeighbourScorer(length, normalize, reference));
-            }
-
-            case 12:
-            {
-                RequireVersion(r, 10, "scorer", "a nearest-neighbour scorer with a recent reference");
-                int? length = r.OptionalI32("subsequence length", 1, Limits.Window);
-                int reference = r.I32("reference steps", 1, NearestNeighbourScorer.MaximumReference);
-                int recent = r.I32("recent subsequences", 1, SlidingNearestNeighbourScorer.MaximumReference);
-                return r.Construct("nearest-neighbour scorer", () => new NearestNeighbourScorer(length, normalize: false, reference, recent));
             }
 
             case 11:

@@ -28,7 +28,7 @@ internal static class ModelFile
     /// scorer and the maximum fusion; version 5 the detector's seed (<c>WithSeed</c>); version 6 the fusion that calibrates
     /// points; version 7 the nearest-neighbour scorer with a reference shorter than its maximum; version 8 event rules whose
     /// alarms do not repeat (<c>EventRules.RepeatAlarms</c>); version 9 the automatic threshold with an exponential tail; version 10 the sliding
-    /// nearest-neighbour scorer and the nearest-neighbour scorer with a recent reference.
+    /// nearest-neighbour scorer.
     /// </summary>
     public const ushort CurrentVersion = 10;
 

@@ -99,13 +99,9 @@ public static class Scorer
     /// <param name="length">The subsequence length; positive, or null for the detector's window.</param>
     /// <param name="normalize">Whether subsequences are z-normalised first, comparing shapes whatever their level and amplitude.</param>
     /// <param name="reference">The most training steps kept as the reference (the latest ones), up to <see cref="NearestNeighbourScorer.MaximumReference"/>: a stream keeps three rows of this length per feature.</param>
-    /// <param name="recent">
-    /// How many of the latest subsequences before a point also serve as its reference (the training tail's, then the
-    /// series' own), so that a shape the series has just shown is not new again; 0 for none. Plain distances only.
-    /// </param>
     /// <returns>A <see cref="NearestNeighbourScorer"/>.</returns>
-    public static IAnomalyScorer NearestNeighbour(int? length = null, bool normalize = false, int reference = NearestNeighbourScorer.MaximumReference, int recent = 0) =>
-        InvalidScorer.Or("Scorer.NearestNeighbour", () => new NearestNeighbourScorer(length, normalize, reference, recent));
+    public static IAnomalyScorer NearestNeighbour(int? length = null, bool normalize = false, int reference = NearestNeighbourScorer.MaximumReference) =>
+        InvalidScorer.Or("Scorer.NearestNeighbour", () => new NearestNeighbourScorer(length, normalize, reference));
 
     /// <summary>
     /// A scorer that trains nothing: the error is the distance from the subsequence that ends at a point to its nearest

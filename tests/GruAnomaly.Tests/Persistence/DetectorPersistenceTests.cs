@@ -28,7 +28,7 @@ public sealed class DetectorPersistenceTests
         "rolling-z-score", "windowed-gaussian", "fusion-tail", "fusion-rank", "reset-after-2-layers", "reset-before-2-layers",
         "reconstruction-reset-after-2-layers", "carried-state", "carried-state-mse-2-layers", "automatic-choices",
         "lstm-forecast", "lstm-reconstruction-2-layers", "lstm-reconstruction-autoregressive", "lstm-carried-state-2-layers", "lstm-fusion",
-        "nearest-neighbour", "nearest-neighbour-shorter-reference", "sliding-nearest-neighbour", "nearest-neighbour-recent", "fusion-nearest-neighbours", "fusion-maximum", "fusion-per-point",
+        "nearest-neighbour", "nearest-neighbour-shorter-reference", "sliding-nearest-neighbour", "fusion-nearest-neighbours", "fusion-maximum", "fusion-per-point",
     ];
 
     [Theory]
@@ -51,7 +51,6 @@ public sealed class DetectorPersistenceTests
             "fusion-rank" => builder.WithScorer(Scorer.Fusion(FusionMethod.Rank, Scorer.Naive(), Scorer.WindowedGaussian(window: 40))),
             "nearest-neighbour" => builder.WithScorer(Scorer.NearestNeighbour(normalize: true)),
             "nearest-neighbour-shorter-reference" => builder.WithScorer(Scorer.NearestNeighbour(reference: 300)),
-            "nearest-neighbour-recent" => builder.WithScorer(Scorer.NearestNeighbour(reference: 300, recent: 200)),
             "sliding-nearest-neighbour" => builder.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint, Scorer.Forecast(),
                 Scorer.SlidingNearestNeighbour(length: 12, reference: 300))),
             "fusion-maximum" => builder.WithScorer(Scorer.Fusion(FusionMethod.Maximum, Scorer.Forecast(), Scorer.RollingZScore(), Scorer.NearestNeighbour())),
@@ -364,25 +363,6 @@ public sealed class DetectorPersistenceTests
         Assert.Equal(file, Persisted.Bytes(loaded));
         byte[] older = Persisted.ClaimingVersion(file, 9);
         Assert.Contains("a sliding nearest-neighbour scorer, which exists from format version 10 on, but the file has version 9",
-            Assert.Throws<InvalidDataException>(() => Persisted.Load(older)).Message, StringComparison.Ordinal);
-    }
-
-    [Fact]
-    public void ARecentNearestNeighbourReferenceIsWrittenAsVersion10AndLoadsAsItWas()
-    {
-        FittedAnomalyDetector original = AnomalyDetectorTests.QuickBuilder().WithScorer(Scorer.NearestNeighbour(reference: 300, recent: 200))
-            .Build().Fit(Synthetic.Normal(600, seed: 10));
-        byte[] file = Persisted.Bytes(original);
-
-        Assert.Equal(10, BitConverter.ToUInt16(file, 4));
-        FittedAnomalyDetector loaded = Persisted.Load(file);
-        var strategy = Assert.IsType<NearestNeighbourScorer>(loaded.Settings.Scorer);
-        Assert.Equal((300, 200, false), (strategy.Reference, strategy.Recent, strategy.Normalize));
-        Assert.IsType<FittedUnionNearestNeighbourScorer>(loaded.Scorer);
-        Persisted.AssertSameDetection(original, loaded, Synthetic.Normal(300, seed: 11));
-        Assert.Equal(file, Persisted.Bytes(loaded));
-        byte[] older = Persisted.ClaimingVersion(file, 9);
-        Assert.Contains("a nearest-neighbour scorer with a recent reference, which exists from format version 10 on, but the file has version 9",
             Assert.Throws<InvalidDataException>(() => Persisted.Load(older)).Message, StringComparison.Ordinal);
     }
 

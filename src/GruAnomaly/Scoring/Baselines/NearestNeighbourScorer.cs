@@ -29,11 +29,6 @@ namespace GruAnomaly.Scoring;
 /// of reference length per feature, so a shorter <see cref="Reference"/> makes streams smaller and faster.
 /// </para>
 /// <para>
-/// With a <see cref="Recent"/> reference the distance is the smaller of the two: to the nearest training subsequence, and
-/// to the nearest of the latest subsequences before the point (<see cref="SlidingNearestNeighbourScorer"/>): a shape is
-/// new only if neither the training series nor the series' own recent past showed it.
-/// </para>
-/// <para>
 /// The trainer options, the loss and the model of the detector are ignored (and never refused): nothing is trained.
 /// </para>
 /// </remarks>
@@ -49,17 +44,11 @@ public sealed class NearestNeighbourScorer : IAnomalyScorer
     /// </param>
     /// <param name="normalize">Whether subsequences are z-normalised before the distance.</param>
     /// <param name="reference">The most training steps kept as the reference (the latest ones), from the subsequence length to <see cref="MaximumReference"/>.</param>
-    /// <param name="recent">
-    /// How many of the latest subsequences before a point also serve as its reference, up to
-    /// <see cref="SlidingNearestNeighbourScorer.MaximumReference"/>; 0 (the default) for none. Plain distances only.
-    /// </param>
     /// <exception cref="ArgumentOutOfRangeException">
     /// <paramref name="length"/> is not positive, or is 1 with <paramref name="normalize"/> (one value has no spread to
-    /// normalise by); or <paramref name="reference"/> is shorter than <paramref name="length"/> or than 1, or longer than
-    /// <see cref="MaximumReference"/>; or <paramref name="recent"/> is negative or longer than <see cref="SlidingNearestNeighbourScorer.MaximumReference"/>.
+    /// normalise by); or <paramref name="reference"/> is shorter than <paramref name="length"/> or than 1, or longer than <see cref="MaximumReference"/>.
     /// </exception>
-    /// <exception cref="ArgumentException"><paramref name="recent"/> is positive with <paramref name="normalize"/>.</exception>
-    public NearestNeighbourScorer(int? length = null, bool normalize = false, int reference = MaximumReference, int recent = 0)
+    public NearestNeighbourScorer(int? length = null, bool normalize = false, int reference = MaximumReference)
     {
         Length = ScoringArguments.PositiveOrNull(length, nameof(length));
         if (normalize && length == 1)
@@ -73,19 +62,8 @@ public sealed class NearestNeighbourScorer : IAnomalyScorer
                 $"The reference keeps from one subsequence ({length ?? 1} steps) to {MaximumReference} training steps.");
         }
 
-        if (recent < 0 || recent > SlidingNearestNeighbourScorer.MaximumReference)
-        {
-            throw new ArgumentOutOfRangeException(nameof(recent), recent, $"The recent reference holds from 0 to {SlidingNearestNeighbourScorer.MaximumReference} subsequences.");
-        }
-
-        if (normalize && recent > 0)
-        {
-            throw new ArgumentException("A recent reference is searched in plain distance only; leave normalize false, or recent 0.", nameof(recent));
-        }
-
         Normalize = normalize;
         Reference = reference;
-        Recent = recent;
     }
 
     /// <summary>Gets the subsequence length, or null for the detector's window (at least 2 when z-normalised).</summary>
@@ -100,12 +78,8 @@ public sealed class NearestNeighbourScorer : IAnomalyScorer
     /// <value>The default value is <see cref="MaximumReference"/>.</value>
     public int Reference { get; }
 
-    /// <summary>Gets how many of the latest subsequences before a point also serve as its reference; 0 for none.</summary>
-    /// <value>The default value is 0.</value>
-    public int Recent { get; }
-
     /// <inheritdoc />
-    public string Name => NameOf(Length, Normalize, Reference, Recent);
+    public string Name => NameOf(Length, Normalize, Reference);
 
     /// <summary>Returns <see cref="Name"/>: what this is, with its parameters.</summary>
     /// <returns>The name.</returns>
@@ -152,16 +126,12 @@ public sealed class NearestNeighbourScorer : IAnomalyScorer
             }
         }
 
-        var training = new FittedNearestNeighbourScorer(NameOf(length, Normalize, Reference), length, Normalize, reference, referenceStart);
-        return Recent == 0
-            ? training
-            : new FittedUnionNearestNeighbourScorer(NameOf(length, Normalize, Reference, Recent), training,
-                SlidingNearestNeighbourScorer.FitTail(new SlidingNearestNeighbourScorer(length, Recent).Name, inputs, features, length, Recent));
+        return new FittedNearestNeighbourScorer(NameOf(length, Normalize, Reference), length, Normalize, reference, referenceStart);
     }
 
     private int Resolve(int window) => Length ?? (Normalize ? Math.Max(2, window) : window);
 
-    private static string NameOf(int? length, bool normalize, int reference, int recent = 0)
+    private static string NameOf(int? length, bool normalize, int reference)
     {
         var parameters = new List<string>();
         if (length is int given)
@@ -177,11 +147,6 @@ public sealed class NearestNeighbourScorer : IAnomalyScorer
         if (reference != MaximumReference)
         {
             parameters.Add($"reference={reference}");
-        }
-
-        if (recent > 0)
-        {
-            parameters.Add($"recent={recent}");
         }
 
         return parameters.Count == 0 ? "nearest-neighbour" : $"nearest-neighbour({string.Join(", ", parameters)})";

@@ -92,16 +92,7 @@ public sealed class SlidingNearestNeighbourScorer : IAnomalyScorer
                 nameof(context));
         }
 
-        return FitTail(NameOf(length, Reference), inputs, features, length, Reference);
-    }
-
-    /// <summary>
-    /// The fitted scorer of a training series with at least one subsequence: its tail, and which of its steps are held
-    /// out (none of a series shorter than two subsequences has a reference; <see cref="Fit"/> refuses those).
-    /// </summary>
-    internal static FittedSlidingNearestNeighbourScorer FitTail(string name, ReadOnlySpan<float> inputs, int features, int length, int reference)
-    {
-        int steps = inputs.Length / features, kept = Math.Min(steps, reference + length - 1);
+        int kept = Math.Min(steps, Reference + length - 1);
         var tail = new float[features][];
         for (int f = 0; f < features; f++)
         {
@@ -114,9 +105,9 @@ public sealed class SlidingNearestNeighbourScorer : IAnomalyScorer
 
         // The first step whose reference is full; on a training series too short to hold out 200 of those, the later
         // half of the steps that have any reference.
-        int full = (2 * length) + reference - 2, first = (2 * length) - 1;
-        int heldOutFrom = full < steps - 200 ? full : first + (Math.Max(0, steps - first) / 2);
-        return new FittedSlidingNearestNeighbourScorer(name, length, reference, tail, heldOutFrom);
+        int full = (2 * length) + Reference - 2, first = (2 * length) - 1;
+        int heldOutFrom = full < steps - 200 ? full : first + ((steps - first) / 2);
+        return new FittedSlidingNearestNeighbourScorer(NameOf(length, Reference), length, Reference, tail, heldOutFrom);
     }
 
     private static string NameOf(int? length, int reference)
