@@ -159,6 +159,11 @@ internal static class Candidates
             Scorer.Forecast(), Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500), Scorer.NearestNeighbour(reference: 2000), Scorer.SlidingNearestNeighbour()))),
         new("default with sliding instead of both distances", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint,
             Scorer.Forecast(), Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500), Scorer.SlidingNearestNeighbour()))),
+        // The plain distance against the union of the training reference and the sliding one (UnionNeighbourScorer): the
+        // probe of dumped scores gave it the best offline PR-AUC of the default's variants (0.474). Measured, not adopted.
+        new("default with union distance", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint, Scorer.Forecast(),
+            Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500), new UnionNeighbourScorer(2000), Scorer.NearestNeighbour(normalize: true, reference: 2000)))),
+        new("union nearest neighbour", false, b => b.WithScorer(new UnionNeighbourScorer(2000))),
         new("sliding nearest neighbour with windowed Gaussian", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint,
             Scorer.WindowedGaussian(window: 500), Scorer.SlidingNearestNeighbour()))),
         new("maximum of forecast and nearest neighbour per point", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.Maximum, FusionCalibration.PerPoint,
