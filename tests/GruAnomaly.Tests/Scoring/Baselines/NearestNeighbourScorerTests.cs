@@ -10,7 +10,8 @@ public sealed class NearestNeighbourScorerTests
     private static IFittedScorer Fit(IAnomalyScorer scorer, float[] training, int features = 1, int window = 8) =>
         BaselineScoring.Fit(scorer, features, window, training);
 
-    private static float[] Noisy(int length, int features, int seed)
+    /// <summary>A wave of period 13 with noise, each feature shifted: shapes repeat, but never exactly.</summary>
+    internal static float[] Noisy(int length, int features, int seed)
     {
         var random = new Random(seed);
         var values = new float[length * features];

@@ -18,21 +18,7 @@ public sealed class SlidingNearestNeighbourScorerTests
         return [.. Enumerable.Range(0, length * features).Select(_ => scale * (float)((2 * random.NextDouble()) - 1))];
     }
 
-    /// <summary>A wave of period 13 with noise, each feature shifted: shapes repeat, but never exactly.</summary>
-    private static float[] Wave(int length, int features, int seed)
-    {
-        var random = new Random(seed);
-        var values = new float[length * features];
-        for (int t = 0; t < length; t++)
-        {
-            for (int f = 0; f < features; f++)
-            {
-                values[(t * features) + f] = (float)(Math.Sin((t + (5 * f)) * 2 * Math.PI / 13) + (0.3 * random.NextDouble()));
-            }
-        }
-
-        return values;
-    }
+    private static float[] Wave(int length, int features, int seed) => NearestNeighbourScorerTests.Noisy(length, features, seed);
 
     /// <summary>
     /// By trying, in double precision, each of the <paramref name="reference"/> subsequences of <paramref name="values"/>
