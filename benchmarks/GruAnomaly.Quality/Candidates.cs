@@ -143,18 +143,14 @@ internal static class Candidates
         new("maximum of the default's parts", false, b => b.WithScorer(FivePartPerPoint(Scorer.WindowedGaussian(window: 500), reference: 2000, FusionMethod.Maximum))),
         // Every series the default loses on streaming PR-AUC against the best-mean baseline but the two near ties is won by the
         // seasonal naive forecaster (repeat last period): its error as a sixth part, the lag the dominant period of the training part.
-        new("default with seasonal naive", false, (b, training) => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint,
-            Scorer.Forecast(), Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500), Scorer.NearestNeighbour(reference: 2000),
-            Scorer.NearestNeighbour(normalize: true, reference: 2000), Scorer.Naive(lag: Period(training))))),
+        new("default with seasonal naive", false, (b, training) => b.WithScorer(DefaultWith(Scorer.Naive(lag: Period(training))))),
         // The nearest-neighbour distance against a sliding reference (Scorer.SlidingNearestNeighbour): the best single score
         // on PR-AUC in the probes of dumped scores (quality-2026-12-03-sliding.md); alone, in place of the default's
         // distances, beside them, and with the windowed Gaussian only.
         new("sliding nearest neighbour", false, b => b.WithScorer(Scorer.SlidingNearestNeighbour())),
         new("default with sliding instead of plain distance", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint, Scorer.Forecast(),
             Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500), Scorer.SlidingNearestNeighbour(), Scorer.NearestNeighbour(normalize: true, reference: 2000)))),
-        new("default with sliding nearest neighbour", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint,
-            Scorer.Forecast(), Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500), Scorer.NearestNeighbour(reference: 2000),
-            Scorer.NearestNeighbour(normalize: true, reference: 2000), Scorer.SlidingNearestNeighbour()))),
+        new("default with sliding nearest neighbour", false, b => b.WithScorer(DefaultWith(Scorer.SlidingNearestNeighbour()))),
         new("default with sliding instead of z-normalised distance", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint,
             Scorer.Forecast(), Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500), Scorer.NearestNeighbour(reference: 2000), Scorer.SlidingNearestNeighbour()))),
         new("default with sliding instead of both distances", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint,
@@ -202,6 +198,13 @@ internal static class Candidates
     private static IAnomalyScorer FivePartPerPoint(IAnomalyScorer windowedGaussian, int reference, FusionMethod method = FusionMethod.TailProbability) =>
         Scorer.Fusion(method, FusionCalibration.PerPoint, Scorer.Forecast(), Scorer.RollingZScore(), windowedGaussian,
             Scorer.NearestNeighbour(reference: reference), Scorer.NearestNeighbour(normalize: true, reference: reference));
+
+    /// <summary>The default scorer's parts and <paramref name="part"/> as one more, fused as the default fuses its own.</summary>
+    private static IAnomalyScorer DefaultWith(IAnomalyScorer part)
+    {
+        var fusion = (FusionScorer)Scorer.Default();
+        return Scorer.Fusion(fusion.Method, fusion.Calibration, [.. fusion.Components, part]);
+    }
 
     /// <summary>The hidden size the automatic model gives a series of this length (see FitChoices).</summary>
     private static int AutomaticWidth(TimeSeries training) => training.Length < 2000 ? 16 : training.Length < 20000 ? 32 : 64;

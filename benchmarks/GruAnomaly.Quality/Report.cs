@@ -165,19 +165,17 @@ internal static class Report
     /// </summary>
     private static string Format(SeriesLost losses, bool withTarget = true)
     {
-        string lost = string.Create(CultureInfo.InvariantCulture, $"{losses.Early} / {losses.F1} / {losses.PrAuc} of ");
-        string judged = losses.Judged.Distinct().Count() == 1
-            ? losses.Judged[0].ToString(CultureInfo.InvariantCulture)
-            : string.Join(" / ", losses.Judged.Select(n => n.ToString(CultureInfo.InvariantCulture)));
+        string lost = Counts(losses.Lost) + " of ";
+        string judged = Counts(losses.Judged.Distinct().Count() == 1 ? [losses.Judged[0]] : losses.Judged);
         if (!withTarget)
         {
             return lost + judged;
         }
 
-        int[] counts = [losses.Early, losses.F1, losses.PrAuc];
-        bool within = counts.Select((count, metric) => 3 * count <= losses.Judged[metric]).All(x => x);
-        return lost + judged + (within ? " (within a third on every metric)" : " (more than a third on " +
-            string.Join(", ", Metrics.Where((_, metric) => 3 * counts[metric] > losses.Judged[metric]).Select(m => m.Name)) + ")");
+        string[] over = [.. Metrics.Where((_, metric) => 3 * losses.Lost[metric] > losses.Judged[metric]).Select(m => m.Name)];
+        return lost + judged + (over.Length == 0 ? " (within a third on every metric)" : $" (more than a third on {string.Join(", ", over)})");
+
+        static string Counts(int[] counts) => string.Join(" / ", counts.Select(n => n.ToString(CultureInfo.InvariantCulture)));
     }
 
     /// <summary>The baseline with the best mean on each metric.</summary>
@@ -214,11 +212,10 @@ internal static class Report
         return Counted(lost, judged);
     }
 
-    private static SeriesLost Counted(List<Loss> lost, int[] judged) =>
-        new(lost.Count(l => l.Metric == Metrics[0].Name), lost.Count(l => l.Metric == Metrics[1].Name), lost.Count(l => l.Metric == Metrics[2].Name), judged);
+    private static SeriesLost Counted(List<Loss> lost, int[] judged) => new([.. Metrics.Select(m => lost.Count(l => l.Metric == m.Name))], judged);
 
     /// <summary>How many series a candidate loses on each metric, and how many were judged on each (in <see cref="Metrics"/>' order).</summary>
-    private readonly record struct SeriesLost(int Early, int F1, int PrAuc, int[] Judged);
+    private readonly record struct SeriesLost(int[] Lost, int[] Judged);
 
     /// <summary>
     /// The series on which the candidate is below the baseline result that <paramref name="reference"/> picks, and on each

@@ -95,13 +95,7 @@ internal sealed class FittedSlidingNearestNeighbourScorer : IFittedScorer, IStre
             for (int t = 0; t < length; t++)
             {
                 int i = (t * features) + f;
-                float distance = float.NaN, neighbour = float.NaN;
-                if (t >= WarmUp && Nearest(values, lead + t, out int end) is float found && end >= 0)
-                {
-                    (distance, neighbour) = (found, values[end]);
-                }
-
-                expected[i] = neighbour;
+                (expected[i], float distance) = t < WarmUp ? (float.NaN, float.NaN) : Nearest(values, lead + t);
                 errors[i] = float.IsNaN(observed[i]) ? float.NaN : distance;
             }
         }
@@ -157,6 +151,13 @@ internal sealed class FittedSlidingNearestNeighbourScorer : IFittedScorer, IStre
         {
             values[lead + t] = inputs[(t * Features) + feature];
         }
+    }
+
+    /// <summary>The nearest neighbour's last value, the expected value, and the distance to it; NaN in both where there is none.</summary>
+    private (float Expected, float Distance) Nearest(ReadOnlySpan<float> values, int end)
+    {
+        float distance = Nearest(values, end, out int neighbourEnd);
+        return neighbourEnd < 0 ? (float.NaN, float.NaN) : (values[neighbourEnd], distance);
     }
 
     /// <summary>
@@ -215,9 +216,8 @@ internal sealed class FittedSlidingNearestNeighbourScorer : IFittedScorer, IStre
                 _scorer.Gather(values, f, lead, recent, rows);
                 // A missing value is filled with the feature's last input, as the stream fills the inputs it keeps.
                 values[^1] = float.IsNaN(observed[f]) ? (rows > 0 ? recent[recent.Length - features + f] : 0) : observed[f];
-                float distance = _scorer.Nearest(values, lead + rows, out int end);
-                expected[f] = end < 0 ? float.NaN : values[end];
-                errors[f] = float.IsNaN(observed[f]) || end < 0 ? float.NaN : distance;
+                (expected[f], float distance) = _scorer.Nearest(values, lead + rows);
+                errors[f] = float.IsNaN(observed[f]) ? float.NaN : distance;
             }
         }
     }
