@@ -148,6 +148,10 @@ internal static class Candidates
         // on PR-AUC in the probes of dumped scores (quality-2026-12-03-sliding.md); alone, in place of the default's
         // distances, beside them, and with the windowed Gaussian only.
         new("sliding nearest neighbour", false, b => b.WithScorer(Scorer.SlidingNearestNeighbour())),
+        // Its reference length: longer keeps more of a long training series in view, at a proportional cost per point.
+        new("sliding nearest neighbour over 1000", false, b => b.WithScorer(Scorer.SlidingNearestNeighbour(reference: 1000))),
+        new("sliding nearest neighbour over 5000", false, b => b.WithScorer(Scorer.SlidingNearestNeighbour(reference: 5000))),
+        new("sliding nearest neighbour over 10000", false, b => b.WithScorer(Scorer.SlidingNearestNeighbour(reference: 10000))),
         new("default with sliding instead of plain distance", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint, Scorer.Forecast(),
             Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500), Scorer.SlidingNearestNeighbour(), Scorer.NearestNeighbour(normalize: true, reference: 2000)))),
         new("default with sliding nearest neighbour", false, b => b.WithScorer(DefaultWith(Scorer.SlidingNearestNeighbour()))),
@@ -155,6 +159,12 @@ internal static class Candidates
             Scorer.Forecast(), Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500), Scorer.NearestNeighbour(reference: 2000), Scorer.SlidingNearestNeighbour()))),
         new("default with sliding instead of both distances", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint,
             Scorer.Forecast(), Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500), Scorer.SlidingNearestNeighbour()))),
+        // The GRU's forecast with the sliding distance and few other parts, so the sliding distance is not diluted by the
+        // training-reference distances it replaces in streams.
+        new("forecast with sliding nearest neighbour", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint,
+            Scorer.Forecast(), Scorer.SlidingNearestNeighbour()))),
+        new("forecast with z and sliding nearest neighbour", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint,
+            Scorer.Forecast(), Scorer.RollingZScore(), Scorer.SlidingNearestNeighbour()))),
         // The plain distance against the union of the training reference and the sliding one (UnionNeighbourScorer): the
         // probe of dumped scores gave it the best offline PR-AUC of the default's variants (0.474). Measured, not adopted.
         new("default with union distance", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint, Scorer.Forecast(),
@@ -210,17 +220,17 @@ internal static class Candidates
     private static int AutomaticWidth(TimeSeries training) => training.Length < 2000 ? 16 : training.Length < 20000 ? 32 : 64;
 
     /// <summary>The window the detector chooses for the series when none is set (the dominant period, bounded), before its cap for short series.</summary>
-    private static int AutomaticWindow(TimeSeries training) =>
+    internal static int AutomaticWindow(TimeSeries training) =>
         Math.Clamp(Preprocessing.Periodicity.Dominant(training.Values, training.Features, FitChoices.MaximumAutomaticWindow, out _) ?? FitChoices.AperiodicWindow,
             FitChoices.MinimumAutomaticWindow, FitChoices.MaximumAutomaticWindow);
 
     /// <summary>The dominant period of the training series (1 when it has none), as the detector's automatic window finds it.</summary>
-    private static int Period(TimeSeries training) =>
+    internal static int Period(TimeSeries training) =>
         Preprocessing.Periodicity.Dominant(training.Values, training.Features, FitChoices.MaximumAutomaticWindow, out _) ?? 1;
 
     public static IReadOnlyList<Candidate> Select(IEnumerable<string> names)
     {
-        var all = new[] { Default, Selected }.Concat(Baselines).Concat(Variants).Concat(FusionVariants).Concat(Missing).Concat(MissingForecastOnly).ToList();
+        var all = new[] { Default, Selected, InjectionSelection.Candidate }.Concat(Baselines).Concat(Variants).Concat(FusionVariants).Concat(Missing).Concat(MissingForecastOnly).ToList();
         var chosen = new List<Candidate>();
         foreach (string name in names)
         {
