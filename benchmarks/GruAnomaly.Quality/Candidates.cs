@@ -165,6 +165,14 @@ internal static class Candidates
             Scorer.Forecast(), Scorer.SlidingNearestNeighbour()))),
         new("forecast with z and sliding nearest neighbour", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint,
             Scorer.Forecast(), Scorer.RollingZScore(), Scorer.SlidingNearestNeighbour()))),
+        // Discords at three lengths (half, once and twice the automatic window; MERLIN's multi-length discords), the largest
+        // calibrated surprise of the three standing for the default's distance.
+        new("default with discords over three lengths", false, (b, training) => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint,
+            Scorer.Forecast(), Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500), MultiLength(training, normalize: false),
+            Scorer.NearestNeighbour(normalize: true, reference: 2000)))),
+        new("default with both discords over three lengths", false, (b, training) => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint,
+            Scorer.Forecast(), Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500), MultiLength(training, normalize: false),
+            MultiLength(training, normalize: true)))),
         // The plain distance against the union of the training reference and the sliding one (UnionNeighbourScorer): the
         // probe of dumped scores gave it the best offline PR-AUC of the default's variants (0.474). Measured, not adopted.
         new("default with union distance", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint, Scorer.Forecast(),
@@ -214,6 +222,13 @@ internal static class Candidates
     {
         var fusion = (FusionScorer)Scorer.Default();
         return Scorer.Fusion(fusion.Method, fusion.Calibration, [.. fusion.Components, part]);
+    }
+
+    /// <summary>The nearest-neighbour distance at the detector's window and at half and twice the automatic one (see <see cref="MultiLengthNeighbourScorer"/>).</summary>
+    private static IAnomalyScorer MultiLength(TimeSeries training, bool normalize)
+    {
+        int window = AutomaticWindow(training);
+        return new MultiLengthNeighbourScorer([null, Math.Max(4, window / 2), Math.Min(2000, 2 * window)], normalize, 2000);
     }
 
     /// <summary>The hidden size the automatic model gives a series of this length (see FitChoices).</summary>
