@@ -165,6 +165,9 @@ internal static class Candidates
             Scorer.Forecast(), Scorer.SlidingNearestNeighbour()))),
         new("forecast with z and sliding nearest neighbour", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint,
             Scorer.Forecast(), Scorer.RollingZScore(), Scorer.SlidingNearestNeighbour()))),
+        // One memory of 2000 steps for the plain distance: the training series first, the series' own past in what it leaves.
+        new("default with shared distance", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint, Scorer.Forecast(),
+            Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500), new UnionNeighbourScorer(2000, budget: true), Scorer.NearestNeighbour(normalize: true, reference: 2000)))),
         // Discords at three lengths (half, once and twice the automatic window; MERLIN's multi-length discords), the largest
         // calibrated surprise of the three standing for the default's distance.
         new("default with discords over three lengths", false, (b, training) => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint,

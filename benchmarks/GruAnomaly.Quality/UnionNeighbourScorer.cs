@@ -9,20 +9,34 @@ namespace GruAnomaly.Quality;
 /// <see cref="Scorer.NearestNeighbour"/>) and the sliding one (the latest <paramref name="reference"/> subsequences before
 /// the point, as <see cref="Scorer.SlidingNearestNeighbour"/>): the smaller of the two distances, so a shape is new only
 /// if neither the training series nor the series' own recent past showed it.
+/// With <paramref name="budget"/>, one memory of <paramref name="reference"/> steps is shared instead: the training
+/// series fills it first, and only what it leaves (reference − training length, when positive) slides over the series'
+/// own past; a training series that fills it gives the plain distance alone (quality-2026-12-03-selection.md).
 /// </summary>
-internal sealed class UnionNeighbourScorer(int reference) : IAnomalyScorer
+internal sealed class UnionNeighbourScorer(int reference, bool budget = false) : IAnomalyScorer
 {
     private readonly IAnomalyScorer _training = Scorer.NearestNeighbour(reference: reference);
     private readonly IAnomalyScorer _sliding = Scorer.SlidingNearestNeighbour(reference: reference);
 
-    public string Name => $"union nearest-neighbour(reference={reference})";
+    public string Name => budget ? $"shared nearest-neighbour(reference={reference})" : $"union nearest-neighbour(reference={reference})";
 
     public int MinimumLength(int window) => _sliding.MinimumLength(window);
 
     public int MaximumWindow => _training.MaximumWindow;
 
-    public IFittedScorer Fit(ScorerFitContext context, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken) =>
-        new Fitted(Name, _training.Fit(context, progress, cancellationToken), _sliding.Fit(context, progress, cancellationToken));
+    public IFittedScorer Fit(ScorerFitContext context, IProgress<TrainingProgress>? progress, CancellationToken cancellationToken)
+    {
+        IFittedScorer training = _training.Fit(context, progress, cancellationToken);
+        if (!budget)
+        {
+            return new Fitted(Name, training, _sliding.Fit(context, progress, cancellationToken));
+        }
+
+        int spare = reference - (context.Inputs.Length / context.Features);
+        return spare <= 0
+            ? training
+            : new Fitted(Name, training, Scorer.SlidingNearestNeighbour(reference: spare).Fit(context, progress, cancellationToken));
+    }
 
     private sealed class Fitted(string name, IFittedScorer training, IFittedScorer sliding) : IFittedScorer, IStreamableScorer, ITrainingScorer
     {
