@@ -173,6 +173,18 @@ internal static class Candidates
         new("default with discords over three lengths", false, (b, training) => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint,
             Scorer.Forecast(), Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500), MultiLength(training, normalize: false),
             Scorer.NearestNeighbour(normalize: true, reference: 2000)))),
+        // The same, at three lengths only where the training series fills the distance's 2000-step reference: a shorter
+        // one holds few subsequences of twice the window, and normal shapes at that length stay new.
+        new("default with discords over three lengths where the reference is full", false, (b, training) => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability,
+            FusionCalibration.PerPoint, Scorer.Forecast(), Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500),
+            training.Length >= 2000 ? MultiLength(training, normalize: false) : Scorer.NearestNeighbour(reference: 2000),
+            Scorer.NearestNeighbour(normalize: true, reference: 2000)))),
+        // The same three lengths as separate parts of the sum, where the reference is full.
+        new("default with discords at three lengths as parts where the reference is full", false, (b, training) => b.WithScorer(training.Length >= 2000
+            ? Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint, Scorer.Forecast(), Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500),
+                Scorer.NearestNeighbour(reference: 2000), Scorer.NearestNeighbour(Math.Max(4, AutomaticWindow(training) / 2), reference: 2000),
+                Scorer.NearestNeighbour(Math.Min(2000, 2 * AutomaticWindow(training)), reference: 2000), Scorer.NearestNeighbour(normalize: true, reference: 2000))
+            : Scorer.Default())),
         new("default with both discords over three lengths", false, (b, training) => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint,
             Scorer.Forecast(), Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500), MultiLength(training, normalize: false),
             MultiLength(training, normalize: true)))),
