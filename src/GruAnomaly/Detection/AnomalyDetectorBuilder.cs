@@ -417,7 +417,8 @@ public sealed class AnomalyDetectorBuilder
 
         // The forecast scorer builds GRU-D's rows; the baselines train no model. Any other scorer would feed the cell the bare series.
         static bool Serves(IAnomalyScorer scorer) =>
-            scorer is ForecastScorer or NaiveScorer or RollingZScoreScorer or WindowedGaussianScorer or NearestNeighbourScorer or SlidingNearestNeighbourScorer;
+            scorer is ForecastScorer or NaiveScorer or RollingZScoreScorer or WindowedGaussianScorer or NearestNeighbourScorer or SlidingNearestNeighbourScorer
+                or MultiLengthNearestNeighbourScorer;
         bool forecasts = _scorer is ForecastScorer || (_scorer is FusionScorer fusion && fusion.Components.All(Serves));
         if (_scorer is not null && !forecasts)
         {

@@ -12,4 +12,8 @@ internal static partial class Log
     [LoggerMessage(EventId = 41, Level = LogLevel.Information,
         Message = "Fusion component {Component} adds nothing to this detector: the training series has {Length} time steps and it scores only series of at least {Needed}, so it has no calibration")]
     public static partial void FusionComponentUncalibrated(this ILogger logger, string component, int length, int needed);
+
+    [LoggerMessage(EventId = 42, Level = LogLevel.Information,
+        Message = "{Scorer}: subsequence lengths {Lengths}{Reason}")]
+    public static partial void NeighbourLengths(this ILogger logger, string scorer, string lengths, string reason);
 }

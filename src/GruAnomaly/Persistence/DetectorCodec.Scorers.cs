@@ -98,6 +98,17 @@ internal static partial class DetectorCodec
                 }
 
                 break;
+            case FittedMultiLengthNearestNeighbourScorer multiLength:
+                w.Require(11);
+                w.U8(10);
+                w.String(multiLength.Name);
+                w.I32(multiLength.Parts.Count);
+                foreach (FittedNearestNeighbourScorer part in multiLength.Parts)
+                {
+                    WriteScorer(w, part, context);
+                }
+
+                break;
             case FittedFusionScorer fusion:
                 w.U8(5);
                 w.String(fusion.Name);
@@ -235,6 +246,20 @@ internal static partial class DetectorCodec
                 }
 
                 return r.Construct("sliding nearest-neighbour scorer", () => new FittedSlidingNearestNeighbourScorer(name, length, reference, tail, heldOutFrom));
+            }
+
+            case 10:
+            {
+                RequireVersion(r, 11, "scorer", "a multi-length nearest-neighbour scorer");
+                string name = r.String("name");
+                var parts = new FittedNearestNeighbourScorer[r.I32("lengths", 2, 3)];
+                for (int p = 0; p < parts.Length; p++)
+                {
+                    parts[p] = ReadScorer(r, context, allowFusion: false) as FittedNearestNeighbourScorer
+                        ?? throw r.Invalid("lengths", $"length {p} is not a nearest-neighbour distance");
+                }
+
+                return r.Construct("multi-length nearest-neighbour scorer", () => new FittedMultiLengthNearestNeighbourScorer(name, parts));
             }
 
             case 5 when allowFusion:

@@ -470,6 +470,11 @@ internal static partial class DetectorCodec
                 w.OptionalI32(sliding.Length);
                 w.I32(sliding.Reference);
                 break;
+            case MultiLengthNearestNeighbourScorer multiLength:
+                w.Require(11);
+                w.U8(12);
+                w.I32(multiLength.Reference);
+                break;
             case FusionScorer fusion:
                 w.U8(6);
                 WriteFusionMethod(w, fusion.Method, fusion.Calibration);
@@ -525,6 +530,9 @@ internal static partial class DetectorCodec
                 return r.Construct("sliding nearest-neighbour scorer", () => new SlidingNearestNeighbourScorer(length, reference));
             }
 
+            case 12:
+                RequireVersion(r, 11, "scorer", "a multi-length nearest-neighbour scorer");
+                return new MultiLengthNearestNeighbourScorer(r.I32("reference steps", 2, NearestNeighbourScorer.MaximumReference));
             case 6 when allowFusion:
                 (FusionMethod method, FusionCalibration calibration) = ReadFusionMethod(r);
                 var components = new IAnomalyScorer[r.I32("fusion components", 2, Limits.FusionComponents)];

@@ -28,9 +28,9 @@ internal static class ModelFile
     /// scorer and the maximum fusion; version 5 the detector's seed (<c>WithSeed</c>); version 6 the fusion that calibrates
     /// points; version 7 the nearest-neighbour scorer with a reference shorter than its maximum; version 8 event rules whose
     /// alarms do not repeat (<c>EventRules.RepeatAlarms</c>); version 9 the automatic threshold with an exponential tail; version 10 the sliding
-    /// nearest-neighbour scorer.
+    /// nearest-neighbour scorer; version 11 the multi-length nearest-neighbour scorer.
     /// </summary>
-    public const ushort CurrentVersion = 10;
+    public const ushort CurrentVersion = 11;
 
     public const int HeaderBytes = 16;
     public const int ChecksumBytes = 4;

@@ -33,7 +33,7 @@ public static class Scorer
     /// </remarks>
     /// <returns>A <see cref="FusionScorer"/> of those five scorers.</returns>
     public static IAnomalyScorer Default() => Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint, Forecast(), RollingZScore(),
-        WindowedGaussian(window: DefaultWindowedGaussian), NearestNeighbour(reference: DefaultReference), NearestNeighbour(normalize: true, reference: DefaultReference));
+        WindowedGaussian(window: DefaultWindowedGaussian), MultiLengthNearestNeighbour(reference: DefaultReference), NearestNeighbour(normalize: true, reference: DefaultReference));
 
     /// <summary>How many previous points the default's windowed Gaussian covers.</summary>
     private const int DefaultWindowedGaussian = 500;
@@ -102,6 +102,16 @@ public static class Scorer
     /// <returns>A <see cref="NearestNeighbourScorer"/>.</returns>
     public static IAnomalyScorer NearestNeighbour(int? length = null, bool normalize = false, int reference = NearestNeighbourScorer.MaximumReference) =>
         InvalidScorer.Or("Scorer.NearestNeighbour", () => new NearestNeighbourScorer(length, normalize, reference));
+
+    /// <summary>
+    /// A scorer that trains nothing: the plain nearest-neighbour distance at the detector's window and at half and twice
+    /// it, each divided by the square root of its length, the largest; at the window alone where the training series holds
+    /// fewer than <paramref name="reference"/> steps.
+    /// </summary>
+    /// <param name="reference">The most training steps kept as the reference, and the fewest for three lengths; from 2 to <see cref="NearestNeighbourScorer.MaximumReference"/>.</param>
+    /// <returns>A <see cref="MultiLengthNearestNeighbourScorer"/>.</returns>
+    public static IAnomalyScorer MultiLengthNearestNeighbour(int reference = MultiLengthNearestNeighbourScorer.DefaultReference) =>
+        InvalidScorer.Or("Scorer.MultiLengthNearestNeighbour", () => new MultiLengthNearestNeighbourScorer(reference));
 
     /// <summary>
     /// A scorer that trains nothing: the error is the distance from the subsequence that ends at a point to its nearest

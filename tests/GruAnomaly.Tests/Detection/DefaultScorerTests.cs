@@ -27,7 +27,7 @@ public sealed class DefaultScorerTests
             c => Assert.Equal(1, Assert.IsType<ForecastScorer>(c).Horizon),
             c => Assert.Null(Assert.IsType<RollingZScoreScorer>(c).Window),
             c => Assert.Equal(500, Assert.IsType<WindowedGaussianScorer>(c).Window),
-            c => Assert.Equal((null, false, 2000), NearestNeighbour(c)),
+            c => Assert.Equal(2000, Assert.IsType<MultiLengthNearestNeighbourScorer>(c).Reference),
             c => Assert.Equal((null, true, 2000), NearestNeighbour(c)));
         Assert.Equal(Scorer.Default().Name, fusion.Name);
         // It needs the series the forecast needs: the windowed Gaussian joins once it has its 500 points.

@@ -17,7 +17,7 @@ public sealed class DetectorStreamAllocationTests
 {
     public static TheoryData<string> Configurations() =>
         ["default", "mse-horizon-2", "rolling-z-score", "fusion", "carried-state", "carried-state-mse", "lstm", "lstm-carried-state",
-            "nearest-neighbour", "maximum-with-nearest-neighbour", "per-point-fusion", "sliding-nearest-neighbour"];
+            "nearest-neighbour", "maximum-with-nearest-neighbour", "per-point-fusion", "sliding-nearest-neighbour", "multi-length-nearest-neighbour"];
 
     [Theory]
     [MemberData(nameof(Configurations))]
@@ -40,6 +40,7 @@ public sealed class DetectorStreamAllocationTests
             "lstm-carried-state" => builder.WithModel(Models.Lstm(hiddenSize: 8, layers: 2)).WithScorer(Scorer.CarriedStateForecast()),
             "nearest-neighbour" => builder.WithScorer(Scorer.NearestNeighbour(normalize: true)),
             "sliding-nearest-neighbour" => builder.WithScorer(Scorer.SlidingNearestNeighbour(reference: 300)),
+            "multi-length-nearest-neighbour" => builder.WithScorer(Scorer.MultiLengthNearestNeighbour(reference: 300)),
             "maximum-with-nearest-neighbour" => builder.WithScorer(Scorer.Fusion(FusionMethod.Maximum, Scorer.Forecast(), Scorer.NearestNeighbour())),
             "per-point-fusion" => builder.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint, Scorer.Forecast(),
                 Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 30), Scorer.NearestNeighbour())),

@@ -74,7 +74,7 @@ public sealed class DetectorStreamTests
     [
         "forecast-mse", "forecast-nll", "forecast-horizon-3", "forecast-nll-horizon-2", "naive", "naive-lag-40", "rolling-z-score",
         "windowed-gaussian", "fusion-tail", "fusion-rank", "no-smoothing", "carried-state-mse", "carried-state-nll", "fusion-carried-state",
-        "nearest-neighbour", "nearest-neighbour-z", "sliding-nearest-neighbour", "fusion-sliding-nearest-neighbour", "fusion-nearest-neighbours", "fusion-maximum",
+        "nearest-neighbour", "nearest-neighbour-z", "sliding-nearest-neighbour", "fusion-sliding-nearest-neighbour", "multi-length-nearest-neighbour", "fusion-nearest-neighbours", "fusion-maximum",
         "fusion-long-warm-up", "fusion-per-point", "fusion-maximum-per-point",
     ];
 
@@ -101,6 +101,7 @@ public sealed class DetectorStreamTests
             "nearest-neighbour" => builder.WithScorer(Scorer.NearestNeighbour(length: 25)),
             // A reference of 60 subsequences: the stream's own inputs replace the training tail after 2·25 + 60 − 2 points.
             "sliding-nearest-neighbour" => builder.WithScorer(Scorer.SlidingNearestNeighbour(length: 25, reference: 60)),
+            "multi-length-nearest-neighbour" => builder.WithScorer(Scorer.MultiLengthNearestNeighbour(reference: 200)),
             "fusion-sliding-nearest-neighbour" => builder.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint,
                 Scorer.Forecast(), Scorer.SlidingNearestNeighbour(reference: 100))),
             "nearest-neighbour-z" => builder.WithScorer(Scorer.NearestNeighbour(normalize: true)),

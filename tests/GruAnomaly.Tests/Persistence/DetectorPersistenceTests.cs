@@ -28,7 +28,7 @@ public sealed class DetectorPersistenceTests
         "rolling-z-score", "windowed-gaussian", "fusion-tail", "fusion-rank", "reset-after-2-layers", "reset-before-2-layers",
         "reconstruction-reset-after-2-layers", "carried-state", "carried-state-mse-2-layers", "automatic-choices",
         "lstm-forecast", "lstm-reconstruction-2-layers", "lstm-reconstruction-autoregressive", "lstm-carried-state-2-layers", "lstm-fusion",
-        "nearest-neighbour", "nearest-neighbour-shorter-reference", "sliding-nearest-neighbour", "fusion-nearest-neighbours", "fusion-maximum", "fusion-per-point",
+        "nearest-neighbour", "nearest-neighbour-shorter-reference", "sliding-nearest-neighbour", "multi-length-nearest-neighbour", "fusion-nearest-neighbours", "fusion-maximum", "fusion-per-point",
     ];
 
     [Theory]
@@ -51,6 +51,8 @@ public sealed class DetectorPersistenceTests
             "fusion-rank" => builder.WithScorer(Scorer.Fusion(FusionMethod.Rank, Scorer.Naive(), Scorer.WindowedGaussian(window: 40))),
             "nearest-neighbour" => builder.WithScorer(Scorer.NearestNeighbour(normalize: true)),
             "nearest-neighbour-shorter-reference" => builder.WithScorer(Scorer.NearestNeighbour(reference: 300)),
+            "multi-length-nearest-neighbour" => builder.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint, Scorer.Forecast(),
+                Scorer.MultiLengthNearestNeighbour(reference: 300))),
             "sliding-nearest-neighbour" => builder.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint, Scorer.Forecast(),
                 Scorer.SlidingNearestNeighbour(length: 12, reference: 300))),
             "fusion-maximum" => builder.WithScorer(Scorer.Fusion(FusionMethod.Maximum, Scorer.Forecast(), Scorer.RollingZScore(), Scorer.NearestNeighbour())),

@@ -10,7 +10,9 @@ namespace GruAnomaly.Tests.Persistence;
 /// Backward compatibility of the newer formats: detectors written as version 8, with what versions 3 to 8 added (the
 /// default five-part fusion calibrating points with a shorter nearest-neighbour reference, a seed, a running normalization
 /// that keeps flagged scores out, alarms at onsets only), as version 9, the same with the automatic threshold's
-/// exponential tail, and as version 10, that with a sliding nearest-neighbour distance as a sixth part of the fusion;
+/// exponential tail, as version 10, that with a sliding nearest-neighbour distance as a sixth part of the fusion, and as
+/// version 11, the default with the plain distance at three lengths (a 300-step reference, so that the 700-step training
+/// series holds it);
 /// their stream states and what <c>Detect</c> reported, committed under <c>Fixtures/</c>. Every later library must load
 /// them and report the same.
 /// </summary>
@@ -34,6 +36,7 @@ public sealed class NewerFixtureTests
     [InlineData(8, TailModel.GeneralizedPareto)]
     [InlineData(9, TailModel.Exponential)]
     [InlineData(10, TailModel.Exponential)]
+    [InlineData(11, TailModel.Exponential)]
     public void TheFixtureHoldsWhatItsVersionAdded(int version, TailModel tail)
     {
         byte[] file = File.ReadAllBytes(DetectorFixtures.Path(DetectorFile(version)));
@@ -53,6 +56,7 @@ public sealed class NewerFixtureTests
     [InlineData(8)]
     [InlineData(9)]
     [InlineData(10)]
+    [InlineData(11)]
     public void TheDetectorStillDetectsWhatItDid(int version)
     {
         FittedAnomalyDetector detector = FittedAnomalyDetector.Load(DetectorFixtures.Path(DetectorFile(version)));
@@ -74,6 +78,7 @@ public sealed class NewerFixtureTests
     [InlineData(8)]
     [InlineData(9)]
     [InlineData(10)]
+    [InlineData(11)]
     public void TheStreamStateStillContinues(int version)
     {
         FittedAnomalyDetector detector = FittedAnomalyDetector.Load(DetectorFixtures.Path(DetectorFile(version)));
@@ -91,12 +96,13 @@ public sealed class NewerFixtureTests
 
     /// <summary>
     /// Writes a version's fixtures into the source tree. Explicit: CI never runs it (see the class remarks). Versions 8
-    /// and 9 differ only in the automatic threshold's tail, 9 and 10 only in the scorer.
+    /// and 9 differ only in the automatic threshold's tail, 9, 10 and 11 only in the scorer.
     /// </summary>
     [Theory(Explicit = true)]
     [InlineData(8, TailModel.GeneralizedPareto)]
     [InlineData(9, TailModel.Exponential)]
     [InlineData(10, TailModel.Exponential)]
+    [InlineData(11, TailModel.Exponential)]
     public void GenerateFixtures(int version, TailModel tail)
     {
         FittedAnomalyDetector detector = AnomalyDetector.CreateBuilder()
@@ -113,11 +119,17 @@ public sealed class NewerFixtureTests
         DetectorFixtures.Write(detector, DetectorStreamTests.TestSeries(700, seed: 5), DetectorFile(version), StreamFile(version), ExpectedFile(version));
     }
 
-    /// <summary>The default until version 10, whose fixture adds a sliding nearest-neighbour distance to its parts.</summary>
-    private static IAnomalyScorer ScorerOf(int version) => version < 10
-        ? Scorer.Default()
-        : Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint, Scorer.Forecast(), Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500),
-            Scorer.NearestNeighbour(reference: 2000), Scorer.NearestNeighbour(normalize: true, reference: 2000), Scorer.SlidingNearestNeighbour(reference: 300));
+    /// <summary>
+    /// The default's parts until version 11 (until version 10 the default itself), with a sliding distance as a sixth part
+    /// in version 10 and the plain distance at three lengths in version 11.
+    /// </summary>
+    private static IAnomalyScorer ScorerOf(int version) => Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint,
+    [
+        Scorer.Forecast(), Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500),
+        version < 11 ? Scorer.NearestNeighbour(reference: 2000) : Scorer.MultiLengthNearestNeighbour(reference: 300),
+        Scorer.NearestNeighbour(normalize: true, reference: 2000),
+        .. version == 10 ? [Scorer.SlidingNearestNeighbour(reference: 300)] : Array.Empty<IAnomalyScorer>(),
+    ]);
 
     private static string DetectorFile(int version) => $"detector-v{version}.gad";
 

@@ -17,7 +17,7 @@ public sealed class StreamStatePersistenceTests
     [
         "forecast-nll", "forecast-mse-horizon-3", "naive-lag-40", "rolling-z-score", "windowed-gaussian", "fusion", "streaming-pot", "dspot",
         "robust-z-short", "robust-z-normal", "ratio-to-median", "no-normalization", "forward-fill", "mahalanobis", "carried-state", "carried-state-fusion",
-        "lstm-carried-state", "lstm-forecast", "nearest-neighbour", "nearest-neighbour-fusion", "sliding-nearest-neighbour",
+        "lstm-carried-state", "lstm-forecast", "nearest-neighbour", "nearest-neighbour-fusion", "sliding-nearest-neighbour", "multi-length-nearest-neighbour",
     ];
 
     [Theory]
@@ -25,7 +25,7 @@ public sealed class StreamStatePersistenceTests
     public void ARestoredStreamContinuesBitForBit(string name)
     {
         AnomalyDetectorBuilder builder = AnomalyDetectorTests.QuickBuilder().WithThreshold(Threshold.Automatic(1e-3));
-        bool baseline = name is "naive-lag-40" or "rolling-z-score" or "windowed-gaussian" or "streaming-pot" or "dspot" or "nearest-neighbour" or "sliding-nearest-neighbour";
+        bool baseline = name is "naive-lag-40" or "rolling-z-score" or "windowed-gaussian" or "streaming-pot" or "dspot" or "nearest-neighbour" or "sliding-nearest-neighbour" or "multi-length-nearest-neighbour";
         int features = name == "mahalanobis" ? 2 : 1;
         builder = name switch
         {
@@ -37,6 +37,7 @@ public sealed class StreamStatePersistenceTests
             "nearest-neighbour" => builder.WithScorer(Scorer.NearestNeighbour(length: 30, normalize: true)),
             // Restored before and after the point where the stream's inputs replace the training tail (2·20 + 150 − 2 = 188).
             "sliding-nearest-neighbour" => builder.WithScorer(Scorer.SlidingNearestNeighbour(length: 20, reference: 150)),
+            "multi-length-nearest-neighbour" => builder.WithScorer(Scorer.MultiLengthNearestNeighbour(reference: 150)),
             "nearest-neighbour-fusion" => builder.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.NearestNeighbour())),
             "fusion" => builder.WithScorer(Scorer.Fusion(Scorer.Forecast(horizon: 2), Scorer.Naive(), Scorer.RollingZScore(window: 30))),
             "carried-state" => builder.WithScorer(Scorer.CarriedStateForecast()),
