@@ -29,6 +29,8 @@ internal static class Candidates
         new("forecast only", false, b => b.WithScorer(Scorer.Forecast())),
         // The default until the five-part fusion calibrating points replaced it (quality-2026-12-03-default.md), with the
         // automatic threshold's risk it had then.
+        // The default until the plain distance ran at three lengths (quality-2026-12-03-multi-length.md).
+        new("default with one length", false, b => b.WithScorer(FivePartPerPoint(Scorer.WindowedGaussian(window: 500), 2000))),
         new("previous default", false, b => b.WithScorer(Scorer.Fusion(Scorer.Forecast(), Scorer.RollingZScore())).WithThreshold(Thresholds.Threshold.Automatic(3e-4, Thresholds.TailModel.GeneralizedPareto))),
         new("squared error", false, b => b.WithLoss(Losses.Loss.Mse)),
         new("reconstruction", false, b => b.WithLoss(Losses.Loss.Mse).WithScorer(Scorer.Reconstruction())),
