@@ -191,34 +191,7 @@ internal static partial class DetectorCodec
             }
 
             case 8:
-            {
-                RequireVersion(r, 4, "scorer", "a nearest-neighbour scorer");
-                string name = r.String("name");
-                int length = r.I32("subsequence length", 1, Limits.Window);
-                bool normalize = r.Bool("z-normalised");
-                int referenceStart = r.I32("reference start", 0, int.MaxValue);
-                // Each feature's reference takes at least its 4-byte count, so the count is bounded by the bytes left first.
-                var reference = new float[r.I32("features", 1, Limits.Features)][];
-                if ((long)reference.Length * sizeof(int) > r.Remaining)
-                {
-                    throw r.Invalid("features", $"claims {reference.Length} references but only {r.Remaining} bytes remain");
-                }
-
-                for (int f = 0; f < reference.Length; f++)
-                {
-                    reference[f] = r.Floats($"reference of feature {f}");
-                }
-
-                // A stream keeps three rows of products per feature, one per reference subsequence.
-                long carried = 3L * reference.Length * Math.Max(0, reference[0].Length - length + 1);
-                if (carried > Limits.StreamValues)
-                {
-                    throw r.Invalid("reference", $"would make every stream carry {carried} values; at most {Limits.StreamValues} are allowed");
-                }
-
-                return r.Construct("nearest-neighbour scorer", () => new FittedNearestNeighbourScorer(name, length, normalize, reference, referenceStart));
-            }
-
+                return ReadNearestNeighbour(r);
             case 9:
             {
                 RequireVersion(r, 10, "scorer", "a sliding nearest-neighbour scorer");
@@ -255,8 +228,15 @@ internal static partial class DetectorCodec
                 var parts = new FittedNearestNeighbourScorer[r.I32("lengths", 2, 3)];
                 for (int p = 0; p < parts.Length; p++)
                 {
-                    parts[p] = ReadScorer(r, context, allowFusion: false) as FittedNearestNeighbourScorer
-                        ?? throw r.Invalid("lengths", $"length {p} is not a nearest-neighbour distance");
+                    byte partCode = r.U8($"scorer of length {p}");
+                    parts[p] = partCode == 8 ? ReadNearestNeighbour(r) : throw r.Invalid($"scorer of length {p}", $"has code {partCode}, not 8 (a nearest-neighbour distance)");
+                }
+
+                // Each length's stream keeps its own three rows of products per feature.
+                long carried = parts.Sum(p => 3L * p.Features * Math.Max(0, p.Reference[0].Length - p.Length + 1));
+                if (carried > Limits.StreamValues)
+                {
+                    throw r.Invalid("lengths", $"would make every stream carry {carried} values; at most {Limits.StreamValues} are allowed");
                 }
 
                 return r.Construct("multi-length nearest-neighbour scorer", () => new FittedMultiLengthNearestNeighbourScorer(name, parts));
@@ -332,6 +312,36 @@ internal static partial class DetectorCodec
 
     /// <summary>The high bit of a fusion's method byte: it calibrates points (from format version 6 on).</summary>
     private const byte PointCalibrationFlag = 0x80;
+
+    /// <summary>Reads a plain or z-normalised nearest-neighbour distance (fitted scorer code 8) after its code.</summary>
+    private static FittedNearestNeighbourScorer ReadNearestNeighbour(FieldReader r)
+    {
+        RequireVersion(r, 4, "scorer", "a nearest-neighbour scorer");
+        string name = r.String("name");
+        int length = r.I32("subsequence length", 1, Limits.Window);
+        bool normalize = r.Bool("z-normalised");
+        int referenceStart = r.I32("reference start", 0, int.MaxValue);
+        // Each feature's reference takes at least its 4-byte count, so the count is bounded by the bytes left first.
+        var reference = new float[r.I32("features", 1, Limits.Features)][];
+        if ((long)reference.Length * sizeof(int) > r.Remaining)
+        {
+            throw r.Invalid("features", $"claims {reference.Length} references but only {r.Remaining} bytes remain");
+        }
+
+        for (int f = 0; f < reference.Length; f++)
+        {
+            reference[f] = r.Floats($"reference of feature {f}");
+        }
+
+        // A stream keeps three rows of products per feature, one per reference subsequence.
+        long carried = 3L * reference.Length * Math.Max(0, reference[0].Length - length + 1);
+        if (carried > Limits.StreamValues)
+        {
+            throw r.Invalid("reference", $"would make every stream carry {carried} values; at most {Limits.StreamValues} are allowed");
+        }
+
+        return r.Construct("nearest-neighbour scorer", () => new FittedNearestNeighbourScorer(name, length, normalize, reference, referenceStart));
+    }
 
     /// <summary>
     /// A fusion's method and calibration, fitted or not, in one byte: the method's code, with the high bit set when it

@@ -11,24 +11,25 @@ public static class Scorer
     /// <summary>
     /// The scorer a detector uses when none is chosen: the GRU's one-step forecast error fused by tail probability, point
     /// by point, with four scorers that train nothing: a rolling z-score of the value over the detector's window, a
-    /// windowed Gaussian over the last 500 points, and the distance of the last window's shape to its nearest training
-    /// subsequence, plain and z-normalised, against the last 2000 training steps.
+    /// windowed Gaussian over the last 500 points, the plain distance of the last subsequence to its nearest training
+    /// subsequence at three lengths (<see cref="MultiLengthNearestNeighbour"/>), and the z-normalised distance of the
+    /// window's shape, both against the last 2000 training steps.
     /// </summary>
     /// <remarks>
     /// <para>
     /// Each part catches what the others forgive: the forecast, points the learned dynamics do not expect; the z-score and
     /// the windowed Gaussian, values far from the recent level, which a forecaster that follows the level quickly
-    /// forgives; the distances, shapes never seen in training. Calibrating each part's mean error over a point's features
-    /// (<see cref="FusionCalibration.PerPoint"/>) counts a part that finds a point unusual once, however many features it
-    /// averages. The parts with longer windows join once they have them (<see cref="FusionScorer"/>), so the default needs
-    /// no longer a series than the forecast alone.
+    /// forgives; the distances, shapes never seen in training, at the window's length and at half and twice it.
+    /// Calibrating each part's mean error over a point's features (<see cref="FusionCalibration.PerPoint"/>) counts a
+    /// part that finds a point unusual once, however many features it averages. The parts with longer windows join once
+    /// they have them (<see cref="FusionScorer"/>), so the default needs no longer a series than the forecast alone.
     /// </para>
     /// <para>
-    /// On the quality benchmark (<c>benchmarks/results</c>, means over five training seeds, with the default automatic
-    /// threshold) it raised a mean early-alarm score of 46.9 offline and 48.3 streaming, against 45.3 and 40.6 for the
-    /// forecast fused with the z-score alone (the default before it, on its own threshold), with a higher event F1
-    /// (0.22 / 0.23 against 0.18 / 0.15) and PR-AUC (0.40 / 0.31 against 0.37 / 0.24). A stream of it costs 1.6–1.8 times
-    /// the time per point and 135 kB per series of one feature, against 34 kB.
+    /// On the quality benchmark (<c>benchmarks/results/quality-2026-12-03-multi-length.md</c>, means over five training
+    /// seeds, with the default automatic threshold) it raised a mean early-alarm score of 47.8 offline and 48.5 streaming,
+    /// event F1 0.24 / 0.24 and PR-AUC 0.45 / 0.33, against 46.9 / 48.3, 0.22 / 0.23 and 0.40 / 0.31 with the plain
+    /// distance at the window's length alone, and 21.8 streaming false alarms against 28.4. A stream of it costs 1.35
+    /// times the time per point of the one-length fusion and holds 231 kB per series of one feature, against 135 kB.
     /// </para>
     /// </remarks>
     /// <returns>A <see cref="FusionScorer"/> of those five scorers.</returns>

@@ -266,6 +266,28 @@ public sealed class DamagedFilePersistenceTests
         Assert.Contains("claims 32768 units reading 1 inputs", refused.Message, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void AMultiLengthDistanceHoldingAnythingButPlainDistancesIsRefused()
+    {
+        // Each length must be a code-8 distance, read as such: a length claiming to be another multi-length distance
+        // would otherwise let a crafted file nest them without bound.
+        FittedAnomalyDetector detector = AnomalyDetectorTests.QuickBuilder().WithScorer(Scorer.MultiLengthNearestNeighbour(reference: 300))
+            .Build().Fit(Synthetic.Normal(600, seed: 4));
+        byte[] file = Persisted.Bytes(detector);
+        byte[] name = System.Text.Encoding.UTF8.GetBytes(detector.Scorer.Name);
+        int at = file.AsSpan().IndexOf(name);
+        Assert.True(at > 0);
+        int lengths = at + name.Length;
+        Assert.Equal(3, BinaryPrimitives.ReadInt32LittleEndian(file.AsSpan(lengths)));
+        Assert.Equal(8, file[lengths + 4]);
+
+        file[lengths + 4] = 10;
+        Persisted.FixChecksum(file);
+        var refused = Assert.Throws<InvalidDataException>(() => Persisted.Load(file));
+        Assert.Contains("scorer of length 0", refused.Message, StringComparison.Ordinal);
+        Assert.Contains("has code 10, not 8", refused.Message, StringComparison.Ordinal);
+    }
+
     private static byte[] Mutate(byte[] file, Random random, int from = 0)
     {
         byte[] damaged = (byte[])file.Clone();
