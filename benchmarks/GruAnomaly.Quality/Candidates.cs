@@ -170,26 +170,13 @@ internal static class Candidates
         // One memory of 2000 steps for the plain distance: the training series first, the series' own past in what it leaves.
         new("default with shared distance", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint, Scorer.Forecast(),
             Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500), new UnionNeighbourScorer(2000, budget: true), Scorer.NearestNeighbour(normalize: true, reference: 2000)))),
-        // Discords at three lengths (half, once and twice the automatic window; MERLIN's multi-length discords), the largest
-        // calibrated surprise of the three standing for the default's distance.
-        new("default with discords over three lengths", false, (b, training) => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint,
-            Scorer.Forecast(), Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500), MultiLength(training, normalize: false),
-            Scorer.NearestNeighbour(normalize: true, reference: 2000)))),
-        // The same, at three lengths only where the training series fills the distance's 2000-step reference: a shorter
-        // one holds few subsequences of twice the window, and normal shapes at that length stay new.
-        new("default with discords over three lengths where the reference is full", false, (b, training) => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability,
-            FusionCalibration.PerPoint, Scorer.Forecast(), Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500),
-            training.Length >= 2000 ? MultiLength(training, normalize: false) : Scorer.NearestNeighbour(reference: 2000),
-            Scorer.NearestNeighbour(normalize: true, reference: 2000)))),
-        // The same three lengths as separate parts of the sum, where the reference is full.
+        // The plain distance at three lengths (now the default's, Scorer.MultiLengthNearestNeighbour) as three separate parts
+        // of the sum instead of their largest RMS distance, where the training series fills the 2000-step reference.
         new("default with discords at three lengths as parts where the reference is full", false, (b, training) => b.WithScorer(training.Length >= 2000
             ? Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint, Scorer.Forecast(), Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500),
                 Scorer.NearestNeighbour(reference: 2000), Scorer.NearestNeighbour(Math.Max(4, AutomaticWindow(training) / 2), reference: 2000),
                 Scorer.NearestNeighbour(Math.Min(2000, 2 * AutomaticWindow(training)), reference: 2000), Scorer.NearestNeighbour(normalize: true, reference: 2000))
             : Scorer.Default())),
-        new("default with both discords over three lengths", false, (b, training) => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint,
-            Scorer.Forecast(), Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500), MultiLength(training, normalize: false),
-            MultiLength(training, normalize: true)))),
         // The plain distance against the union of the training reference and the sliding one (UnionNeighbourScorer): the
         // probe of dumped scores gave it the best offline PR-AUC of the default's variants (0.474). Measured, not adopted.
         new("default with union distance", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint, Scorer.Forecast(),
@@ -239,13 +226,6 @@ internal static class Candidates
     {
         var fusion = (FusionScorer)Scorer.Default();
         return Scorer.Fusion(fusion.Method, fusion.Calibration, [.. fusion.Components, part]);
-    }
-
-    /// <summary>The nearest-neighbour distance at the detector's window and at half and twice the automatic one (see <see cref="MultiLengthNeighbourScorer"/>).</summary>
-    private static IAnomalyScorer MultiLength(TimeSeries training, bool normalize)
-    {
-        int window = AutomaticWindow(training);
-        return new MultiLengthNeighbourScorer([null, Math.Max(4, window / 2), Math.Min(2000, 2 * window)], normalize, 2000);
     }
 
     /// <summary>The hidden size the automatic model gives a series of this length (see FitChoices).</summary>
