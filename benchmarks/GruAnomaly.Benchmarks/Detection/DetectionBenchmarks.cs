@@ -45,6 +45,18 @@ public class DetectionBenchmarks
     internal static float[] Sine(Random random, int length) =>
         [.. Enumerable.Range(0, length).Select(t => MathF.Sin(t * 0.157f) + (0.1f * (float)(random.NextDouble() - 0.5)))];
 
+    /// <summary>
+    /// The stream-cost benchmarks' setup: the benchmarks' detector with each scorer, fitted on 10,000 points of
+    /// <see cref="Sine"/>, and <paramref name="points"/> more points to stream, from one seeded generator.
+    /// </summary>
+    internal static (FittedAnomalyDetector[] Detectors, float[] Values) FitOnSine(int points, params IAnomalyScorer[] scorers)
+    {
+        var random = new Random(1);
+        float[] training = Sine(random, 10_000);
+        float[] values = Sine(random, points);
+        return ([.. scorers.Select(scorer => Builder().WithScorer(scorer).Build().Fit(training))], values);
+    }
+
     [Benchmark(Baseline = true, OperationsPerInvoke = Points)]
     public DetectionResult Forecast() => _forecast.Detect(_series);
 

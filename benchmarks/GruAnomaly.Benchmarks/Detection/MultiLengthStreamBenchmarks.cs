@@ -22,13 +22,10 @@ public class MultiLengthStreamBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var random = new Random(1);
-        float[] training = DetectionBenchmarks.Sine(random, 10_000);
-        _values = DetectionBenchmarks.Sine(random, Points);
-        _default = DetectionBenchmarks.Builder().WithScorer(Scorer.Default()).Build().Fit(training);
-        _oneLength = DetectionBenchmarks.Builder().WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint, Scorer.Forecast(),
-            Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500), Scorer.NearestNeighbour(reference: 2000),
-            Scorer.NearestNeighbour(normalize: true, reference: 2000))).Build().Fit(training);
+        (FittedAnomalyDetector[] fitted, _values) = DetectionBenchmarks.FitOnSine(Points, Scorer.Default(),
+            Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint, Scorer.Forecast(), Scorer.RollingZScore(),
+                Scorer.WindowedGaussian(window: 500), Scorer.NearestNeighbour(reference: 2000), Scorer.NearestNeighbour(normalize: true, reference: 2000)));
+        (_default, _oneLength) = (fitted[0], fitted[1]);
     }
 
     [Benchmark(Baseline = true, OperationsPerInvoke = Points)]
