@@ -154,13 +154,10 @@ internal static class Candidates
         new("sliding nearest neighbour over 1000", false, b => b.WithScorer(Scorer.SlidingNearestNeighbour(reference: 1000))),
         new("sliding nearest neighbour over 5000", false, b => b.WithScorer(Scorer.SlidingNearestNeighbour(reference: 5000))),
         new("sliding nearest neighbour over 10000", false, b => b.WithScorer(Scorer.SlidingNearestNeighbour(reference: 10000))),
-        new("default with sliding instead of plain distance", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint, Scorer.Forecast(),
-            Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500), Scorer.SlidingNearestNeighbour(), Scorer.NearestNeighbour(normalize: true, reference: 2000)))),
+        new("default with sliding instead of plain distance", false, b => b.WithScorer(DefaultsFirstThreeWith(Scorer.SlidingNearestNeighbour(), Scorer.NearestNeighbour(normalize: true, reference: 2000)))),
         new("default with sliding nearest neighbour", false, b => b.WithScorer(DefaultWith(Scorer.SlidingNearestNeighbour()))),
-        new("default with sliding instead of z-normalised distance", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint,
-            Scorer.Forecast(), Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500), Scorer.NearestNeighbour(reference: 2000), Scorer.SlidingNearestNeighbour()))),
-        new("default with sliding instead of both distances", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint,
-            Scorer.Forecast(), Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500), Scorer.SlidingNearestNeighbour()))),
+        new("default with sliding instead of z-normalised distance", false, b => b.WithScorer(DefaultsFirstThreeWith(Scorer.NearestNeighbour(reference: 2000), Scorer.SlidingNearestNeighbour()))),
+        new("default with sliding instead of both distances", false, b => b.WithScorer(DefaultsFirstThreeWith(Scorer.SlidingNearestNeighbour()))),
         // The GRU's forecast with the sliding distance and few other parts, so the sliding distance is not diluted by the
         // training-reference distances it replaces in streams.
         new("forecast with sliding nearest neighbour", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint,
@@ -168,19 +165,16 @@ internal static class Candidates
         new("forecast with z and sliding nearest neighbour", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint,
             Scorer.Forecast(), Scorer.RollingZScore(), Scorer.SlidingNearestNeighbour()))),
         // One memory of 2000 steps for the plain distance: the training series first, the series' own past in what it leaves.
-        new("default with shared distance", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint, Scorer.Forecast(),
-            Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500), new UnionNeighbourScorer(2000, budget: true), Scorer.NearestNeighbour(normalize: true, reference: 2000)))),
+        new("default with shared distance", false, b => b.WithScorer(DefaultsFirstThreeWith(new UnionNeighbourScorer(2000, budget: true), Scorer.NearestNeighbour(normalize: true, reference: 2000)))),
         // The plain distance at three lengths (now the default's, Scorer.MultiLengthNearestNeighbour) as three separate parts
         // of the sum instead of their largest RMS distance, where the training series fills the 2000-step reference.
         new("default with discords at three lengths as parts where the reference is full", false, (b, training) => b.WithScorer(training.Length >= 2000
-            ? Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint, Scorer.Forecast(), Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500),
-                Scorer.NearestNeighbour(reference: 2000), Scorer.NearestNeighbour(Math.Max(4, AutomaticWindow(training) / 2), reference: 2000),
+            ? DefaultsFirstThreeWith(Scorer.NearestNeighbour(reference: 2000), Scorer.NearestNeighbour(Math.Max(4, AutomaticWindow(training) / 2), reference: 2000),
                 Scorer.NearestNeighbour(Math.Min(2000, 2 * AutomaticWindow(training)), reference: 2000), Scorer.NearestNeighbour(normalize: true, reference: 2000))
             : Scorer.Default())),
         // The plain distance against the union of the training reference and the sliding one (UnionNeighbourScorer): the
         // probe of dumped scores gave it the best offline PR-AUC of the default's variants (0.474). Measured, not adopted.
-        new("default with union distance", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint, Scorer.Forecast(),
-            Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500), new UnionNeighbourScorer(2000), Scorer.NearestNeighbour(normalize: true, reference: 2000)))),
+        new("default with union distance", false, b => b.WithScorer(DefaultsFirstThreeWith(new UnionNeighbourScorer(2000), Scorer.NearestNeighbour(normalize: true, reference: 2000)))),
         new("union nearest neighbour", false, b => b.WithScorer(new UnionNeighbourScorer(2000))),
         new("sliding nearest neighbour with windowed Gaussian", false, b => b.WithScorer(Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint,
             Scorer.WindowedGaussian(window: 500), Scorer.SlidingNearestNeighbour()))),
@@ -220,6 +214,13 @@ internal static class Candidates
     private static IAnomalyScorer FivePartPerPoint(IAnomalyScorer windowedGaussian, int reference, FusionMethod method = FusionMethod.TailProbability) =>
         Scorer.Fusion(method, FusionCalibration.PerPoint, Scorer.Forecast(), Scorer.RollingZScore(), windowedGaussian,
             Scorer.NearestNeighbour(reference: reference), Scorer.NearestNeighbour(normalize: true, reference: reference));
+
+    /// <summary>
+    /// The default's first three parts (the forecast, the rolling z-score and the windowed Gaussian over 500 points) with
+    /// <paramref name="distances"/> in place of its two distances, fused as the default fuses them.
+    /// </summary>
+    private static IAnomalyScorer DefaultsFirstThreeWith(params IAnomalyScorer[] distances) =>
+        Scorer.Fusion(FusionMethod.TailProbability, FusionCalibration.PerPoint, [Scorer.Forecast(), Scorer.RollingZScore(), Scorer.WindowedGaussian(window: 500), .. distances]);
 
     /// <summary>The default scorer's parts and <paramref name="part"/> as one more, fused as the default fuses its own.</summary>
     private static IAnomalyScorer DefaultWith(IAnomalyScorer part)

@@ -77,11 +77,7 @@ internal static partial class DetectorCodec
                 w.I32(neighbour.Length);
                 w.Bool(neighbour.Normalize);
                 w.I32(neighbour.ReferenceStart);
-                w.I32(neighbour.Features);
-                foreach (float[] values in neighbour.Reference)
-                {
-                    w.Floats(values);
-                }
+                WriteFeatureArrays(w, neighbour.Reference);
 
                 break;
             case FittedSlidingNearestNeighbourScorer sliding:
@@ -91,11 +87,7 @@ internal static partial class DetectorCodec
                 w.I32(sliding.Length);
                 w.I32(sliding.Reference);
                 w.I32(sliding.HeldOutFrom);
-                w.I32(sliding.Features);
-                foreach (float[] values in sliding.Tail)
-                {
-                    w.Floats(values);
-                }
+                WriteFeatureArrays(w, sliding.Tail);
 
                 break;
             case FittedMultiLengthNearestNeighbourScorer multiLength:
@@ -199,24 +191,9 @@ internal static partial class DetectorCodec
                 int length = r.I32("subsequence length", 1, Limits.Window);
                 int reference = r.I32("reference subsequences", 1, SlidingNearestNeighbourScorer.MaximumReference);
                 int heldOutFrom = r.I32("held out from", 0, int.MaxValue);
-                // Each feature's tail takes at least its 4-byte count, so the count is bounded by the bytes left first.
-                var tail = new float[r.I32("features", 1, Limits.Features)][];
-                if ((long)tail.Length * sizeof(int) > r.Remaining)
-                {
-                    throw r.Invalid("features", $"claims {tail.Length} training tails but only {r.Remaining} bytes remain");
-                }
-
-                for (int f = 0; f < tail.Length; f++)
-                {
-                    tail[f] = r.Floats($"training tail of feature {f}");
-                }
-
+                float[][] tail = ReadFeatureArrays(r, "training tail", "training tails");
                 // A stream keeps the inputs its search reads: its own subsequence's and the reference's.
-                long carried = (long)tail.Length * ((2L * length) + reference - 2);
-                if (carried > Limits.StreamValues)
-                {
-                    throw r.Invalid("reference", $"would make every stream carry {carried} values; at most {Limits.StreamValues} are allowed");
-                }
+                CheckStreamValues(r, "reference", (long)tail.Length * ((2L * length) + reference - 2));
 
                 return r.Construct("sliding nearest-neighbour scorer", () => new FittedSlidingNearestNeighbourScorer(name, length, reference, tail, heldOutFrom));
             }
@@ -232,12 +209,8 @@ internal static partial class DetectorCodec
                     parts[p] = partCode == 8 ? ReadNearestNeighbour(r) : throw r.Invalid($"scorer of length {p}", $"has code {partCode}, not 8 (a nearest-neighbour distance)");
                 }
 
-                // Each length's stream keeps its own three rows of products per feature.
-                long carried = parts.Sum(p => 3L * p.Features * Math.Max(0, p.Reference[0].Length - p.Length + 1));
-                if (carried > Limits.StreamValues)
-                {
-                    throw r.Invalid("lengths", $"would make every stream carry {carried} values; at most {Limits.StreamValues} are allowed");
-                }
+                // Each length's stream keeps its own rows of products.
+                CheckStreamValues(r, "lengths", parts.Sum(p => NearestNeighbourStreamValues(p.Reference.Count, p.Reference[0].Length, p.Length)));
 
                 return r.Construct("multi-length nearest-neighbour scorer", () => new FittedMultiLengthNearestNeighbourScorer(name, parts));
             }
@@ -321,26 +294,49 @@ internal static partial class DetectorCodec
         int length = r.I32("subsequence length", 1, Limits.Window);
         bool normalize = r.Bool("z-normalised");
         int referenceStart = r.I32("reference start", 0, int.MaxValue);
-        // Each feature's reference takes at least its 4-byte count, so the count is bounded by the bytes left first.
-        var reference = new float[r.I32("features", 1, Limits.Features)][];
-        if ((long)reference.Length * sizeof(int) > r.Remaining)
+        float[][] reference = ReadFeatureArrays(r, "reference", "references");
+        CheckStreamValues(r, "reference", NearestNeighbourStreamValues(reference.Length, reference[0].Length, length));
+        return r.Construct("nearest-neighbour scorer", () => new FittedNearestNeighbourScorer(name, length, normalize, reference, referenceStart));
+    }
+
+    /// <summary>One array of values per feature: the count, then each array.</summary>
+    private static void WriteFeatureArrays(FieldWriter w, IReadOnlyList<float[]> arrays)
+    {
+        w.I32(arrays.Count);
+        foreach (float[] values in arrays)
         {
-            throw r.Invalid("features", $"claims {reference.Length} references but only {r.Remaining} bytes remain");
+            w.Floats(values);
+        }
+    }
+
+    /// <summary>What <see cref="WriteFeatureArrays"/> wrote, named <paramref name="what"/> (plural <paramref name="plural"/>) in messages.</summary>
+    private static float[][] ReadFeatureArrays(FieldReader r, string what, string plural)
+    {
+        // Each feature's array takes at least its 4-byte count, so the count is bounded by the bytes left first.
+        var arrays = new float[r.I32("features", 1, Limits.Features)][];
+        if ((long)arrays.Length * sizeof(int) > r.Remaining)
+        {
+            throw r.Invalid("features", $"claims {arrays.Length} {plural} but only {r.Remaining} bytes remain");
         }
 
-        for (int f = 0; f < reference.Length; f++)
+        for (int f = 0; f < arrays.Length; f++)
         {
-            reference[f] = r.Floats($"reference of feature {f}");
+            arrays[f] = r.Floats($"{what} of feature {f}");
         }
 
-        // A stream keeps three rows of products per feature, one per reference subsequence.
-        long carried = 3L * reference.Length * Math.Max(0, reference[0].Length - length + 1);
+        return arrays;
+    }
+
+    /// <summary>The values a nearest-neighbour distance's stream carries: three rows of products per feature, one per reference subsequence.</summary>
+    private static long NearestNeighbourStreamValues(int features, int referenceLength, int length) => 3L * features * Math.Max(0, referenceLength - length + 1);
+
+    /// <summary>Refuses a scorer whose every stream would carry more than the stream limit of values.</summary>
+    private static void CheckStreamValues(FieldReader r, string field, long carried)
+    {
         if (carried > Limits.StreamValues)
         {
-            throw r.Invalid("reference", $"would make every stream carry {carried} values; at most {Limits.StreamValues} are allowed");
+            throw r.Invalid(field, $"would make every stream carry {carried} values; at most {Limits.StreamValues} are allowed");
         }
-
-        return r.Construct("nearest-neighbour scorer", () => new FittedNearestNeighbourScorer(name, length, normalize, reference, referenceStart));
     }
 
     /// <summary>
